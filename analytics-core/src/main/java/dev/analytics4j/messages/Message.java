@@ -1,0 +1,221 @@
+package dev.analytics4j.messages;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A validated, immutable Tracking API message. Build one with the builder of its type, for example
+ * {@link TrackMessage#builder(String)}.
+ *
+ * <p>Values of {@code context}, {@code integrations}, traits and properties are checked for JSON
+ * compatibility when the message is enqueued, where an error names the offending key path.
+ */
+public abstract class Message {
+  /** The largest {@code messageId} the API accepts. */
+  public static final int MAX_MESSAGE_ID_LENGTH = 100;
+
+  /** The message types of the Tracking API. */
+  public enum Type {
+    IDENTIFY("identify"),
+    TRACK("track"),
+    PAGE("page"),
+    SCREEN("screen"),
+    GROUP("group"),
+    ALIAS("alias");
+
+    private final String wireName;
+
+    Type(String wireName) {
+      this.wireName = wireName;
+    }
+
+    /** The value of the {@code type} field on the wire. */
+    public String wireName() {
+      return wireName;
+    }
+  }
+
+  private final Type type;
+  private final String messageId;
+  private final Instant timestamp;
+  private final @Nullable String userId;
+  private final @Nullable String anonymousId;
+  private final Map<String, @Nullable Object> context;
+  private final Map<String, Object> integrations;
+
+  Message(Type type, Builder<?, ?> builder) {
+    this.type = type;
+    this.messageId = builder.messageId != null ? builder.messageId : UUID.randomUUID().toString();
+    this.timestamp = builder.timestamp != null ? builder.timestamp : Instant.now();
+    this.userId = builder.userId;
+    this.anonymousId = builder.anonymousId;
+    this.context = Collections.unmodifiableMap(builder.context);
+    this.integrations = Collections.unmodifiableMap(builder.integrations);
+  }
+
+  public final Type type() {
+    return type;
+  }
+
+  public final String messageId() {
+    return messageId;
+  }
+
+  /** When the event happened; sent with millisecond precision. */
+  public final Instant timestamp() {
+    return timestamp;
+  }
+
+  public final @Nullable String userId() {
+    return userId;
+  }
+
+  public final @Nullable String anonymousId() {
+    return anonymousId;
+  }
+
+  /** The caller's context; the client adds {@code library} when it encodes the message. */
+  public final Map<String, @Nullable Object> context() {
+    return context;
+  }
+
+  /** Destination name to {@code true}, {@code false} or an options map. */
+  public final Map<String, Object> integrations() {
+    return integrations;
+  }
+
+  @Override
+  public String toString() {
+    return getClass().getSimpleName()
+        + "{messageId=" + messageId
+        + ", timestamp=" + timestamp
+        + (userId != null ? ", userId=" + userId : "")
+        + (anonymousId != null ? ", anonymousId=" + anonymousId : "")
+        + "}";
+  }
+
+  static String requireNonBlank(@Nullable String value, String name) {
+    Objects.requireNonNull(value, name + " == null");
+    if (isBlank(value)) throw new IllegalArgumentException(name + " must not be blank");
+    return value;
+  }
+
+  static boolean isBlank(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      if (!Character.isWhitespace(s.charAt(i))) return false;
+    }
+    return true;
+  }
+
+  /** Copies {@code map} once; the builder never mutates the copy, so built messages can share it. */
+  static <V> Map<String, V> copy(Map<String, ? extends V> map, String name) {
+    Objects.requireNonNull(map, name + " == null");
+    return map.isEmpty() ? Collections.emptyMap() : new LinkedHashMap<>(map);
+  }
+
+  /**
+   * The setters every message type shares. A builder may be reused: {@link #build()} never changes
+   * it, and each call generates a new {@code messageId} unless one was set.
+   */
+  public abstract static class Builder<M extends Message, B extends Builder<M, B>> {
+    @Nullable String messageId;
+    @Nullable Instant timestamp;
+    @Nullable String userId;
+    @Nullable String anonymousId;
+    Map<String, @Nullable Object> context = Collections.emptyMap();
+    Map<String, Object> integrations = Collections.emptyMap();
+
+    Builder() {}
+
+    @SuppressWarnings("unchecked")
+    private B self() {
+      return (B) this;
+    }
+
+    /** The known user; at least one of {@code userId} and {@code anonymousId} is required. */
+    public B userId(String userId) {
+      this.userId = requireNonBlank(userId, "userId");
+      return self();
+    }
+
+    /** A stable id for a user not known yet (a session or device id). */
+    public B anonymousId(String anonymousId) {
+      this.anonymousId = requireNonBlank(anonymousId, "anonymousId");
+      return self();
+    }
+
+    /**
+     * The deduplication key of the message. Generated (a random UUID) when not set; set it when
+     * re-sending the same event must not count twice.
+     */
+    public B messageId(String messageId) {
+      requireNonBlank(messageId, "messageId");
+      if (messageId.length() > MAX_MESSAGE_ID_LENGTH) {
+        throw new IllegalArgumentException("messageId must be at most " + MAX_MESSAGE_ID_LENGTH
+            + " characters: " + messageId.length());
+      }
+      this.messageId = messageId;
+      return self();
+    }
+
+    /** When the event happened; defaults to now. Any past time is kept as given (imports). */
+    public B timestamp(Instant timestamp) {
+      this.timestamp = Objects.requireNonNull(timestamp, "timestamp == null");
+      return self();
+    }
+
+    /** Replaces the context ({@code ip}, {@code userAgent}, {@code locale}, ...). */
+    public B context(Map<String, ?> context) {
+      this.context = copy(context, "context");
+      return self();
+    }
+
+    /** Replaces the integrations map: destination name to {@code Boolean} or an options map. */
+    public B integrations(Map<String, ?> integrations) {
+      Map<String, Object> copy = copy(integrations, "integrations");
+      for (Map.Entry<String, Object> e : copy.entrySet()) {
+        checkIntegration(e.getKey(), e.getValue());
+      }
+      this.integrations = copy;
+      return self();
+    }
+
+    /** Turns one destination on or off; {@code "All"} applies to the destinations not named. */
+    public B enableIntegration(String name, boolean enabled) {
+      requireNonBlank(name, "integration name");
+      Map<String, Object> copy = new LinkedHashMap<>(integrations);
+      copy.put(name, enabled);
+      this.integrations = copy;
+      return self();
+    }
+
+    private static void checkIntegration(@Nullable String name, @Nullable Object value) {
+      if (name == null) throw new IllegalArgumentException("integrations must not contain a null name");
+      if (!(value instanceof Boolean) && !(value instanceof Map)) {
+        throw new IllegalArgumentException("integrations." + name
+            + " must be a Boolean or a Map of options but was "
+            + (value == null ? "null" : value.getClass().getName()));
+      }
+    }
+
+    /** Checks the fields and returns a new message. */
+    public final M build() {
+      validate();
+      return newMessage();
+    }
+
+    /** Checks the fields of this type; called before {@link #newMessage()}. */
+    void validate() {
+      if (userId == null && anonymousId == null) {
+        throw new IllegalArgumentException("either userId or anonymousId must be set");
+      }
+    }
+
+    abstract M newMessage();
+  }
+}
