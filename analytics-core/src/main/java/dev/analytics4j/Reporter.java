@@ -1,0 +1,105 @@
+package dev.analytics4j;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where every message's outcome is recorded: the counters behind {@link Metrics}, the user's
+ * {@link Callback}, and the logs. Each message reaches exactly one of {@link #delivered},
+ * {@link #failed} or {@link #dropped}.
+ */
+final class Reporter {
+  private static final Logger logger = LoggerFactory.getLogger(Reporter.class);
+  private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  private final Callback callback;
+  private final LongAdder enqueued = new LongAdder();
+  private final LongAdder sent = new LongAdder();
+  private final LongAdder failed = new LongAdder();
+  private final LongAdder retries = new LongAdder();
+  private final LongAdder requests = new LongAdder();
+  private final EnumMap<DropReason, LongAdder> dropped = new EnumMap<>(DropReason.class);
+  /** Drops since the last drop warning, and when that warning was logged. */
+  private final AtomicLong unloggedDrops = new AtomicLong();
+  private final AtomicLong lastDropLogNanos = new AtomicLong(System.nanoTime() - DROP_LOG_INTERVAL_NANOS);
+
+  Reporter(Callback callback) {
+    this.callback = callback;
+    for (DropReason reason : DropReason.values()) dropped.put(reason, new LongAdder());
+  }
+
+  void enqueued() {
+    enqueued.increment();
+  }
+
+  void request() {
+    requests.increment();
+  }
+
+  void retry() {
+    retries.increment();
+  }
+
+  void delivered(List<EncodedMessage> messages) {
+    sent.add(messages.size());
+    for (EncodedMessage message : messages) {
+      try {
+        callback.onSuccess(message);
+      } catch (RuntimeException e) {
+        logCallbackError(e);
+      }
+    }
+  }
+
+  void failed(List<EncodedMessage> messages, Failure failure) {
+    failed.add(messages.size());
+    logger.warn("Gave up on a batch of {} messages: {} after {} attempts",
+        messages.size(), failure.reason(), failure.attempts());
+    for (EncodedMessage message : messages) {
+      try {
+        callback.onFailure(message, failure);
+      } catch (RuntimeException e) {
+        logCallbackError(e);
+      }
+    }
+  }
+
+  void dropped(EncodedMessage message, DropReason reason) {
+    dropped.get(reason).increment();
+    if (reason == DropReason.QUEUE_FULL) {
+      logDropRateLimited();
+    }
+    try {
+      callback.onDropped(message, reason);
+    } catch (RuntimeException e) {
+      logCallbackError(e);
+    }
+  }
+
+  /** One WARN per interval at most, so a full queue under load does not flood the log. */
+  private void logDropRateLimited() {
+    unloggedDrops.incrementAndGet();
+    long now = System.nanoTime();
+    long last = lastDropLogNanos.get();
+    if (now - last >= DROP_LOG_INTERVAL_NANOS && lastDropLogNanos.compareAndSet(last, now)) {
+      logger.warn("Queue full: dropped {} messages since the last warning; the endpoint is slower "
+          + "than the event rate, or maxQueueSize/maxQueueBytes is too small", unloggedDrops.getAndSet(0));
+    }
+  }
+
+  private static void logCallbackError(RuntimeException e) {
+    logger.warn("Callback threw; ignoring", e);
+  }
+
+  Metrics snapshot(int queuedMessages, long queuedBytes) {
+    EnumMap<DropReason, Long> drops = new EnumMap<>(DropReason.class);
+    for (DropReason reason : DropReason.values()) drops.put(reason, dropped.get(reason).sum());
+    return new Metrics(enqueued.sum(), sent.sum(), failed.sum(), drops, retries.sum(),
+        requests.sum(), queuedMessages, queuedBytes);
+  }
+}

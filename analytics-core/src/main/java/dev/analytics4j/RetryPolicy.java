@@ -1,0 +1,102 @@
+package dev.analytics4j;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Which answers are retried and how long to wait before the next attempt (wire contract section 5).
+ *
+ * <p>Counted retries back off exponentially with jitter and are bounded by {@code maxRetries} and
+ * {@code maxRetryDuration}. A {@code Retry-After} on a retryable answer is obeyed instead, capped at
+ * {@code maxRetryAfter}, without using up a counted retry; those waits have their own total budget,
+ * {@code maxRetryAfterTotal}, after which the answers count as ordinary retries.
+ */
+final class RetryPolicy {
+  final int maxRetries;
+  final long initialBackoffNanos;
+  final long maxBackoffNanos;
+  final long maxRetryNanos;
+  final long maxRetryAfterNanos;
+  final long maxRetryAfterTotalNanos;
+
+  RetryPolicy(int maxRetries, Duration initialBackoff, Duration maxBackoff, Duration maxRetryDuration,
+      Duration maxRetryAfter, Duration maxRetryAfterTotal) {
+    this.maxRetries = maxRetries;
+    this.initialBackoffNanos = initialBackoff.toNanos();
+    this.maxBackoffNanos = maxBackoff.toNanos();
+    this.maxRetryNanos = maxRetryDuration.toNanos();
+    this.maxRetryAfterNanos = maxRetryAfter.toNanos();
+    this.maxRetryAfterTotalNanos = maxRetryAfterTotal.toNanos();
+  }
+
+  /**
+   * 408, 410, 429, 460 and 5xx other than 501, 505 and 511 may succeed later; every other non-2xx
+   * answer will not, and sending it again only repeats the rejection.
+   */
+  static boolean isRetryable(int code) {
+    switch (code) {
+      case 408:
+      case 410:
+      case 429:
+      case 460:
+        return true;
+      case 501:
+      case 505:
+      case 511:
+        return false;
+      default:
+        return code >= 500 && code <= 599;
+    }
+  }
+
+  /**
+   * The wait before counted retry number {@code retry} (1 for the first): {@code initial * 2^(retry-1)}
+   * capped at the maximum, of which a random half is kept so that clients that failed together do
+   * not retry together.
+   */
+  long backoffNanos(int retry) {
+    long ceiling = initialBackoffNanos;
+    for (int i = 1; i < retry && ceiling < maxBackoffNanos; i++) ceiling *= 2;
+    ceiling = Math.min(ceiling, maxBackoffNanos);
+    long half = ceiling / 2;
+    return half + (half > 0 ? ThreadLocalRandom.current().nextLong(half + 1) : 0);
+  }
+
+  /**
+   * The wait a {@code Retry-After} value asks for, capped at {@code maxRetryAfter}: delay-seconds or
+   * an HTTP date. Returns -1 when the header is absent, malformed or asks for no wait.
+   */
+  long retryAfterNanos(String header, Instant now) {
+    long nanos = parseRetryAfterNanos(header, now);
+    return nanos <= 0 ? -1 : Math.min(nanos, maxRetryAfterNanos);
+  }
+
+  static long parseRetryAfterNanos(String header, Instant now) {
+    String value = header.trim();
+    if (value.isEmpty()) return -1;
+    if (value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      if (value.length() > 9) return Long.MAX_VALUE;
+      return Duration.ofSeconds(Long.parseLong(value)).toNanos();
+    }
+    try {
+      Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+      Duration wait = Duration.between(now, at);
+      return wait.isNegative() ? -1 : wait.toNanos();
+    } catch (DateTimeParseException e) {
+      return -1;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RetryPolicy{maxRetries=" + maxRetries
+        + ", backoff=" + Duration.ofNanos(initialBackoffNanos) + ".." + Duration.ofNanos(maxBackoffNanos)
+        + ", maxRetryDuration=" + Duration.ofNanos(maxRetryNanos)
+        + ", maxRetryAfter=" + Duration.ofNanos(maxRetryAfterNanos)
+        + ", maxRetryAfterTotal=" + Duration.ofNanos(maxRetryAfterTotalNanos) + "}";
+  }
+}
