@@ -1,0 +1,47 @@
+package dev.analytics4j;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Records every outcome and fails the test if a message is reported twice. */
+final class RecordingCallback implements Callback {
+  final Map<String, String> outcomes = new ConcurrentHashMap<>();
+  final List<Failure> failures = new ArrayList<>();
+
+  @Override
+  public void onSuccess(EncodedMessage message) {
+    record(message, "sent");
+  }
+
+  @Override
+  public void onFailure(EncodedMessage message, Failure failure) {
+    synchronized (failures) {
+      failures.add(failure);
+    }
+    record(message, "failed");
+  }
+
+  @Override
+  public void onDropped(EncodedMessage message, DropReason reason) {
+    record(message, "dropped:" + reason);
+  }
+
+  private void record(EncodedMessage message, String outcome) {
+    String previous = outcomes.putIfAbsent(message.messageId(), outcome);
+    if (previous != null) {
+      throw new AssertionError(message.messageId() + " reported twice: " + previous + ", " + outcome);
+    }
+  }
+
+  long count(String outcome) {
+    return outcomes.values().stream().filter(outcome::equals).count();
+  }
+
+  Failure lastFailure() {
+    synchronized (failures) {
+      return failures.get(failures.size() - 1);
+    }
+  }
+}
