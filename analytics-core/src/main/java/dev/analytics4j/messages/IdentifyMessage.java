@@ -1,0 +1,46 @@
+package dev.analytics4j.messages;
+
+import java.util.Collections;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Ties a user to their traits (email, name, plan...). Send it when a user signs up or changes a
+ * trait; destinations keep the traits and attach them to later events.
+ */
+public final class IdentifyMessage extends Message {
+  private final Map<String, @Nullable Object> traits;
+
+  IdentifyMessage(Builder builder) {
+    super(Type.IDENTIFY, builder);
+    this.traits = Collections.unmodifiableMap(builder.traits);
+  }
+
+  /** Starts an identify; set {@code userId} or {@code anonymousId} before building. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** What is known about the user; empty when none were set. */
+  public Map<String, @Nullable Object> traits() {
+    return traits;
+  }
+
+  /** Builds an {@link IdentifyMessage}; may be reused. */
+  public static final class Builder extends Message.Builder<IdentifyMessage, Builder> {
+    private Map<String, @Nullable Object> traits = Collections.emptyMap();
+
+    Builder() {}
+
+    /** Replaces the traits; the map is copied. */
+    public Builder traits(Map<String, ?> traits) {
+      this.traits = copy(traits, "traits");
+      return this;
+    }
+
+    @Override
+    IdentifyMessage newMessage() {
+      return new IdentifyMessage(this);
+    }
+  }
+}

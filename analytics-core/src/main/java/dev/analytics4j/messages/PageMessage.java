@@ -1,0 +1,81 @@
+package dev.analytics4j.messages;
+
+import java.util.Collections;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** Records that a user viewed a web page; send it from the server when pages are rendered there. */
+public final class PageMessage extends Message {
+  private final @Nullable String name;
+  private final @Nullable String category;
+  private final Map<String, @Nullable Object> properties;
+
+  PageMessage(Builder builder) {
+    super(Type.PAGE, builder);
+    this.name = builder.name;
+    this.category = builder.category;
+    this.properties = Collections.unmodifiableMap(builder.properties);
+  }
+
+  /** Starts a page view of the page called {@code name} ({@code "Pricing"}). */
+  public static Builder builder(String name) {
+    return new Builder().name(name);
+  }
+
+  /** Starts a page view without a name; the API accepts one, identified by its properties (path, url). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The name of the page, or null when not set. */
+  public @Nullable String name() {
+    return name;
+  }
+
+  /** The category of the page ({@code "Docs"}), or null when not set. */
+  public @Nullable String category() {
+    return category;
+  }
+
+  /** Details of the page ({@code path}, {@code url}, {@code referrer}...); empty when none were set. */
+  public Map<String, @Nullable Object> properties() {
+    return properties;
+  }
+
+  @Override
+  public String toString() {
+    return name != null ? TrackMessage.withField(super.toString(), "name=" + name) : super.toString();
+  }
+
+  /** Builds a {@link PageMessage}; may be reused. */
+  public static final class Builder extends Message.Builder<PageMessage, Builder> {
+    private @Nullable String name;
+    private @Nullable String category;
+    private Map<String, @Nullable Object> properties = Collections.emptyMap();
+
+    Builder() {}
+
+    /** The name of the page. */
+    public Builder name(String name) {
+      this.name = requireNonBlank(name, "name");
+      return this;
+    }
+
+    /** The category of the page, for destinations that group pages. */
+    public Builder category(String category) {
+      this.category = requireNonBlank(category, "category");
+      return this;
+    }
+
+    /** Replaces the properties; the map is copied. */
+    public Builder properties(Map<String, ?> properties) {
+      this.properties = copy(properties, "properties");
+      return this;
+    }
+
+    @Override
+    PageMessage newMessage() {
+      return new PageMessage(this);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.analytics4j.messages;
+
+import java.util.Collections;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** Records an action a user performed, such as {@code "Order Completed"}, with its properties. */
+public final class TrackMessage extends Message {
+  private final String event;
+  private final Map<String, @Nullable Object> properties;
+
+  TrackMessage(Builder builder) {
+    super(Type.TRACK, builder);
+    this.event = builder.event;
+    this.properties = Collections.unmodifiableMap(builder.properties);
+  }
+
+  /**
+   * Starts a track of {@code event}, the name of the action. Segment recommends past-tense object
+   * action names ({@code "Product Viewed"}); destinations group events by this exact string.
+   */
+  public static Builder builder(String event) {
+    return new Builder(requireNonBlank(event, "event"));
+  }
+
+  /** The name of the action. */
+  public String event() {
+    return event;
+  }
+
+  /** Details of the action; empty when none were set. */
+  public Map<String, @Nullable Object> properties() {
+    return properties;
+  }
+
+  @Override
+  public String toString() {
+    return withField(super.toString(), "event=" + event);
+  }
+
+  /** Inserts {@code field} first in a {@link Message#toString()} result. */
+  static String withField(String base, String field) {
+    int start = base.indexOf('{') + 1;
+    return base.substring(0, start) + field + ", " + base.substring(start);
+  }
+
+  /** Builds a {@link TrackMessage}; may be reused. */
+  public static final class Builder extends Message.Builder<TrackMessage, Builder> {
+    private final String event;
+    private Map<String, @Nullable Object> properties = Collections.emptyMap();
+
+    Builder(String event) {
+      this.event = event;
+    }
+
+    /** Replaces the properties; the map is copied. */
+    public Builder properties(Map<String, ?> properties) {
+      this.properties = copy(properties, "properties");
+      return this;
+    }
+
+    @Override
+    TrackMessage newMessage() {
+      return new TrackMessage(this);
+    }
+  }
+}
