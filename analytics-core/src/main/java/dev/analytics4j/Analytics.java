@@ -273,9 +273,9 @@ public final class Analytics implements Closeable {
   private static boolean join(Thread thread, long deadline) {
     try {
       while (thread.isAlive()) {
-        long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        if (remainingMillis <= 0) return false;
-        thread.join(remainingMillis);
+        long remainingNanos = deadline - System.nanoTime();
+        if (remainingNanos <= 0) return false;
+        thread.join((remainingNanos + 999_999) / 1_000_000);
       }
       return true;
     } catch (InterruptedException e) {

@@ -82,8 +82,9 @@ final class Uploader {
     long start = System.nanoTime();
     long retryAfterWaited = 0;
     int retries = 0;
+    long nextAttemptNanos = start;
     for (int attempt = 1; ; attempt++) {
-      if (!awaitPauseEnd()) return;
+      if (!awaitTurn(nextAttemptNanos)) return;
 
       Transport.Response response = null;
       IOException error = null;
@@ -141,7 +142,7 @@ final class Uploader {
         logger.info("{}: retry {} of {} in {} ms", what, retries, policy.maxRetries, backoff / 1_000_000);
       }
       reporter.retry();
-      if (!sleep(waitNanos)) return;
+      nextAttemptNanos = System.nanoTime() + waitNanos;
     }
   }
 
@@ -178,31 +179,16 @@ final class Uploader {
     }
   }
 
-  /** Waits while a Retry-After pause is on. Returns false when aborted. */
-  private boolean awaitPauseEnd() {
+  /**
+   * Waits until {@code deadlineNanos} and past any Retry-After pause, whichever is later, unless
+   * aborted first. Returns false when aborted.
+   */
+  private boolean awaitTurn(long deadlineNanos) {
     lock.lock();
     try {
       while (!aborted) {
-        long remaining = pausedUntilNanos - System.nanoTime();
-        if (remaining <= 0) return true;
-        wake.awaitNanos(remaining);
-      }
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Waits {@code nanos} unless aborted first. Returns false when aborted. */
-  private boolean sleep(long nanos) {
-    long deadline = System.nanoTime() + nanos;
-    lock.lock();
-    try {
-      while (!aborted) {
-        long remaining = deadline - System.nanoTime();
+        long now = System.nanoTime();
+        long remaining = Math.max(deadlineNanos - now, pausedUntilNanos - now);
         if (remaining <= 0) return true;
         wake.awaitNanos(remaining);
       }
