@@ -24,8 +24,8 @@ public final class AliasMessage extends Message {
   }
 
   @Override
-  public String toString() {
-    return TrackMessage.withField(super.toString(), "previousId=" + previousId);
+  String keyField() {
+    return "previousId=" + previousId;
   }
 
   /** Builds an {@link AliasMessage}; may be reused. */

@@ -34,8 +34,8 @@ public final class GroupMessage extends Message {
   }
 
   @Override
-  public String toString() {
-    return TrackMessage.withField(super.toString(), "groupId=" + groupId);
+  String keyField() {
+    return "groupId=" + groupId;
   }
 
   /** Builds a {@link GroupMessage}; may be reused. */

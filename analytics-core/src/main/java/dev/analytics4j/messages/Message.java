@@ -89,10 +89,17 @@ public abstract class Message {
     return integrations;
   }
 
+  /** The field that tells messages of this type apart, such as {@code event=Order Completed}. */
+  @Nullable String keyField() {
+    return null;
+  }
+
   @Override
-  public String toString() {
+  public final String toString() {
+    String keyField = keyField();
     return getClass().getSimpleName()
-        + "{messageId=" + messageId
+        + "{" + (keyField != null ? keyField + ", " : "")
+        + "messageId=" + messageId
         + ", timestamp=" + timestamp
         + (userId != null ? ", userId=" + userId : "")
         + (anonymousId != null ? ", anonymousId=" + anonymousId : "")

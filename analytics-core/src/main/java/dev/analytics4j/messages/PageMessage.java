@@ -43,8 +43,8 @@ public final class PageMessage extends Message {
   }
 
   @Override
-  public String toString() {
-    return name != null ? TrackMessage.withField(super.toString(), "name=" + name) : super.toString();
+  @Nullable String keyField() {
+    return name != null ? "name=" + name : null;
   }
 
   /** Builds a {@link PageMessage}; may be reused. */

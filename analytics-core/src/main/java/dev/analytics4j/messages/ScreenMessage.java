@@ -36,8 +36,8 @@ public final class ScreenMessage extends Message {
   }
 
   @Override
-  public String toString() {
-    return name != null ? TrackMessage.withField(super.toString(), "name=" + name) : super.toString();
+  @Nullable String keyField() {
+    return name != null ? "name=" + name : null;
   }
 
   /** Builds a {@link ScreenMessage}; may be reused. */

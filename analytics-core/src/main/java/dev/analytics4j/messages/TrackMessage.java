@@ -34,15 +34,10 @@ public final class TrackMessage extends Message {
   }
 
   @Override
-  public String toString() {
-    return withField(super.toString(), "event=" + event);
+  String keyField() {
+    return "event=" + event;
   }
 
-  /** Inserts {@code field} first in a {@link Message#toString()} result. */
-  static String withField(String base, String field) {
-    int start = base.indexOf('{') + 1;
-    return base.substring(0, start) + field + ", " + base.substring(start);
-  }
 
   /** Builds a {@link TrackMessage}; may be reused. */
   public static final class Builder extends Message.Builder<TrackMessage, Builder> {
