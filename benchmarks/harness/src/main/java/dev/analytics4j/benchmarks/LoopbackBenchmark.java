@@ -1,0 +1,204 @@
+package dev.analytics4j.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The end-to-end benchmark: one collector on 127.0.0.1, and each run in a fresh JVM of its own,
+ * analytics4j's runner or analytics-java's, each with only its own client on the classpath.
+ *
+ * <p>Arguments: the directory of the benchmarks module, then {@code quick} for a short smoke run.
+ * Each runner's classpath is read from {@code <module>/target/runtime-classpath.txt}, written by
+ * the build.
+ */
+public final class LoopbackBenchmark {
+  private static final String OWN = "dev.analytics4j.benchmarks.own.Analytics4jRunner";
+  private static final String SEGMENT = "dev.analytics4j.benchmarks.segment.AnalyticsJavaRunner";
+  private static final List<String> JVM_OPTIONS = List.of("-Xmx1g", "-XX:+UseG1GC");
+
+  private final Path modules;
+  private final Collector collector;
+  private final List<String> rows = new ArrayList<>();
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "outage-switch");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  private LoopbackBenchmark(Path modules, Collector collector) {
+    this.modules = modules;
+    this.collector = collector;
+  }
+
+  public static void main(String[] args) throws Exception {
+    // Read once when the JDK server class loads; without it every response waits on Nagle's delay.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+    if (args.length < 1) throw new IllegalArgumentException("usage: LoopbackBenchmark <benchmarks dir> [quick]");
+    Path modules = Paths.get(args[0]);
+    int scale = args.length > 1 && args[1].equals("quick") ? 10 : 1;
+    try (Collector collector = new Collector()) {
+      new LoopbackBenchmark(modules, collector).runAll(scale);
+    }
+  }
+
+  private void runAll(int scale) throws Exception {
+    String url = collector.url();
+    int producers = 4;
+    int perProducer = 50_000 / scale;
+    int warmup = 10_000 / scale;
+    System.out.printf(Locale.ROOT, "%d cores, %s %s; %d producers; each runner in its own JVM (%s)%n",
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
+        System.getProperty("java.version"), producers, String.join(" ", JVM_OPTIONS));
+
+    header("Throughput: loopback collector answering 200 at once");
+    Map<String, String> ownDefault = run("analytics4j", OWN, spec("default", url, producers, perProducer, warmup));
+    run("analytics4j", OWN, spec("gzip", url, producers, perProducer, warmup));
+    Map<String, String> ownTuned = run("analytics4j", OWN, spec("tuned", url, producers, perProducer, warmup));
+    Map<String, String> segmentDefault = run("analytics-java", SEGMENT, spec("default", url, producers, perProducer, warmup));
+    Map<String, String> segmentTuned = run("analytics-java", SEGMENT, spec("tuned", url, producers, perProducer, warmup));
+    printTable();
+    ratio("defaults", ownDefault, segmentDefault);
+    ratio("tuned", ownTuned, segmentTuned);
+
+    header("Slow endpoint: the collector answers each request after 50 ms");
+    collector.delay(50);
+    int slowPerProducer = 10_000 / scale;
+    Map<String, String> ownSlow = run("analytics4j", OWN, spec("default", url, producers, slowPerProducer, 0));
+    Map<String, String> segmentSlow = run("analytics-java", SEGMENT, spec("default", url, producers, slowPerProducer, 0));
+    collector.delay(0);
+    printTable();
+    ratio("slow endpoint, defaults", ownSlow, segmentSlow);
+
+    header("Outage: the collector answers 503 for 30 s while 2 producers enqueue 4,000 msgs/s in all");
+    long outageMillis = 30_000 / scale;
+    long outageStart = 3_000 / scale;
+    long runMillis = outageStart + outageMillis + 7_000 / scale;
+    int rate = 4_000;
+    RunSpec outage = new RunSpec("outage", url, 2, (int) (rate / 2 * runMillis / 1000), 5_000 / scale, rate,
+        outageStart, outageMillis);
+    Map<String, String> outcome = run("analytics4j", OWN, outage);
+    printTable();
+    System.out.printf(Locale.ROOT,
+        "enqueued %s, delivered %s, dropped %s (queue full), failed %s, retries %s; live heap near the end of"
+            + " the outage %.1f MB over the warm client, budget maxQueueBytes %.1f MB; first delivery %.2f s"
+            + " after the outage ended; flush complete: %s%n",
+        outcome.get("messages"), outcome.get("delivered"), outcome.get("droppedQueueFull"), outcome.get("failed"),
+        outcome.get("retries"), mb(outcome.get("heapInOutageBytes")), mb(outcome.get("queueBudgetBytes")),
+        outcome.get("resumeSeconds") == null ? Double.NaN : Double.parseDouble(outcome.get("resumeSeconds")),
+        outcome.get("flushComplete"));
+    timer.shutdownNow();
+  }
+
+  private static RunSpec spec(String settings, String url, int producers, int perProducer, int warmup) {
+    return new RunSpec(settings, url, producers, perProducer, warmup, 0, 0, 0);
+  }
+
+  /** Starts a runner JVM, switches the collector as its spec says, and returns its figures. */
+  private Map<String, String> run(String client, String mainClass, RunSpec spec) throws Exception {
+    Path module = modules.resolve(mainClass.equals(OWN) ? "analytics4j" : "analytics-java");
+    String classpath = module.resolve("target/classes") + java.io.File.pathSeparator
+        + new String(Files.readAllBytes(module.resolve("target/runtime-classpath.txt")), StandardCharsets.UTF_8).trim();
+    List<String> command = new ArrayList<>();
+    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(JVM_OPTIONS);
+    command.add("-cp");
+    command.add(classpath);
+    command.add(mainClass);
+    command.addAll(spec.toArgs());
+    Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+
+    Collector.Counts start = null;
+    long[] outageEnd = new long[1];
+    Map<String, String> result = null;
+    try (BufferedReader out = new BufferedReader(
+        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = out.readLine()) != null) {
+        if (line.equals(Report.MEASURE)) {
+          start = collector.counts();
+          if (spec.outageMillis > 0) scheduleOutage(spec, outageEnd);
+        } else if (line.startsWith(Report.RESULT)) {
+          result = Report.parse(line);
+        } else {
+          System.out.println("  [" + client + "] " + line);
+        }
+      }
+    }
+    int exit = process.waitFor();
+    if (exit != 0 || result == null || start == null) {
+      throw new IllegalStateException(client + " " + spec.settings + " runner failed, exit " + exit);
+    }
+    Collector.Counts counts = collector.counts().minus(start);
+    result.put("client", client);
+    result.put("settings", spec.settings);
+    result.put("requests", Long.toString(counts.requests));
+    result.put("collectorMessages", Long.toString(counts.messages));
+    result.put("wireBytes", Long.toString(counts.wireBytes));
+    result.put("jsonBytes", Long.toString(counts.jsonBytes));
+    result.put("rejected", Long.toString(counts.rejected));
+    long firstSuccess = collector.firstSuccessAfterOutageNanos();
+    if (spec.outageMillis > 0 && firstSuccess != 0 && outageEnd[0] != 0) {
+      result.put("resumeSeconds", String.format(Locale.ROOT, "%.3f", (firstSuccess - outageEnd[0]) / 1e9));
+    }
+    rows.add(row(result));
+    return result;
+  }
+
+  private void scheduleOutage(RunSpec spec, long[] outageEnd) {
+    timer.schedule(() -> collector.failing(true), spec.outageStartMillis, TimeUnit.MILLISECONDS);
+    timer.schedule(() -> {
+      collector.failing(false);
+      outageEnd[0] = System.nanoTime();
+    }, spec.outageStartMillis + spec.outageMillis, TimeUnit.MILLISECONDS);
+  }
+
+  private static void header(String title) {
+    System.out.println();
+    System.out.println("== " + title);
+  }
+
+  private void printTable() {
+    System.out.println("| client | settings | messages | msgs/s | enqueue p50 / p99 / p99.9 / max (us) | requests"
+        + " | wire MB (B/msg) | JSON MB | caller alloc B/msg | peak live heap MB |");
+    System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    rows.forEach(System.out::println);
+    rows.clear();
+  }
+
+  private static String row(Map<String, String> r) {
+    long messages = Long.parseLong(r.get("collectorMessages"));
+    long wire = Long.parseLong(r.get("wireBytes"));
+    return String.format(Locale.ROOT, "| %s | %s | %,d | %,.0f | %s / %s / %s / %s | %,d | %.1f (%d) | %.1f | %,.0f | %.1f |",
+        r.get("client"), r.get("settings"), messages, Double.parseDouble(r.get("msgsPerSecond")),
+        micros(r.get("p50ns")), micros(r.get("p99ns")), micros(r.get("p999ns")), micros(r.get("maxns")),
+        Long.parseLong(r.get("requests")), wire / 1e6, messages == 0 ? 0 : wire / messages,
+        Long.parseLong(r.get("jsonBytes")) / 1e6, Double.parseDouble(r.get("callerAllocBytes")),
+        mb(r.get("peakLiveHeapBytes")));
+  }
+
+  private static void ratio(String what, Map<String, String> own, Map<String, String> segment) {
+    double ratio = Double.parseDouble(own.get("msgsPerSecond")) / Double.parseDouble(segment.get("msgsPerSecond"));
+    System.out.printf(Locale.ROOT, "analytics4j / analytics-java, %s: %.1fx messages/s%n", what, ratio);
+  }
+
+  private static String micros(String nanos) {
+    double us = Long.parseLong(nanos) / 1e3;
+    return us < 10 ? String.format(Locale.ROOT, "%.2f", us) : String.format(Locale.ROOT, "%,.0f", us);
+  }
+
+  private static double mb(String bytes) {
+    return bytes == null ? Double.NaN : Long.parseLong(bytes) / (1024.0 * 1024.0);
+  }
+}
