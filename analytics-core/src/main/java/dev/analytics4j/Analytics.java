@@ -99,8 +99,8 @@ public final class Analytics implements Closeable {
     RetryPolicy policy = new RetryPolicy(builder.maxRetries, builder.initialBackoff,
         builder.maxBackoff, builder.maxRetryDuration, builder.maxRetryAfter,
         builder.maxRetryAfterTotal);
-    this.uploader = new Uploader(transport, encoder, policy, reporter, queue, url, headers, gzip,
-        maxInFlightRequests, uploadThreads);
+    this.uploader = new Uploader(transport, encoder, policy, reporter, queue, url, headers,
+        builder.writeKey, gzip, maxInFlightRequests, uploadThreads);
 
     this.flusherThread = flusherThreads.newThread(new Flusher(queue, uploader));
     if (flusherThread == null) throw new IllegalStateException("threadFactory returned null");

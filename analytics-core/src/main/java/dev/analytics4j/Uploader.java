@@ -2,7 +2,9 @@ package dev.analytics4j;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -35,6 +37,8 @@ final class Uploader {
   private final MessageQueue queue;
   private final String url;
   private final Map<String, String> headers;
+  /** The write key as it appears in a body and in the Authorization header, for redaction. */
+  private final String[] secrets;
   private final boolean gzip;
   private final ThreadPoolExecutor executor;
 
@@ -44,8 +48,8 @@ final class Uploader {
   private boolean aborted;
 
   Uploader(Transport transport, MessageEncoder encoder, RetryPolicy policy, Reporter reporter,
-      MessageQueue queue, String url, Map<String, String> headers, boolean gzip, int maxInFlight,
-      ThreadFactory threadFactory) {
+      MessageQueue queue, String url, Map<String, String> headers, String writeKey, boolean gzip,
+      int maxInFlight, ThreadFactory threadFactory) {
     this.transport = transport;
     this.encoder = encoder;
     this.policy = policy;
@@ -53,6 +57,8 @@ final class Uploader {
     this.queue = queue;
     this.url = url;
     this.headers = headers;
+    this.secrets = new String[] {writeKey,
+        Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8))};
     this.gzip = gzip;
     this.executor = new ThreadPoolExecutor(maxInFlight, maxInFlight, 30, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), threadFactory);
@@ -164,8 +170,13 @@ final class Uploader {
     return out.toByteArray();
   }
 
-  private static String bodyForLog(Transport.Response response) {
+  /**
+   * The start of an error body for the failure report and the log, without the write key: a proxy
+   * or collector that echoes the request's credentials must not put them in our logs.
+   */
+  private String bodyForLog(Transport.Response response) {
     String body = response.body().trim();
+    for (String secret : secrets) body = body.replace(secret, "[writeKey]");
     if (body.isEmpty()) return "";
     return ": " + (body.length() > 200 ? body.substring(0, 200) + "..." : body);
   }
