@@ -1,0 +1,104 @@
+package dev.analytics4j;
+
+import dev.analytics4j.benchmarks.Workload;
+import dev.analytics4j.messages.IdentifyMessage;
+import dev.analytics4j.messages.TrackMessage;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * What {@code enqueue} costs the caller's thread: build and enqueue a typical Track and an
+ * Identify, and the encoding alone. The maps are made once in setup, so the allocation per
+ * operation ({@code -prof gc}) is the library's own: its copies of the maps, the message, its
+ * bytes, and the flusher's share of each batch.
+ *
+ * <p>In package {@code dev.analytics4j} to reach the package-private {@link MessageEncoder}. One
+ * short fork: these are for comparing changes on one machine, not for publishing nanoseconds.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx1g", "-XX:+UseG1GC"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 3, time = 1)
+public class CallerCostBenchmark {
+  /** Answers every request at once, so the benchmark measures the client and not a network. */
+  private static final Transport DISCARD = request -> new Transport.Response(200, null, "{\"success\":true}");
+
+  private Analytics analytics;
+  private MessageEncoder encoder;
+  private Map<String, Object> properties;
+  private Map<String, Object> traits;
+  private TrackMessage track;
+  /** Made in setup, so that the caller's string concatenation is not counted as the library's. */
+  private String[] userIds;
+  private int n;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    analytics = Analytics.builder("benchmark-write-key")
+        .transport(DISCARD)
+        .maxQueueSize(1_000_000)
+        .maxQueueBytes(1L << 30)
+        .shutdownHook(false)
+        .build();
+    encoder = new MessageEncoder("benchmark-write-key", Analytics.LIBRARY_NAME, Analytics.VERSION);
+    properties = Workload.trackProperties(1029);
+    traits = Workload.identifyTraits(1029);
+    userIds = new String[5_000];
+    for (int i = 0; i < userIds.length; i++) userIds[i] = Workload.userId(i);
+    track = TrackMessage.builder(Workload.EVENT).userId("usr_8f41c2").properties(properties).build();
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    analytics.close();
+  }
+
+  @Benchmark
+  public void trackBuildAndEnqueue() {
+    analytics.enqueue(TrackMessage.builder(Workload.EVENT).userId(nextUserId()).properties(properties));
+  }
+
+  @Benchmark
+  public void identifyBuildAndEnqueue() {
+    analytics.enqueue(IdentifyMessage.builder().userId(nextUserId()).traits(traits));
+  }
+
+  @Benchmark
+  public TrackMessage trackBuild() {
+    return TrackMessage.builder(Workload.EVENT).userId(nextUserId()).properties(properties).build();
+  }
+
+  @Benchmark
+  public EncodedMessage trackEncode() {
+    return encoder.encode(track);
+  }
+
+  private String nextUserId() {
+    n = n + 1 == userIds.length ? 0 : n + 1;
+    return userIds[n];
+  }
+
+  public static void main(String[] args) throws RunnerException {
+    new Runner(new OptionsBuilder()
+        .include(CallerCostBenchmark.class.getSimpleName())
+        .addProfiler("gc")
+        .build()).run();
+  }
+}
