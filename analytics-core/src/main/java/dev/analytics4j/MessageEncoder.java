@@ -1,6 +1,5 @@
 package dev.analytics4j;
 
-import com.squareup.moshi.JsonWriter;
 import dev.analytics4j.messages.AliasMessage;
 import dev.analytics4j.messages.GroupMessage;
 import dev.analytics4j.messages.IdentifyMessage;
@@ -8,7 +7,6 @@ import dev.analytics4j.messages.Message;
 import dev.analytics4j.messages.PageMessage;
 import dev.analytics4j.messages.ScreenMessage;
 import dev.analytics4j.messages.TrackMessage;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +28,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import okio.Buffer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,6 +36,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Each message is serialized once, when it is enqueued, so that a bad value fails on the
  * caller's thread with the key path that holds it; the bytes are then reused unchanged for the size
  * checks and for every request and retry that carries the message. Thread-safe.
+ *
+ * <p>It writes JSON itself, into a scratch array each thread keeps, rather than through Moshi's
+ * {@code JsonWriter} and an Okio {@code Buffer}: encoding runs on the caller's thread for every
+ * message, and those cost about a kilobyte of garbage per message and the larger share of the time.
+ * The escaping is Moshi's, byte for byte.
  */
 final class MessageEncoder {
   /** The API's limit for one serialized message. */
@@ -62,6 +64,11 @@ final class MessageEncoder {
       + " an Enum, UUID, Instant, Date, OffsetDateTime, ZonedDateTime, LocalDate,"
       + " a Map with String keys, a Collection or an array";
 
+  /** Each thread's scratch array for {@link #encode}; a plain byte[], so it pins no class loader. */
+  private static final ThreadLocal<byte @Nullable []> SCRATCH = new ThreadLocal<>();
+  private static final int INITIAL_SCRATCH_BYTES = 2048;
+  private static final int MAX_SCRATCH_BYTES = 64 * 1024;
+
   private final String libraryName;
   private final String libraryVersion;
   /** The batch body after the {@code sentAt} value: {@code ","context":{...},"writeKey":"..."}}. */
@@ -80,21 +87,19 @@ final class MessageEncoder {
       throw new IllegalArgumentException("library name or version contains an unpaired UTF-16 surrogate");
     }
 
-    // Let JsonWriter escape the key and library strings once; batchBody only copies bytes.
-    Buffer buffer = new Buffer();
-    try {
-      JsonWriter writer = JsonWriter.of(buffer);
-      writer.beginObject();
-      writer.name("sentAt").value(formatTimestamp(Instant.EPOCH));
-      writer.name("context").beginObject();
-      writeLibrary(writer);
-      writer.endObject();
-      writer.name("writeKey").value(writeKey);
-      writer.endObject();
-    } catch (IOException e) {
-      throw new AssertionError(e); // A Buffer does no I/O.
-    }
-    byte[] object = buffer.readByteArray();
+    // Escape the key and library strings once; batchBody only copies bytes.
+    JsonBytes writer = new JsonBytes(new byte[256]);
+    writer.beginObject();
+    writer.name("sentAt");
+    writer.value(formatTimestamp(Instant.EPOCH));
+    writer.name("context");
+    writer.beginObject();
+    writeLibrary(writer);
+    writer.endObject();
+    writer.name("writeKey");
+    writer.value(writeKey);
+    writer.endObject();
+    byte[] object = writer.toByteArray();
     int sentAtEnd = "{\"sentAt\":\"".length() + TIMESTAMP_LENGTH;
     this.batchTail = Arrays.copyOfRange(object, sentAtEnd, object.length);
     this.envelopeSize = BATCH_HEAD.length + BATCH_SENT_AT.length + TIMESTAMP_LENGTH + batchTail.length;
@@ -108,23 +113,30 @@ final class MessageEncoder {
    */
   EncodedMessage encode(Message message) {
     Objects.requireNonNull(message, "message == null");
-    Buffer buffer = new Buffer();
+    // Taken out of the thread's slot while in use: a caller's Map could enqueue from inside its
+    // own iteration, and that nested encode must not write into this one's array.
+    byte[] scratch = SCRATCH.get();
+    if (scratch == null) {
+      scratch = new byte[INITIAL_SCRATCH_BYTES];
+    } else {
+      SCRATCH.set(null);
+    }
+    JsonBytes out = new JsonBytes(scratch);
     try {
-      new Writer(buffer).writeMessage(message);
+      new Writer(out).writeMessage(message);
     } catch (Abandoned e) {
-      buffer.clear();
       throw new IllegalArgumentException("message is over " + ABANDON_BYTES + " bytes (encoding stopped), over the "
           + MAX_MESSAGE_BYTES + "-byte limit of the API (" + describe(message) + ")");
-    } catch (IOException e) {
-      throw new AssertionError(e); // A Buffer does no I/O.
+    } finally {
+      // A rare huge message must not pin its array to the thread for good.
+      if (out.bytes.length <= MAX_SCRATCH_BYTES) SCRATCH.set(out.bytes);
     }
-    long size = buffer.size();
+    int size = out.size;
     if (size > MAX_MESSAGE_BYTES) {
-      buffer.clear();
       throw new IllegalArgumentException("message is " + size + " bytes, over the " + MAX_MESSAGE_BYTES
           + "-byte limit of the API (" + describe(message) + ")");
     }
-    return new EncodedMessage(message.type(), message.messageId(), buffer.readByteArray());
+    return new EncodedMessage(message.type(), message.messageId(), out.toByteArray());
   }
 
   private static String describe(Message message) {
@@ -178,11 +190,14 @@ final class MessageEncoder {
     return envelopeSize;
   }
 
-  private void writeLibrary(JsonWriter writer) throws IOException {
-    writer.name("library").beginObject()
-        .name("name").value(libraryName)
-        .name("version").value(libraryVersion)
-        .endObject();
+  private void writeLibrary(JsonBytes writer) {
+    writer.name("library");
+    writer.beginObject();
+    writer.name("name");
+    writer.value(libraryName);
+    writer.name("version");
+    writer.value(libraryVersion);
+    writer.endObject();
   }
 
   /**
@@ -263,23 +278,22 @@ final class MessageEncoder {
 
   /** Writes one message; single use. */
   private final class Writer {
-    private final Buffer buffer;
-    private final JsonWriter json;
+    private final JsonBytes json;
     /** The maps, collections and arrays enclosing the value being written, outermost first. */
     private Object[] ancestors = new Object[8];
     private int depth;
 
-    Writer(Buffer buffer) {
-      this.buffer = buffer;
-      this.json = JsonWriter.of(buffer);
-      json.setSerializeNulls(true);
+    Writer(JsonBytes json) {
+      this.json = json;
     }
 
-    void writeMessage(Message message) throws IOException {
+    void writeMessage(Message message) {
       json.beginObject();
-      json.name("type").value(message.type().wireName());
+      json.name("type");
+      json.value(message.type().wireName());
       stringField("messageId", message.messageId());
-      json.name("timestamp").value(formatTimestamp(message.timestamp()));
+      json.name("timestamp");
+      json.value(formatTimestamp(message.timestamp()));
       String userId = message.userId();
       if (userId != null) stringField("userId", userId);
       String anonymousId = message.anonymousId();
@@ -318,14 +332,15 @@ final class MessageEncoder {
       json.endObject();
     }
 
-    private void stringField(String field, String value) throws IOException {
+    private void stringField(String field, String value) {
       int bad = unpairedSurrogate(value);
       if (bad >= 0) throw new IllegalArgumentException(field + ": " + surrogateDetail(value, bad));
-      json.name(field).value(value);
+      json.name(field);
+      json.value(value);
     }
 
     /** Writes a top-level map; {@code context} replaces any {@code library} key with the library's. */
-    private void objectField(String field, Map<?, ?> map, boolean context) throws IOException {
+    private void objectField(String field, Map<?, ?> map, boolean context) {
       json.name(field);
       try {
         writeMap(map, context);
@@ -334,7 +349,7 @@ final class MessageEncoder {
       }
     }
 
-    private void writeValue(@Nullable Object value) throws IOException {
+    private void writeValue(@Nullable Object value) {
       if (value == null) {
         json.nullValue();
       } else if (value instanceof String) {
@@ -352,13 +367,13 @@ final class MessageEncoder {
       }
     }
 
-    private void writeString(String value) throws IOException {
+    private void writeString(String value) {
       int bad = unpairedSurrogate(value);
       if (bad >= 0) throw new PathError(": " + surrogateDetail(value, bad));
       json.value(value);
     }
 
-    private void writeNumber(Number value) throws IOException {
+    private void writeNumber(Number value) {
       if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
           || value instanceof AtomicInteger || value instanceof AtomicLong) {
         json.value(value.longValue());
@@ -368,16 +383,16 @@ final class MessageEncoder {
         json.value(d);
       } else if (value instanceof Float) {
         if (!Float.isFinite(value.floatValue())) throw notFinite(value);
-        json.value(value); // Float.toString: 0.1f is written 0.1, not 0.10000000149011612.
+        json.rawValue(value.toString()); // Float.toString: 0.1f is written 0.1, not 0.10000000149011612.
       } else if (value.getClass() == BigDecimal.class || value.getClass() == BigInteger.class) {
         // Exact classes only: toString is written raw, and a subclass could override it.
-        json.value(value);
+        json.rawValue(value.toString());
       } else {
         throw unsupported(value);
       }
     }
 
-    private void writeMap(Map<?, ?> map, boolean context) throws IOException {
+    private void writeMap(Map<?, ?> map, boolean context) {
       enter(map);
       json.beginObject();
       for (Map.Entry<?, ?> entry : map.entrySet()) {
@@ -403,7 +418,7 @@ final class MessageEncoder {
       depth--;
     }
 
-    private void writeCollection(Collection<?> collection) throws IOException {
+    private void writeCollection(Collection<?> collection) {
       enter(collection);
       json.beginArray();
       int index = 0;
@@ -420,7 +435,7 @@ final class MessageEncoder {
       depth--;
     }
 
-    private void writeArray(Object[] array) throws IOException {
+    private void writeArray(Object[] array) {
       enter(array);
       json.beginArray();
       for (int i = 0; i < array.length; i++) {
@@ -435,7 +450,7 @@ final class MessageEncoder {
       depth--;
     }
 
-    private void writeOther(Object value) throws IOException {
+    private void writeOther(Object value) {
       if (value instanceof Object[]) {
         writeArray((Object[]) value);
       } else if (value instanceof Character) {
@@ -462,7 +477,7 @@ final class MessageEncoder {
       }
     }
 
-    private void writePrimitiveArray(Object array) throws IOException {
+    private void writePrimitiveArray(Object array) {
       if (array instanceof int[]) {
         json.beginArray();
         for (int v : (int[]) array) {
@@ -492,7 +507,7 @@ final class MessageEncoder {
         for (int i = 0; i < floats.length; i++) {
           checkSize();
           if (!Float.isFinite(floats[i])) throw notFinite(floats[i]).under("[" + i + "]");
-          json.value(Float.valueOf(floats[i]));
+          json.rawValue(Float.toString(floats[i]));
         }
         json.endArray();
       } else if (array instanceof boolean[]) {
@@ -531,7 +546,7 @@ final class MessageEncoder {
     }
 
     private void checkSize() {
-      if (buffer.size() > ABANDON_BYTES) throw new Abandoned();
+      if (json.size > ABANDON_BYTES) throw new Abandoned();
     }
   }
 
@@ -589,6 +604,190 @@ final class MessageEncoder {
   private static final class Abandoned extends RuntimeException {
     Abandoned() {
       super(null, null, false, false);
+    }
+  }
+
+  /**
+   * Writes compact JSON into a growable byte array, escaping strings exactly as Moshi's {@code
+   * JsonUtf8Writer} does: {@code "} and {@code \\}, the short escapes {@code \b \t \n \f \r}, other
+   * control characters as lowercase {@code \\u00xx}, and U+2028 and U+2029; everything else as
+   * UTF-8. Strings must hold no unpaired surrogate (the encoder checks first). Callers keep the
+   * grammar: a name before each value inside an object.
+   */
+  static final class JsonBytes {
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    byte[] bytes;
+    int size;
+    /** Whether the next name or value follows another in the same container. */
+    private boolean needsComma;
+
+    JsonBytes(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    byte[] toByteArray() {
+      return Arrays.copyOf(bytes, size);
+    }
+
+    void beginObject() {
+      separate();
+      put((byte) '{');
+      needsComma = false;
+    }
+
+    void endObject() {
+      put((byte) '}');
+      needsComma = true;
+    }
+
+    void beginArray() {
+      separate();
+      put((byte) '[');
+      needsComma = false;
+    }
+
+    void endArray() {
+      put((byte) ']');
+      needsComma = true;
+    }
+
+    void name(String name) {
+      separate();
+      string(name);
+      put((byte) ':');
+      needsComma = false;
+    }
+
+    void value(String value) {
+      separate();
+      string(value);
+      needsComma = true;
+    }
+
+    void value(long value) {
+      if (value == Long.MIN_VALUE) {
+        rawValue(Long.toString(value));
+        return;
+      }
+      separate();
+      ensure(20);
+      if (value < 0) {
+        bytes[size++] = '-';
+        value = -value;
+      }
+      int digits = 1;
+      for (long rest = value / 10; rest != 0; rest /= 10) digits++;
+      for (int i = size + digits - 1; i >= size; i--) {
+        bytes[i] = (byte) ('0' + value % 10);
+        value /= 10;
+      }
+      size += digits;
+      needsComma = true;
+    }
+
+    void value(double value) {
+      rawValue(Double.toString(value));
+    }
+
+    void value(boolean value) {
+      rawValue(value ? "true" : "false");
+    }
+
+    void nullValue() {
+      rawValue("null");
+    }
+
+    /** Writes {@code text}, plain ASCII such as a number, as a value without quotes. */
+    void rawValue(String text) {
+      separate();
+      int n = text.length();
+      ensure(n);
+      for (int i = 0; i < n; i++) bytes[size + i] = (byte) text.charAt(i);
+      size += n;
+      needsComma = true;
+    }
+
+    private void separate() {
+      if (needsComma) put((byte) ',');
+    }
+
+    private void put(byte b) {
+      if (size == bytes.length) ensure(1);
+      bytes[size++] = b;
+    }
+
+    private void string(String value) {
+      int n = value.length();
+      // The longest a char can become is 6 bytes (\\u00xx); most strings are far from it, so grow
+      // for the likely size and check again only when a character needs more.
+      ensure(n + 2);
+      byte[] b = bytes;
+      int at = size;
+      b[at++] = '"';
+      for (int i = 0; i < n; i++) {
+        char c = value.charAt(i);
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+          if (at == b.length) {
+            size = at;
+            ensure(n - i + 1);
+            b = bytes;
+          }
+          b[at++] = (byte) c;
+          continue;
+        }
+        size = at;
+        ensure(n - i + 8);
+        b = bytes;
+        if (c < 0x80) {
+          b[at++] = '\\';
+          switch (c) {
+            case '"': b[at++] = '"'; break;
+            case '\\': b[at++] = '\\'; break;
+            case '\b': b[at++] = 'b'; break;
+            case '\t': b[at++] = 't'; break;
+            case '\n': b[at++] = 'n'; break;
+            case '\f': b[at++] = 'f'; break;
+            case '\r': b[at++] = 'r'; break;
+            default:
+              b[at++] = 'u';
+              b[at++] = '0';
+              b[at++] = '0';
+              b[at++] = HEX[c >> 4];
+              b[at++] = HEX[c & 0xF];
+          }
+        } else if (c == '\u2028' || c == '\u2029') {
+          b[at++] = '\\';
+          b[at++] = 'u';
+          b[at++] = '2';
+          b[at++] = '0';
+          b[at++] = '2';
+          b[at++] = c == '\u2028' ? (byte) '8' : (byte) '9';
+        } else if (c < 0x800) {
+          b[at++] = (byte) (0xC0 | c >> 6);
+          b[at++] = (byte) (0x80 | c & 0x3F);
+        } else if (Character.isHighSurrogate(c)) {
+          int codePoint = Character.toCodePoint(c, value.charAt(++i));
+          b[at++] = (byte) (0xF0 | codePoint >> 18);
+          b[at++] = (byte) (0x80 | codePoint >> 12 & 0x3F);
+          b[at++] = (byte) (0x80 | codePoint >> 6 & 0x3F);
+          b[at++] = (byte) (0x80 | codePoint & 0x3F);
+        } else {
+          b[at++] = (byte) (0xE0 | c >> 12);
+          b[at++] = (byte) (0x80 | c >> 6 & 0x3F);
+          b[at++] = (byte) (0x80 | c & 0x3F);
+        }
+      }
+      size = at;
+      put((byte) '"');
+    }
+
+    /** Makes room for {@code more} bytes after {@code size}. */
+    private void ensure(int more) {
+      if (bytes.length - size >= more) return;
+      long wanted = Math.max((long) bytes.length * 2, (long) size + more);
+      if (wanted > Integer.MAX_VALUE - 8) throw new Abandoned();
+      bytes = Arrays.copyOf(bytes, (int) wanted);
     }
   }
 }
