@@ -50,8 +50,8 @@ final class Reporter {
     for (EncodedMessage message : messages) {
       try {
         callback.onSuccess(message);
-      } catch (RuntimeException e) {
-        logCallbackError(e);
+      } catch (Throwable t) {
+        logCallbackError(t);
       }
     }
   }
@@ -63,8 +63,8 @@ final class Reporter {
     for (EncodedMessage message : messages) {
       try {
         callback.onFailure(message, failure);
-      } catch (RuntimeException e) {
-        logCallbackError(e);
+      } catch (Throwable t) {
+        logCallbackError(t);
       }
     }
   }
@@ -76,8 +76,8 @@ final class Reporter {
     }
     try {
       callback.onDropped(message, reason);
-    } catch (RuntimeException e) {
-      logCallbackError(e);
+    } catch (Throwable t) {
+      logCallbackError(t);
     }
   }
 
@@ -92,8 +92,13 @@ final class Reporter {
     }
   }
 
-  private static void logCallbackError(RuntimeException e) {
-    logger.warn("Callback threw; ignoring", e);
+  /**
+   * An Error from user code (a failed assertion, a missing class) is ignored like an exception:
+   * rethrown, it would end the loop and the batch's other messages would never be reported.
+   */
+  private static void logCallbackError(Throwable t) {
+    if (t instanceof VirtualMachineError) throw (VirtualMachineError) t;
+    logger.warn("Callback threw; ignoring", t);
   }
 
   Metrics snapshot(int queuedMessages, long queuedBytes) {
