@@ -85,6 +85,8 @@ public final class OkHttpTransport implements Transport {
         // the batch would be lost, maybe with a 2xx. A 3xx goes to the client as a status instead.
         .followRedirects(false)
         .followSslRedirects(false)
+        // A batch is one large write; with Nagle's algorithm on, its tail can wait on a delayed ACK.
+        .socketFactory(new NoDelaySocketFactory())
         .build();
     return new OkHttpTransport(client, true);
   }
