@@ -70,7 +70,19 @@ public final class LocalCollector implements AutoCloseable {
     LocalCollector collector = new LocalCollector(server);
     server.createContext("/v1/batch", collector::handle);
     server.setExecutor(collector.executor);
-    server.start();
+    // The server's dispatcher thread takes its daemon flag from the thread that starts it. Started
+    // from a daemon thread it never keeps the JVM alive, nor "mvn exec:java", which waits for every
+    // non-daemon thread after main returns: a recipe whose main returns ends, and its hooks run.
+    Thread starter = new Thread(server::start, "local-collector-start");
+    starter.setDaemon(true);
+    starter.start();
+    try {
+      starter.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.stop(0);
+      throw new java.io.InterruptedIOException("interrupted while starting the collector");
+    }
     return collector;
   }
 
