@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -96,12 +97,22 @@ class ReliabilityTest {
     assertTrue(ledger.count("sent") > 0 && ledger.count("failed") > 0, metrics.toString());
     if (MIXED_MESSAGES > 100_000) {
       System.out.printf("soak: %d messages in %.1f s, seed %d%n  client %s%n  outcomes sent=%d failed=%d "
-              + "dropped=%d%n  collector requests=%d "
+              + "dropped=%d%n  failed by last answer %s%n  collector requests=%d "
               + "messages committed=%d (of which duplicates after a lost answer=%d)%n  faults %s%n",
           MIXED_MESSAGES, (System.nanoTime() - start) / 1e9, SEED, metrics, ledger.count("sent"),
-          ledger.count("failed"), ledger.count("dropped"), collector.requestCount(),
+          ledger.count("failed"), ledger.count("dropped"), failuresByAnswer(), collector.requestCount(),
           collector.commits.size(), duplicates(collector), collector.faultTallies());
     }
+  }
+
+  private Map<String, Long> failuresByAnswer() {
+    Map<String, Long> tally = new TreeMap<>();
+    for (Ledger.Outcome outcome : ledger.outcomes.values()) {
+      if (!outcome.kind.equals("failed")) continue;
+      String answer = outcome.status != 0 ? "HTTP " + outcome.status : outcome.cause.getClass().getSimpleName();
+      tally.merge(answer, 1L, Long::sum);
+    }
+    return tally;
   }
 
   private static long duplicates(FaultyCollector collector) {
@@ -176,7 +187,7 @@ class ReliabilityTest {
     quickFaults.remove(Fault.SLOW_OK);
     quickFaults.remove(Fault.STALL);
     collector = new FaultyCollector(FaultyCollector.random(SEED, quickFaults), 0, false);
-    analytics = builder().maxQueueSize(1_000).closeTimeout(Duration.ofSeconds(3)).build();
+    analytics = builder().maxQueueSize(1_000).gzip(true).closeTimeout(Duration.ofSeconds(3)).build();
     ExecutorService producers = Executors.newFixedThreadPool(8);
     CountDownLatch halfway = new CountDownLatch(8);
     List<Future<?>> running = new ArrayList<>();
