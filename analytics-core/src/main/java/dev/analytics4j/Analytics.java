@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class Analytics implements Closeable {
   private static final Logger logger = LoggerFactory.getLogger(Analytics.class);
   private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
+  /** How long close waits, after its deadline, for the client's threads to end. */
+  private static final long THREAD_STOP_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   /** This library's name and version, as sent in {@code context.library}. */
   public static final String LIBRARY_NAME = "analytics4j";
@@ -258,12 +260,16 @@ public final class Analytics implements Closeable {
     } catch (RuntimeException e) {
       logger.warn("Closing the transport failed", e);
     }
+    // One budget for both waits, so close returns within its deadline plus this even when the
+    // transport ignores cancellation; threads still running then are daemons, their batches settled.
+    long stopDeadline = System.nanoTime() + THREAD_STOP_WAIT_NANOS;
     try {
-      if (!uploader.shutdown(TimeUnit.SECONDS.toNanos(1))) {
-        logger.warn("Upload threads still running 1 s after close");
+      if (!uploader.shutdown(THREAD_STOP_WAIT_NANOS)) {
+        logger.warn("Upload threads still running {} ms after close; the transport did not cancel its "
+            + "calls", TimeUnit.NANOSECONDS.toMillis(THREAD_STOP_WAIT_NANOS));
       }
       flusherThread.interrupt();
-      flusherThread.join(1000);
+      join(flusherThread, stopDeadline);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

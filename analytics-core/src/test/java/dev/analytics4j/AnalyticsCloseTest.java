@@ -1,0 +1,59 @@
+package dev.analytics4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.analytics4j.messages.TrackMessage;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code close(deadline)} keeps its deadline even when the transport does not cooperate. */
+class AnalyticsCloseTest {
+  private final CountDownLatch release = new CountDownLatch(1);
+  private final CountDownLatch sending = new CountDownLatch(1);
+
+  @AfterEach
+  void releaseTheTransport() {
+    release.countDown();
+  }
+
+  /** A transport whose send ignores close() and interrupts, like a blocking client without cancel. */
+  private Transport stubbornTransport() {
+    return request -> {
+      sending.countDown();
+      boolean interrupted = false;
+      while (true) {
+        try {
+          release.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) Thread.currentThread().interrupt();
+      return new Transport.Response(200, null, "");
+    };
+  }
+
+  @Test
+  void closeReturnsWithinItsDeadlinePlusOneSecondWhenTheTransportIgnoresCancellation() throws Exception {
+    RecordingCallback callback = new RecordingCallback();
+    Analytics analytics = Analytics.builder("k").transport(stubbornTransport()).callback(callback)
+        .flushAt(1).maxInFlightRequests(2).shutdownHook(false).build();
+    for (int i = 0; i < 10; i++) analytics.enqueue(TrackMessage.builder("E").userId("u").messageId("m" + i));
+    assertTrue(sending.await(10, TimeUnit.SECONDS));
+
+    long start = System.nanoTime();
+    analytics.close(Duration.ofMillis(500));
+    long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+    assertTrue(tookMillis < 1_500, "close(500 ms) took " + tookMillis + " ms");
+    assertEquals(10, callback.count("dropped:CLOSE_TIMEOUT"));
+    Metrics metrics = analytics.metrics();
+    assertEquals(10, metrics.dropped(DropReason.CLOSE_TIMEOUT));
+    assertEquals(0, metrics.queuedMessages());
+  }
+}
