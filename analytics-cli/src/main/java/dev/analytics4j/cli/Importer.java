@@ -75,6 +75,8 @@ final class Importer {
   private final AtomicLong bytesRead = new AtomicLong();
   private final long totalBytes;
   private volatile long startNanos;
+  /** When the next line may be offered under {@code rate}; only the reader thread uses it. */
+  private long nextSlot;
   private volatile @Nullable Exception readError;
 
   private Importer(Builder builder) {
@@ -193,8 +195,6 @@ final class Importer {
       throws IOException, InterruptedException {
     long lineNumber = 0;
     long bytesBefore = bytesRead.get();
-    long nanosPerLine = rate > 0 ? (long) (TimeUnit.SECONDS.toNanos(1) / rate) : 0;
-    long nextSlot = System.nanoTime();
     while (!cancelled.get()) {
       String line = lines.readLine();
       bytesRead.set(bytesBefore + lines.bytesRead());
@@ -217,8 +217,9 @@ final class Importer {
         continue;
       }
 
-      if (nanosPerLine > 0) {
-        nextSlot += nanosPerLine;
+      if (rate > 0) {
+        // A ceiling, not an average: time lost to a slow endpoint is not made up later in a burst.
+        nextSlot = Math.max(nextSlot + (long) (TimeUnit.SECONDS.toNanos(1) / rate), System.nanoTime());
         long wait;
         while ((wait = nextSlot - System.nanoTime()) > 0 && !cancelled.get()) {
           LockSupport.parkNanos(Math.min(wait, TimeUnit.MILLISECONDS.toNanos(100)));
