@@ -27,8 +27,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * operation ({@code -prof gc}) is the library's own: its copies of the maps, the message, its
  * bytes, and the flusher's share of each batch.
  *
- * <p>In package {@code dev.analytics4j} to reach the package-private {@link MessageEncoder}. One
- * short fork: these are for comparing changes on one machine, not for publishing nanoseconds.
+ * <p>In package {@code dev.analytics4j} to reach the package-private {@link MessageEncoder}; not
+ * final because JMH generates subclasses of it. One short fork: these are for comparing changes on
+ * one machine, not for publishing nanoseconds.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -3,6 +3,8 @@ package dev.analytics4j.benchmarks;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,6 +120,7 @@ public final class LoopbackBenchmark {
     command.add(mainClass);
     command.addAll(spec.toArgs());
     Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Writer go = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
 
     Collector.Counts start = null;
     long[] outageEnd = new long[1];
@@ -129,6 +132,8 @@ public final class LoopbackBenchmark {
         if (line.equals(Report.MEASURE)) {
           start = collector.counts();
           if (spec.outageMillis > 0) scheduleOutage(spec, outageEnd);
+          go.write(Report.GO + "\n");
+          go.flush();
         } else if (line.startsWith(Report.RESULT)) {
           result = Report.parse(line);
         } else {

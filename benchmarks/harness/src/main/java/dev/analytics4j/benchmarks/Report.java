@@ -1,16 +1,21 @@
 package dev.analytics4j.benchmarks;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * The one line a runner JVM prints for the driver: {@code RESULT key=value ...}. Also the
- * {@code MEASURE} line that tells the driver the warm-up is over and timing starts.
+ * {@code MEASURE} / {@code GO} exchange that starts the measured part of a run.
  */
 public final class Report {
   static final String RESULT = "RESULT ";
   static final String MEASURE = "MEASURE";
+  static final String GO = "GO";
 
   private final Map<String, String> values = new LinkedHashMap<>();
 
@@ -54,10 +59,15 @@ public final class Report {
     System.out.flush();
   }
 
-  /** Tells the driver that the warm-up is delivered and the measured run starts now. */
-  public static void measuring() {
+  /**
+   * Tells the driver that the warm-up is delivered, and waits until it has read the collector's
+   * counters: the first measured batch must not arrive before that.
+   */
+  public static void measuring() throws IOException {
     System.out.println(MEASURE);
     System.out.flush();
+    String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+    if (!GO.equals(answer)) throw new IllegalStateException("expected " + GO + " from the driver: " + answer);
   }
 
   static Map<String, String> parse(String line) {

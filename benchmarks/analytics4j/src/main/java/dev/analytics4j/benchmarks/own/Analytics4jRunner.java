@@ -58,8 +58,8 @@ public final class Analytics4jRunner {
     }
     Analytics analytics = builder.build();
     HeapProbe heap = HeapProbe.start();
-    Producers.Sender sender = (n, properties) -> analytics.enqueue(
-        TrackMessage.builder(Workload.EVENT).userId(Workload.userId(n)).properties(properties));
+    Producers.Sender sender = (userId, properties) -> analytics.enqueue(
+        TrackMessage.builder(Workload.EVENT).userId(userId).properties(properties));
 
     Producers.run(spec.producers, spec.warmupPerProducer, 0, sender);
     FlushResult warm = analytics.flush(Duration.ofMinutes(5));
