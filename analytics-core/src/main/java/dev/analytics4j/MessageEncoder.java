@@ -333,10 +333,9 @@ final class MessageEncoder {
     }
 
     private void stringField(String field, String value) {
-      int bad = unpairedSurrogate(value);
-      if (bad >= 0) throw new IllegalArgumentException(field + ": " + surrogateDetail(value, bad));
       json.name(field);
-      json.value(value);
+      int bad = json.value(value);
+      if (bad >= 0) throw new IllegalArgumentException(field + ": " + surrogateDetail(value, bad));
     }
 
     /** Writes a top-level map; {@code context} replaces any {@code library} key with the library's. */
@@ -368,9 +367,8 @@ final class MessageEncoder {
     }
 
     private void writeString(String value) {
-      int bad = unpairedSurrogate(value);
+      int bad = json.value(value);
       if (bad >= 0) throw new PathError(": " + surrogateDetail(value, bad));
-      json.value(value);
     }
 
     private void writeNumber(Number value) {
@@ -409,10 +407,9 @@ final class MessageEncoder {
       }
       String name = (String) key;
       if (context && name.equals("library")) return;
-      int bad = unpairedSurrogate(name);
-      if (bad >= 0) throw new PathError(": map key has an " + surrogateDetail(name, bad));
       checkSize();
-      json.name(name);
+      int bad = json.name(name);
+      if (bad >= 0) throw new PathError(": map key has an " + surrogateDetail(name, bad));
       try {
         writeValue(value);
       } catch (PathError e) {
@@ -613,8 +610,9 @@ final class MessageEncoder {
    * Writes compact JSON into a growable byte array, escaping strings exactly as Moshi's {@code
    * JsonUtf8Writer} does: {@code "} and {@code \\}, the short escapes {@code \b \t \n \f \r}, other
    * control characters as lowercase {@code \\u00xx}, and U+2028 and U+2029; everything else as
-   * UTF-8. Strings must hold no unpaired surrogate (the encoder checks first). Callers keep the
-   * grammar: a name before each value inside an object.
+   * UTF-8. A string with an unpaired surrogate is not written whole: its index is returned for the
+   * caller's error, found in the same pass. Callers keep the grammar: a name before each value
+   * inside an object.
    */
   static final class JsonBytes {
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
@@ -655,17 +653,21 @@ final class MessageEncoder {
       needsComma = true;
     }
 
-    void name(String name) {
+    /** Returns -1, or the index of an unpaired surrogate in {@code name}. */
+    int name(String name) {
       separate();
-      string(name);
+      int bad = string(name);
       put((byte) ':');
       needsComma = false;
+      return bad;
     }
 
-    void value(String value) {
+    /** Returns -1, or the index of an unpaired surrogate in {@code value}. */
+    int value(String value) {
       separate();
-      string(value);
+      int bad = string(value);
       needsComma = true;
+      return bad;
     }
 
     void value(long value) {
@@ -756,7 +758,7 @@ final class MessageEncoder {
       bytes[size++] = b;
     }
 
-    private void string(String value) {
+    private int string(String value) {
       int n = value.length();
       // The longest a char can become is 6 bytes (\\u00xx); most strings are far from it, so grow
       // for the likely size and check again only when a character needs more.
@@ -805,7 +807,11 @@ final class MessageEncoder {
         } else if (c < 0x800) {
           b[at++] = (byte) (0xC0 | c >> 6);
           b[at++] = (byte) (0x80 | c & 0x3F);
-        } else if (Character.isHighSurrogate(c)) {
+        } else if (Character.isSurrogate(c)) {
+          if (!Character.isHighSurrogate(c) || i + 1 == n || !Character.isLowSurrogate(value.charAt(i + 1))) {
+            size = at;
+            return i;
+          }
           int codePoint = Character.toCodePoint(c, value.charAt(++i));
           b[at++] = (byte) (0xF0 | codePoint >> 18);
           b[at++] = (byte) (0x80 | codePoint >> 12 & 0x3F);
@@ -819,6 +825,7 @@ final class MessageEncoder {
       }
       size = at;
       put((byte) '"');
+      return -1;
     }
 
     /** Makes room for {@code more} bytes after {@code size}. */
