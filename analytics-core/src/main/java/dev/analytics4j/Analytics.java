@@ -138,8 +138,9 @@ public final class Analytics implements Closeable {
     Objects.requireNonNull(message, "message == null");
     checkNotClosed();
     EncodedMessage encoded = encoder.encode(message);
-    if (!offer(encoded)) {
-      checkNotClosed();
+    // Only a refusal because of close throws; a full queue is a drop, reported like any other.
+    if (offer(encoded) == MessageQueue.Offer.CLOSED) {
+      throw new IllegalStateException("Analytics is closed");
     }
   }
 
@@ -156,15 +157,16 @@ public final class Analytics implements Closeable {
   /** Like {@link #offer(Message.Builder)}, for a message already built. */
   public boolean offer(Message message) {
     Objects.requireNonNull(message, "message == null");
-    return offer(encoder.encode(message));
+    return offer(encoder.encode(message)) == MessageQueue.Offer.ACCEPTED;
   }
 
-  private boolean offer(EncodedMessage encoded) {
+  private MessageQueue.Offer offer(EncodedMessage encoded) {
     reporter.enqueued();
     MessageQueue.Offer offer = queue.offer(encoded);
-    if (offer == MessageQueue.Offer.ACCEPTED) return true;
-    reporter.dropped(encoded, offer == MessageQueue.Offer.FULL ? DropReason.QUEUE_FULL : DropReason.CLOSED);
-    return false;
+    if (offer != MessageQueue.Offer.ACCEPTED) {
+      reporter.dropped(encoded, offer == MessageQueue.Offer.FULL ? DropReason.QUEUE_FULL : DropReason.CLOSED);
+    }
+    return offer;
   }
 
   private void checkNotClosed() {

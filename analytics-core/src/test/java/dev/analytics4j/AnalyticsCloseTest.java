@@ -1,12 +1,14 @@
 package dev.analytics4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.analytics4j.messages.TrackMessage;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -55,5 +57,33 @@ class AnalyticsCloseTest {
     Metrics metrics = analytics.metrics();
     assertEquals(10, metrics.dropped(DropReason.CLOSE_TIMEOUT));
     assertEquals(0, metrics.queuedMessages());
+  }
+
+  @Test
+  void enqueueOfAMessageDroppedForAFullQueueReturnsNormallyEvenWhenCloseStartsMeanwhile() throws Exception {
+    AtomicReference<Analytics> client = new AtomicReference<>();
+    RecordingCallback outcomes = new RecordingCallback();
+    Callback closeOnDrop = new Callback() {
+      @Override
+      public void onDropped(EncodedMessage message, DropReason reason) {
+        outcomes.onDropped(message, reason);
+        // Deterministically, the moment a racing close() would hit: after the drop, before enqueue returns.
+        if (reason == DropReason.QUEUE_FULL) client.get().close(Duration.ZERO);
+      }
+    };
+    Analytics analytics = Analytics.builder("k").transport(stubbornTransport()).callback(closeOnDrop)
+        .flushAt(1).maxQueueSize(1).shutdownHook(false).build();
+    client.set(analytics);
+    analytics.enqueue(TrackMessage.builder("E").userId("u").messageId("in-flight"));
+    assertTrue(sending.await(10, TimeUnit.SECONDS));
+
+    analytics.enqueue(TrackMessage.builder("E").userId("u").messageId("over"));
+
+    assertEquals("dropped:QUEUE_FULL", outcomes.outcomes.get("over"));
+    assertEquals("dropped:CLOSE_TIMEOUT", outcomes.outcomes.get("in-flight"));
+    IllegalStateException closed = assertThrows(IllegalStateException.class,
+        () -> analytics.enqueue(TrackMessage.builder("E").userId("u").messageId("late")));
+    assertEquals("Analytics is closed", closed.getMessage());
+    assertEquals(2, analytics.metrics().enqueued());
   }
 }
