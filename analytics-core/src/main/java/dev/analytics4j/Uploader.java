@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
@@ -41,6 +43,8 @@ final class Uploader {
   private final String[] secrets;
   private final boolean gzip;
   private final ThreadPoolExecutor executor;
+  /** The upload threads, so shutdown can wait until they have really ended. */
+  private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
@@ -61,7 +65,12 @@ final class Uploader {
         Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8))};
     this.gzip = gzip;
     this.executor = new ThreadPoolExecutor(maxInFlight, maxInFlight, 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), threadFactory);
+        new LinkedBlockingQueue<>(), runnable -> {
+          Thread thread = threadFactory.newThread(runnable);
+          threads.removeIf(t -> t.getState() == Thread.State.TERMINATED);
+          if (thread != null) threads.add(thread);
+          return thread;
+        });
     this.executor.allowCoreThreadTimeOut(true);
   }
 
@@ -257,8 +266,16 @@ final class Uploader {
 
   /** Stops the upload threads, waiting up to {@code timeoutNanos} for them to end. */
   boolean shutdown(long timeoutNanos) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutNanos;
     executor.shutdownNow();
-    return executor.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS);
+    if (!executor.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS)) return false;
+    // The pool counts as terminated while its last worker is still on its way out; wait for the
+    // threads themselves, so that no thread of ours is alive once close returns.
+    for (Thread thread : threads) {
+      TimeUnit.NANOSECONDS.timedJoin(thread, Math.max(1, deadline - System.nanoTime()));
+      if (thread.isAlive()) return false;
+    }
+    return true;
   }
 
   @Override
