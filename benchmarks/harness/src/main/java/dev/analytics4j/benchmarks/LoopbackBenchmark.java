@@ -83,11 +83,12 @@ public final class LoopbackBenchmark {
     printTable();
     ratio("slow endpoint, defaults", ownSlow, segmentSlow);
 
-    header("Outage: the collector answers 503 for 30 s while 2 producers enqueue 4,000 msgs/s in all");
     long outageMillis = 30_000 / scale;
     long outageStart = 3_000 / scale;
     long runMillis = outageStart + outageMillis + 7_000 / scale;
     int rate = 4_000;
+    header(String.format(Locale.ROOT, "Outage: the collector answers 503 for %d s while 2 producers enqueue %,d"
+        + " msgs/s in all", outageMillis / 1000, rate));
     RunSpec outage = new RunSpec("outage", url, 2, (int) (rate / 2 * runMillis / 1000), 5_000 / scale, rate,
         outageStart, outageMillis);
     Map<String, String> outcome = run("analytics4j", OWN, outage);
