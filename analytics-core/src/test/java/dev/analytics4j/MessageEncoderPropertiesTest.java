@@ -147,8 +147,15 @@ class MessageEncoderPropertiesTest {
         case 6: { short n = (short) random.nextInt(); byte b = (byte) n; return random.nextBoolean() ? pair(n, BigDecimal.valueOf(n)) : pair(b, BigDecimal.valueOf(b)); }
         case 7: { AtomicLong n = new AtomicLong(random.nextLong()); return random.nextBoolean() ? pair(n, BigDecimal.valueOf(n.get())) : pair(new AtomicInteger((int) n.get()), BigDecimal.valueOf((int) n.get())); }
         case 8: {
-          double[] specials = {0.0, -0.0, Double.MIN_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE, 1e-300, 0.1, 1e21};
-          double d = random.nextBoolean() ? specials[random.nextInt(specials.length)] : Double.longBitsToDouble(random.nextLong());
+          double[] specials = {0.0, -0.0, Double.MIN_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE, 1e-300, 0.1, 1e21,
+              0.001, 0.0005, -0.001, 9_999_999.999, 1e7, 1e7 - 0.001, 0.30000000000000004, 42.5, -19.99, 1e-4};
+          double d;
+          switch (random.nextInt(3)) {
+            case 0: d = specials[random.nextInt(specials.length)]; break;
+            case 1: d = Double.longBitsToDouble(random.nextLong()); break;
+            // Prices and the like: a few decimals, around the edges of the encoder's fast path.
+            default: d = (random.nextLong() % (long) Math.pow(10, 1 + random.nextInt(17))) / Math.pow(10, random.nextInt(6));
+          }
           if (!Double.isFinite(d)) d = 42.5;
           return pair(d, new ExpectedNumber(d, false));
         }
