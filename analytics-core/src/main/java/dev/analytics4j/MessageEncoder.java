@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import com.squareup.moshi.JsonWriter;
 import dev.analytics4j.messages.AliasMessage;
 import dev.analytics4j.messages.GroupMessage;
 import dev.analytics4j.messages.IdentifyMessage;
@@ -7,6 +8,7 @@ import dev.analytics4j.messages.Message;
 import dev.analytics4j.messages.PageMessage;
 import dev.analytics4j.messages.ScreenMessage;
 import dev.analytics4j.messages.TrackMessage;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +30,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import okio.Buffer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,11 +39,6 @@ import org.jspecify.annotations.Nullable;
  * <p>Each message is serialized once, when it is enqueued, so that a bad value fails on the
  * caller's thread with the key path that holds it; the bytes are then reused unchanged for the size
  * checks and for every request and retry that carries the message. Thread-safe.
- *
- * <p>It writes JSON itself, into a scratch array each thread keeps, rather than through Moshi's
- * {@code JsonWriter} and an Okio {@code Buffer}: encoding runs on the caller's thread for every
- * message, and those cost about a kilobyte of garbage per message and the larger share of the time.
- * The escaping is Moshi's, byte for byte.
  */
 final class MessageEncoder {
   /** The API's limit for one serialized message. */
@@ -64,11 +62,6 @@ final class MessageEncoder {
       + " an Enum, UUID, Instant, Date, OffsetDateTime, ZonedDateTime, LocalDate,"
       + " a Map with String keys, a Collection or an array";
 
-  /** Each thread's scratch array for {@link #encode}; a plain byte[], so it pins no class loader. */
-  private static final ThreadLocal<byte @Nullable []> SCRATCH = new ThreadLocal<>();
-  private static final int INITIAL_SCRATCH_BYTES = 2048;
-  private static final int MAX_SCRATCH_BYTES = 64 * 1024;
-
   private final String libraryName;
   private final String libraryVersion;
   /** The batch body after the {@code sentAt} value: {@code ","context":{...},"writeKey":"..."}}. */
@@ -87,19 +80,21 @@ final class MessageEncoder {
       throw new IllegalArgumentException("library name or version contains an unpaired UTF-16 surrogate");
     }
 
-    // Escape the key and library strings once; batchBody only copies bytes.
-    JsonBytes writer = new JsonBytes(new byte[256]);
-    writer.beginObject();
-    writer.name("sentAt");
-    writer.value(formatTimestamp(Instant.EPOCH));
-    writer.name("context");
-    writer.beginObject();
-    writeLibrary(writer);
-    writer.endObject();
-    writer.name("writeKey");
-    writer.value(writeKey);
-    writer.endObject();
-    byte[] object = writer.toByteArray();
+    // Let JsonWriter escape the key and library strings once; batchBody only copies bytes.
+    Buffer buffer = new Buffer();
+    try {
+      JsonWriter writer = JsonWriter.of(buffer);
+      writer.beginObject();
+      writer.name("sentAt").value(formatTimestamp(Instant.EPOCH));
+      writer.name("context").beginObject();
+      writeLibrary(writer);
+      writer.endObject();
+      writer.name("writeKey").value(writeKey);
+      writer.endObject();
+    } catch (IOException e) {
+      throw new AssertionError(e); // A Buffer does no I/O.
+    }
+    byte[] object = buffer.readByteArray();
     int sentAtEnd = "{\"sentAt\":\"".length() + TIMESTAMP_LENGTH;
     this.batchTail = Arrays.copyOfRange(object, sentAtEnd, object.length);
     this.envelopeSize = BATCH_HEAD.length + BATCH_SENT_AT.length + TIMESTAMP_LENGTH + batchTail.length;
@@ -113,30 +108,31 @@ final class MessageEncoder {
    */
   EncodedMessage encode(Message message) {
     Objects.requireNonNull(message, "message == null");
-    // Taken out of the thread's slot while in use: a caller's Map could enqueue from inside its
-    // own iteration, and that nested encode must not write into this one's array.
-    byte[] scratch = SCRATCH.get();
-    if (scratch == null) {
-      scratch = new byte[INITIAL_SCRATCH_BYTES];
-    } else {
-      SCRATCH.set(null);
-    }
-    JsonBytes out = new JsonBytes(scratch);
+    Scratch scratch = SCRATCH.get();
+    Buffer buffer = scratch.buffer;
+    boolean written = false;
     try {
-      new Writer(out).writeMessage(message);
+      new Writer(scratch).writeMessage(message);
+      written = true;
     } catch (Abandoned e) {
       throw new IllegalArgumentException("message is over " + ABANDON_BYTES + " bytes (encoding stopped), over the "
           + MAX_MESSAGE_BYTES + "-byte limit of the API (" + describe(message) + ")");
+    } catch (IOException e) {
+      throw new AssertionError(e); // A Buffer does no I/O.
     } finally {
-      // A rare huge message must not pin its array to the thread for good.
-      if (out.bytes.length <= MAX_SCRATCH_BYTES) SCRATCH.set(out.bytes);
+      if (!written) {
+        // The writer stopped inside an object; this thread starts over with a fresh one.
+        buffer.clear();
+        SCRATCH.remove();
+      }
     }
-    int size = out.size;
+    long size = buffer.size();
     if (size > MAX_MESSAGE_BYTES) {
+      buffer.clear();
       throw new IllegalArgumentException("message is " + size + " bytes, over the " + MAX_MESSAGE_BYTES
           + "-byte limit of the API (" + describe(message) + ")");
     }
-    return new EncodedMessage(message.type(), message.messageId(), out.toByteArray());
+    return new EncodedMessage(message.type(), message.messageId(), buffer.readByteArray());
   }
 
   private static String describe(Message message) {
@@ -190,14 +186,11 @@ final class MessageEncoder {
     return envelopeSize;
   }
 
-  private void writeLibrary(JsonBytes writer) {
-    writer.name("library");
-    writer.beginObject();
-    writer.name("name");
-    writer.value(libraryName);
-    writer.name("version");
-    writer.value(libraryVersion);
-    writer.endObject();
+  private void writeLibrary(JsonWriter writer) throws IOException {
+    writer.name("library").beginObject()
+        .name("name").value(libraryName)
+        .name("version").value(libraryVersion)
+        .endObject();
   }
 
   /**
@@ -276,24 +269,43 @@ final class MessageEncoder {
         + " at index " + index;
   }
 
-  /** Writes one message; single use. */
+  /**
+   * A thread's Moshi writer and the buffer under it, kept between messages: each message is one
+   * top-level value, read out of the buffer as soon as it is complete, so the writer's stacks and the
+   * buffer's pooled segments are not allocated again for every enqueue on the caller's thread.
+   */
+  private static final class Scratch {
+    final Buffer buffer = new Buffer();
+    final JsonWriter json = JsonWriter.of(buffer);
+
+    Scratch() {
+      json.setSerializeNulls(true);
+      // Lenient only to accept one top-level value after another; every value is checked before
+      // it is written, so nothing that lenient mode would also let through ever reaches it.
+      json.setLenient(true);
+    }
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  /** Writes one message into a thread's scratch writer; single use. */
   private final class Writer {
-    private final JsonBytes json;
+    private final Buffer buffer;
+    private final JsonWriter json;
     /** The maps, collections and arrays enclosing the value being written, outermost first. */
     private Object[] ancestors = new Object[8];
     private int depth;
 
-    Writer(JsonBytes json) {
-      this.json = json;
+    Writer(Scratch scratch) {
+      this.buffer = scratch.buffer;
+      this.json = scratch.json;
     }
 
-    void writeMessage(Message message) {
+    void writeMessage(Message message) throws IOException {
       json.beginObject();
-      json.name("type");
-      json.value(message.type().wireName());
+      json.name("type").value(message.type().wireName());
       stringField("messageId", message.messageId());
-      json.name("timestamp");
-      json.value(formatTimestamp(message.timestamp()));
+      json.name("timestamp").value(formatTimestamp(message.timestamp()));
       String userId = message.userId();
       if (userId != null) stringField("userId", userId);
       String anonymousId = message.anonymousId();
@@ -332,14 +344,14 @@ final class MessageEncoder {
       json.endObject();
     }
 
-    private void stringField(String field, String value) {
-      json.name(field);
-      int bad = json.value(value);
+    private void stringField(String field, String value) throws IOException {
+      int bad = unpairedSurrogate(value);
       if (bad >= 0) throw new IllegalArgumentException(field + ": " + surrogateDetail(value, bad));
+      json.name(field).value(value);
     }
 
     /** Writes a top-level map; {@code context} replaces any {@code library} key with the library's. */
-    private void objectField(String field, Map<?, ?> map, boolean context) {
+    private void objectField(String field, Map<?, ?> map, boolean context) throws IOException {
       json.name(field);
       try {
         writeMap(map, context);
@@ -348,7 +360,7 @@ final class MessageEncoder {
       }
     }
 
-    private void writeValue(@Nullable Object value) {
+    private void writeValue(@Nullable Object value) throws IOException {
       if (value == null) {
         json.nullValue();
       } else if (value instanceof String) {
@@ -366,12 +378,13 @@ final class MessageEncoder {
       }
     }
 
-    private void writeString(String value) {
-      int bad = json.value(value);
+    private void writeString(String value) throws IOException {
+      int bad = unpairedSurrogate(value);
       if (bad >= 0) throw new PathError(": " + surrogateDetail(value, bad));
+      json.value(value);
     }
 
-    private void writeNumber(Number value) {
+    private void writeNumber(Number value) throws IOException {
       if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
           || value instanceof AtomicInteger || value instanceof AtomicLong) {
         json.value(value.longValue());
@@ -381,43 +394,42 @@ final class MessageEncoder {
         json.value(d);
       } else if (value instanceof Float) {
         if (!Float.isFinite(value.floatValue())) throw notFinite(value);
-        json.rawValue(value.toString()); // Float.toString: 0.1f is written 0.1, not 0.10000000149011612.
+        json.value(value); // Float.toString: 0.1f is written 0.1, not 0.10000000149011612.
       } else if (value.getClass() == BigDecimal.class || value.getClass() == BigInteger.class) {
         // Exact classes only: toString is written raw, and a subclass could override it.
-        json.rawValue(value.toString());
+        json.value(value);
       } else {
         throw unsupported(value);
       }
     }
 
-    private void writeMap(Map<?, ?> map, boolean context) {
+    private void writeMap(Map<?, ?> map, boolean context) throws IOException {
       enter(map);
       json.beginObject();
-      // forEach, not entrySet: the unmodifiable maps of a message wrap every entry they iterate.
-      map.forEach((key, value) -> writeEntry(key, value, context));
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        Object key = entry.getKey();
+        if (!(key instanceof String)) {
+          throw new PathError(": map key must be a String but was "
+              + (key == null ? "null" : key.getClass().getName() + describeKey(key)));
+        }
+        String name = (String) key;
+        if (context && name.equals("library")) continue;
+        int bad = unpairedSurrogate(name);
+        if (bad >= 0) throw new PathError(": map key has an " + surrogateDetail(name, bad));
+        checkSize();
+        json.name(name);
+        try {
+          writeValue(entry.getValue());
+        } catch (PathError e) {
+          throw e.under("." + name);
+        }
+      }
       if (context) writeLibrary(json);
       json.endObject();
       depth--;
     }
 
-    private void writeEntry(@Nullable Object key, @Nullable Object value, boolean context) {
-      if (!(key instanceof String)) {
-        throw new PathError(": map key must be a String but was "
-            + (key == null ? "null" : key.getClass().getName() + describeKey(key)));
-      }
-      String name = (String) key;
-      if (context && name.equals("library")) return;
-      checkSize();
-      int bad = json.name(name);
-      if (bad >= 0) throw new PathError(": map key has an " + surrogateDetail(name, bad));
-      try {
-        writeValue(value);
-      } catch (PathError e) {
-        throw e.under("." + name);
-      }
-    }
-
-    private void writeCollection(Collection<?> collection) {
+    private void writeCollection(Collection<?> collection) throws IOException {
       enter(collection);
       json.beginArray();
       int index = 0;
@@ -434,7 +446,7 @@ final class MessageEncoder {
       depth--;
     }
 
-    private void writeArray(Object[] array) {
+    private void writeArray(Object[] array) throws IOException {
       enter(array);
       json.beginArray();
       for (int i = 0; i < array.length; i++) {
@@ -449,7 +461,7 @@ final class MessageEncoder {
       depth--;
     }
 
-    private void writeOther(Object value) {
+    private void writeOther(Object value) throws IOException {
       if (value instanceof Object[]) {
         writeArray((Object[]) value);
       } else if (value instanceof Character) {
@@ -476,7 +488,7 @@ final class MessageEncoder {
       }
     }
 
-    private void writePrimitiveArray(Object array) {
+    private void writePrimitiveArray(Object array) throws IOException {
       if (array instanceof int[]) {
         json.beginArray();
         for (int v : (int[]) array) {
@@ -506,7 +518,7 @@ final class MessageEncoder {
         for (int i = 0; i < floats.length; i++) {
           checkSize();
           if (!Float.isFinite(floats[i])) throw notFinite(floats[i]).under("[" + i + "]");
-          json.rawValue(Float.toString(floats[i]));
+          json.value(Float.valueOf(floats[i]));
         }
         json.endArray();
       } else if (array instanceof boolean[]) {
@@ -545,7 +557,7 @@ final class MessageEncoder {
     }
 
     private void checkSize() {
-      if (json.size > ABANDON_BYTES) throw new Abandoned();
+      if (buffer.size() > ABANDON_BYTES) throw new Abandoned();
     }
   }
 
@@ -603,237 +615,6 @@ final class MessageEncoder {
   private static final class Abandoned extends RuntimeException {
     Abandoned() {
       super(null, null, false, false);
-    }
-  }
-
-  /**
-   * Writes compact JSON into a growable byte array, escaping strings exactly as Moshi's {@code
-   * JsonUtf8Writer} does: {@code "} and {@code \\}, the short escapes {@code \b \t \n \f \r}, other
-   * control characters as lowercase {@code \\u00xx}, and U+2028 and U+2029; everything else as
-   * UTF-8. A string with an unpaired surrogate is not written whole: its index is returned for the
-   * caller's error, found in the same pass. Callers keep the grammar: a name before each value
-   * inside an object.
-   */
-  static final class JsonBytes {
-    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-    private static final long[] DECIMAL_SCALES = {1, 10, 100, 1000};
-
-    byte[] bytes;
-    int size;
-    /** Whether the next name or value follows another in the same container. */
-    private boolean needsComma;
-
-    JsonBytes(byte[] bytes) {
-      this.bytes = bytes;
-    }
-
-    byte[] toByteArray() {
-      return Arrays.copyOf(bytes, size);
-    }
-
-    void beginObject() {
-      separate();
-      put((byte) '{');
-      needsComma = false;
-    }
-
-    void endObject() {
-      put((byte) '}');
-      needsComma = true;
-    }
-
-    void beginArray() {
-      separate();
-      put((byte) '[');
-      needsComma = false;
-    }
-
-    void endArray() {
-      put((byte) ']');
-      needsComma = true;
-    }
-
-    /** Returns -1, or the index of an unpaired surrogate in {@code name}. */
-    int name(String name) {
-      separate();
-      int bad = string(name);
-      put((byte) ':');
-      needsComma = false;
-      return bad;
-    }
-
-    /** Returns -1, or the index of an unpaired surrogate in {@code value}. */
-    int value(String value) {
-      separate();
-      int bad = string(value);
-      needsComma = true;
-      return bad;
-    }
-
-    void value(long value) {
-      if (value == Long.MIN_VALUE) {
-        rawValue(Long.toString(value));
-        return;
-      }
-      separate();
-      ensure(20);
-      if (value < 0) {
-        bytes[size++] = '-';
-        value = -value;
-      }
-      appendDigits(value, 1);
-      needsComma = true;
-    }
-
-    void value(double value) {
-      // Double.toString costs hundreds of nanoseconds on Java 11 to 18, and prices and amounts are
-      // most of the doubles sent. One with at most three decimals in [0.001, 10^7) is written
-      // from its digits when they read back as exactly this double; Double.toString gives those
-      // same shortest digits there.
-      double magnitude = Math.abs(value);
-      if (magnitude >= 1e-3 && magnitude < 1e7) {
-        for (int decimals = 0; decimals <= 3; decimals++) {
-          long scale = DECIMAL_SCALES[decimals];
-          long digits = Math.round(magnitude * scale);
-          if (digits / (double) scale == magnitude) {
-            decimal(value < 0, digits, decimals, scale);
-            return;
-          }
-        }
-      }
-      rawValue(Double.toString(value));
-    }
-
-    /** Writes {@code digits / scale} with {@code decimals} digits after the point, or {@code .0}. */
-    private void decimal(boolean negative, long digits, int decimals, long scale) {
-      separate();
-      ensure(24);
-      if (negative) bytes[size++] = '-';
-      appendDigits(digits / scale, 1);
-      bytes[size++] = '.';
-      if (decimals == 0) {
-        bytes[size++] = '0';
-      } else {
-        appendDigits(digits % scale, decimals);
-      }
-      needsComma = true;
-    }
-
-    /** Appends the decimal digits of {@code value} (not negative), zero-padded to {@code width}. */
-    private void appendDigits(long value, int width) {
-      int digits = 1;
-      for (long rest = value / 10; rest != 0; rest /= 10) digits++;
-      digits = Math.max(digits, width);
-      for (int i = size + digits - 1; i >= size; i--) {
-        bytes[i] = (byte) ('0' + value % 10);
-        value /= 10;
-      }
-      size += digits;
-    }
-
-    void value(boolean value) {
-      rawValue(value ? "true" : "false");
-    }
-
-    void nullValue() {
-      rawValue("null");
-    }
-
-    /** Writes {@code text}, plain ASCII such as a number, as a value without quotes. */
-    void rawValue(String text) {
-      separate();
-      int n = text.length();
-      ensure(n);
-      for (int i = 0; i < n; i++) bytes[size + i] = (byte) text.charAt(i);
-      size += n;
-      needsComma = true;
-    }
-
-    private void separate() {
-      if (needsComma) put((byte) ',');
-    }
-
-    private void put(byte b) {
-      if (size == bytes.length) ensure(1);
-      bytes[size++] = b;
-    }
-
-    private int string(String value) {
-      int n = value.length();
-      // The longest a char can become is 6 bytes (\\u00xx); most strings are far from it, so grow
-      // for the likely size and check again only when a character needs more.
-      ensure(n + 2);
-      byte[] b = bytes;
-      int at = size;
-      b[at++] = '"';
-      for (int i = 0; i < n; i++) {
-        char c = value.charAt(i);
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-          if (at == b.length) {
-            size = at;
-            ensure(n - i + 1);
-            b = bytes;
-          }
-          b[at++] = (byte) c;
-          continue;
-        }
-        size = at;
-        ensure(n - i + 8);
-        b = bytes;
-        if (c < 0x80) {
-          b[at++] = '\\';
-          switch (c) {
-            case '"': b[at++] = '"'; break;
-            case '\\': b[at++] = '\\'; break;
-            case '\b': b[at++] = 'b'; break;
-            case '\t': b[at++] = 't'; break;
-            case '\n': b[at++] = 'n'; break;
-            case '\f': b[at++] = 'f'; break;
-            case '\r': b[at++] = 'r'; break;
-            default:
-              b[at++] = 'u';
-              b[at++] = '0';
-              b[at++] = '0';
-              b[at++] = HEX[c >> 4];
-              b[at++] = HEX[c & 0xF];
-          }
-        } else if (c == '\u2028' || c == '\u2029') {
-          b[at++] = '\\';
-          b[at++] = 'u';
-          b[at++] = '2';
-          b[at++] = '0';
-          b[at++] = '2';
-          b[at++] = c == '\u2028' ? (byte) '8' : (byte) '9';
-        } else if (c < 0x800) {
-          b[at++] = (byte) (0xC0 | c >> 6);
-          b[at++] = (byte) (0x80 | c & 0x3F);
-        } else if (Character.isSurrogate(c)) {
-          if (!Character.isHighSurrogate(c) || i + 1 == n || !Character.isLowSurrogate(value.charAt(i + 1))) {
-            size = at;
-            return i;
-          }
-          int codePoint = Character.toCodePoint(c, value.charAt(++i));
-          b[at++] = (byte) (0xF0 | codePoint >> 18);
-          b[at++] = (byte) (0x80 | codePoint >> 12 & 0x3F);
-          b[at++] = (byte) (0x80 | codePoint >> 6 & 0x3F);
-          b[at++] = (byte) (0x80 | codePoint & 0x3F);
-        } else {
-          b[at++] = (byte) (0xE0 | c >> 12);
-          b[at++] = (byte) (0x80 | c >> 6 & 0x3F);
-          b[at++] = (byte) (0x80 | c & 0x3F);
-        }
-      }
-      size = at;
-      put((byte) '"');
-      return -1;
-    }
-
-    /** Makes room for {@code more} bytes after {@code size}. */
-    private void ensure(int more) {
-      if (bytes.length - size >= more) return;
-      long wanted = Math.max((long) bytes.length * 2, (long) size + more);
-      if (wanted > Integer.MAX_VALUE - 8) throw new Abandoned();
-      bytes = Arrays.copyOf(bytes, (int) wanted);
     }
   }
 }

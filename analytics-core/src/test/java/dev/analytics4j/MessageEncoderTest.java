@@ -92,6 +92,17 @@ final class MessageEncoderTest {
   // Golden output, one test per type.
 
   @Test
+  void aRefusedMessageLeavesNothingBehindForTheNextOneOnTheSameThread() {
+    String good = encodeProperties(map("a", 1));
+    Map<String, Object> bad = map("deep", map("list", Arrays.asList(1, Double.NaN)));
+    assertPropertiesRejected("properties.deep.list[1] must be a finite number: NaN", bad);
+    assertThrows(IllegalArgumentException.class,
+        () -> encoder.encode(track().properties(map("blob", "x".repeat(40_000))).build()));
+    assertEquals(good, encodeProperties(map("a", 1)));
+    assertEquals(good, encodeProperties(map("a", 1)), "the reused writer starts each message clean");
+  }
+
+  @Test
   void encodesIdentify() {
     IdentifyMessage identify = IdentifyMessage.builder().userId("usr_8f41c2")
         .messageId("6f1c5d0e-3b7a-4c2e-9a51-0d8e2f4b7a10").timestamp(T)
