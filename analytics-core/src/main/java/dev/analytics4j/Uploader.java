@@ -231,26 +231,36 @@ final class Uploader {
   }
 
   private void succeed(Batch batch) {
-    if (batch.settle(true)) reporter.delivered(batch.messages);
-    finish(batch);
+    boolean settled = batch.settle(true);
+    boolean released = queue.release(batch);
+    if (settled) reporter.delivered(batch.messages);
+    if (released) complete(batch);
   }
 
   private void fail(Batch batch, Failure failure) {
-    if (batch.settle(false)) reporter.failed(batch.messages, failure);
-    finish(batch);
+    boolean settled = batch.settle(false);
+    boolean released = queue.release(batch);
+    if (settled) reporter.failed(batch.messages, failure);
+    if (released) complete(batch);
   }
 
   /** Reports a batch that close gave up on, unless its upload settled it first. */
   void drop(Batch batch, DropReason reason) {
-    if (batch.settle(false)) {
+    boolean settled = batch.settle(false);
+    boolean released = queue.release(batch);
+    if (settled) {
       for (EncodedMessage message : batch.messages) reporter.dropped(message, reason);
     }
-    finish(batch);
+    if (released) complete(batch);
   }
 
-  /** Frees the batch's room in the queue, then tells flush waiters; callbacks have run by now. */
-  private void finish(Batch batch) {
-    if (queue.release(batch)) batch.done.complete(batch.delivered() ? batch.size() : 0);
+  /**
+   * Tells flush waiters. Each outcome frees the batch's room in the queue before the callbacks run,
+   * so a callback that enqueues more (an importer keeping a fixed number of lines in flight) finds
+   * room, and completes the flush only after them.
+   */
+  private static void complete(Batch batch) {
+    batch.done.complete(batch.delivered() ? batch.size() : 0);
   }
 
   /** Ends every wait; sends in progress are left to {@link Transport#close()} to cancel. */
