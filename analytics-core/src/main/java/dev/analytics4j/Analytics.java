@@ -253,7 +253,7 @@ public final class Analytics implements Closeable {
         uploader.drop(batch, DropReason.CLOSE_TIMEOUT);
       }
       for (FlushMarker marker : abandoned.markers) marker.seal();
-      logger.warn("Closed after {} ms with at most {} messages undelivered; each was reported "
+      if (lost > 0) logger.warn("Closed after {} ms with at most {} messages undelivered; each was reported "
           + "to the callback as dropped (CLOSE_TIMEOUT)", timeout.toMillis(), lost);
     }
     uploader.abort();

@@ -93,14 +93,21 @@ final class MessageQueue {
   }
 
   /**
-   * Places a marker behind every message held now. It is sealed at once when no message is waiting,
-   * and otherwise by the flusher when it reaches the head of the queue.
+   * Places a marker behind every message held now, or returns the last one when nothing was
+   * enqueued after it. It is sealed at once when no message is waiting, and otherwise by the
+   * flusher when it reaches the head of the queue.
    */
   FlushMarker mark() {
     FlushMarker marker = new FlushMarker();
     boolean sealNow;
     lock.lock();
     try {
+      Object last = items.peekLast();
+      if (last instanceof FlushMarker) {
+        // Nothing was enqueued since that flush, so it covers exactly the same messages; sharing it
+        // keeps a caller flushing in a loop against a dead endpoint from piling up markers.
+        return (FlushMarker) last;
+      }
       for (Batch batch : inFlight) marker.add(batch);
       sealNow = pendingMessages == 0 || abandoned;
       if (!sealNow) {

@@ -5,8 +5,9 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * A snapshot of the client's counters since it was built. Once everything is settled
- * {@code enqueued == sent + failed + dropped}; until then the difference is {@link #queuedMessages()}.
+ * A snapshot of the client's counters since it was built. Once everything is settled (after a
+ * flush or close) {@code enqueued == sent + failed + dropped}; before that the difference is roughly
+ * {@link #queuedMessages()}, as the counters and the queue are read one after the other.
  */
 public final class Metrics {
   private final long enqueued;

@@ -140,6 +140,21 @@ class MessageQueueTest {
   }
 
   @Test
+  void flushesWithNothingEnqueuedBetweenThemShareOneMarker() throws Exception {
+    MessageQueue queue = queue(100, 1_000_000, 50, 1);
+    queue.offer(message(10));
+    FlushMarker first = queue.mark();
+    for (int i = 0; i < 1000; i++) assertSame(first, queue.mark(), "no marker pile-up on a dead endpoint");
+    queue.offer(message(10));
+    FlushMarker second = queue.mark();
+    assertFalse(first == second, "a message in between needs its own marker");
+
+    Batch batch = (Batch) queue.take();
+    assertEquals(Arrays.asList("m0"), ids(batch));
+    assertSame(first, queue.take());
+  }
+
+  @Test
   void flushOfAnEmptyQueueCompletesAtOnce() throws Exception {
     MessageQueue queue = queue(100, 1_000_000, 2, 2);
     FlushResult result = queue.mark().result.get(10, TimeUnit.SECONDS);
