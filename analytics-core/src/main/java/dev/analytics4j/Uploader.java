@@ -2,9 +2,7 @@ package dev.analytics4j;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -39,7 +37,7 @@ final class Uploader {
   private final MessageQueue queue;
   private final String url;
   private final Map<String, String> headers;
-  /** The write key as it appears in a body and in the Authorization header, for redaction. */
+  /** The write key as it appears in a body and as the Basic token of the Authorization header, for redaction. */
   private final String[] secrets;
   private final boolean gzip;
   private final ThreadPoolExecutor executor;
@@ -61,8 +59,8 @@ final class Uploader {
     this.queue = queue;
     this.url = url;
     this.headers = headers;
-    this.secrets = new String[] {writeKey,
-        Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8))};
+    String authorization = headers.get("Authorization");
+    this.secrets = new String[] {writeKey, authorization.substring(authorization.indexOf(' ') + 1)};
     this.gzip = gzip;
     this.executor = new ThreadPoolExecutor(maxInFlight, maxInFlight, 30, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), runnable -> {
@@ -231,36 +229,31 @@ final class Uploader {
   }
 
   private void succeed(Batch batch) {
-    boolean settled = batch.settle(true);
-    boolean released = queue.release(batch);
-    if (settled) reporter.delivered(batch.messages);
-    if (released) complete(batch);
+    settle(batch, true, () -> reporter.delivered(batch.messages));
   }
 
   private void fail(Batch batch, Failure failure) {
-    boolean settled = batch.settle(false);
-    boolean released = queue.release(batch);
-    if (settled) reporter.failed(batch.messages, failure);
-    if (released) complete(batch);
+    settle(batch, false, () -> reporter.failed(batch.messages, failure));
   }
 
   /** Reports a batch that close gave up on, unless its upload settled it first. */
   void drop(Batch batch, DropReason reason) {
-    boolean settled = batch.settle(false);
-    boolean released = queue.release(batch);
-    if (settled) {
+    settle(batch, false, () -> {
       for (EncodedMessage message : batch.messages) reporter.dropped(message, reason);
-    }
-    if (released) complete(batch);
+    });
   }
 
   /**
-   * Tells flush waiters. Each outcome frees the batch's room in the queue before the callbacks run,
-   * so a callback that enqueues more (an importer keeping a fixed number of lines in flight) finds
-   * room, and completes the flush only after them.
+   * Records the batch's one outcome: {@code report} runs only for whoever settles it first. The
+   * batch's room in the queue is freed before the callbacks run, so a callback that enqueues more
+   * (an importer keeping a fixed number of lines in flight) finds room, and flush waiters are told
+   * only after them.
    */
-  private static void complete(Batch batch) {
-    batch.done.complete(batch.delivered() ? batch.size() : 0);
+  private void settle(Batch batch, boolean delivered, Runnable report) {
+    boolean settled = batch.settle(delivered);
+    boolean released = queue.release(batch);
+    if (settled) report.run();
+    if (released) batch.done.complete(batch.delivered() ? batch.size() : 0);
   }
 
   /** Ends every wait; sends in progress are left to {@link Transport#close()} to cancel. */
