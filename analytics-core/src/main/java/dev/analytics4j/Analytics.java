@@ -10,7 +10,10 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -18,7 +21,10 @@ import java.util.Properties;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,18 +40,30 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * Analytics analytics = Analytics.builder(writeKey).build();
  * analytics.enqueue(TrackMessage.builder("Order Completed").userId("u1").properties(props));
- * ...
+ * FlushResult result = analytics.flush(Duration.ofSeconds(30)); // what became of them
  * analytics.close(); // sends what is queued, within closeTimeout
  * }</pre>
  *
- * <p>Every accepted message ends in exactly one {@link Callback} call: success, failure or drop.
- * {@code enqueue} never blocks: when the queue is full the message is dropped and reported.
- * Instances are thread-safe; make one per write key and share it.
+ * <p>Every message {@code enqueue} accepts, or {@code offer} is given, ends in exactly one
+ * {@link Callback} call: success, failure or drop; a message {@code enqueue} refuses by throwing is
+ * not reported anywhere else. {@code enqueue} never blocks: when the queue is full the message is
+ * dropped and reported. Instances are thread-safe; make one per write key and share it.
+ *
+ * <h2>Callbacks</h2>
+ * Callbacks run on the client's upload threads (drops at enqueue on the caller's thread, drops at
+ * close on a thread of the client's), one batch after another; a slow callback holds back that
+ * thread's next upload. Anything a callback throws, an {@link Error} included, is logged and
+ * ignored. A callback may enqueue, offer and flush, and may call {@code close()}, which then starts
+ * closing and returns without waiting (it would wait for itself); {@link #flush(Duration)} from a
+ * callback throws, for the same reason.
  */
 public final class Analytics implements Closeable {
   private static final Logger logger = LoggerFactory.getLogger(Analytics.class);
   private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
-  /** How long close waits, after its deadline, for the client's threads to end. */
+  /**
+   * How long close waits, after its deadline, for the client's threads and the callbacks of what it
+   * gave up on; past it they finish on their own daemon threads.
+   */
   private static final long THREAD_STOP_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   /** This library's name and version, as sent in {@code context.library}. */
@@ -65,10 +83,14 @@ public final class Analytics implements Closeable {
   private final Reporter reporter;
   private final MessageQueue queue;
   private final Uploader uploader;
+  private final ThreadPoolExecutor completer;
+  private final ThreadFactory closeThreads;
   private final Thread flusherThread;
   private final @Nullable Thread shutdownHook;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch terminated = new CountDownLatch(1);
+  /** Why the flusher died, once it has; the client then refuses new messages. */
+  private volatile @Nullable Throwable failure;
 
   private Analytics(Builder builder, String url, Transport transport) {
     this.url = url;
@@ -82,8 +104,6 @@ public final class Analytics implements Closeable {
     this.transport = transport;
     this.encoder = new MessageEncoder(builder.writeKey, LIBRARY_NAME, VERSION);
     this.reporter = new Reporter(builder.callback);
-    this.queue = new MessageQueue(maxQueueSize, maxQueueBytes, flushAt, maxInFlightRequests,
-        flushInterval.toNanos(), encoder.envelopeSize(), MessageEncoder.MAX_BATCH_BYTES);
 
     int id = CLIENT_IDS.incrementAndGet();
     ThreadFactory uploadThreads = builder.threadFactory != null
@@ -92,6 +112,19 @@ public final class Analytics implements Closeable {
     ThreadFactory flusherThreads = builder.threadFactory != null
         ? builder.threadFactory
         : daemonThreads("analytics4j-flusher-" + id);
+    ThreadFactory flushThreads = builder.threadFactory != null
+        ? builder.threadFactory
+        : daemonThreads("analytics4j-flush-" + id + "-");
+    this.closeThreads = builder.threadFactory != null
+        ? builder.threadFactory
+        : daemonThreads("analytics4j-close-" + id);
+    // Flush futures complete here, never on an upload thread: a continuation that blocks (on
+    // another flush, say) gets a thread of its own instead of stalling uploads.
+    this.completer = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
+        new SynchronousQueue<>(), flushThreads);
+    this.queue = new MessageQueue(maxQueueSize, maxQueueBytes, flushAt, maxInFlightRequests,
+        Durations.saturatedNanos(flushInterval), encoder.envelopeSize(), MessageEncoder.MAX_BATCH_BYTES,
+        completer);
 
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", "application/json");
@@ -101,10 +134,13 @@ public final class Analytics implements Closeable {
     RetryPolicy policy = new RetryPolicy(builder.maxRetries, builder.initialBackoff,
         builder.maxBackoff, builder.maxRetryDuration, builder.maxRetryAfter,
         builder.maxRetryAfterTotal);
+    long attemptTimeoutNanos = Math.min(Durations.MAX_NANOS,
+        Durations.saturatedNanos(builder.connectTimeout) + Durations.saturatedNanos(builder.readTimeout));
+    if (attemptTimeoutNanos == 0) attemptTimeoutNanos = Durations.MAX_NANOS;
     this.uploader = new Uploader(transport, encoder, policy, reporter, queue, url, headers,
-        builder.writeKey, gzip, maxInFlightRequests, uploadThreads);
+        builder.writeKey, gzip, maxInFlightRequests, attemptTimeoutNanos, uploadThreads);
 
-    this.flusherThread = flusherThreads.newThread(new Flusher(queue, uploader));
+    this.flusherThread = flusherThreads.newThread(new Flusher(queue, uploader, this::flusherDied));
     if (flusherThread == null) throw new IllegalStateException("threadFactory returned null");
     if (builder.shutdownHook) {
       Thread hook = new Thread(this::closeFromShutdownHook, "analytics4j-shutdown-" + id);
@@ -126,7 +162,8 @@ public final class Analytics implements Closeable {
    *
    * @throws IllegalArgumentException if the message is invalid or larger than 32,000 bytes
    *     serialized; the message names the field or key path.
-   * @throws IllegalStateException after {@link #close()} has started.
+   * @throws IllegalStateException after {@link #close()} has started, or once the client has
+   *     failed; the message is then not reported anywhere else.
    */
   public void enqueue(Message.Builder<?, ?> message) {
     Objects.requireNonNull(message, "message == null");
@@ -136,18 +173,25 @@ public final class Analytics implements Closeable {
   /** Like {@link #enqueue(Message.Builder)}, for a message already built. */
   public void enqueue(Message message) {
     Objects.requireNonNull(message, "message == null");
-    checkNotClosed();
+    checkUsable();
     EncodedMessage encoded = encoder.encode(message);
-    // Only a refusal because of close throws; a full queue is a drop, reported like any other.
-    if (offer(encoded) == MessageQueue.Offer.CLOSED) {
+    reporter.enqueued();
+    MessageQueue.Offer offer = queue.offer(encoded);
+    if (offer == MessageQueue.Offer.CLOSED || offer == MessageQueue.Offer.FAILED) {
+      // The exception is this message's one report.
+      reporter.unenqueued();
+      checkUsable();
       throw new IllegalStateException("Analytics is closed");
     }
+    if (offer.isFull()) droppedAtOffer(encoded, offer, DropReason.QUEUE_FULL);
   }
 
   /**
-   * Like {@link #enqueue(Message.Builder)}, but returns false instead of throwing after close; a
-   * message that was not accepted (queue full, or closed) has been reported to the callback as
-   * dropped.
+   * Like {@link #enqueue(Message.Builder)}, but reports instead of throwing once closed: a message
+   * that was not accepted (queue full, closed, client failed) has been reported to the callback as
+   * dropped when this returns false.
+   *
+   * @throws IllegalArgumentException if the message is invalid, as {@code enqueue} does.
    */
   public boolean offer(Message.Builder<?, ?> message) {
     Objects.requireNonNull(message, "message == null");
@@ -157,16 +201,33 @@ public final class Analytics implements Closeable {
   /** Like {@link #offer(Message.Builder)}, for a message already built. */
   public boolean offer(Message message) {
     Objects.requireNonNull(message, "message == null");
-    return offer(encoder.encode(message)) == MessageQueue.Offer.ACCEPTED;
-  }
-
-  private MessageQueue.Offer offer(EncodedMessage encoded) {
+    EncodedMessage encoded = encoder.encode(message);
     reporter.enqueued();
     MessageQueue.Offer offer = queue.offer(encoded);
-    if (offer != MessageQueue.Offer.ACCEPTED) {
-      reporter.dropped(encoded, offer == MessageQueue.Offer.FULL ? DropReason.QUEUE_FULL : DropReason.CLOSED);
+    if (offer == MessageQueue.Offer.ACCEPTED) return true;
+    if (offer.isFull()) {
+      droppedAtOffer(encoded, offer, DropReason.QUEUE_FULL);
+    } else {
+      reporter.dropped(encoded, offer == MessageQueue.Offer.FAILED ? DropReason.CLIENT_FAILED : DropReason.CLOSED);
     }
-    return offer;
+    return false;
+  }
+
+  private void droppedAtOffer(EncodedMessage encoded, MessageQueue.Offer offer, DropReason reason) {
+    try {
+      reporter.dropped(encoded, reason);
+    } finally {
+      queue.settle(Collections.singletonList(new FlushEpoch.Run(offer.epoch, 1)), MessageQueue.Outcome.DROPPED);
+    }
+  }
+
+  private void checkUsable() {
+    Throwable failure = this.failure;
+    if (failure != null) {
+      throw new IllegalStateException("Analytics failed: its flusher thread died of " + failure
+          + "; build a new client", failure);
+    }
+    if (closed.get()) throw new IllegalStateException("Analytics is closed");
   }
 
   private void checkNotClosed() {
@@ -174,30 +235,65 @@ public final class Analytics implements Closeable {
   }
 
   /**
-   * Sends everything enqueued before this call without waiting for {@code flushAt} or the interval.
-   * The future completes once each of those messages was delivered or given up (and reported); it
-   * never completes exceptionally.
+   * Sends the messages enqueued before this call without waiting for {@code flushAt} or the
+   * interval, and returns what became of them.
+   *
+   * <p>A flush covers the messages enqueued (accepted, or dropped at enqueue) after the previous
+   * flush call and before this one, and counts each of them whenever it settled, before or after
+   * this call: a job that enqueues N messages and then flushes learns exactly how many of the N were
+   * delivered, failed and dropped. The future completes once each of them has been reported to the
+   * callback, and every earlier flush has completed too, so it also waits for everything enqueued
+   * before. It never completes exceptionally, and it completes on a thread of the client's made for
+   * that, never on an upload thread, so a continuation may block.
+   *
+   * <p>Concurrent flushes split the messages between them: each message is counted by exactly one
+   * flush, the first that starts after it was enqueued, whichever thread enqueued it. A flush with
+   * nothing enqueued since the previous one counts nothing and completes with it. A flush does not
+   * make batches smaller than they would be: flushing after every message still sends full batches
+   * whenever uploads are busy.
+   *
+   * <p>The returned future is the client's: calls to complete or cancel it are ignored.
    *
    * @throws IllegalStateException after {@link #close()} has started.
    */
   public CompletableFuture<FlushResult> flush() {
     checkNotClosed();
-    return queue.mark().result.copy();
+    return queue.flush();
   }
 
   /**
-   * Like {@link #flush()}, waiting at most {@code timeout}. The result is not complete when the
-   * timeout passed first; the messages are still being sent then.
+   * Like {@link #flush()}, waiting at most {@code timeout} (any length: long durations saturate).
+   * When the timeout passes first, the result is not complete and counts what had settled by then;
+   * the rest are still being sent. Waiting is not interruptible; the interrupt status is kept.
+   *
+   * @throws IllegalStateException after {@link #close()} has started, or when called from a
+   *     {@link Callback}, which would wait for itself.
    */
-  public FlushResult flush(Duration timeout) throws InterruptedException {
+  public FlushResult flush(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout == null");
-    CompletableFuture<FlushResult> result = flush();
+    if (timeout.isNegative()) throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+    if (Reporter.inCallback()) {
+      throw new IllegalStateException("flush(Duration) called from a callback would wait for itself; "
+          + "use flush() and a continuation instead");
+    }
+    FlushFuture result = (FlushFuture) flush();
+    long deadline = System.nanoTime() + Durations.saturatedNanos(timeout);
+    boolean interrupted = false;
     try {
-      return result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      return new FlushResult(false, 0, 0);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException("flush failed", e.getCause());
+      while (true) {
+        long left = deadline - System.nanoTime();
+        try {
+          return result.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (TimeoutException e) {
+          return queue.progress(result);
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("flush failed", e.getCause());
+        }
+      }
+    } finally {
+      if (interrupted) Thread.currentThread().interrupt();
     }
   }
 
@@ -213,16 +309,27 @@ public final class Analytics implements Closeable {
   }
 
   /**
-   * Stops taking messages, sends everything queued, and stops the client's threads, within
-   * {@code timeout}. Messages still unsent at the deadline are reported to the callback as dropped
-   * with {@link DropReason#CLOSE_TIMEOUT} and counted in the metrics. Idempotent: later calls wait
-   * for the first to finish, up to their own timeout. Never shuts down an HTTP client passed in.
+   * Stops taking messages, sends everything queued, and stops the client's threads.
+   *
+   * <p>Returns within {@code timeout} plus at most half a second, whatever the transport and the
+   * callbacks do, even when the calling thread is interrupted (its interrupt status is kept). When
+   * it returns, every message has its outcome and {@link #metrics()} is final: messages never sent
+   * by the deadline are dropped with {@link DropReason#CLOSE_TIMEOUT}, and those whose request was on
+   * the wire, or had been answered with an error, are failed, with {@link
+   * Failure#mayHaveBeenDelivered()} saying whether they might have arrived. Their callbacks run on a
+   * thread of the client's; callbacks too slow to finish within that half second go on after close
+   * returns, and a WARN says so. Flushes still waiting complete then too.
+   *
+   * <p>Idempotent: later calls wait for the first to finish, up to their own timeout, except from a
+   * callback, where they return at once. Never shuts down an HTTP client passed in.
    */
   public void close(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout == null");
     if (timeout.isNegative()) throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+    long start = System.nanoTime();
+    long timeoutNanos = Durations.saturatedNanos(timeout);
     if (!closed.compareAndSet(false, true)) {
-      awaitTerminated(timeout);
+      if (!Reporter.inCallback()) awaitTerminated(timeoutNanos);
       return;
     }
     if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
@@ -232,71 +339,145 @@ public final class Analytics implements Closeable {
         // The JVM is shutting down; the hook is running or will find us closed.
       }
     }
+    boolean interrupted = Thread.interrupted();
     try {
-      shutDown(System.nanoTime() + timeout.toNanos(), timeout);
+      shutDown(start, timeoutNanos);
     } finally {
       terminated.countDown();
+      if (interrupted) Thread.currentThread().interrupt();
     }
   }
 
-  private void shutDown(long deadline, Duration timeout) {
+  private void shutDown(long start, long timeoutNanos) {
+    long deadline = start + timeoutNanos;
     queue.close();
     boolean drained = join(flusherThread, deadline);
-    if (!drained) {
-      MessageQueue.Abandoned abandoned = queue.abandon();
-      int lost = abandoned.pending.size();
-      for (EncodedMessage message : abandoned.pending) {
-        reporter.dropped(message, DropReason.CLOSE_TIMEOUT);
-      }
-      for (Batch batch : abandoned.inFlight) {
-        lost += batch.size();
-        uploader.drop(batch, DropReason.CLOSE_TIMEOUT);
-      }
-      for (FlushMarker marker : abandoned.markers) marker.seal();
-      if (lost > 0) logger.warn("Closed after {} ms with at most {} messages undelivered; each was reported "
-          + "to the callback as dropped (CLOSE_TIMEOUT)", timeout.toMillis(), lost);
-    }
+    Thread reports = null;
+    if (!drained) reports = giveUp(queue.abandon(false), DropReason.CLOSE_TIMEOUT, start);
     uploader.abort();
     try {
       transport.close();
     } catch (RuntimeException e) {
       logger.warn("Closing the transport failed", e);
     }
-    // One budget for both waits, so close returns within its deadline plus this even when the
-    // transport ignores cancellation; threads still running then are daemons, their batches settled.
+    // One budget for every wait, so close returns within its deadline plus this even when the
+    // transport ignores cancellation or callbacks are slow; threads still running then are daemons,
+    // and every message they hold has its outcome counted already.
     long stopDeadline = System.nanoTime() + THREAD_STOP_WAIT_NANOS;
-    try {
-      if (!uploader.shutdown(THREAD_STOP_WAIT_NANOS)) {
-        logger.warn("Upload threads still running {} ms after close; the transport did not cancel its "
-            + "calls", TimeUnit.NANOSECONDS.toMillis(THREAD_STOP_WAIT_NANOS));
-      }
-      flusherThread.interrupt();
-      join(flusherThread, stopDeadline);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (!uploader.shutdown(THREAD_STOP_WAIT_NANOS)) {
+      logger.warn("Upload threads still running {} ms after close: the transport did not cancel its "
+          + "calls, or callbacks are slow", TimeUnit.NANOSECONDS.toMillis(THREAD_STOP_WAIT_NANOS));
     }
+    if (reports != null && !join(reports, stopDeadline)) {
+      logger.warn("Callbacks for the messages close gave up on are still running; they go on after "
+          + "close returns");
+    }
+    flusherThread.interrupt();
+    join(flusherThread, stopDeadline);
+    completer.shutdown();
     logger.debug("Closed; {}", metrics());
   }
 
+  /**
+   * Takes everything the queue held as lost for {@code reason}: counts it at once, then runs the
+   * callbacks and settles the flushes on a thread of the client's (this one if none can be started),
+   * which it returns.
+   */
+  private @Nullable Thread giveUp(MessageQueue.Abandoned abandoned, DropReason reason, long start) {
+    List<Runnable> reports = new ArrayList<>();
+    int lost = abandoned.pending.size();
+    if (!abandoned.pending.isEmpty()) {
+      reporter.droppedCounted(abandoned.pending, reason);
+      reports.add(() -> {
+        try {
+          reporter.droppedCallbacks(abandoned.pending, reason);
+        } finally {
+          queue.settle(abandoned.pendingRuns, MessageQueue.Outcome.DROPPED);
+        }
+      });
+    }
+    if (reason == DropReason.CLOSE_TIMEOUT) {
+      for (Batch batch : abandoned.inFlight) {
+        Runnable report = uploader.abandon(batch);
+        if (report != null) {
+          reports.add(report);
+          lost += batch.size();
+        }
+      }
+    }
+    if (lost > 0) {
+      logger.warn("Gave up on {} messages {} ms after close began ({}); each was reported to the "
+          + "callback", lost, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), reason);
+    }
+    if (reports.isEmpty()) return null;
+    Runnable all = () -> {
+      for (Runnable report : reports) {
+        try {
+          report.run();
+        } catch (Throwable t) {
+          // Reports are each guarded; keep going whatever happens.
+        }
+      }
+    };
+    Thread thread = null;
+    try {
+      thread = closeThreads.newThread(all);
+      if (thread != null) thread.start();
+    } catch (Throwable t) {
+      thread = null;
+    }
+    if (thread == null) all.run();
+    return thread;
+  }
+
+  /** Called by the flusher thread if it ever ends other than by close. */
+  private void flusherDied(Throwable cause) {
+    failure = cause;
+    try {
+      logger.error("The flusher thread died; the client refuses new messages and reports what it held "
+          + "as dropped (CLIENT_FAILED)", cause);
+    } catch (Throwable ignored) {
+      // Reporting the messages matters more.
+    }
+    // Batches already in flight settle on their upload threads as usual.
+    Thread reports = giveUp(queue.abandon(true), DropReason.CLIENT_FAILED, System.nanoTime());
+    if (reports != null) join(reports, System.nanoTime() + THREAD_STOP_WAIT_NANOS);
+  }
+
+  /** Waits for {@code thread} until {@code deadline}, through interrupts, keeping the interrupt status. */
   private static boolean join(Thread thread, long deadline) {
+    boolean interrupted = false;
     try {
       while (thread.isAlive()) {
         long remainingNanos = deadline - System.nanoTime();
         if (remainingNanos <= 0) return false;
-        thread.join((remainingNanos + 999_999) / 1_000_000);
+        try {
+          TimeUnit.NANOSECONDS.timedJoin(thread, remainingNanos);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
       }
       return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
+    } finally {
+      if (interrupted) Thread.currentThread().interrupt();
     }
   }
 
-  private void awaitTerminated(Duration timeout) {
+  private void awaitTerminated(long timeoutNanos) {
+    long deadline = System.nanoTime() + timeoutNanos;
+    boolean interrupted = false;
     try {
-      terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      while (true) {
+        long left = deadline - System.nanoTime();
+        try {
+          terminated.await(Math.max(0, left), TimeUnit.NANOSECONDS);
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) Thread.currentThread().interrupt();
     }
   }
 

@@ -1,40 +1,103 @@
 package dev.analytics4j;
 
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
-/** Messages sent in one request, and the one-time record of what happened to them. */
+/**
+ * Messages sent in one request, and the one-time record of what happened to them.
+ *
+ * <p>Its state says whether a request for it is on the wire, so that close, giving up on it, can
+ * tell a batch that was never sent (dropped) from one whose request may have reached the server
+ * (failed, possibly delivered). Exactly one party settles it: the uploader, or close.
+ */
 final class Batch {
+  private static final int IDLE = 0;
+  private static final int SENDING = 1;
+  private static final int SETTLED = 2;
+
   final List<EncodedMessage> messages;
   final long bytes;
-  private static final int UNSETTLED = 0;
-  private static final int DELIVERED = 1;
-  private static final int NOT_DELIVERED = 2;
+  /** Whose messages these are, for the flushes waiting on them. */
+  final List<FlushEpoch.Run> runs;
 
-  private final AtomicInteger state = new AtomicInteger(UNSETTLED);
-  /** Completes with the number of messages delivered once the batch is settled and released. */
-  final CompletableFuture<Integer> done = new CompletableFuture<>();
+  private final AtomicInteger state = new AtomicInteger(IDLE);
+  /** Attempts started, and how the last one ended; written by the uploader, read by close. */
+  private volatile int attempts;
+  private volatile int lastStatus;
+  private volatile boolean uncertain;
 
-  Batch(List<EncodedMessage> messages, long bytes) {
+  Batch(List<EncodedMessage> messages, long bytes, List<FlushEpoch.Run> runs) {
     this.messages = messages;
     this.bytes = bytes;
+    this.runs = runs;
   }
 
   int size() {
     return messages.size();
   }
 
-  /**
-   * Claims the right to report this batch's outcome. Exactly one caller wins: the uploader when the
-   * request finishes, or {@code close} when its deadline passes first.
-   */
-  boolean settle(boolean delivered) {
-    return state.compareAndSet(UNSETTLED, delivered ? DELIVERED : NOT_DELIVERED);
+  /** Claims the batch for an attempt; false once close has settled it. */
+  boolean beginAttempt() {
+    if (!state.compareAndSet(IDLE, SENDING)) return false;
+    attempts++;
+    return true;
   }
 
-  /** Whether the settled outcome was delivery; meaningful once settled. */
-  boolean delivered() {
-    return state.get() == DELIVERED;
+  /**
+   * Records how an attempt ended and hands the batch back for a retry; false when close settled it
+   * meanwhile. {@code status} is 0 when there was no answer; {@code maybeReceived} says whether the
+   * request may have reached the server all the same.
+   */
+  boolean endAttempt(int status, boolean maybeReceived) {
+    record(status, maybeReceived);
+    return state.compareAndSet(SENDING, IDLE);
+  }
+
+  /** Settles the batch from the uploader, during or after its last attempt. */
+  boolean settleByUploader(int status, boolean maybeReceived) {
+    record(status, maybeReceived);
+    return state.compareAndSet(SENDING, SETTLED) || state.compareAndSet(IDLE, SETTLED);
+  }
+
+  /** Whether an attempt so far ended without an answer after its request may have arrived. */
+  boolean uncertain() {
+    return uncertain;
+  }
+
+  private void record(int status, boolean maybeReceived) {
+    lastStatus = status;
+    if (maybeReceived) uncertain = true;
+  }
+
+  /**
+   * Settles the batch for close, which gives up on it. Returns null when the uploader settled it
+   * first, and otherwise how close found it.
+   */
+  @Nullable Abandoned settleByClose() {
+    while (true) {
+      int now = state.get();
+      if (now == SETTLED) return null;
+      if (state.compareAndSet(now, SETTLED)) {
+        return new Abandoned(now == SENDING, attempts, lastStatus, uncertain);
+      }
+    }
+  }
+
+  /** The state of a batch close gave up on. */
+  static final class Abandoned {
+    /** A request for the batch was on the wire. */
+    final boolean sending;
+    final int attempts;
+    final int lastStatus;
+    /** An earlier attempt ended without an answer after its request may have arrived. */
+    final boolean uncertain;
+
+    Abandoned(boolean sending, int attempts, int lastStatus, boolean uncertain) {
+      this.sending = sending;
+      this.attempts = attempts;
+      this.lastStatus = lastStatus;
+      this.uncertain = uncertain;
+    }
   }
 }

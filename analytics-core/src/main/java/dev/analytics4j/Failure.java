@@ -8,12 +8,15 @@ public final class Failure {
   private final @Nullable Throwable cause;
   private final int attempts;
   private final String reason;
+  private final boolean mayHaveBeenDelivered;
 
-  Failure(int statusCode, @Nullable Throwable cause, int attempts, String reason) {
+  Failure(int statusCode, @Nullable Throwable cause, int attempts, String reason,
+      boolean mayHaveBeenDelivered) {
     this.statusCode = statusCode;
     this.cause = cause;
     this.attempts = attempts;
     this.reason = reason;
+    this.mayHaveBeenDelivered = mayHaveBeenDelivered;
   }
 
   /** The HTTP status of the last response, or 0 when the last attempt got no response. */
@@ -36,8 +39,18 @@ public final class Failure {
     return reason;
   }
 
+  /**
+   * True when a request for the batch ended without an answer after it may have reached the API
+   * (a read timeout, a reset connection, or close cutting an attempt short), so the messages may
+   * have been accepted after all. Sending them again is safe: the API deduplicates by messageId.
+   */
+  public boolean mayHaveBeenDelivered() {
+    return mayHaveBeenDelivered;
+  }
+
   @Override
   public String toString() {
-    return "Failure{" + reason + ", attempts=" + attempts + "}";
+    return "Failure{" + reason + ", attempts=" + attempts
+        + (mayHaveBeenDelivered ? ", mayHaveBeenDelivered" : "") + "}";
   }
 }

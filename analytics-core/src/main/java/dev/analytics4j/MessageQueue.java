@@ -2,36 +2,61 @@ package dev.analytics4j;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The bounded buffer between callers and the flusher, and the rules that cut it into batches.
+ * The bounded buffer between callers and the flusher, the rules that cut it into batches, and the
+ * bookkeeping behind {@link Analytics#flush()}.
  *
  * <p>Bounds count every message the client holds, waiting or in flight, in messages and in
  * serialized bytes, so a slow or dead endpoint cannot grow the heap past them. {@link #offer} never
  * blocks. The single consumer, the flusher thread, calls {@link #take} to get the next batch once one
  * is due (by count, by request size, by interval, or because a flush or close asked) and an upload
  * slot is free; a batch stays counted until {@link #release} is called for it.
+ *
+ * <p>A flush does not cut batches of its own: it only makes the messages enqueued before it due, so
+ * a caller flushing after every message still gets full batches whenever uploads are busy. What a
+ * flush holds is one {@link FlushEpoch} with a few counters; there is at most one per held message.
  */
 final class MessageQueue {
-  enum Offer { ACCEPTED, FULL, CLOSED }
+  /** What became of an offer. {@link #full} carries the epoch its drop must be settled in. */
+  static final class Offer {
+    static final Offer ACCEPTED = new Offer(null);
+    static final Offer CLOSED = new Offer(null);
+    static final Offer FAILED = new Offer(null);
+
+    final @Nullable FlushEpoch epoch;
+
+    private Offer(@Nullable FlushEpoch epoch) {
+      this.epoch = epoch;
+    }
+
+    boolean isFull() {
+      return epoch != null;
+    }
+  }
 
   /** What {@link #abandon} took out of the queue, for close to report. */
   static final class Abandoned {
     final List<EncodedMessage> pending;
+    final List<FlushEpoch.Run> pendingRuns;
     final List<Batch> inFlight;
-    final List<FlushMarker> markers;
 
-    Abandoned(List<EncodedMessage> pending, List<Batch> inFlight, List<FlushMarker> markers) {
+    Abandoned(List<EncodedMessage> pending, List<FlushEpoch.Run> pendingRuns, List<Batch> inFlight) {
       this.pending = pending;
+      this.pendingRuns = pendingRuns;
       this.inFlight = inFlight;
-      this.markers = markers;
     }
   }
+
+  enum Outcome { DELIVERED, FAILED, DROPPED }
 
   /** Upper bound on one timed wait, so a missed signal could never stall the flusher for long. */
   private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -43,23 +68,33 @@ final class MessageQueue {
   private final long intervalNanos;
   private final int envelopeSize;
   private final int maxBatchBytes;
+  /** Completes flush futures away from the caller's and the client's threads. */
+  private final Executor completer;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  /** {@link EncodedMessage}s and {@link FlushMarker}s in arrival order. */
-  private final ArrayDeque<Object> items = new ArrayDeque<>();
-  private final List<FlushMarker> openMarkers = new ArrayList<>();
+  private final ArrayDeque<EncodedMessage> items = new ArrayDeque<>();
+  /** The epochs of {@link #items}, in the same order. */
+  private final ArrayDeque<FlushEpoch.Run> runs = new ArrayDeque<>();
+  /** Epochs closed by a flush and not yet complete, oldest first. */
+  private final ArrayDeque<FlushEpoch> closedEpochs = new ArrayDeque<>();
   private final List<Batch> inFlight = new ArrayList<>();
+  private FlushEpoch current = new FlushEpoch();
   private int heldMessages;
   private long heldBytes;
   private int pendingMessages;
   private long pendingBytes;
   private long firstPendingNanos;
+  /** Messages accepted and messages cut into batches, ever; a flush makes everything up to {@code flushUpTo} due. */
+  private long acceptedCount;
+  private long cutCount;
+  private long flushUpTo;
   private boolean closed;
   private boolean abandoned;
+  private boolean failed;
 
   MessageQueue(int maxMessages, long maxBytes, int flushAt, int maxInFlight, long intervalNanos,
-      int envelopeSize, int maxBatchBytes) {
+      int envelopeSize, int maxBatchBytes, Executor completer) {
     this.maxMessages = maxMessages;
     this.maxBytes = maxBytes;
     this.flushAt = flushAt;
@@ -67,15 +102,32 @@ final class MessageQueue {
     this.intervalNanos = intervalNanos;
     this.envelopeSize = envelopeSize;
     this.maxBatchBytes = maxBatchBytes;
+    this.completer = completer;
   }
 
+  /**
+   * Takes {@code message} unless the queue is closed or full. A message refused as full counts as
+   * pending in the current epoch until the caller reports the drop and calls {@link #settle}.
+   */
   Offer offer(EncodedMessage message) {
     int size = message.size();
     lock.lock();
     try {
+      if (failed) return Offer.FAILED;
       if (closed) return Offer.CLOSED;
-      if (heldMessages >= maxMessages || heldBytes + size > maxBytes) return Offer.FULL;
+      if (heldMessages >= maxMessages || heldBytes + size > maxBytes) {
+        current.pending++;
+        return new Offer(current);
+      }
       items.addLast(message);
+      FlushEpoch.Run last = runs.peekLast();
+      if (last != null && last.epoch == current) {
+        last.count++;
+      } else {
+        runs.addLast(new FlushEpoch.Run(current, 1));
+      }
+      current.pending++;
+      acceptedCount++;
       heldMessages++;
       heldBytes += size;
       pendingMessages++;
@@ -93,56 +145,62 @@ final class MessageQueue {
   }
 
   /**
-   * Places a marker behind every message held now, or returns the last one when nothing was
-   * enqueued after it. It is sealed at once when no message is waiting, and otherwise by the
-   * flusher when it reaches the head of the queue.
+   * Closes the current epoch and returns the future of its result, which completes once its
+   * messages and every earlier epoch's have settled. When nothing was enqueued since the last flush,
+   * the future is shared with the other flushes that found the same.
    */
-  FlushMarker mark() {
-    FlushMarker marker = new FlushMarker();
-    boolean sealNow;
+  FlushFuture flush() {
+    List<FlushEpoch> done;
+    FlushFuture future;
     lock.lock();
     try {
-      Object last = items.peekLast();
-      if (last instanceof FlushMarker) {
-        // Nothing was enqueued since that flush, so it covers exactly the same messages; sharing it
-        // keeps a caller flushing in a loop against a dead endpoint from piling up markers.
-        return (FlushMarker) last;
+      if (current.isEmpty()) {
+        FlushEpoch last = closedEpochs.peekLast();
+        return last == null ? FlushFuture.EMPTY : last.emptyFollower();
       }
-      for (Batch batch : inFlight) marker.add(batch);
-      sealNow = pendingMessages == 0 || abandoned;
-      if (!sealNow) {
-        items.addLast(marker);
-        openMarkers.add(marker);
+      FlushEpoch epoch = current;
+      current = new FlushEpoch();
+      closedEpochs.addLast(epoch);
+      future = epoch.future;
+      if (flushUpTo != acceptedCount) {
+        flushUpTo = acceptedCount;
         changed.signal();
       }
+      done = completedEpochs();
     } finally {
       lock.unlock();
     }
-    if (sealNow) marker.seal();
-    return marker;
+    complete(done);
+    return future;
+  }
+
+  /** The counts settled so far in the epoch {@code future} belongs to, for a flush that timed out. */
+  FlushResult progress(FlushFuture future) {
+    lock.lock();
+    try {
+      for (FlushEpoch epoch : closedEpochs) {
+        if (epoch.future == future) return epoch.result(false);
+      }
+      return new FlushResult(false, 0, 0, 0);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
-   * Waits for the next thing the flusher must act on: a {@link Batch}, already counted as in
-   * flight, or a {@link FlushMarker} that reached the head of the queue and must be sealed. Returns
-   * null once the queue is closed and everything has been released, or after {@link #abandon}.
+   * Waits for the next batch that is due, already counted as in flight. Returns null once the queue
+   * is closed and everything has been released, or after {@link #abandon}.
    */
-  @Nullable Object take() throws InterruptedException {
+  @Nullable Batch take() throws InterruptedException {
     lock.lockInterruptibly();
     try {
       while (true) {
         if (abandoned) return null;
-        Object head = items.peekFirst();
-        if (head instanceof FlushMarker) {
-          items.pollFirst();
-          openMarkers.remove(0);
-          return head;
-        }
         long waitNanos = MAX_WAIT_NANOS;
-        if (head != null) {
+        if (pendingMessages > 0) {
           long now = System.nanoTime();
           long waited = now - firstPendingNanos;
-          boolean due = closed || !openMarkers.isEmpty() || pendingMessages >= flushAt
+          boolean due = closed || cutCount < flushUpTo || pendingMessages >= flushAt
               || requestFull() || waited >= intervalNanos;
           if (due && inFlight.size() < maxInFlight) return cutBatch(now);
           if (!due) waitNanos = Math.min(waitNanos, intervalNanos - waited);
@@ -166,9 +224,8 @@ final class MessageQueue {
     long requestBytes = envelopeSize;
     long messageBytes = 0;
     while (messages.size() < flushAt) {
-      Object head = items.peekFirst();
-      if (!(head instanceof EncodedMessage)) break;
-      EncodedMessage message = (EncodedMessage) head;
+      EncodedMessage message = items.peekFirst();
+      if (message == null) break;
       long next = requestBytes + message.size() + (messages.isEmpty() ? 0 : 1);
       if (next > maxBatchBytes && !messages.isEmpty()) break;
       items.pollFirst();
@@ -178,11 +235,31 @@ final class MessageQueue {
     }
     pendingMessages -= messages.size();
     pendingBytes -= messageBytes;
+    cutCount += messages.size();
     firstPendingNanos = now;
-    Batch batch = new Batch(messages, messageBytes);
+    Batch batch = new Batch(messages, messageBytes, takeRuns(messages.size()));
     inFlight.add(batch);
-    for (FlushMarker marker : openMarkers) marker.add(batch);
     return batch;
+  }
+
+  /** Removes the runs of the first {@code count} waiting messages. */
+  private List<FlushEpoch.Run> takeRuns(int count) {
+    FlushEpoch.Run head = runs.peekFirst();
+    if (head != null && head.count == count) return Collections.singletonList(runs.pollFirst());
+    List<FlushEpoch.Run> taken = new ArrayList<>(2);
+    int left = count;
+    while (left > 0) {
+      head = runs.peekFirst();
+      if (head.count <= left) {
+        taken.add(runs.pollFirst());
+        left -= head.count;
+      } else {
+        taken.add(new FlushEpoch.Run(head.epoch, left));
+        head.count -= left;
+        left = 0;
+      }
+    }
+    return taken;
   }
 
   /** Frees the room {@code batch} held. Returns false when it was released already. */
@@ -199,6 +276,65 @@ final class MessageQueue {
     }
   }
 
+  /**
+   * Records the outcome of messages that have been reported, and completes the flushes they were the
+   * last ones of. Called once per message, after its callback.
+   */
+  void settle(List<FlushEpoch.Run> settled, Outcome outcome) {
+    List<FlushEpoch> done;
+    lock.lock();
+    try {
+      for (FlushEpoch.Run run : settled) {
+        FlushEpoch epoch = run.epoch;
+        epoch.pending -= run.count;
+        switch (outcome) {
+          case DELIVERED:
+            epoch.delivered += run.count;
+            break;
+          case FAILED:
+            epoch.failed += run.count;
+            break;
+          default:
+            epoch.dropped += run.count;
+        }
+      }
+      done = completedEpochs();
+    } finally {
+      lock.unlock();
+    }
+    complete(done);
+  }
+
+  /** The closed epochs at the head whose messages have all settled, removed; called with the lock held. */
+  private List<FlushEpoch> completedEpochs() {
+    List<FlushEpoch> done = null;
+    while (!closedEpochs.isEmpty() && closedEpochs.peekFirst().pending == 0) {
+      if (done == null) done = new ArrayList<>(1);
+      done.add(closedEpochs.pollFirst());
+    }
+    return done == null ? Collections.emptyList() : done;
+  }
+
+  /**
+   * Completes the futures on the completer, so that a caller's continuation, which may block, never
+   * runs on a client thread or under a lock; inline only when the completer cannot take it.
+   */
+  private void complete(List<FlushEpoch> done) {
+    for (FlushEpoch epoch : done) {
+      FlushResult result = epoch.result(true);
+      FlushFuture follower = epoch.emptyFollowerIfAny();
+      Runnable completion = () -> {
+        epoch.future.settle(result);
+        if (follower != null) follower.settle(FlushResult.EMPTY);
+      };
+      try {
+        completer.execute(completion);
+      } catch (RejectedExecutionException | OutOfMemoryError e) {
+        completion.run();
+      }
+    }
+  }
+
   /** Refuses new messages; everything held becomes due so the flusher drains it. */
   void close() {
     lock.lock();
@@ -212,30 +348,25 @@ final class MessageQueue {
 
   /**
    * Gives up on everything held: removes the waiting messages and returns them with the batches
-   * still in flight (which stay counted until released) and the markers that were waiting.
+   * still in flight, which stay counted until released. With {@code failed}, later offers are
+   * refused as {@link Offer#FAILED} instead of {@link Offer#CLOSED}.
    */
-  Abandoned abandon() {
+  Abandoned abandon(boolean failed) {
     lock.lock();
     try {
       closed = true;
       abandoned = true;
-      List<EncodedMessage> pending = new ArrayList<>(pendingMessages);
-      List<FlushMarker> markers = new ArrayList<>(openMarkers);
-      for (Object item : items) {
-        if (item instanceof FlushMarker) {
-          ((FlushMarker) item).droppedAtClose(pending.size());
-        } else {
-          pending.add((EncodedMessage) item);
-        }
-      }
+      this.failed |= failed;
+      List<EncodedMessage> pending = new ArrayList<>(items);
+      List<FlushEpoch.Run> pendingRuns = new ArrayList<>(runs);
       items.clear();
-      openMarkers.clear();
+      runs.clear();
       heldMessages -= pendingMessages;
       heldBytes -= pendingBytes;
       pendingMessages = 0;
       pendingBytes = 0;
       changed.signalAll();
-      return new Abandoned(pending, new ArrayList<>(inFlight), markers);
+      return new Abandoned(pending, pendingRuns, new ArrayList<>(inFlight));
     } finally {
       lock.unlock();
     }
@@ -254,15 +385,6 @@ final class MessageQueue {
     lock.lock();
     try {
       return heldBytes;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  boolean isClosed() {
-    lock.lock();
-    try {
-      return closed;
     } finally {
       lock.unlock();
     }

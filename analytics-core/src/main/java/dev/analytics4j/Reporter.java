@@ -11,11 +11,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Where every message's outcome is recorded: the counters behind {@link Metrics}, the user's
  * {@link Callback}, and the logs. Each message reaches exactly one of {@link #delivered},
- * {@link #failed} or {@link #dropped}.
+ * {@link #failed} or {@link #dropped}. Counters move before the callbacks run, so {@link Metrics}
+ * never lags behind what a callback was told.
  */
 final class Reporter {
   private static final Logger logger = LoggerFactory.getLogger(Reporter.class);
   private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** Set while this thread runs user callbacks, so that calls that would wait on the caller refuse to. */
+  private static final ThreadLocal<Boolean> IN_CALLBACK = new ThreadLocal<>();
 
   private final Callback callback;
   private final LongAdder enqueued = new LongAdder();
@@ -33,8 +36,18 @@ final class Reporter {
     for (DropReason reason : DropReason.values()) dropped.put(reason, new LongAdder());
   }
 
+  /** Whether the current thread is inside one of this library's calls of a user {@link Callback}. */
+  static boolean inCallback() {
+    return IN_CALLBACK.get() != null;
+  }
+
   void enqueued() {
     enqueued.increment();
+  }
+
+  /** Takes back {@link #enqueued()} for a message {@code enqueue} refused by throwing. */
+  void unenqueued() {
+    enqueued.decrement();
   }
 
   void request() {
@@ -47,38 +60,98 @@ final class Reporter {
 
   void delivered(List<EncodedMessage> messages) {
     sent.add(messages.size());
-    for (EncodedMessage message : messages) {
-      try {
-        callback.onSuccess(message);
-      } catch (Throwable t) {
-        logCallbackError(t);
+    if (callback == Callback.NONE) return;
+    boolean outermost = enterCallbacks();
+    try {
+      for (EncodedMessage message : messages) {
+        try {
+          callback.onSuccess(message);
+        } catch (Throwable t) {
+          callbackThrew(t);
+        }
       }
+    } finally {
+      exitCallbacks(outermost);
     }
   }
 
   void failed(List<EncodedMessage> messages, Failure failure) {
+    failedCounted(messages, failure);
+    failedCallbacks(messages, failure);
+  }
+
+  /** Counts and logs the failure of {@code messages} now; {@link #failedCallbacks} tells the callback. */
+  void failedCounted(List<EncodedMessage> messages, Failure failure) {
     failed.add(messages.size());
-    logger.warn("Gave up on a batch of {} messages: {} after {} attempts",
-        messages.size(), failure.reason(), failure.attempts());
-    for (EncodedMessage message : messages) {
-      try {
-        callback.onFailure(message, failure);
-      } catch (Throwable t) {
-        logCallbackError(t);
+    try {
+      logger.warn("Gave up on a batch of {} messages: {} after {} attempts",
+          messages.size(), failure.reason(), failure.attempts());
+    } catch (Throwable t) {
+      // A logging backend out of memory must not cost the batch its reports.
+    }
+  }
+
+  void failedCallbacks(List<EncodedMessage> messages, Failure failure) {
+    if (callback == Callback.NONE) return;
+    boolean outermost = enterCallbacks();
+    try {
+      for (EncodedMessage message : messages) {
+        try {
+          callback.onFailure(message, failure);
+        } catch (Throwable t) {
+          callbackThrew(t);
+        }
       }
+    } finally {
+      exitCallbacks(outermost);
     }
   }
 
   void dropped(EncodedMessage message, DropReason reason) {
     dropped.get(reason).increment();
-    if (reason == DropReason.QUEUE_FULL) {
-      logDropRateLimited();
-    }
+    if (reason == DropReason.QUEUE_FULL) logDropRateLimited();
+    if (callback == Callback.NONE) return;
+    boolean outermost = enterCallbacks();
     try {
       callback.onDropped(message, reason);
     } catch (Throwable t) {
-      logCallbackError(t);
+      callbackThrew(t);
+    } finally {
+      exitCallbacks(outermost);
     }
+  }
+
+  /** Counts the drops of {@code messages} now; {@link #droppedCallbacks} tells the callback later. */
+  void droppedCounted(List<EncodedMessage> messages, DropReason reason) {
+    dropped.get(reason).add(messages.size());
+  }
+
+  /** The callbacks for drops already counted by {@link #droppedCounted}. */
+  void droppedCallbacks(List<EncodedMessage> messages, DropReason reason) {
+    if (callback == Callback.NONE) return;
+    boolean outermost = enterCallbacks();
+    try {
+      for (EncodedMessage message : messages) {
+        try {
+          callback.onDropped(message, reason);
+        } catch (Throwable t) {
+          callbackThrew(t);
+        }
+      }
+    } finally {
+      exitCallbacks(outermost);
+    }
+  }
+
+  /** Marks this thread as running callbacks; true for the outermost of nested calls. */
+  private static boolean enterCallbacks() {
+    if (IN_CALLBACK.get() != null) return false;
+    IN_CALLBACK.set(Boolean.TRUE);
+    return true;
+  }
+
+  private static void exitCallbacks(boolean outermost) {
+    if (outermost) IN_CALLBACK.remove();
   }
 
   /** One WARN per interval at most, so a full queue under load does not flood the log. */
@@ -93,12 +166,16 @@ final class Reporter {
   }
 
   /**
-   * An Error from user code (a failed assertion, a missing class) is ignored like an exception:
-   * rethrown, it would end the loop and the batch's other messages would never be reported.
+   * Anything a callback throws, an Error included (a failed assertion, a StackOverflowError, an
+   * OutOfMemoryError), is logged and swallowed: rethrown, it would cost the batch's other messages
+   * their reports and the flushes waiting on them their results.
    */
-  private static void logCallbackError(Throwable t) {
-    if (t instanceof VirtualMachineError) throw (VirtualMachineError) t;
-    logger.warn("Callback threw; ignoring", t);
+  private static void callbackThrew(Throwable t) {
+    try {
+      logger.warn("Callback threw; ignoring", t);
+    } catch (Throwable ignored) {
+      // Logging a StackOverflowError can overflow again; the other reports matter more.
+    }
   }
 
   Metrics snapshot(int queuedMessages, long queuedBytes) {

@@ -2,6 +2,11 @@ package dev.analytics4j;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.GZIPOutputStream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Uploader {
   private static final Logger logger = LoggerFactory.getLogger(Uploader.class);
+  /** The shortest deadline an attempt gets, even when the retry budget is nearly spent. */
+  private static final long MIN_ATTEMPT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final Transport transport;
   private final MessageEncoder encoder;
@@ -40,6 +48,7 @@ final class Uploader {
   /** The write key as it appears in a body and as the Basic token of the Authorization header, for redaction. */
   private final String[] secrets;
   private final boolean gzip;
+  private final long attemptTimeoutNanos;
   private final ThreadPoolExecutor executor;
   /** The upload threads, so shutdown can wait until they have really ended. */
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
@@ -51,7 +60,7 @@ final class Uploader {
 
   Uploader(Transport transport, MessageEncoder encoder, RetryPolicy policy, Reporter reporter,
       MessageQueue queue, String url, Map<String, String> headers, String writeKey, boolean gzip,
-      int maxInFlight, ThreadFactory threadFactory) {
+      int maxInFlight, long attemptTimeoutNanos, ThreadFactory threadFactory) {
     this.transport = transport;
     this.encoder = encoder;
     this.policy = policy;
@@ -62,6 +71,7 @@ final class Uploader {
     String authorization = headers.get("Authorization");
     this.secrets = new String[] {writeKey, authorization.substring(authorization.indexOf(' ') + 1)};
     this.gzip = gzip;
+    this.attemptTimeoutNanos = attemptTimeoutNanos;
     this.executor = new ThreadPoolExecutor(maxInFlight, maxInFlight, 30, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), runnable -> {
           Thread thread = threadFactory.newThread(runnable);
@@ -72,22 +82,43 @@ final class Uploader {
     this.executor.allowCoreThreadTimeOut(true);
   }
 
-  /** Starts sending {@code batch} on an upload thread. */
+  /**
+   * Starts sending {@code batch} on an upload thread, or on the calling (flusher) thread when no
+   * upload thread can be started, as when the process is at its thread limit: the batch is then
+   * sent late rather than lost.
+   */
   void submit(Batch batch) {
     try {
       executor.execute(() -> deliver(batch));
     } catch (RejectedExecutionException e) {
-      fail(batch, new Failure(0, e, 0, "upload threads stopped before the batch could be sent"));
+      fail(batch, new Failure(0, e, 0, "upload threads stopped before the batch could be sent", false));
+    } catch (Throwable t) {
+      try {
+        logger.warn("Could not start an upload thread ({}); sending a batch of {} messages on the "
+            + "flusher thread instead", t.toString(), batch.size());
+      } catch (Throwable ignored) {
+        // Sending the batch matters more than saying so.
+      }
+      deliver(batch);
     }
   }
 
+  /** Settles a batch that could not be handed to {@link #submit}; a no-op if it was settled already. */
+  void failUnsent(Batch batch, Throwable error) {
+    fail(batch, new Failure(0, error, 0, "could not be sent: " + error, false));
+  }
+
+  /** Sends {@code batch} and settles it, whatever is thrown: no batch is ever left unreported. */
   private void deliver(Batch batch) {
     try {
       send(batch);
     } catch (Throwable t) {
-      logger.error("Unexpected error while sending a batch of {} messages", batch.size(), t);
-      fail(batch, new Failure(0, t, 0, "unexpected error: " + t));
-      if (t instanceof Error) throw (Error) t;
+      try {
+        logger.error("Unexpected error while sending a batch of {} messages", batch.size(), t);
+      } catch (Throwable ignored) {
+        // The report below matters more than the log line.
+      }
+      fail(batch, new Failure(0, t, 0, "unexpected error: " + t, true));
     }
   }
 
@@ -98,32 +129,41 @@ final class Uploader {
     long nextAttemptNanos = start;
     for (int attempt = 1; ; attempt++) {
       if (!awaitTurn(nextAttemptNanos)) return;
+      long timeoutNanos = attemptTimeoutNanos;
+      if (attempt > 1) {
+        long budgetLeft = policy.maxRetryNanos - (System.nanoTime() - start - retryAfterWaited);
+        timeoutNanos = Math.max(MIN_ATTEMPT_NANOS, Math.min(timeoutNanos, budgetLeft));
+      }
+      Transport.Request request = request(batch, attempt, timeoutNanos);
+      // From here until endAttempt/settle, close reports the batch as possibly delivered.
+      if (!batch.beginAttempt()) return;
 
       Transport.Response response = null;
       IOException error = null;
       try {
         reporter.request();
-        response = transport.send(request(batch, attempt));
+        response = transport.send(request);
       } catch (IOException e) {
         error = e;
       } catch (RuntimeException e) {
-        fail(batch, new Failure(0, e, attempt, "transport failed: " + e));
+        fail(batch, new Failure(0, e, attempt, "transport failed: " + e, true));
         return;
       }
       if (response != null && response.code() >= 200 && response.code() < 300) {
         logger.debug("Sent {} messages in attempt {}", batch.size(), attempt);
-        succeed(batch);
+        succeed(batch, response.code());
         return;
       }
-      if (isAborted()) return;
 
       int code = response != null ? response.code() : 0;
+      boolean maybeReceived = error != null && mayHaveArrived(error);
       String what = response != null ? "HTTP " + code : "network error: " + error;
       if (response != null && !RetryPolicy.isRetryable(code)) {
-        fail(batch, new Failure(code, null, attempt,
-            what + " is not retryable" + bodyForLog(response)));
+        fail(batch, new Failure(code, null, attempt, notRetryable(response), batch.uncertain()));
         return;
       }
+      if (!batch.endAttempt(code, maybeReceived)) return;
+      if (isAborted()) return;
 
       long waitNanos = -1;
       long now = System.nanoTime();
@@ -143,12 +183,13 @@ final class Uploader {
         long spent = now - start - retryAfterWaited;
         if (retries > policy.maxRetries) {
           fail(batch, new Failure(code, error, attempt,
-              what + "; gave up after " + policy.maxRetries + " retries"));
+              what + "; gave up after " + policy.maxRetries + " retries", batch.uncertain()));
           return;
         }
         if (spent + backoff > policy.maxRetryNanos) {
           fail(batch, new Failure(code, error, attempt,
-              what + "; gave up: retry time budget of " + policy.maxRetryNanos / 1_000_000 + " ms spent"));
+              what + "; gave up: retry time budget of " + policy.maxRetryNanos / 1_000_000 + " ms spent",
+              batch.uncertain()));
           return;
         }
         waitNanos = backoff;
@@ -159,22 +200,51 @@ final class Uploader {
     }
   }
 
-  private Transport.Request request(Batch batch, int attempt) throws IOException {
+  /**
+   * Whether a request that failed with {@code error} may have reached the server anyway: every
+   * network error but those that happen before a connection exists.
+   */
+  private static boolean mayHaveArrived(IOException error) {
+    return !(error instanceof ConnectException || error instanceof UnknownHostException
+        || error instanceof NoRouteToHostException);
+  }
+
+  private String notRetryable(Transport.Response response) {
+    int code = response.code();
+    if (code >= 300 && code < 400) {
+      String location = response.location();
+      return "HTTP " + code + " redirect"
+          + (location != null ? " to " + redacted(location) : " without a Location")
+          + " is not followed: set the endpoint to the URL that accepts the batch";
+    }
+    return "HTTP " + code + " is not retryable" + bodyForLog(response);
+  }
+
+  private Transport.Request request(Batch batch, int attempt, long timeoutNanos) {
     byte[] body = encoder.batchBody(batch.messages, Instant.now());
     Map<String, String> attemptHeaders = headers;
     if (attempt > 1) {
       attemptHeaders = new LinkedHashMap<>(headers);
       attemptHeaders.put("X-Retry-Count", Integer.toString(attempt - 1));
     }
-    return new Transport.Request(url, attemptHeaders, gzip ? gzip(body) : body);
+    return new Transport.Request(url, attemptHeaders, gzip ? gzip(body) : body,
+        Duration.ofNanos(timeoutNanos));
   }
 
-  private static byte[] gzip(byte[] body) throws IOException {
+  private static byte[] gzip(byte[] body) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(body.length / 4 + 64);
     try (GZIPOutputStream gzip = new GZIPOutputStream(out, 8192)) {
       gzip.write(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException("gzip into memory failed", e); // a ByteArrayOutputStream never throws
     }
     return out.toByteArray();
+  }
+
+  /** {@code text} from the network with the write key taken out. */
+  private String redacted(String text) {
+    for (String secret : secrets) text = text.replace(secret, "[writeKey]");
+    return text;
   }
 
   /**
@@ -228,32 +298,63 @@ final class Uploader {
     }
   }
 
-  private void succeed(Batch batch) {
-    settle(batch, true, () -> reporter.delivered(batch.messages));
+  private void succeed(Batch batch, int status) {
+    if (!batch.settleByUploader(status, false)) return;
+    settle(batch, MessageQueue.Outcome.DELIVERED, () -> reporter.delivered(batch.messages));
   }
 
   private void fail(Batch batch, Failure failure) {
-    settle(batch, false, () -> reporter.failed(batch.messages, failure));
-  }
-
-  /** Reports a batch that close gave up on, unless its upload settled it first. */
-  void drop(Batch batch, DropReason reason) {
-    settle(batch, false, () -> {
-      for (EncodedMessage message : batch.messages) reporter.dropped(message, reason);
-    });
+    if (!batch.settleByUploader(failure.statusCode(), false)) return;
+    settle(batch, MessageQueue.Outcome.FAILED, () -> reporter.failed(batch.messages, failure));
   }
 
   /**
-   * Records the batch's one outcome: {@code report} runs only for whoever settles it first. The
-   * batch's room in the queue is freed before the callbacks run, so a callback that enqueues more
-   * (an importer keeping a fixed number of lines in flight) finds room, and flush waiters are told
-   * only after them.
+   * Claims a batch close gives up on, unless its upload settled it first, frees its room and counts
+   * it: dropped when it never went out, failed (possibly delivered) once a request for it was sent.
+   * Returns what is left to do, the callbacks and the flushes waiting on it, or null.
    */
-  private void settle(Batch batch, boolean delivered, Runnable report) {
-    boolean settled = batch.settle(delivered);
-    boolean released = queue.release(batch);
-    if (settled) report.run();
-    if (released) batch.done.complete(batch.delivered() ? batch.size() : 0);
+  @Nullable Runnable abandon(Batch batch) {
+    Batch.Abandoned state = batch.settleByClose();
+    if (state == null) return null;
+    queue.release(batch);
+    if (state.attempts == 0) {
+      reporter.droppedCounted(batch.messages, DropReason.CLOSE_TIMEOUT);
+      return () -> {
+        try {
+          reporter.droppedCallbacks(batch.messages, DropReason.CLOSE_TIMEOUT);
+        } finally {
+          queue.settle(batch.runs, MessageQueue.Outcome.DROPPED);
+        }
+      };
+    }
+    Failure failure = state.sending
+        ? new Failure(0, null, state.attempts, "close deadline passed during attempt " + state.attempts
+            + "; the batch may have been delivered", true)
+        : new Failure(state.lastStatus, null, state.attempts, "close deadline passed while waiting to "
+            + "retry after " + (state.lastStatus != 0 ? "HTTP " + state.lastStatus : "a network error"),
+            state.uncertain);
+    reporter.failedCounted(batch.messages, failure);
+    return () -> {
+      try {
+        reporter.failedCallbacks(batch.messages, failure);
+      } finally {
+        queue.settle(batch.runs, MessageQueue.Outcome.FAILED);
+      }
+    };
+  }
+
+  /**
+   * Reports a batch its one party settled: its room in the queue is freed before the callbacks run,
+   * so a callback that enqueues more (an importer keeping a fixed number of lines in flight) finds
+   * room; the flushes waiting on it learn its outcome only after them.
+   */
+  private void settle(Batch batch, MessageQueue.Outcome outcome, Runnable report) {
+    queue.release(batch);
+    try {
+      report.run();
+    } finally {
+      queue.settle(batch.runs, outcome);
+    }
   }
 
   /** Ends every wait; sends in progress are left to {@link Transport#close()} to cancel. */
@@ -267,18 +368,33 @@ final class Uploader {
     }
   }
 
-  /** Stops the upload threads, waiting up to {@code timeoutNanos} for them to end. */
-  boolean shutdown(long timeoutNanos) throws InterruptedException {
+  /**
+   * Stops the upload threads, waiting up to {@code timeoutNanos} for them to end, without
+   * interrupting them: a thread may be in a user callback writing a dead-letter file, and an
+   * interrupt would close its channel. Sends in progress were cancelled by the transport's close.
+   * Returns false when a thread other than the caller's is still running.
+   */
+  boolean shutdown(long timeoutNanos) {
     long deadline = System.nanoTime() + timeoutNanos;
-    executor.shutdownNow();
-    if (!executor.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS)) return false;
-    // The pool counts as terminated while its last worker is still on its way out; wait for the
-    // threads themselves, so that no thread of ours is alive once close returns.
-    for (Thread thread : threads) {
-      TimeUnit.NANOSECONDS.timedJoin(thread, Math.max(1, deadline - System.nanoTime()));
-      if (thread.isAlive()) return false;
+    executor.shutdown();
+    boolean interrupted = false;
+    try {
+      for (Thread thread : threads) {
+        if (thread == Thread.currentThread()) continue;
+        while (thread.isAlive()) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) return false;
+          try {
+            TimeUnit.NANOSECONDS.timedJoin(thread, left);
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+      }
+      return true;
+    } finally {
+      if (interrupted) Thread.currentThread().interrupt();
     }
-    return true;
   }
 
   @Override

@@ -53,9 +53,11 @@ class AnalyticsCloseTest {
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
     assertTrue(tookMillis < 1_500, "close(500 ms) took " + tookMillis + " ms");
-    assertEquals(10, callback.count("dropped:CLOSE_TIMEOUT"));
+    assertEquals(8, callback.count("dropped:CLOSE_TIMEOUT"), "never sent");
+    assertEquals(2, callback.count("failed"), "on the wire when the deadline passed");
     Metrics metrics = analytics.metrics();
-    assertEquals(10, metrics.dropped(DropReason.CLOSE_TIMEOUT));
+    assertEquals(8, metrics.dropped(DropReason.CLOSE_TIMEOUT));
+    assertEquals(2, metrics.failed());
     assertEquals(0, metrics.queuedMessages());
   }
 
@@ -64,6 +66,11 @@ class AnalyticsCloseTest {
     AtomicReference<Analytics> client = new AtomicReference<>();
     RecordingCallback outcomes = new RecordingCallback();
     Callback closeOnDrop = new Callback() {
+      @Override
+      public void onFailure(EncodedMessage message, Failure failure) {
+        outcomes.onFailure(message, failure);
+      }
+
       @Override
       public void onDropped(EncodedMessage message, DropReason reason) {
         outcomes.onDropped(message, reason);
@@ -80,7 +87,7 @@ class AnalyticsCloseTest {
     analytics.enqueue(TrackMessage.builder("E").userId("u").messageId("over"));
 
     assertEquals("dropped:QUEUE_FULL", outcomes.outcomes.get("over"));
-    assertEquals("dropped:CLOSE_TIMEOUT", outcomes.outcomes.get("in-flight"));
+    assertEquals("failed", outcomes.outcomes.get("in-flight"), "its request was on the wire");
     IllegalStateException closed = assertThrows(IllegalStateException.class,
         () -> analytics.enqueue(TrackMessage.builder("E").userId("u").messageId("late")));
     assertEquals("Analytics is closed", closed.getMessage());

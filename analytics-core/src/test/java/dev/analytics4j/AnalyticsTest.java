@@ -195,9 +195,15 @@ class AnalyticsTest {
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
     assertTrue(tookMillis >= 200 && tookMillis < 1200, "close took " + tookMillis + " ms");
-    assertEquals(5, callback.count("dropped:CLOSE_TIMEOUT"));
+    assertEquals(3, callback.count("dropped:CLOSE_TIMEOUT"), "m2..m4 were never sent");
+    assertEquals("failed", callback.outcomes.get("m0"), "m0 and m1 were on the wire: maybe delivered");
+    assertEquals("failed", callback.outcomes.get("m1"));
+    Failure failure = callback.lastFailure();
+    assertTrue(failure.mayHaveBeenDelivered());
+    assertEquals("close deadline passed during attempt 1; the batch may have been delivered", failure.reason());
     Metrics metrics = analytics.metrics();
-    assertEquals(5, metrics.dropped(DropReason.CLOSE_TIMEOUT));
+    assertEquals(3, metrics.dropped(DropReason.CLOSE_TIMEOUT));
+    assertEquals(2, metrics.failed());
     assertEquals(metrics.enqueued(), metrics.sent() + metrics.failed() + metrics.dropped());
     assertEquals(0, metrics.queuedMessages());
     assertThreadsEnded();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.analytics4j.messages.Message;
@@ -24,17 +25,17 @@ class MessageQueueTest {
   }
 
   private MessageQueue queue(int maxMessages, long maxBytes, int flushAt, int maxInFlight) {
-    return new MessageQueue(maxMessages, maxBytes, flushAt, maxInFlight, HOUR, ENVELOPE, 500_000);
+    return new MessageQueue(maxMessages, maxBytes, flushAt, maxInFlight, HOUR, ENVELOPE, 500_000, Runnable::run);
   }
 
   @Test
   void cutsABatchOnceFlushAtMessagesWait() throws Exception {
     MessageQueue queue = queue(100, 1_000_000, 3, 1);
-    for (int i = 0; i < 7; i++) assertEquals(MessageQueue.Offer.ACCEPTED, queue.offer(message(10)));
-    Batch first = (Batch) queue.take();
+    for (int i = 0; i < 7; i++) assertSame(MessageQueue.Offer.ACCEPTED, queue.offer(message(10)));
+    Batch first = queue.take();
     assertEquals(Arrays.asList("m0", "m1", "m2"), ids(first));
     queue.release(first);
-    Batch second = (Batch) queue.take();
+    Batch second = queue.take();
     assertEquals(Arrays.asList("m3", "m4", "m5"), ids(second));
   }
 
@@ -45,7 +46,7 @@ class MessageQueueTest {
     long total = 0;
     int batches = 0;
     while (total < 40) {
-      Batch batch = (Batch) queue.take();
+      Batch batch = queue.take();
       long requestBytes = ENVELOPE + batch.bytes + batch.size() - 1;
       assertTrue(requestBytes <= 500_000, "request of " + requestBytes + " bytes");
       assertEquals(16, batch.size(), "30,000-byte messages per request");
@@ -60,10 +61,10 @@ class MessageQueueTest {
   @Test
   void sendsAPartialBatchOnceTheIntervalPassed() throws Exception {
     long interval = TimeUnit.MILLISECONDS.toNanos(50);
-    MessageQueue queue = new MessageQueue(100, 1_000_000, 100, 1, interval, ENVELOPE, 500_000);
+    MessageQueue queue = new MessageQueue(100, 1_000_000, 100, 1, interval, ENVELOPE, 500_000, Runnable::run);
     long start = System.nanoTime();
     queue.offer(message(10));
-    Batch batch = (Batch) queue.take();
+    Batch batch = queue.take();
     assertTrue(System.nanoTime() - start >= interval, "sent before the interval");
     assertEquals(1, batch.size());
   }
@@ -71,23 +72,23 @@ class MessageQueueTest {
   @Test
   void boundsCountMessagesInFlightUntilReleased() throws Exception {
     MessageQueue queue = queue(4, 1_000_000, 2, 1);
-    for (int i = 0; i < 4; i++) assertEquals(MessageQueue.Offer.ACCEPTED, queue.offer(message(10)));
-    Batch batch = (Batch) queue.take();
-    assertEquals(MessageQueue.Offer.FULL, queue.offer(message(10)), "in-flight messages still count");
+    for (int i = 0; i < 4; i++) assertSame(MessageQueue.Offer.ACCEPTED, queue.offer(message(10)));
+    Batch batch = queue.take();
+    assertTrue(queue.offer(message(10)).isFull(), "in-flight messages still count");
     assertEquals(4, queue.heldMessages());
     assertTrue(queue.release(batch));
     assertFalse(queue.release(batch), "release is idempotent");
     assertEquals(2, queue.heldMessages());
-    assertEquals(MessageQueue.Offer.ACCEPTED, queue.offer(message(10)));
+    assertSame(MessageQueue.Offer.ACCEPTED, queue.offer(message(10)));
   }
 
   @Test
   void boundsBytesAsWellAsMessages() {
     MessageQueue queue = queue(100, 250, 50, 1);
-    assertEquals(MessageQueue.Offer.ACCEPTED, queue.offer(message(100)));
-    assertEquals(MessageQueue.Offer.ACCEPTED, queue.offer(message(100)));
-    assertEquals(MessageQueue.Offer.FULL, queue.offer(message(51)));
-    assertEquals(MessageQueue.Offer.ACCEPTED, queue.offer(message(50)));
+    assertSame(MessageQueue.Offer.ACCEPTED, queue.offer(message(100)));
+    assertSame(MessageQueue.Offer.ACCEPTED, queue.offer(message(100)));
+    assertTrue(queue.offer(message(51)).isFull());
+    assertSame(MessageQueue.Offer.ACCEPTED, queue.offer(message(50)));
     assertEquals(250, queue.heldBytes());
   }
 
@@ -96,8 +97,8 @@ class MessageQueueTest {
     MessageQueue queue = queue(100, 1_000_000, 1, 1);
     queue.offer(message(10));
     queue.offer(message(10));
-    Batch first = (Batch) queue.take();
-    CompletableFuture<Object> next = CompletableFuture.supplyAsync(() -> {
+    Batch first = queue.take();
+    CompletableFuture<Batch> next = CompletableFuture.supplyAsync(() -> {
       try {
         return queue.take();
       } catch (InterruptedException e) {
@@ -106,58 +107,114 @@ class MessageQueueTest {
     });
     assertFalse(next.isDone());
     queue.release(first);
-    assertEquals(Arrays.asList("m1"), ids((Batch) next.get(10, TimeUnit.SECONDS)));
+    assertEquals(Arrays.asList("m1"), ids(next.get(10, TimeUnit.SECONDS)));
   }
 
   @Test
-  void flushMarkerCoversInFlightAndWaitingMessagesOnly() throws Exception {
+  void aFlushCountsTheMessagesEnqueuedSinceThePreviousOneWheneverTheySettled() throws Exception {
     MessageQueue queue = queue(100, 1_000_000, 2, 2);
     queue.offer(message(10));
     queue.offer(message(10));
-    Batch inFlight = (Batch) queue.take();
+    Batch early = queue.take();
+    settle(queue, early, MessageQueue.Outcome.FAILED);
     queue.offer(message(10));
-    FlushMarker marker = queue.mark();
+
+    CompletableFuture<FlushResult> flush = queue.flush();
     queue.offer(message(10));
+    assertFalse(flush.isDone(), "m2 is still waiting");
+    Batch batch = queue.take();
+    assertEquals(Arrays.asList("m2", "m3"), ids(batch), "the flush does not cut m3 off");
+    settle(queue, batch, MessageQueue.Outcome.DELIVERED);
 
-    Batch beforeMarker = (Batch) queue.take();
-    assertEquals(Arrays.asList("m2"), ids(beforeMarker), "the marker cuts the batch short");
-    assertSame(marker, queue.take());
-    marker.seal();
-    assertFalse(marker.result.isDone());
-
-    inFlight.settle(true);
-    queue.release(inFlight);
-    inFlight.done.complete(2);
-    assertFalse(marker.result.isDone());
-    beforeMarker.settle(false);
-    queue.release(beforeMarker);
-    beforeMarker.done.complete(0);
-
-    FlushResult result = marker.result.get(10, TimeUnit.SECONDS);
-    assertEquals(2, result.delivered());
-    assertEquals(1, result.notDelivered());
-    assertEquals(1, queue.heldMessages(), "m3 came after the flush");
+    assertEquals(new FlushResult(true, 1, 2, 0), flush.get(10, TimeUnit.SECONDS),
+        "m0 and m1 failed before the flush, m2 was delivered after it; m3 belongs to the next one");
+    assertEquals(new FlushResult(true, 1, 0, 0), queue.flush().get(10, TimeUnit.SECONDS));
   }
 
   @Test
-  void flushesWithNothingEnqueuedBetweenThemShareOneMarker() throws Exception {
+  void aFlushWaitsForEveryEarlierFlushAndCountsOnlyItsOwnMessages() throws Exception {
+    MessageQueue queue = queue(100, 1_000_000, 1, 2);
+    queue.offer(message(10));
+    CompletableFuture<FlushResult> first = queue.flush();
+    queue.offer(message(10));
+    CompletableFuture<FlushResult> second = queue.flush();
+    Batch m0 = queue.take();
+    Batch m1 = queue.take();
+
+    settle(queue, m1, MessageQueue.Outcome.DELIVERED);
+    assertFalse(second.isDone(), "m0, enqueued before it, is not settled");
+    settle(queue, m0, MessageQueue.Outcome.FAILED);
+
+    assertEquals(new FlushResult(true, 0, 1, 0), first.get(10, TimeUnit.SECONDS));
+    assertEquals(new FlushResult(true, 1, 0, 0), second.get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aFlushCountsDropsAtOfferOnceTheyAreReported() throws Exception {
+    MessageQueue queue = queue(1, 1_000_000, 1, 1);
+    queue.offer(message(10));
+    MessageQueue.Offer full = queue.offer(message(10));
+    assertTrue(full.isFull());
+    CompletableFuture<FlushResult> flush = queue.flush();
+    settle(queue, queue.take(), MessageQueue.Outcome.DELIVERED);
+    assertFalse(flush.isDone(), "the drop's callback has not run yet");
+    queue.settle(java.util.Collections.singletonList(new FlushEpoch.Run(full.epoch, 1)), MessageQueue.Outcome.DROPPED);
+    assertEquals(new FlushResult(true, 1, 0, 1), flush.get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void flushesWithNothingEnqueuedBetweenThemShareOneFuture() throws Exception {
     MessageQueue queue = queue(100, 1_000_000, 50, 1);
     queue.offer(message(10));
-    FlushMarker first = queue.mark();
-    for (int i = 0; i < 1000; i++) assertSame(first, queue.mark(), "no marker pile-up on a dead endpoint");
+    CompletableFuture<FlushResult> first = queue.flush();
+    CompletableFuture<FlushResult> empty = queue.flush();
+    for (int i = 0; i < 1000; i++) assertSame(empty, queue.flush(), "nothing piles up on a dead endpoint");
     queue.offer(message(10));
-    FlushMarker second = queue.mark();
-    assertFalse(first == second, "a message in between needs its own marker");
+    CompletableFuture<FlushResult> second = queue.flush();
+    assertFalse(first == second || empty == second, "a message in between needs its own flush");
 
-    Batch batch = (Batch) queue.take();
-    assertEquals(Arrays.asList("m0"), ids(batch));
-    assertSame(first, queue.take());
+    Batch batch = queue.take();
+    assertEquals(Arrays.asList("m0", "m1"), ids(batch));
+    settle(queue, batch, MessageQueue.Outcome.DELIVERED);
+    assertEquals(new FlushResult(true, 1, 0, 0), first.get(10, TimeUnit.SECONDS));
+    assertEquals(FlushResult.EMPTY, empty.get(10, TimeUnit.SECONDS));
+    assertEquals(new FlushResult(true, 1, 0, 0), second.get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void flushAfterEveryMessageStillCutsFullBatchesWhileUploadsAreBusy() throws Exception {
+    MessageQueue queue = queue(1000, 1_000_000, 100, 1);
+    queue.offer(message(10));
+    queue.flush();
+    Batch first = queue.take();
+    for (int i = 0; i < 250; i++) {
+      queue.offer(message(10));
+      queue.flush();
+    }
+    settle(queue, first, MessageQueue.Outcome.DELIVERED);
+    assertEquals(100, queue.take().size());
+  }
+
+  @Test
+  void callersCannotCompleteOrCancelAFlush() throws Exception {
+    MessageQueue queue = queue(100, 1_000_000, 50, 1);
+    queue.offer(message(10));
+    CompletableFuture<FlushResult> flush = queue.flush();
+    assertFalse(flush.complete(FlushResult.EMPTY));
+    assertFalse(flush.cancel(true));
+    assertFalse(flush.completeExceptionally(new RuntimeException()));
+    assertFalse(flush.isDone());
+    CompletableFuture<FlushResult> timed = flush.orTimeout(1, TimeUnit.MILLISECONDS);
+    assertThrows(java.util.concurrent.ExecutionException.class, () -> timed.get(10, TimeUnit.SECONDS));
+    assertFalse(flush.isDone(), "a timeout applies to the caller's copy");
+    settle(queue, queue.take(), MessageQueue.Outcome.DELIVERED);
+    assertEquals(new FlushResult(true, 1, 0, 0), flush.get(10, TimeUnit.SECONDS));
   }
 
   @Test
   void flushOfAnEmptyQueueCompletesAtOnce() throws Exception {
     MessageQueue queue = queue(100, 1_000_000, 2, 2);
-    FlushResult result = queue.mark().result.get(10, TimeUnit.SECONDS);
+    FlushResult result = queue.flush().get(10, TimeUnit.SECONDS);
     assertTrue(result.isSuccess());
     assertEquals(0, result.delivered());
   }
@@ -167,8 +224,8 @@ class MessageQueueTest {
     MessageQueue queue = queue(100, 1_000_000, 50, 1);
     queue.offer(message(10));
     queue.close();
-    assertEquals(MessageQueue.Offer.CLOSED, queue.offer(message(10)));
-    Batch batch = (Batch) queue.take();
+    assertSame(MessageQueue.Offer.CLOSED, queue.offer(message(10)));
+    Batch batch = queue.take();
     assertEquals(1, batch.size(), "closing makes waiting messages due");
     queue.release(batch);
     assertNull(queue.take(), "closed and drained");
@@ -178,14 +235,25 @@ class MessageQueueTest {
   void abandonReturnsWaitingAndInFlightMessages() throws Exception {
     MessageQueue queue = queue(100, 1_000_000, 2, 1);
     for (int i = 0; i < 5; i++) queue.offer(message(10));
-    Batch inFlight = (Batch) queue.take();
-    FlushMarker marker = queue.mark();
-    MessageQueue.Abandoned abandoned = queue.abandon();
+    Batch inFlight = queue.take();
+    MessageQueue.Abandoned abandoned = queue.abandon(false);
     assertEquals(Arrays.asList("m2", "m3", "m4"), ids(abandoned.pending));
+    assertEquals(3, abandoned.pendingRuns.get(0).count);
     assertEquals(Arrays.asList(inFlight), abandoned.inFlight);
-    assertEquals(Arrays.asList(marker), abandoned.markers);
     assertEquals(2, queue.heldMessages(), "in-flight batch counted until released");
     assertNull(queue.take());
+  }
+
+  private static void settle(MessageQueue queue, Batch batch, MessageQueue.Outcome outcome) {
+    queue.release(batch);
+    queue.settle(batch.runs, outcome);
+  }
+
+  @Test
+  void aFailedQueueRefusesOffersAsFailed() {
+    MessageQueue queue = queue(100, 1_000_000, 2, 1);
+    queue.abandon(true);
+    assertSame(MessageQueue.Offer.FAILED, queue.offer(message(10)));
   }
 
   private static java.util.List<String> ids(Batch batch) {

@@ -22,18 +22,21 @@ final class Ledger implements Callback {
     final int status;
     final Throwable cause;
     final DropReason reason;
+    /** For a failure: the client says the batch may have arrived. */
+    final boolean maybeDelivered;
 
-    Outcome(String kind, int status, Throwable cause, DropReason reason) {
+    Outcome(String kind, int status, Throwable cause, DropReason reason, boolean maybeDelivered) {
       this.kind = kind;
       this.status = status;
       this.cause = cause;
       this.reason = reason;
+      this.maybeDelivered = maybeDelivered;
     }
 
     @Override
     public String toString() {
       return kind + (status != 0 ? " " + status : "") + (reason != null ? " " + reason : "")
-          + (cause != null ? " " + cause : "");
+          + (cause != null ? " " + cause : "") + (maybeDelivered ? " (may have been delivered)" : "");
     }
   }
 
@@ -49,17 +52,17 @@ final class Ledger implements Callback {
 
   @Override
   public void onSuccess(EncodedMessage message) {
-    record(message, new Outcome("sent", 0, null, null));
+    record(message, new Outcome("sent", 0, null, null, false));
   }
 
   @Override
   public void onFailure(EncodedMessage message, Failure failure) {
-    record(message, new Outcome("failed", failure.statusCode(), failure.cause(), null));
+    record(message, new Outcome("failed", failure.statusCode(), failure.cause(), null, failure.mayHaveBeenDelivered()));
   }
 
   @Override
   public void onDropped(EncodedMessage message, DropReason reason) {
-    record(message, new Outcome("dropped", 0, null, reason));
+    record(message, new Outcome("dropped", 0, null, reason, false));
   }
 
   private void record(EncodedMessage message, Outcome outcome) {
@@ -111,8 +114,12 @@ final class Ledger implements Callback {
           if (answered != 1) problems.add(id + " reported sent; the collector answered 2xx " + answered + " times");
           break;
         case "failed":
-          if (answered != 0) problems.add(id + " reported " + outcome + " but the collector answered 2xx " + answered + " times");
-          if (outcome.status == 0 && outcome.cause == null) problems.add(id + " failed without status or cause");
+          if (answered > (outcome.maybeDelivered ? 1 : 0)) {
+            problems.add(id + " reported " + outcome + " but the collector answered 2xx " + answered + " times");
+          }
+          if (outcome.status == 0 && outcome.cause == null && !outcome.maybeDelivered) {
+            problems.add(id + " failed without status or cause");
+          }
           if (outcome.status >= 400 && outcome.status < 500 && !RetryPolicy.isRetryable(outcome.status)) {
             List<Fault> seen = collector.history.get(id);
             long rejections = seen == null ? 0 : seen.stream().filter(f -> f.code == outcome.status).count();
