@@ -20,6 +20,8 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.SynchronousQueue;
@@ -84,6 +86,7 @@ public final class Analytics implements Closeable {
   private final MessageQueue queue;
   private final Uploader uploader;
   private final ThreadPoolExecutor completer;
+  private final Set<Thread> completerThreads = ConcurrentHashMap.newKeySet();
   private final ThreadFactory closeThreads;
   private final Thread flusherThread;
   private final @Nullable Thread shutdownHook;
@@ -112,9 +115,15 @@ public final class Analytics implements Closeable {
     ThreadFactory flusherThreads = builder.threadFactory != null
         ? builder.threadFactory
         : daemonThreads("analytics4j-flusher-" + id);
-    ThreadFactory flushThreads = builder.threadFactory != null
+    ThreadFactory flushThreadFactory = builder.threadFactory != null
         ? builder.threadFactory
         : daemonThreads("analytics4j-flush-" + id + "-");
+    ThreadFactory flushThreads = runnable -> {
+      Thread thread = flushThreadFactory.newThread(runnable);
+      completerThreads.removeIf(t -> t.getState() == Thread.State.TERMINATED);
+      if (thread != null) completerThreads.add(thread);
+      return thread;
+    };
     this.closeThreads = builder.threadFactory != null
         ? builder.threadFactory
         : daemonThreads("analytics4j-close-" + id);
@@ -183,7 +192,10 @@ public final class Analytics implements Closeable {
       checkUsable();
       throw new IllegalStateException("Analytics is closed");
     }
-    if (offer.isFull()) droppedAtOffer(encoded, offer, DropReason.QUEUE_FULL);
+    if (offer.isFull()) {
+      droppedAtOffer(encoded, offer, DropReason.QUEUE_FULL);
+      checkFlusherAlive();
+    }
   }
 
   /**
@@ -207,6 +219,7 @@ public final class Analytics implements Closeable {
     if (offer == MessageQueue.Offer.ACCEPTED) return true;
     if (offer.isFull()) {
       droppedAtOffer(encoded, offer, DropReason.QUEUE_FULL);
+      checkFlusherAlive();
     } else {
       reporter.dropped(encoded, offer == MessageQueue.Offer.FAILED ? DropReason.CLIENT_FAILED : DropReason.CLOSED);
     }
@@ -258,7 +271,19 @@ public final class Analytics implements Closeable {
    */
   public CompletableFuture<FlushResult> flush() {
     checkNotClosed();
+    checkFlusherAlive();
     return queue.flush();
+  }
+
+  /**
+   * Notices a flusher thread that ended without running our loop (a thread factory whose thread
+   * died at once), which would otherwise hold every message until close.
+   */
+  private void checkFlusherAlive() {
+    if (failure == null && !closed.get() && !flusherThread.isAlive()) {
+      flusherDied(new IllegalStateException("the flusher thread " + flusherThread.getName()
+          + " is not running; the threadFactory's thread ended without running it"));
+    }
   }
 
   /**
@@ -351,7 +376,8 @@ public final class Analytics implements Closeable {
   private void shutDown(long start, long timeoutNanos) {
     long deadline = start + timeoutNanos;
     queue.close();
-    boolean drained = join(flusherThread, deadline);
+    // A flusher that ended while messages are still held died without reporting them.
+    boolean drained = join(flusherThread, deadline) && queue.heldMessages() == 0;
     Thread reports = null;
     if (!drained) reports = giveUp(queue.abandon(false), DropReason.CLOSE_TIMEOUT, start);
     uploader.abort();
@@ -374,7 +400,12 @@ public final class Analytics implements Closeable {
     }
     flusherThread.interrupt();
     join(flusherThread, stopDeadline);
+    // Idle completer threads end at once; one running a caller's continuation may take until the
+    // stop deadline, and is left to finish on its own after that.
     completer.shutdown();
+    for (Thread thread : completerThreads) {
+      if (thread != Thread.currentThread()) join(thread, stopDeadline);
+    }
     logger.debug("Closed; {}", metrics());
   }
 
@@ -432,7 +463,10 @@ public final class Analytics implements Closeable {
 
   /** Called by the flusher thread if it ever ends other than by close. */
   private void flusherDied(Throwable cause) {
-    failure = cause;
+    synchronized (this) {
+      if (failure != null) return;
+      failure = cause;
+    }
     try {
       logger.error("The flusher thread died; the client refuses new messages and reports what it held "
           + "as dropped (CLIENT_FAILED)", cause);

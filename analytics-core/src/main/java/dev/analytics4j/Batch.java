@@ -60,6 +60,10 @@ final class Batch {
     return state.compareAndSet(SENDING, SETTLED) || state.compareAndSet(IDLE, SETTLED);
   }
 
+  int attempts() {
+    return attempts;
+  }
+
   /** Whether an attempt so far ended without an answer after its request may have arrived. */
   boolean uncertain() {
     return uncertain;

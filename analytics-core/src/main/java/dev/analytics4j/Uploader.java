@@ -118,7 +118,7 @@ final class Uploader {
       } catch (Throwable ignored) {
         // The report below matters more than the log line.
       }
-      fail(batch, new Failure(0, t, 0, "unexpected error: " + t, true));
+      fail(batch, new Failure(0, t, batch.attempts(), "unexpected error: " + t, batch.attempts() > 0));
     }
   }
 

@@ -5,9 +5,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Records every outcome and fails the test if a message is reported twice. */
+/**
+ * Records every outcome; a message reported twice is recorded in {@link #duplicates} (and thrown
+ * about, though the client only logs what a callback throws).
+ */
 final class RecordingCallback implements Callback {
   final Map<String, String> outcomes = new ConcurrentHashMap<>();
+  final List<String> duplicates = new java.util.concurrent.CopyOnWriteArrayList<>();
   final List<Failure> failures = new ArrayList<>();
 
   @Override
@@ -31,6 +35,7 @@ final class RecordingCallback implements Callback {
   private void record(EncodedMessage message, String outcome) {
     String previous = outcomes.putIfAbsent(message.messageId(), outcome);
     if (previous != null) {
+      duplicates.add(message.messageId() + ": " + previous + ", " + outcome);
       throw new AssertionError(message.messageId() + " reported twice: " + previous + ", " + outcome);
     }
   }

@@ -24,6 +24,8 @@ final class RecordingTransport implements Transport {
   private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
   private final List<Request> all = new ArrayList<>();
   private volatile boolean closed;
+  /** How long every answer takes, like a collector that is slow to respond. */
+  volatile java.time.Duration delay = java.time.Duration.ZERO;
 
   RecordingTransport enqueue(Answer answer) {
     script.add(answer);
@@ -36,6 +38,14 @@ final class RecordingTransport implements Transport {
       all.add(request);
     }
     requests.add(request);
+    if (!delay.isZero()) {
+      try {
+        Thread.sleep(delay.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
     Answer answer = script.poll();
     if (answer == null) return new Response(200, null, "{\"success\":true}");
     try {
