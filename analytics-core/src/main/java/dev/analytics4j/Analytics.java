@@ -558,6 +558,9 @@ public final class Analytics implements Closeable {
 
   /** Configures an {@link Analytics}. Defaults suit a web backend; see each setter. */
   public static final class Builder {
+    /** JDK sockets take int milliseconds (Socket.setSoTimeout), so no transport can wait longer. */
+    private static final Duration MAX_SOCKET_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
+
     private final String writeKey;
     private Region region = Region.US;
     private @Nullable String endpoint;
@@ -597,7 +600,11 @@ public final class Analytics implements Closeable {
 
     /**
      * A host to use instead of the region's, such as a proxy or a compatible collector:
-     * {@code "https://collector.example.com"}. The client appends {@code /v1/batch}.
+     * {@code "https://collector.example.com"}. The client appends {@code /v1/batch}, so the URL may
+     * have a path prefix but no query or fragment; use {@link #uploadUrl} for anything else.
+     *
+     * @throws IllegalArgumentException naming the URL if it is not http or https, has no valid host,
+     *     a port outside 1..65535, a query or a fragment; or, without the URL, if it has credentials.
      */
     public Builder endpoint(String endpoint) {
       Objects.requireNonNull(endpoint, "endpoint == null");
@@ -607,12 +614,22 @@ public final class Analytics implements Closeable {
         throw new IllegalArgumentException("endpoint must be a host without /v1 (the client adds "
             + "/v1/batch); use uploadUrl for a full URL: " + endpoint);
       }
+      if (uri.getRawQuery() != null) {
+        // Appending /v1/batch would put the path inside the query: "/?tenant=acme/v1/batch".
+        throw new IllegalArgumentException("endpoint must not contain a query (the client appends "
+            + "/v1/batch); use uploadUrl for a full URL: " + endpoint);
+      }
       this.endpoint = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
       this.uploadUrl = null;
       return this;
     }
 
-    /** The complete URL to post batches to, for collectors that use another path. */
+    /**
+     * The complete URL to post batches to, for collectors that use another path; a query is kept.
+     *
+     * @throws IllegalArgumentException naming the URL if it is not http or https, has no valid host,
+     *     a port outside 1..65535 or a fragment; or, without the URL, if it has credentials.
+     */
     public Builder uploadUrl(String uploadUrl) {
       Objects.requireNonNull(uploadUrl, "uploadUrl == null");
       parseHttpUrl(uploadUrl, "uploadUrl");
@@ -630,22 +647,35 @@ public final class Analytics implements Closeable {
       return this;
     }
 
-    /** The longest a message waits for its batch to fill before it is sent anyway; default 10 s. */
+    /**
+     * The longest a message waits for its batch to fill before it is sent anyway; default 10 s.
+     * Durations beyond about 73 years (such as {@code ChronoUnit.FOREVER}) mean that long.
+     */
     public Builder flushInterval(Duration flushInterval) {
       this.flushInterval = positive(flushInterval, "flushInterval");
       return this;
     }
 
-    /** Most messages held, waiting or in flight, before new ones are dropped; default 10,000. */
+    /**
+     * Most messages held, waiting or in flight, before new ones are dropped; default 10,000. Must not
+     * be less than {@link #flushAt}, or a batch could never fill ({@link #build()} checks).
+     */
     public Builder maxQueueSize(int maxQueueSize) {
       if (maxQueueSize < 1) throw new IllegalArgumentException("maxQueueSize must be at least 1: " + maxQueueSize);
       this.maxQueueSize = maxQueueSize;
       return this;
     }
 
-    /** Most serialized bytes held, waiting or in flight, before new messages are dropped; default 32 MiB. */
+    /**
+     * Most serialized bytes held, waiting or in flight, before new messages are dropped; default
+     * 32 MiB, at least 32,000 (one message of the largest size the API accepts).
+     */
     public Builder maxQueueBytes(long maxQueueBytes) {
-      if (maxQueueBytes < 1) throw new IllegalArgumentException("maxQueueBytes must be at least 1: " + maxQueueBytes);
+      if (maxQueueBytes < MessageEncoder.MAX_MESSAGE_BYTES) {
+        // Below one message, the largest messages could never be held, and would all be dropped.
+        throw new IllegalArgumentException("maxQueueBytes must be at least " + MessageEncoder.MAX_MESSAGE_BYTES
+            + " (the largest message): " + maxQueueBytes);
+      }
       this.maxQueueBytes = maxQueueBytes;
       return this;
     }
@@ -675,8 +705,8 @@ public final class Analytics implements Closeable {
       if (max.compareTo(initial) < 0) {
         throw new IllegalArgumentException("max backoff must not be less than initial backoff: " + max + " < " + initial);
       }
-      this.initialBackoff = initial;
-      this.maxBackoff = max;
+      this.initialBackoff = Durations.saturated(initial);
+      this.maxBackoff = Durations.saturated(max);
       return this;
     }
 
@@ -696,15 +726,19 @@ public final class Analytics implements Closeable {
       return this;
     }
 
-    /** Connect timeout of the default transport; default 10 s. */
+    /** Connect timeout of the default transport; default 10 s. See {@link #readTimeout} for the range. */
     public Builder connectTimeout(Duration connectTimeout) {
-      this.connectTimeout = nonNegative(connectTimeout, "connectTimeout");
+      this.connectTimeout = socketTimeout(connectTimeout, "connectTimeout");
       return this;
     }
 
-    /** Read timeout of the default transport; default 20 s. */
+    /**
+     * Read timeout of the default transport; default 20 s. Timeouts have millisecond resolution: a
+     * positive timeout under 1 ms counts as 1 ms (not as 0, which HTTP libraries take to mean none),
+     * and one over {@code Integer.MAX_VALUE} ms (24.8 days, the most a JDK socket accepts) as that.
+     */
     public Builder readTimeout(Duration readTimeout) {
-      this.readTimeout = nonNegative(readTimeout, "readTimeout");
+      this.readTimeout = socketTimeout(readTimeout, "readTimeout");
       return this;
     }
 
@@ -731,10 +765,22 @@ public final class Analytics implements Closeable {
       return this;
     }
 
-    /** The {@code User-Agent} header; default {@code analytics4j/<version>}. */
+    /**
+     * The {@code User-Agent} header; default {@code analytics4j/<version>}. Printable ASCII only: an
+     * HTTP header value cannot carry other characters, and a CR or LF would split the header.
+     */
     public Builder userAgent(String userAgent) {
       Objects.requireNonNull(userAgent, "userAgent == null");
       if (userAgent.trim().isEmpty()) throw new IllegalArgumentException("userAgent must not be blank");
+      for (int i = 0; i < userAgent.length(); i++) {
+        char c = userAgent.charAt(i);
+        if (c < 0x20 || c > 0x7e) {
+          // Escaped, so that a CR or LF in the value cannot forge a line in the caller's log.
+          throw new IllegalArgumentException("userAgent must be printable ASCII: "
+              + String.format("U+%04X", userAgent.codePointAt(i)) + " at index " + i
+              + " in \"" + escape(userAgent) + "\"");
+        }
+      }
       this.userAgent = userAgent;
       return this;
     }
@@ -760,8 +806,16 @@ public final class Analytics implements Closeable {
       return this;
     }
 
-    /** Creates the client and starts its flusher thread. */
+    /**
+     * Creates the client and starts its flusher thread.
+     *
+     * @throws IllegalArgumentException if {@code maxQueueSize} is less than {@code flushAt}.
+     */
     public Analytics build() {
+      if (maxQueueSize < flushAt) {
+        throw new IllegalArgumentException("maxQueueSize must not be less than flushAt: "
+            + maxQueueSize + " < " + flushAt);
+      }
       String url = uploadUrl != null
           ? uploadUrl
           : (endpoint != null ? endpoint : region.host()) + "/v1/batch";
@@ -779,7 +833,15 @@ public final class Analytics implements Closeable {
       return factories.next().create(connectTimeout, readTimeout);
     }
 
+    /**
+     * Parses an http or https URL the way an HTTP client will send to it. {@link URI} alone is not
+     * enough: it leaves the host null for names with an underscore ({@code analytics_proxy}, common
+     * in Docker networks) and accepts any port number, so the authority is checked here: a host name
+     * or a bracketed IPv6 address, then an optional port in 1..65535. Credentials are refused without
+     * echoing the URL, before anything else can echo it.
+     */
     private static URI parseHttpUrl(String url, String name) {
+      if (hasUserInfo(url)) throw new IllegalArgumentException(name + " must not contain credentials");
       URI uri;
       try {
         uri = new URI(url);
@@ -790,25 +852,136 @@ public final class Analytics implements Closeable {
       if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
         throw new IllegalArgumentException(name + " must be an http or https URL: " + url);
       }
-      if (uri.getHost() == null) throw new IllegalArgumentException(name + " has no host: " + url);
-      if (uri.getRawUserInfo() != null) {
-        throw new IllegalArgumentException(name + " must not contain credentials");
+      String authority = uri.getRawAuthority();
+      if (authority == null || authority.isEmpty()) throw new IllegalArgumentException(name + " has no host: " + url);
+      checkAuthority(authority, url, name);
+      if (uri.getRawFragment() != null) {
+        // A fragment is never sent; a URL with one is a mistake, not an address.
+        throw new IllegalArgumentException(name + " must not contain a fragment: " + url);
       }
       return uri;
     }
 
+    /** Whether the authority of {@code url} (between {@code scheme:} or {@code //} and the path) has an {@code @}. */
+    private static boolean hasUserInfo(String url) {
+      int start = 0;
+      int colon = url.indexOf(':');
+      if (colon >= 0 && url.substring(0, colon).chars().noneMatch(c -> c == '/' || c == '?' || c == '#')) {
+        start = colon + 1;
+      }
+      while (start < url.length() && (url.charAt(start) == '/' || url.charAt(start) == '\\')) start++;
+      for (int i = start; i < url.length(); i++) {
+        char c = url.charAt(i);
+        if (c == '@') return true;
+        // OkHttp, like browsers, ends the authority at a backslash too.
+        if (c == '/' || c == '\\' || c == '?' || c == '#') return false;
+      }
+      return false;
+    }
+
+    private static void checkAuthority(String authority, String url, String name) {
+      String host;
+      String port = null;
+      if (authority.startsWith("[")) {
+        int close = authority.indexOf(']');
+        host = close < 0 ? "" : authority.substring(1, close);
+        String rest = close < 0 ? "" : authority.substring(close + 1);
+        if (!isIpv6Literal(host) || !(rest.isEmpty() || rest.charAt(0) == ':')) {
+          throw new IllegalArgumentException(name + " has an invalid host: " + url);
+        }
+        if (!rest.isEmpty()) port = rest.substring(1);
+      } else {
+        int colon = authority.indexOf(':');
+        host = colon < 0 ? authority : authority.substring(0, colon);
+        if (colon >= 0) port = authority.substring(colon + 1);
+        if (host.isEmpty()) throw new IllegalArgumentException(name + " has no host: " + url);
+        if (!isHostName(host)) throw new IllegalArgumentException(name + " has an invalid host: " + url);
+      }
+      // An empty port ("host:") means the scheme's default, as in RFC 3986 and OkHttp.
+      if (port != null && !port.isEmpty() && !isPort(port)) {
+        throw new IllegalArgumentException(name + " port must be in 1..65535: " + url);
+      }
+    }
+
+    /**
+     * Dot-separated labels of letters, digits, {@code -} and {@code _} (an international name is
+     * fine: HTTP clients convert it); one trailing dot is allowed, an empty label is not.
+     */
+    private static boolean isHostName(String host) {
+      String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+      if (name.isEmpty()) return false;
+      boolean labelEmpty = true;
+      for (int i = 0; i < name.length(); i++) {
+        char c = name.charAt(i);
+        if (c == '.') {
+          if (labelEmpty) return false;
+          labelEmpty = true;
+        } else if (c == '-' || c == '_' || Character.isLetterOrDigit(name.codePointAt(i))) {
+          labelEmpty = false;
+          if (Character.isHighSurrogate(c)) i++;
+        } else {
+          return false;
+        }
+      }
+      return !labelEmpty;
+    }
+
+    /** Hex digits, colons and the dots of an embedded IPv4 address; no zone (HTTP clients refuse one). */
+    private static boolean isIpv6Literal(String host) {
+      if (host.indexOf(':') < 0) return false;
+      for (int i = 0; i < host.length(); i++) {
+        char c = host.charAt(i);
+        if (Character.digit(c, 16) < 0 && c != ':' && c != '.') return false;
+      }
+      return true;
+    }
+
+    private static boolean isPort(String port) {
+      if (port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')) return false;
+      int value = Integer.parseInt(port);
+      return value >= 1 && value <= 65535;
+    }
+
+    /** {@code value} with backslashes and characters outside printable ASCII as Java escapes. */
+    private static String escape(String value) {
+      StringBuilder escaped = new StringBuilder(value.length() + 16);
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if (c == '\\') {
+          escaped.append("\\\\");
+        } else if (c < 0x20 || c > 0x7e) {
+          escaped.append(String.format("\\u%04X", (int) c));
+        } else {
+          escaped.append(c);
+        }
+      }
+      return escaped.toString();
+    }
+
+    /** {@code duration}, which must be positive, saturated (see {@link Durations#MAX}). */
     private static Duration positive(Duration duration, String name) {
       Objects.requireNonNull(duration, name + " == null");
       if (duration.isNegative() || duration.isZero()) {
         throw new IllegalArgumentException(name + " must be positive: " + duration);
       }
-      return duration;
+      return Durations.saturated(duration);
     }
 
+    /** {@code duration}, which must not be negative, saturated (see {@link Durations#MAX}). */
     private static Duration nonNegative(Duration duration, String name) {
       Objects.requireNonNull(duration, name + " == null");
       if (duration.isNegative()) throw new IllegalArgumentException(name + " must not be negative: " + duration);
-      return duration;
+      return Durations.saturated(duration);
+    }
+
+    /** A non-negative timeout in whole milliseconds, 0 or 1 ms..Integer.MAX_VALUE ms. */
+    private static Duration socketTimeout(Duration timeout, String name) {
+      nonNegative(timeout, name);
+      if (timeout.isZero()) return timeout;
+      if (timeout.compareTo(MAX_SOCKET_TIMEOUT) > 0) return MAX_SOCKET_TIMEOUT;
+      // Round up: truncating 999 us to 0 ms would turn the shortest timeout into none at all.
+      long millis = timeout.toMillis();
+      return Duration.ofMillis(Duration.ofMillis(millis).equals(timeout) ? millis : millis + 1);
     }
   }
 }

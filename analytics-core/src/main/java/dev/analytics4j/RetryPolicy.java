@@ -26,11 +26,12 @@ final class RetryPolicy {
   RetryPolicy(int maxRetries, Duration initialBackoff, Duration maxBackoff, Duration maxRetryDuration,
       Duration maxRetryAfter, Duration maxRetryAfterTotal) {
     this.maxRetries = maxRetries;
-    this.initialBackoffNanos = initialBackoff.toNanos();
-    this.maxBackoffNanos = maxBackoff.toNanos();
-    this.maxRetryNanos = maxRetryDuration.toNanos();
-    this.maxRetryAfterNanos = maxRetryAfter.toNanos();
-    this.maxRetryAfterTotalNanos = maxRetryAfterTotal.toNanos();
+    // Saturated, so that budgets of ChronoUnit.FOREVER stay sums and comparisons that cannot overflow.
+    this.initialBackoffNanos = Durations.saturatedNanos(initialBackoff);
+    this.maxBackoffNanos = Durations.saturatedNanos(maxBackoff);
+    this.maxRetryNanos = Durations.saturatedNanos(maxRetryDuration);
+    this.maxRetryAfterNanos = Durations.saturatedNanos(maxRetryAfter);
+    this.maxRetryAfterTotalNanos = Durations.saturatedNanos(maxRetryAfterTotal);
   }
 
   /**
@@ -68,7 +69,9 @@ final class RetryPolicy {
 
   /**
    * The wait a {@code Retry-After} value asks for, capped at {@code maxRetryAfter}: delay-seconds or
-   * an HTTP date. Returns -1 when the header is absent, malformed or asks for no wait.
+   * an HTTP date. Returns -1 when the header is absent, malformed or asks for no wait. A value too
+   * large for a {@code long} of nanoseconds (a date past 2262, a 20-digit number) saturates, so it is
+   * simply capped, never an {@link ArithmeticException} that would fail the batch.
    */
   long retryAfterNanos(String header, Instant now) {
     long nanos = parseRetryAfterNanos(header, now);
@@ -79,13 +82,14 @@ final class RetryPolicy {
     String value = header.trim();
     if (value.isEmpty()) return -1;
     if (value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      if (value.length() > 9) return Long.MAX_VALUE;
-      return Duration.ofSeconds(Long.parseLong(value)).toNanos();
+      // More than 9 digits may not fit a long; any such wait is far beyond every cap anyway.
+      if (value.length() > 9) return Durations.MAX_NANOS;
+      return Durations.saturatedNanos(Duration.ofSeconds(Long.parseLong(value)));
     }
     try {
       Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
       Duration wait = Duration.between(now, at);
-      return wait.isNegative() ? -1 : wait.toNanos();
+      return wait.isNegative() ? -1 : Durations.saturatedNanos(wait);
     } catch (DateTimeParseException e) {
       return -1;
     }

@@ -45,8 +45,8 @@ final class Uploader {
   private final MessageQueue queue;
   private final String url;
   private final Map<String, String> headers;
-  /** The write key as it appears in a body and as the Basic token of the Authorization header, for redaction. */
-  private final String[] secrets;
+  /** Takes the write key, in any spelling a collector may echo, out of what we log. */
+  private final Redactor redactor;
   private final boolean gzip;
   private final long attemptTimeoutNanos;
   private final ThreadPoolExecutor executor;
@@ -68,8 +68,7 @@ final class Uploader {
     this.queue = queue;
     this.url = url;
     this.headers = headers;
-    String authorization = headers.get("Authorization");
-    this.secrets = new String[] {writeKey, authorization.substring(authorization.indexOf(' ') + 1)};
+    this.redactor = new Redactor(writeKey);
     this.gzip = gzip;
     this.attemptTimeoutNanos = attemptTimeoutNanos;
     this.executor = new ThreadPoolExecutor(maxInFlight, maxInFlight, 30, TimeUnit.SECONDS,
@@ -243,8 +242,7 @@ final class Uploader {
 
   /** {@code text} from the network with the write key taken out. */
   private String redacted(String text) {
-    for (String secret : secrets) text = text.replace(secret, "[writeKey]");
-    return text;
+    return redactor.redact(text);
   }
 
   /**
@@ -252,8 +250,8 @@ final class Uploader {
    * or collector that echoes the request's credentials must not put them in our logs.
    */
   private String bodyForLog(Transport.Response response) {
-    String body = response.body().trim();
-    for (String secret : secrets) body = body.replace(secret, "[writeKey]");
+    // Redacted before trimming or shortening, so a key cut by the transport's read limit is still at the end.
+    String body = redactor.redact(response.body()).trim();
     if (body.isEmpty()) return "";
     return ": " + (body.length() > 200 ? body.substring(0, 200) + "..." : body);
   }

@@ -144,15 +144,15 @@ class AnalyticsTest {
   @Test
   void boundsTheQueueByBytes() {
     transport.enqueue(blockUntilClosed());
-    analytics = builder().flushAt(1).maxInFlightRequests(1).maxQueueBytes(1000).build();
+    analytics = builder().flushAt(1).maxInFlightRequests(1).maxQueueBytes(32_000).build();
     int accepted = 0;
-    for (int i = 0; i < 50; i++) {
+    for (int i = 0; i < 500; i++) {
       if (analytics.offer(track("m" + i))) accepted++;
     }
     Metrics metrics = analytics.metrics();
-    assertTrue(metrics.queuedBytes() <= 1000, "held " + metrics.queuedBytes());
-    assertEquals(50 - accepted, metrics.dropped(DropReason.QUEUE_FULL));
-    assertTrue(accepted > 0 && accepted < 50, "accepted " + accepted);
+    assertTrue(metrics.queuedBytes() <= 32_000, "held " + metrics.queuedBytes());
+    assertEquals(500 - accepted, metrics.dropped(DropReason.QUEUE_FULL));
+    assertTrue(accepted > 0 && accepted < 500, "accepted " + accepted);
   }
 
   @Test

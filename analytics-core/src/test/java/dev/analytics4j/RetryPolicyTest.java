@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
@@ -82,6 +83,37 @@ class RetryPolicyTest {
     assertEquals(-1, policy.retryAfterNanos("-5", now));
     assertEquals(-1, policy.retryAfterNanos("0", now));
     assertEquals(-1, policy.retryAfterNanos("Thu, 13 Mar 2025 09:26:53 GMT", now));
+  }
+
+  @Test
+  void saturatesRetryAfterDatesAndNumbersTooFarAheadThenCapsThem() {
+    Instant now = Instant.parse("2025-03-14T09:26:53Z");
+    assertEquals(Durations.MAX_NANOS, RetryPolicy.parseRetryAfterNanos("Fri, 31 Dec 9999 23:59:59 GMT", now));
+    assertEquals(Durations.MAX_NANOS, RetryPolicy.parseRetryAfterNanos("Thu, 01 Jan 2263 00:00:00 GMT", now));
+    assertEquals(Durations.MAX_NANOS, RetryPolicy.parseRetryAfterNanos("Sat, 01 Jan 2400 00:00:00 GMT", now));
+    assertEquals(Duration.ofDays(365).toNanos(), RetryPolicy.parseRetryAfterNanos("Sat, 14 Mar 2026 09:26:53 GMT", now));
+    assertEquals(Durations.MAX_NANOS, RetryPolicy.parseRetryAfterNanos("99999999999999999999", now));
+    assertEquals(Duration.ofSeconds(300).toNanos(), policy.retryAfterNanos("Thu, 01 Jan 2263 00:00:00 GMT", now));
+    assertEquals(Duration.ofSeconds(300).toNanos(), policy.retryAfterNanos("Fri, 31 Dec 9999 23:59:59 GMT", now));
+  }
+
+  @Test
+  void takesBudgetsOfForeverWithoutOverflowing() {
+    Duration forever = ChronoUnit.FOREVER.getDuration();
+    RetryPolicy unbounded = new RetryPolicy(1000, forever, forever, forever, forever, forever);
+    assertEquals(Durations.MAX_NANOS, unbounded.maxRetryNanos);
+    assertEquals(Durations.MAX_NANOS, unbounded.maxRetryAfterTotalNanos);
+    Instant now = Instant.parse("2025-03-14T09:26:53Z");
+    assertEquals(Durations.MAX_NANOS, unbounded.retryAfterNanos("Fri, 31 Dec 9999 23:59:59 GMT", now));
+    for (int retry : new int[] {1, 2, 63, 64, 1000}) {
+      assertBetween(Durations.MAX_NANOS / 2, Durations.MAX_NANOS, unbounded.backoffNanos(retry));
+    }
+    RetryPolicy doubling = new RetryPolicy(1000, Duration.ofMillis(500), forever, forever, forever, forever);
+    for (int retry = 1; retry <= 1000; retry++) {
+      long backoff = doubling.backoffNanos(retry);
+      assertTrue(backoff > 0 && backoff <= Durations.MAX_NANOS, "retry " + retry + ": " + backoff);
+    }
+    unbounded.toString();
   }
 
   private static void assertBetween(long min, long max, long actual) {

@@ -84,7 +84,7 @@ class ResourcesTest {
       deadPort = socket.getLocalPort();
     }
     Ledger ledger = new Ledger();
-    long budget = 4_000;
+    long budget = 32_000; // the least the builder accepts: one message of the largest size
     Analytics analytics = Analytics.builder("k").endpoint("http://127.0.0.1:" + deadPort)
         .callback(ledger).maxQueueBytes(budget).flushAt(5).flushInterval(Duration.ofMillis(5))
         .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)).maxRetries(1000)

@@ -41,7 +41,7 @@ public final class CallbacksAndMetricsExample {
     };
 
     try (ExampleTarget target = ExampleTarget.start();
-        Analytics analytics = target.builder().callback(callback).maxQueueSize(50).build()) {
+        Analytics analytics = target.builder().callback(callback).flushAt(50).maxQueueSize(50).build()) {
       int accepted = 0;
       for (int i = 0; i < 80; i++) {
         if (analytics.offer(TrackMessage.builder("Search Performed").userId("u1"))) accepted++;
