@@ -736,6 +736,11 @@ public final class Analytics implements Closeable {
      * Read timeout of the default transport; default 20 s. Timeouts have millisecond resolution: a
      * positive timeout under 1 ms counts as 1 ms (not as 0, which HTTP libraries take to mean none),
      * and one over {@code Integer.MAX_VALUE} ms (24.8 days, the most a JDK socket accepts) as that.
+     *
+     * <p>Each attempt as a whole, from connecting to reading the status line, is also bounded by
+     * {@code connectTimeout + readTimeout} (a retry, by what is left of {@code maxRetryDuration} if
+     * that is less, but at least 1 s), so a collector trickling its answer cannot hold an upload past
+     * it. That deadline applies to every {@link Transport}, a custom OkHttpClient's included.
      */
     public Builder readTimeout(Duration readTimeout) {
       this.readTimeout = socketTimeout(readTimeout, "readTimeout");

@@ -288,6 +288,22 @@ class AnalyticsTest {
   }
 
   @Test
+  void eachAttemptHasAWholeCallDeadlineThatARetryKeepsWithinTheRetryBudget() throws Exception {
+    transport.enqueue(RecordingTransport.status(503));
+    analytics = builder().connectTimeout(Duration.ofSeconds(3)).readTimeout(Duration.ofSeconds(7))
+        .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(1)).maxRetryDuration(Duration.ofSeconds(4))
+        .build();
+    analytics.enqueue(track("m0"));
+    analytics.flush(Duration.ofSeconds(10));
+
+    Transport.Request first = transport.takeRequest();
+    Transport.Request retry = transport.takeRequest();
+    assertEquals(Duration.ofSeconds(10), first.timeout(), "connect + read");
+    assertTrue(retry.timeout().compareTo(Duration.ofSeconds(4)) <= 0
+        && retry.timeout().compareTo(Duration.ofSeconds(3)) > 0, "what is left of 4 s: " + retry.timeout());
+  }
+
+  @Test
   void sendsToTheRegionEndpointOrUrlConfigured() throws Exception {
     analytics = builder().region(Region.EU).build();
     analytics.enqueue(track("m0"));
