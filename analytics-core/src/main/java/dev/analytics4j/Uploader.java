@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Uploader {
   private static final Logger logger = LoggerFactory.getLogger(Uploader.class);
-  /** The shortest deadline an attempt gets, even when the retry budget is nearly spent. */
+  /** The shortest deadline the retry budget leaves a retry (the configured one may be shorter). */
   private static final long MIN_ATTEMPT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final Transport transport;
@@ -131,7 +131,7 @@ final class Uploader {
       long timeoutNanos = attemptTimeoutNanos;
       if (attempt > 1) {
         long budgetLeft = policy.maxRetryNanos - (System.nanoTime() - start - retryAfterWaited);
-        timeoutNanos = Math.max(MIN_ATTEMPT_NANOS, Math.min(timeoutNanos, budgetLeft));
+        timeoutNanos = Math.min(timeoutNanos, Math.max(MIN_ATTEMPT_NANOS, budgetLeft));
       }
       Transport.Request request = request(batch, attempt, timeoutNanos);
       // From here until endAttempt/settle, close reports the batch as possibly delivered.
