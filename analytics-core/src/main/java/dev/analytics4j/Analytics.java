@@ -126,7 +126,7 @@ public final class Analytics implements Closeable {
     };
     this.closeThreads = builder.threadFactory != null
         ? builder.threadFactory
-        : daemonThreads("analytics4j-close-" + id);
+        : daemonThreads("analytics4j-close-" + id + "-");
     // Flush futures complete here, never on an upload thread: a continuation that blocks (on
     // another flush, say) gets a thread of its own instead of stalling uploads.
     this.completer = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
@@ -254,9 +254,10 @@ public final class Analytics implements Closeable {
    * <p>A flush covers the messages enqueued (accepted, or dropped at enqueue) after the previous
    * flush call and before this one, and counts each of them whenever it settled, before or after
    * this call: a job that enqueues N messages and then flushes learns exactly how many of the N were
-   * delivered, failed and dropped. The future completes once each of them has been reported to the
-   * callback, and every earlier flush has completed too, so it also waits for everything enqueued
-   * before. It never completes exceptionally, and it completes on a thread of the client's made for
+   * delivered, failed and dropped. The future completes once each of them, and every message
+   * enqueued before them, has been reported to the callback: it also waits for everything enqueued
+   * before, and once it completes the counts of every earlier flush are final (their futures may
+   * complete a moment later, on another thread). It never completes exceptionally, and it completes on a thread of the client's made for
    * that, never on an upload thread, so a continuation may block.
    *
    * <p>Concurrent flushes split the messages between them: each message is counted by exactly one
@@ -381,16 +382,22 @@ public final class Analytics implements Closeable {
     Thread reports = null;
     if (!drained) reports = giveUp(queue.abandon(false), DropReason.CLOSE_TIMEOUT, start);
     uploader.abort();
-    try {
-      transport.close();
-    } catch (RuntimeException e) {
-      logger.warn("Closing the transport failed", e);
-    }
     // One budget for every wait, so close returns within its deadline plus this even when the
-    // transport ignores cancellation or callbacks are slow; threads still running then are daemons,
-    // and every message they hold has its outcome counted already.
+    // transport ignores cancellation or blocks in close, or callbacks are slow; threads still
+    // running then are daemons, and every message they hold has its outcome counted already.
     long stopDeadline = System.nanoTime() + THREAD_STOP_WAIT_NANOS;
-    if (!uploader.shutdown(THREAD_STOP_WAIT_NANOS)) {
+    Thread closing = startOrRun(() -> {
+      try {
+        transport.close();
+      } catch (Throwable e) {
+        logger.warn("Closing the transport failed", e);
+      }
+    });
+    if (closing != null && !join(closing, stopDeadline)) {
+      logger.warn("The transport's close() did not return within {} ms; going on without it",
+          TimeUnit.NANOSECONDS.toMillis(THREAD_STOP_WAIT_NANOS));
+    }
+    if (!uploader.shutdown(Math.max(0, stopDeadline - System.nanoTime()))) {
       logger.warn("Upload threads still running {} ms after close: the transport did not cancel its "
           + "calls, or callbacks are slow", TimeUnit.NANOSECONDS.toMillis(THREAD_STOP_WAIT_NANOS));
     }
@@ -450,14 +457,22 @@ public final class Analytics implements Closeable {
         }
       }
     };
-    Thread thread = null;
+    return startOrRun(all);
+  }
+
+  /**
+   * Runs {@code task} on a new close thread and returns the thread, or runs it here and returns null
+   * when no thread can be started.
+   */
+  private @Nullable Thread startOrRun(Runnable task) {
+    Thread thread;
     try {
-      thread = closeThreads.newThread(all);
+      thread = closeThreads.newThread(task);
       if (thread != null) thread.start();
     } catch (Throwable t) {
       thread = null;
     }
-    if (thread == null) all.run();
+    if (thread == null) task.run();
     return thread;
   }
 

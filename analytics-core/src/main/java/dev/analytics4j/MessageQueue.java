@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -329,7 +328,8 @@ final class MessageQueue {
       };
       try {
         completer.execute(completion);
-      } catch (RejectedExecutionException | OutOfMemoryError e) {
+      } catch (Throwable e) {
+        // Shut down, or no thread to be had (a thread factory that throws): complete here.
         completion.run();
       }
     }
