@@ -571,7 +571,12 @@ public final class Analytics implements Closeable {
     }
   }
 
-  /** Configures an {@link Analytics}. Defaults suit a web backend; see each setter. */
+  /**
+   * Configures an {@link Analytics}. Defaults suit a web backend; see each setter. A setter refuses
+   * a bad value at once, naming it; {@link #build()} refuses settings that contradict each other.
+   * Durations saturate: one longer than about 73 years ({@code ChronoUnit.FOREVER.getDuration()}
+   * included) means about 73 years, never an overflow later.
+   */
   public static final class Builder {
     /** JDK sockets take int milliseconds (Socket.setSoTimeout), so no transport can wait longer. */
     private static final Duration MAX_SOCKET_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
@@ -624,8 +629,8 @@ public final class Analytics implements Closeable {
     public Builder endpoint(String endpoint) {
       Objects.requireNonNull(endpoint, "endpoint == null");
       URI uri = parseHttpUrl(endpoint, "endpoint");
-      String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-      if (path.endsWith("/v1") || path.endsWith("/v1/") || path.endsWith("/v1/batch")) {
+      String path = trimSlashes(uri.getRawPath() == null ? "" : uri.getRawPath());
+      if (path.endsWith("/v1") || path.endsWith("/v1/batch")) {
         throw new IllegalArgumentException("endpoint must be a host without /v1 (the client adds "
             + "/v1/batch); use uploadUrl for a full URL: " + endpoint);
       }
@@ -634,7 +639,7 @@ public final class Analytics implements Closeable {
         throw new IllegalArgumentException("endpoint must not contain a query (the client appends "
             + "/v1/batch); use uploadUrl for a full URL: " + endpoint);
       }
-      this.endpoint = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+      this.endpoint = trimSlashes(endpoint);
       this.uploadUrl = null;
       return this;
     }
@@ -960,6 +965,13 @@ public final class Analytics implements Closeable {
       if (port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')) return false;
       int value = Integer.parseInt(port);
       return value >= 1 && value <= 65535;
+    }
+
+    /** Without trailing slashes, so that appending {@code /v1/batch} makes no empty path segment. */
+    private static String trimSlashes(String url) {
+      int end = url.length();
+      while (end > 0 && url.charAt(end - 1) == '/') end--;
+      return url.substring(0, end);
     }
 
     /** {@code value} with backslashes and characters outside printable ASCII as Java escapes. */

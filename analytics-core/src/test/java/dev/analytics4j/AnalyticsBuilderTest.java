@@ -76,6 +76,24 @@ class AnalyticsBuilderTest {
   }
 
   @Test
+  void refusesAnEndpointEndingInV1BatchEvenWithTrailingSlashes() {
+    for (String url : new String[] {"https://example.com/v1/batch/", "https://example.com/v1//", "https://example.com/proxy/v1/"}) {
+      assertThrowsExactly(IllegalArgumentException.class, "endpoint must be a host without /v1 (the client adds "
+          + "/v1/batch); use uploadUrl for a full URL: " + url, () -> builder.endpoint(url));
+    }
+  }
+
+  @Test
+  void appendsTheBatchPathWithoutAnEmptySegment() throws Exception {
+    RecordingTransport transport = new RecordingTransport();
+    try (Analytics analytics = client(transport).endpoint("https://collector.example.com/segment//").build()) {
+      analytics.enqueue(TrackMessage.builder("Signed Up").userId("u1"));
+      analytics.flush().get(10, TimeUnit.SECONDS);
+    }
+    assertEquals("https://collector.example.com/segment/v1/batch", transport.takeRequest().url());
+  }
+
+  @Test
   void keepsTheQueryOfAnUploadUrl() throws Exception {
     RecordingTransport transport = new RecordingTransport();
     try (Analytics analytics = client(transport).uploadUrl("https://collector.example.com/sdk/batch?tenant=acme").build()) {

@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.squareup.moshi.JsonWriter;
+import dev.analytics4j.messages.TrackMessage;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import okio.Buffer;
 import org.junit.jupiter.api.Test;
@@ -224,6 +226,20 @@ class RedactorTest {
       assertTrue(redacted.startsWith(before + MARK), "key " + escape(writeKey) + " spelled " + escape(text)
           + " gave " + escape(redacted));
     }
+  }
+
+  @Test
+  void failureReasonsCarryTheCollectorsAnswerWithoutTheKey() throws Exception {
+    String answer = "{\"error\":\"bad key " + URLEncoder.encode(NASTY, UTF_8) + "\",\"echo\":" + moshi(NASTY).substring(0, 8);
+    RecordingTransport transport = new RecordingTransport()
+        .enqueue(request -> new Transport.Response(400, null, answer));
+    RecordingCallback callback = new RecordingCallback();
+    try (Analytics analytics = Analytics.builder(NASTY).transport(transport).callback(callback).shutdownHook(false).build()) {
+      analytics.enqueue(TrackMessage.builder("Signed Up").userId("u1"));
+      analytics.flush().get(10, TimeUnit.SECONDS);
+    }
+    assertEquals("HTTP 400 is not retryable: {\"error\":\"bad key " + MARK + "\",\"echo\":\"" + MARK,
+        callback.lastFailure().reason());
   }
 
   @Test
