@@ -117,7 +117,8 @@ final class Uploader {
       } catch (Throwable ignored) {
         // The report below matters more than the log line.
       }
-      fail(batch, new Failure(0, t, batch.attempts(), "unexpected error: " + t, batch.attempts() > 0));
+      fail(batch, new Failure(0, t, batch.attempts(), "unexpected error: " + redacted(t.toString()),
+          batch.attempts() > 0));
     }
   }
 
@@ -145,7 +146,7 @@ final class Uploader {
       } catch (IOException e) {
         error = e;
       } catch (RuntimeException e) {
-        fail(batch, new Failure(0, e, attempt, "transport failed: " + e, true));
+        fail(batch, new Failure(0, e, attempt, "transport failed: " + redacted(e.toString()), true));
         return;
       }
       if (response != null && response.code() >= 200 && response.code() < 300) {
@@ -156,7 +157,7 @@ final class Uploader {
 
       int code = response != null ? response.code() : 0;
       boolean maybeReceived = error != null && mayHaveArrived(error);
-      String what = response != null ? "HTTP " + code : "network error: " + error;
+      String what = response != null ? "HTTP " + code : "network error: " + redacted(error.toString());
       if (response != null && !RetryPolicy.isRetryable(code)) {
         fail(batch, new Failure(code, null, attempt, notRetryable(response), batch.uncertain()));
         return;
@@ -241,8 +242,24 @@ final class Uploader {
   }
 
   /** {@code text} from the network with the write key taken out. */
+  /**
+   * {@code text} from the network (a body, a header, an exception message quoting a status line)
+   * made fit for a log line: the write key taken out, and control characters escaped so that a
+   * collector cannot forge log lines with CR/LF.
+   */
   private String redacted(String text) {
-    return redactor.redact(text);
+    String redacted = redactor.redact(text);
+    StringBuilder out = null;
+    for (int i = 0; i < redacted.length(); i++) {
+      char c = redacted.charAt(i);
+      if (c >= 0x20 && c != 0x7f) {
+        if (out != null) out.append(c);
+        continue;
+      }
+      if (out == null) out = new StringBuilder(redacted.length() + 16).append(redacted, 0, i);
+      out.append(String.format("\\u%04x", (int) c));
+    }
+    return out == null ? redacted : out.toString();
   }
 
   /**
@@ -251,7 +268,7 @@ final class Uploader {
    */
   private String bodyForLog(Transport.Response response) {
     // Redacted before trimming or shortening, so a key cut by the transport's read limit is still at the end.
-    String body = redactor.redact(response.body()).trim();
+    String body = redacted(response.body()).trim();
     if (body.isEmpty()) return "";
     return ": " + (body.length() > 200 ? body.substring(0, 200) + "..." : body);
   }

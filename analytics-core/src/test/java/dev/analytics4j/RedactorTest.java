@@ -243,6 +243,27 @@ class RedactorTest {
   }
 
   @Test
+  void aCollectorCannotForgeLogLinesOrLeakTheKeyThroughANetworkError() throws Exception {
+    RecordingTransport transport = new RecordingTransport()
+        .enqueue(request -> new Transport.Response(400, null, "bad\r\n[main] INFO forged line"))
+        .enqueue(request -> {
+          throw new java.io.IOException("Unexpected status line: HTTP/1.1 " + NASTY + "\n");
+        });
+    RecordingCallback callback = new RecordingCallback();
+    try (Analytics analytics = Analytics.builder(NASTY).transport(transport).callback(callback)
+        .maxRetries(0).flushAt(1).maxInFlightRequests(1).shutdownHook(false).build()) {
+      analytics.enqueue(TrackMessage.builder("Signed Up").userId("u1").messageId("m1"));
+      analytics.flush().get(10, TimeUnit.SECONDS);
+      assertEquals("HTTP 400 is not retryable: bad\\u000d\\u000a[main] INFO forged line",
+          callback.lastFailure().reason());
+      analytics.enqueue(TrackMessage.builder("Signed Up").userId("u1").messageId("m2"));
+      analytics.flush().get(10, TimeUnit.SECONDS);
+      assertEquals("network error: java.io.IOException: Unexpected status line: HTTP/1.1 " + MARK
+          + "\\u000a; gave up after 0 retries", callback.lastFailure().reason());
+    }
+  }
+
+  @Test
   void rejectsANullKeyOrText() {
     assertEquals("writeKey == null", assertThrows(NullPointerException.class, () -> new Redactor(null)).getMessage());
     assertEquals("text == null", assertThrows(NullPointerException.class, () -> redactor.redact(null)).getMessage());
