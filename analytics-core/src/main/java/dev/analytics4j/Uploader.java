@@ -287,20 +287,24 @@ final class Uploader {
    * aborted first. Returns false when aborted.
    */
   private boolean awaitTurn(long deadlineNanos) {
+    boolean interrupted = false;
     lock.lock();
     try {
       while (!aborted) {
         long now = System.nanoTime();
         long remaining = Math.max(deadlineNanos - now, pausedUntilNanos - now);
         if (remaining <= 0) return true;
-        wake.awaitNanos(remaining);
+        try {
+          wake.awaitNanos(remaining);
+        } catch (InterruptedException e) {
+          // Only abort ends a wait: a batch left unsent by a stray interrupt would be held until close.
+          interrupted = true;
+        }
       }
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       return false;
     } finally {
       lock.unlock();
+      if (interrupted) Thread.currentThread().interrupt();
     }
   }
 

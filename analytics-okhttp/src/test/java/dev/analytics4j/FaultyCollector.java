@@ -43,7 +43,8 @@ import java.util.zip.GZIPInputStream;
  * after it was read).
  *
  * <p>It records each messageId it <em>committed</em>: read the whole body and then either answered
- * 2xx or deliberately lost the answer ({@link Fault#ACCEPT_THEN_CLOSE}, {@link Fault#SLOW_OK}).
+ * 2xx (however unreadable the rest of the answer) or deliberately lost the answer ({@link
+ * Fault#ACCEPT_THEN_CLOSE}, {@link Fault#SLOW_OK}, {@link Fault#TRICKLE}).
  * Only a lost answer can justify the client sending a committed message again.
  */
 final class FaultyCollector implements Closeable {
@@ -69,7 +70,22 @@ final class FaultyCollector implements Closeable {
     /** Reads the whole body, commits it, and answers 200 only after {@code slowMillis}. */
     SLOW_OK(200),
     /** Reads the request head and then nothing for {@code slowMillis}, then closes. */
-    STALL(0);
+    STALL(0),
+    /** A redirect elsewhere: never followed, a failure that names the Location. */
+    S301(301), S307(307),
+    /** Commits, answers 200 with a body that never ends (until the client goes away). */
+    OK_ENDLESS_BODY(200),
+    /** Commits, answers 200 chunked, sends one chunk and stalls for {@code slowMillis}. */
+    OK_STALLED_BODY(200),
+    /** Commits, answers 200 with {@code Content-Encoding: gzip} and a body that is not gzip. */
+    OK_GARBAGE_GZIP(200),
+    /** Commits, answers 204 with a body, which HTTP forbids: the status still says it arrived. */
+    S204_WITH_BODY(204),
+    /**
+     * Commits, then trickles a 200 one byte every 300 ms, each within the read timeout, the whole
+     * past the client's per-attempt deadline: a lost 200.
+     */
+    TRICKLE(200);
 
     final int code;
 
@@ -78,11 +94,11 @@ final class FaultyCollector implements Closeable {
     }
 
     boolean commits() {
-      return this == OK || this == ACCEPT_THEN_CLOSE || this == SLOW_OK;
+      return code >= 200 && code < 300;
     }
 
     boolean losesCommit() {
-      return this == ACCEPT_THEN_CLOSE || this == SLOW_OK;
+      return this == ACCEPT_THEN_CLOSE || this == SLOW_OK || this == TRICKLE;
     }
   }
 
@@ -124,6 +140,13 @@ final class FaultyCollector implements Closeable {
     weights.put(Fault.ACCEPT_THEN_CLOSE, 5);
     weights.put(Fault.SLOW_OK, 1);
     weights.put(Fault.STALL, 1);
+    weights.put(Fault.S301, 1);
+    weights.put(Fault.S307, 1);
+    weights.put(Fault.OK_ENDLESS_BODY, 2);
+    weights.put(Fault.OK_STALLED_BODY, 2);
+    weights.put(Fault.OK_GARBAGE_GZIP, 2);
+    weights.put(Fault.S204_WITH_BODY, 2);
+    weights.put(Fault.TRICKLE, 1);
     return weights;
   }
 
@@ -277,6 +300,34 @@ final class FaultyCollector implements Closeable {
       case S429_SECONDS:
         respond(out, 429, "1", "{\"error\":\"rate limited\"}");
         return true;
+      case S301:
+      case S307:
+        write(out, "HTTP/1.1 " + fault.code + " Moved\r\nLocation: " + url() + "/elsewhere/v1/batch\r\n"
+            + "Content-Length: 0\r\n\r\n");
+        return true;
+      case OK_ENDLESS_BODY:
+        write(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n");
+        byte[] chunk = new byte[8192];
+        java.util.Arrays.fill(chunk, (byte) ' ');
+        for (int sent = 0; sent < 64 << 20 && stopped.getCount() > 0; sent += chunk.length) out.write(chunk);
+        return false;
+      case OK_STALLED_BODY:
+        write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"suc\r\n");
+        stopped.await(slowMillis, TimeUnit.MILLISECONDS);
+        return false;
+      case OK_GARBAGE_GZIP:
+        write(out, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 12\r\n\r\nnot gzip!!!!");
+        return true;
+      case S204_WITH_BODY:
+        write(out, "HTTP/1.1 204 No Content\r\nContent-Length: 16\r\n\r\n{\"success\":true}");
+        return false;
+      case TRICKLE:
+        for (byte b : "HTTP/1.1 200 OK\r\nContent-Length: 16\r\n\r\n{\"success\":true}".getBytes(ISO_8859_1)) {
+          if (stopped.await(300, TimeUnit.MILLISECONDS)) return false;
+          out.write(b);
+          out.flush();
+        }
+        return false;
       case S429_DATE:
         respond(out, 429, HTTP_DATE.format(retryAfterDate), "{\"error\":\"rate limited\"}");
         return true;
@@ -303,6 +354,11 @@ final class FaultyCollector implements Closeable {
     Matcher matcher = MESSAGE_ID.matcher(new String(body, UTF_8));
     while (matcher.find()) ids.add(matcher.group(1));
     return ids;
+  }
+
+  private static void write(OutputStream out, String text) throws IOException {
+    out.write(text.getBytes(UTF_8));
+    out.flush();
   }
 
   private static void respond(OutputStream out, int code, String retryAfter, String body) throws IOException {

@@ -49,6 +49,8 @@ final class Ledger implements Callback {
   final Set<String> refusedByException = ConcurrentHashMap.newKeySet();
   private final List<String> violations = new ArrayList<>();
   final AtomicInteger reports = new AtomicInteger();
+  /** When positive, every n-th report throws an Error after it was recorded, as a buggy callback would. */
+  volatile int throwEvery;
 
   @Override
   public void onSuccess(EncodedMessage message) {
@@ -66,7 +68,31 @@ final class Ledger implements Callback {
   }
 
   private void record(EncodedMessage message, Outcome outcome) {
-    reports.incrementAndGet();
+    int n = reports.incrementAndGet();
+    try {
+      recordOnce(message, outcome);
+    } finally {
+      if (throwEvery > 0 && n % throwEvery == 0) throwAnError(n / throwEvery);
+    }
+  }
+
+  private static void throwAnError(int which) {
+    switch (which % 3) {
+      case 0:
+        overflow(0);
+        break;
+      case 1:
+        throw new OutOfMemoryError("simulated by the ledger's callback");
+      default:
+        throw new AssertionError("a callback's own assertion failed");
+    }
+  }
+
+  private static int overflow(int depth) {
+    return overflow(depth + 1) + 1;
+  }
+
+  private void recordOnce(EncodedMessage message, Outcome outcome) {
     Outcome previous = outcomes.putIfAbsent(message.messageId(), outcome);
     if (previous != null) {
       synchronized (violations) {

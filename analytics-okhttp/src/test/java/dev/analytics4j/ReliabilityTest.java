@@ -73,6 +73,8 @@ class ReliabilityTest {
   void mixedFaultsLoseNothingAndReportEveryMessageOnce() throws Exception {
     collector = new FaultyCollector(FaultyCollector.random(SEED, FaultyCollector.mixedWeights()), 2_500, false);
     int flushAt = MIXED_MESSAGES > 100_000 ? 250 : 20;
+    // A callback that throws StackOverflowError, OutOfMemoryError or AssertionError now and then.
+    ledger.throwEvery = 97;
     analytics = builder().flushAt(flushAt).maxQueueSize(10_000).build();
     long start = System.nanoTime();
 
@@ -88,12 +90,20 @@ class ReliabilityTest {
       offer("mixed-" + i);
     }
     FlushResult result = analytics.flush().get(120, TimeUnit.SECONDS);
-    analytics.close(Duration.ofSeconds(10));
+    // Closed from an interrupted thread, as by a task stopped with shutdownNow().
+    Thread.currentThread().interrupt();
+    try {
+      analytics.close(Duration.ofSeconds(10));
+      assertTrue(Thread.currentThread().isInterrupted(), "close keeps the interrupt status");
+    } finally {
+      Thread.interrupted();
+    }
     Metrics metrics = analytics.metrics();
 
     ledger.check(metrics, collector);
     assertEquals(MIXED_MESSAGES, ledger.outcomes.size());
     assertTrue(result.isComplete());
+    assertEquals(0, metrics.dropped(), "nothing dropped: the window keeps the queue from filling");
     assertTrue(ledger.count("sent") > 0 && ledger.count("failed") > 0, metrics.toString());
     if (MIXED_MESSAGES > 100_000) {
       System.out.printf("soak: %d messages in %.1f s, seed %d%n  client %s%n  outcomes sent=%d failed=%d "
