@@ -162,11 +162,12 @@ final class WireContract {
   }
 
   private List<SentMessage> checkBody(byte[] json) throws Refusal {
+    checkStrictJson(json);
     List<byte[]> rawMessages = null;
     String sentAt = null;
     String bodyWriteKey = null;
+    JsonReader reader = JsonReader.of(new Buffer().write(json));
     try {
-      JsonReader reader = JsonReader.of(new Buffer().write(json));
       if (reader.peek() != JsonReader.Token.BEGIN_OBJECT) {
         throw new Refusal(400, "body must be a JSON object but was " + describe(reader.peek()));
       }
@@ -204,13 +205,10 @@ final class WireContract {
         }
       }
       reader.endObject();
-      if (reader.peek() != JsonReader.Token.END_DOCUMENT) {
-        throw new Refusal(400, "body is not valid JSON: more after the object at " + reader.getPath());
-      }
     } catch (JsonDataException | JsonEncodingException e) {
-      throw new Refusal(400, "body is not valid JSON: " + e.getMessage());
+      throw new Refusal(400, "body is not valid JSON: " + plain(e));
     } catch (IOException e) {
-      throw new Refusal(400, "body is not valid JSON: " + e);
+      throw new Refusal(400, "body is not valid JSON: it ends early, at path " + reader.getPath());
     }
 
     if (rawMessages == null) throw new Refusal(400, "body has no batch array");
@@ -238,6 +236,29 @@ final class WireContract {
       messages.add(checkMessage(raw, "batch[" + i + "]"));
     }
     return messages;
+  }
+
+  /**
+   * Reads the whole body once as strict JSON, so a malformed value is reported with its full path;
+   * {@link JsonReader#nextSource()}, which cuts out each message's bytes, is more forgiving.
+   */
+  private static void checkStrictJson(byte[] json) throws Refusal {
+    JsonReader reader = JsonReader.of(new Buffer().write(json));
+    try {
+      readValue(reader);
+      if (reader.peek() != JsonReader.Token.END_DOCUMENT) {
+        throw new Refusal(400, "body is not valid JSON: more after the value at path " + reader.getPath());
+      }
+    } catch (JsonDataException | JsonEncodingException e) {
+      throw new Refusal(400, "body is not valid JSON: " + plain(e));
+    } catch (IOException e) {
+      throw new Refusal(400, "body is not valid JSON: it ends early, at path " + reader.getPath());
+    }
+  }
+
+  /** Moshi's words without its advice to the parser's caller, which a person reading a test failure cannot take. */
+  private static String plain(Exception e) {
+    return String.valueOf(e.getMessage()).replace("Use JsonReader.setLenient(true) to accept malformed JSON", "malformed JSON");
   }
 
   private static String stringValue(JsonReader reader, String name) throws IOException, Refusal {
@@ -277,7 +298,7 @@ final class WireContract {
     try {
       value = readValue(JsonReader.of(new Buffer().write(raw)));
     } catch (IOException | JsonDataException e) {
-      throw new Refusal(400, where + " is not valid JSON: " + e.getMessage());
+      throw new Refusal(400, where + " is not valid JSON: " + plain(e));
     }
     if (!(value instanceof Map)) throw new Refusal(400, where + " must be an object");
     @SuppressWarnings("unchecked")
