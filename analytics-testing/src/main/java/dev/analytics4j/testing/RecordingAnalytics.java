@@ -217,7 +217,7 @@ public final class RecordingAnalytics implements Closeable {
     }
 
     private static String describe(EncodedMessage message) {
-      SentMessage decoded = WireContract.decodeLeniently(message.json());
+      SentMessage decoded = WireContract.decodeOrNull(message.json());
       return decoded != null ? decoded.toString() : message.toString();
     }
 

@@ -3,6 +3,8 @@ package dev.analytics4j.testing;
 import dev.analytics4j.Analytics;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -27,8 +29,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *
  * <p>The client reaches a test as a parameter of type {@code RecordingAnalytics} or {@code Analytics}
  * (of test, {@code @BeforeEach} and {@code @AfterEach} methods), and in every non-static, non-final
- * field of type {@code RecordingAnalytics} that is still null before each test; all of them are the
- * same client during one test.
+ * field of type {@code RecordingAnalytics} that is still null before each test (and is set back to
+ * null after it, so a per-class test instance gets a fresh client for each test too); all of them
+ * are the same client during one test.
  *
  * <p>After the test (and its {@code @AfterEach} methods) the client is closed, which sends what is
  * queued, and then checked as {@link RecordingAnalytics#assertAllDelivered()} checks it. A message
@@ -41,12 +44,14 @@ public final class RecordingAnalyticsExtension
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(RecordingAnalyticsExtension.class);
   private static final String KEY = "recorder";
+  private static final String FIELDS = "fields";
 
   /** For {@code @ExtendWith}. */
   public RecordingAnalyticsExtension() {}
 
   @Override
   public void beforeEach(ExtensionContext context) throws IllegalAccessException {
+    List<Injected> injected = new ArrayList<>();
     for (Object instance : context.getRequiredTestInstances().getAllInstances()) {
       for (Class<?> type = instance.getClass(); type != Object.class; type = type.getSuperclass()) {
         for (Field field : type.getDeclaredFields()) {
@@ -56,9 +61,24 @@ public final class RecordingAnalyticsExtension
             continue;
           }
           field.setAccessible(true);
-          if (field.get(instance) == null) field.set(instance, recorder(context));
+          if (field.get(instance) == null) {
+            field.set(instance, recorder(context));
+            injected.add(new Injected(instance, field));
+          }
         }
       }
+    }
+    context.getStore(NAMESPACE).put(FIELDS, injected);
+  }
+
+  /** A field this extension filled, to empty again after the test for the next one (per-class lifecycle). */
+  private static final class Injected {
+    final Object instance;
+    final Field field;
+
+    Injected(Object instance, Field field) {
+      this.instance = instance;
+      this.field = field;
     }
   }
 
@@ -82,7 +102,12 @@ public final class RecordingAnalyticsExtension
   }
 
   @Override
-  public void afterEach(ExtensionContext context) {
+  @SuppressWarnings("unchecked")
+  public void afterEach(ExtensionContext context) throws IllegalAccessException {
+    List<Injected> injected = (List<Injected>) context.getStore(NAMESPACE).remove(FIELDS, List.class);
+    if (injected != null) {
+      for (Injected i : injected) i.field.set(i.instance, null);
+    }
     RecordingAnalytics recorder = context.getStore(NAMESPACE).remove(KEY, RecordingAnalytics.class);
     if (recorder == null) return;
     recorder.close();

@@ -27,10 +27,12 @@ public final class SentMessage {
     this.timestamp = timestamp;
   }
 
+  /** The {@code type} field. */
   public Message.Type type() {
     return type;
   }
 
+  /** The {@code messageId} field, the API's deduplication key. */
   public String messageId() {
     return Objects.requireNonNull(string("messageId"));
   }
@@ -40,10 +42,12 @@ public final class SentMessage {
     return timestamp;
   }
 
+  /** The {@code userId} field, or null when absent. */
   public @Nullable String userId() {
     return string("userId");
   }
 
+  /** The {@code anonymousId} field, or null when absent. */
   public @Nullable String anonymousId() {
     return string("anonymousId");
   }
@@ -88,6 +92,7 @@ public final class SentMessage {
     return map("context");
   }
 
+  /** The {@code integrations}: destination name to {@code true}, {@code false} or an options map. */
   public Map<String, @Nullable Object> integrations() {
     return map("integrations");
   }

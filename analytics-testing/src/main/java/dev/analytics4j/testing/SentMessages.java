@@ -33,10 +33,12 @@ public final class SentMessages implements Iterable<SentMessage> {
     return messages;
   }
 
+  /** How many messages were sent. */
   public int size() {
     return messages.size();
   }
 
+  /** Iterates over the messages in the order sent. */
   @Override
   public Iterator<SentMessage> iterator() {
     return messages.iterator();

@@ -386,8 +386,8 @@ final class WireContract {
     return s.length() > 40 ? s.substring(0, 40) + "..." : s;
   }
 
-  /** Decodes one message the way a collector reads it, for a report about an undelivered message. */
-  static @Nullable SentMessage decodeLeniently(String json) {
+  /** Decodes one message the way a collector reads it, for a report about an undelivered message; null if it breaks a rule. */
+  static @Nullable SentMessage decodeOrNull(String json) {
     try {
       return checkMessage(json.getBytes(StandardCharsets.UTF_8), "message");
     } catch (Refusal e) {

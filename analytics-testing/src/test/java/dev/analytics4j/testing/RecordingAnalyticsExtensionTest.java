@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.platform.engine.TestExecutionResult;
@@ -129,6 +130,32 @@ class RecordingAnalyticsExtensionTest {
     assertEquals(2, seen.size());
     assertNotSame(seen.get(0), seen.get(1));
     assertTrue(isClosed(seen.get(0)));
+  }
+
+  @ExtendWith({OnlyInEngineTestKit.class, RecordingAnalyticsExtension.class})
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  @TestMethodOrder(MethodOrderer.MethodName.class)
+  static class PerClassInstance {
+    RecordingAnalytics recorder;
+
+    @Test
+    void a() {
+      seen.add(recorder);
+      recorder.analytics().enqueue(TrackMessage.builder("A").userId("u1"));
+    }
+
+    @Test
+    void b() {
+      seen.add(recorder);
+      recorder.sent().assertSentTimes(0, track());
+    }
+  }
+
+  @Test
+  void givesAPerClassInstanceAFreshClientForEachTest() {
+    run(PerClassInstance.class).assertStatistics(stats -> stats.started(2).succeeded(2));
+    assertEquals(2, seen.size());
+    assertNotSame(seen.get(0), seen.get(1));
   }
 
   @ExtendWith({OnlyInEngineTestKit.class, RecordingAnalyticsExtension.class})
