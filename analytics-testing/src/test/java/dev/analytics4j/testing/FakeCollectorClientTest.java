@@ -134,7 +134,8 @@ class FakeCollectorClientTest {
   @Test
   void aClientRetriesThroughAnOutage() throws Exception {
     collector.goDown();
-    analytics = client("test-key").build();
+    // Retries enough that a slow test thread cannot see them run out before the collector is back.
+    analytics = client("test-key").maxRetries(1000).build();
     analytics.enqueue(TrackMessage.builder("A").userId("u1"));
     CompletableFuture<FlushResult> flushed = analytics.flush();
 

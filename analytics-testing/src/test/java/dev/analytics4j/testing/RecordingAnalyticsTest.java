@@ -247,7 +247,7 @@ class RecordingAnalyticsTest {
   }
 
   @Test
-  void aFlushThatDoesNotFinishFailsTheAssertion() {
+  void aFlushThatDoesNotFinishFailsTheAssertion() throws InterruptedException {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     RecordingAnalytics recorder = recorder(RecordingAnalytics.builder()
         .flushTimeout(Duration.ofMillis(50))
@@ -269,7 +269,17 @@ class RecordingAnalyticsTest {
     } finally {
       release.countDown();
     }
-    assertTrue(recorder.analytics().flush().join().isSuccess());
+    assertTrue(recorder.analytics().flush(Duration.ofSeconds(10)).isSuccess());
+  }
+
+  @Test
+  void theRecordingTransportRefusesWhatTheApiWouldRefuse() {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "application/json");
+    Transport.Response response = new MemoryTransport("k").send(
+        new Transport.Request("https://api.segment.io/v1/batch", headers, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertEquals(401, response.code());
+    assertEquals(WireContract.errorBody("no Authorization header; send Basic base64(writeKey + \":\")"), response.body());
   }
 
   static Map<String, Object> map(Object... keysAndValues) {
