@@ -15,7 +15,7 @@ import java.util.Objects;
  * <pre>
  * Expected a track "Order Completed" for user u1 with property revenue=42.5, but none of the 2 messages sent matches:
  *   1. identify userId=u1 traits={plan="team"}
- *   2. track "Order Completed" userId=u1 properties={revenue=40, currency="EUR"}
+ *   2. track "Order Completed" userId=u1 properties={revenue=40.0, currency="EUR"}
  * </pre>
  *
  * <p>A snapshot: it does not change when more messages are sent. Get a fresh one from
