@@ -78,10 +78,11 @@ public final class SentMessages implements Iterable<SentMessage> {
     return assertSentTimes(1, pattern);
   }
 
-  /** Asserts that exactly {@code times} messages match {@code pattern}. */
+  /** Asserts that exactly {@code times} messages match {@code pattern}; for 0, as {@link #assertNotSent} does. */
   public SentMessages assertSentTimes(int times, MessagePattern pattern) {
     Objects.requireNonNull(pattern, "pattern == null");
     if (times < 0) throw new IllegalArgumentException("times must not be negative: " + times);
+    if (times == 0) return assertNotSent(pattern);
     int matches = matching(pattern).size();
     if (matches != times) {
       String expected = "Expected " + pattern + (times == 1 ? " exactly once" : " exactly " + times + " times");
@@ -96,6 +97,15 @@ public final class SentMessages implements Iterable<SentMessage> {
     int matches = matching(pattern).size();
     if (matches > 0) {
       throw new AssertionError("Expected " + pattern.negated() + ", but " + some(pattern, matches));
+    }
+    return this;
+  }
+
+  /** Asserts that no message at all was sent. */
+  public SentMessages assertNothingSent() {
+    if (!messages.isEmpty()) {
+      throw new AssertionError("Expected nothing to be sent, but " + Describe.messages(messages.size())
+          + (messages.size() == 1 ? " was" : " were") + " sent:" + Describe.list(messages, m -> false));
     }
     return this;
   }

@@ -87,6 +87,25 @@ class SentMessagesTest {
   }
 
   @Test
+  void assertSentTimesZeroReadsAsNotSent() {
+    AssertionError e = assertThrows(AssertionError.class, () -> sent.assertSentTimes(0, page()));
+    assertEquals("Expected no page, but 1 of the 3 messages sent matches:"
+        + "\n  1. identify userId=u1 traits={plan=\"team\"}"
+        + "\n  2. track \"Order Completed\" userId=u1 properties={revenue=40, currency=\"EUR\"}"
+        + "\n> 3. page \"Pricing\" category=Marketing anonymousId=a1 properties={path=\"/pricing\"}", e.getMessage());
+  }
+
+  @Test
+  void assertNothingSentPassesOnlyWhenNothingWasSent() {
+    Wire.sent().assertNothingSent();
+    AssertionError one = assertThrows(AssertionError.class, () -> Wire.sent(IDENTIFY).assertNothingSent());
+    assertEquals("Expected nothing to be sent, but 1 message was sent:"
+        + "\n  1. identify userId=u1 traits={plan=\"team\"}", one.getMessage());
+    AssertionError three = assertThrows(AssertionError.class, sent::assertNothingSent);
+    assertEquals("Expected nothing to be sent, but 3 messages were sent:" + LIST, three.getMessage());
+  }
+
+  @Test
   void assertSentTimesRejectsANegativeCount() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> sent.assertSentTimes(-1, track()));
     assertEquals("times must not be negative: -1", e.getMessage());
