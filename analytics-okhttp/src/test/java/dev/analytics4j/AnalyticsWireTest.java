@@ -1,5 +1,10 @@
 package dev.analytics4j;
 
+import static dev.analytics4j.testing.MessagePattern.alias;
+import static dev.analytics4j.testing.MessagePattern.group;
+import static dev.analytics4j.testing.MessagePattern.identify;
+import static dev.analytics4j.testing.MessagePattern.page;
+import static dev.analytics4j.testing.MessagePattern.screen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -15,6 +20,8 @@ import dev.analytics4j.messages.IdentifyMessage;
 import dev.analytics4j.messages.PageMessage;
 import dev.analytics4j.messages.ScreenMessage;
 import dev.analytics4j.messages.TrackMessage;
+import dev.analytics4j.testing.FakeCollector;
+import dev.analytics4j.testing.MessagePattern;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -162,21 +169,50 @@ class AnalyticsWireTest {
     assertEquals(List.of(1, 2, 2), sizes);
   }
 
+  /** The kit's strict collector refuses any request over 500,000 bytes or message over 32,000. */
   @Test
   void cutsBatchesBySize() throws Exception {
-    analytics = builder().flushAt(2500).build();
-    String big = "x".repeat(30_000);
-    for (int i = 0; i < 20; i++) {
-      analytics.enqueue(TrackMessage.builder("Big").userId("u").messageId("m" + i).properties(map("blob", big)));
+    try (FakeCollector collector = FakeCollector.start("abc123")) {
+      analytics = builder().endpoint(collector.endpoint()).flushAt(2500).build();
+      String big = "x".repeat(30_000);
+      for (int i = 0; i < 20; i++) {
+        analytics.enqueue(TrackMessage.builder("Big").userId("u").messageId("m" + i).properties(map("blob", big)));
+      }
+      assertEquals(20, analytics.flush(Duration.ofSeconds(10)).delivered());
+
+      collector.assertNoRequestRejected().received().assertSentTimes(20, MessagePattern.track("Big"));
+      assertEquals(2, collector.requestCount());
     }
-    assertEquals(20, analytics.flush(Duration.ofSeconds(10)).delivered());
-    int total = 0;
-    while (total < 20) {
-      RecordedRequest request = take();
-      assertTrue(request.getBodySize() <= 500_000, "request of " + request.getBodySize() + " bytes");
-      total += messageIds(request.getBody().utf8()).size();
+  }
+
+  /**
+   * Every message type, through the OkHttp transport, passes each check of the kit's strict
+   * collector: auth header and body key, content type, gzip, required fields, timestamp formats.
+   */
+  @ParameterizedTest(name = "gzip={0}")
+  @ValueSource(booleans = {false, true})
+  void everyMessageTypePassesTheStrictCollector(boolean gzip) throws Exception {
+    try (FakeCollector collector = FakeCollector.start("abc123")) {
+      analytics = builder().endpoint(collector.endpoint()).gzip(gzip).build();
+      analytics.enqueue(IdentifyMessage.builder().userId("u1").traits(map("plan", "team")));
+      analytics.enqueue(TrackMessage.builder("Order Completed").userId("u1").properties(map("revenue", 42.5))
+          .enableIntegration("Salesforce", false));
+      analytics.enqueue(PageMessage.builder().anonymousId("a1"));
+      analytics.enqueue(ScreenMessage.builder("Checkout").userId("u1"));
+      analytics.enqueue(GroupMessage.builder("acct_553").userId("u1"));
+      analytics.enqueue(AliasMessage.builder("a1").userId("u1"));
+
+      assertTrue(analytics.flush(Duration.ofSeconds(10)).isSuccess());
+
+      collector.assertNoRequestRejected().received()
+          .assertSentOnce(identify().userId("u1").trait("plan", "team"))
+          .assertSentOnce(MessagePattern.track("Order Completed").property("revenue", 42.5).integration("Salesforce", false))
+          .assertSentOnce(page().anonymousId("a1"))
+          .assertSentOnce(screen("Checkout"))
+          .assertSentOnce(group("acct_553"))
+          .assertSentOnce(alias("a1").userId("u1"));
+      assertEquals(6, callback.count("sent"));
     }
-    assertEquals(2, server.getRequestCount());
   }
 
   @Test

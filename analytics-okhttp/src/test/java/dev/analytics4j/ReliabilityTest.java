@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.analytics4j.FaultyCollector.Exchange;
 import dev.analytics4j.FaultyCollector.Fault;
 import dev.analytics4j.messages.TrackMessage;
+import dev.analytics4j.testing.RecordingAnalytics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -275,14 +276,12 @@ class ReliabilityTest {
   @Test
   void anInvalidMessageIsRefusedBeforeItIsCounted() {
     collector = null;
-    Analytics plain = Analytics.builder("k").transport(new RecordingTransport()).shutdownHook(false).build();
-    try {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> plain.enqueue(TrackMessage.builder("E").userId("u").properties(Map.of("x", Double.NaN))));
+    try (RecordingAnalytics recorder = RecordingAnalytics.create()) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> recorder.analytics()
+          .enqueue(TrackMessage.builder("E").userId("u").properties(Map.of("x", Double.NaN))));
       assertEquals("properties.x must be a finite number: NaN", e.getMessage());
-      assertEquals(0, plain.metrics().enqueued());
-    } finally {
-      plain.close();
+      assertEquals(0, recorder.analytics().metrics().enqueued());
+      assertEquals(0, recorder.sent().size());
     }
   }
 }
