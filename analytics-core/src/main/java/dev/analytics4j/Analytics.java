@@ -97,7 +97,7 @@ public final class Analytics implements Closeable {
 
   private Analytics(Builder builder, String url, Transport transport) {
     this.url = url;
-    this.flushAt = builder.flushAt;
+    this.flushAt = builder.flushAtSet ? builder.flushAt : Math.min(builder.flushAt, builder.maxQueueSize);
     this.flushInterval = builder.flushInterval;
     this.maxQueueSize = builder.maxQueueSize;
     this.maxQueueBytes = builder.maxQueueBytes;
@@ -586,6 +586,7 @@ public final class Analytics implements Closeable {
     private @Nullable String endpoint;
     private @Nullable String uploadUrl;
     private int flushAt = 250;
+    private boolean flushAtSet;
     private Duration flushInterval = Duration.ofSeconds(10);
     private int maxQueueSize = 10_000;
     private long maxQueueBytes = 32L * 1024 * 1024;
@@ -658,12 +659,13 @@ public final class Analytics implements Closeable {
       return this;
     }
 
-    /** Messages per request, 1..2500 (the API's limit); default 250. */
+    /** Messages per request, 1..2500 (the API's limit); default 250, or {@code maxQueueSize} if smaller. */
     public Builder flushAt(int flushAt) {
       if (flushAt < 1 || flushAt > 2500) {
         throw new IllegalArgumentException("flushAt must be in 1..2500: " + flushAt);
       }
       this.flushAt = flushAt;
+      this.flushAtSet = true;
       return this;
     }
 
@@ -832,14 +834,16 @@ public final class Analytics implements Closeable {
     }
 
     /**
-     * Creates the client and starts its flusher thread.
-     *
-     * @throws IllegalArgumentException if {@code maxQueueSize} is less than {@code flushAt}.
+     * Creates the client and starts its flusher thread. Without an explicit {@code flushAt}, a
+     * {@code maxQueueSize} below 250 lowers {@code flushAt} to it, so that batches can fill; an
+     * explicit {@code flushAt} above {@code maxQueueSize} is kept, with a WARN that batches then
+     * never fill by count (a recording client for tests wants exactly that).
      */
     public Analytics build() {
-      if (maxQueueSize < flushAt) {
-        throw new IllegalArgumentException("maxQueueSize must not be less than flushAt: "
-            + maxQueueSize + " < " + flushAt);
+      if (flushAtSet && flushAt > maxQueueSize) {
+        logger.warn("flushAt ({}) is above maxQueueSize ({}): batches never fill by count, so messages "
+            + "wait for flushInterval ({} ms) or a flush, and those beyond {} held are dropped",
+            flushAt, maxQueueSize, flushInterval.toMillis(), maxQueueSize);
       }
       String url = uploadUrl != null
           ? uploadUrl

@@ -191,13 +191,20 @@ class AnalyticsBuilderTest {
   }
 
   @Test
-  void refusesAMaxQueueSizeBelowFlushAtAtBuild() {
-    builder.transport(new RecordingTransport()).shutdownHook(false).flushAt(250).maxQueueSize(100);
-    assertThrowsExactly(IllegalArgumentException.class, "maxQueueSize must not be less than flushAt: 100 < 250",
-        builder::build);
-    // Checked at build, so the two may be set in either order.
-    builder.maxQueueSize(250).build().close();
-    builder.flushAt(10).maxQueueSize(10).build().close();
+  void aMaxQueueSizeBelowTheDefaultFlushAtLowersItSoBatchesCanFill() {
+    builder.transport(new RecordingTransport()).shutdownHook(false).maxQueueSize(100);
+    try (Analytics analytics = builder.build()) {
+      assertTrue(analytics.toString().contains(", flushAt=100, "), analytics.toString());
+    }
+  }
+
+  @Test
+  void anExplicitFlushAtAboveMaxQueueSizeIsKeptAsAsked() {
+    // A recording client for tests holds messages until flush() this way; build() logs a WARN.
+    builder.transport(new RecordingTransport()).shutdownHook(false).flushAt(2500).maxQueueSize(1);
+    try (Analytics analytics = builder.build()) {
+      assertTrue(analytics.toString().contains(", flushAt=2500, "), analytics.toString());
+    }
   }
 
   @Test
