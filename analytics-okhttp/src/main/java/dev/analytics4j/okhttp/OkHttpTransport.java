@@ -103,13 +103,13 @@ public final class OkHttpTransport implements Transport {
         .connectTimeout(connectMillis, MILLISECONDS)
         .readTimeout(readMillis, MILLISECONDS)
         .writeTimeout(readMillis, MILLISECONDS)
-        // OkHttp no longer replays a request on a fresh connection when a pooled one turns out to
-        // have been closed by the server while idle (oneAttempt turns that off: every request on
-        // the wire must be one the client counted, with the X-Retry-Count it set). Such a stale
-        // connection now costs a counted retry and a backoff, so connections are not kept idle
-        // long enough to go stale with common servers; OkHttp's own default is 5 minutes, and it
-        // probes an idle connection only after 10 s. Under load a connection is busy and reused;
-        // between sparse flushes a new one costs a handshake every few seconds at most.
+        // With OkHttp's retries off (oneAttempt), a pooled connection the server closed while it
+        // sat idle fails the attempt instead of being replayed on a fresh connection, and costs a
+        // counted retry and a backoff: the price of every request on the wire being one the client
+        // counted, with the X-Retry-Count it set. So idle connections are dropped before common
+        // servers drop theirs (Node, Apache and uvicorn after 5 s; OkHttp's default keeps them 5
+        // minutes and probes one only after 10 s idle). Under load connections stay busy and are
+        // reused; between sparse flushes a new one costs a handshake every few seconds at most.
         .connectionPool(new ConnectionPool(5, KEEP_ALIVE_SECONDS, SECONDS))
         // A batch is one large write; with Nagle's algorithm on, its tail can wait on a delayed ACK.
         .socketFactory(new NoDelaySocketFactory());
@@ -117,12 +117,15 @@ public final class OkHttpTransport implements Transport {
   }
 
   /**
-   * Makes a client send each batch exactly once. OkHttp's RetryAndFollowUpInterceptor otherwise
-   * re-sends on its own: after a connection failure (retryOnConnectionFailure), on a 408 (also
-   * guarded by retryOnConnectionFailure), on a 503 with {@code Retry-After: 0} and a 421 on a
-   * coalesced connection (guarded only by the body being one-shot), and on a redirect: a 301, 302
-   * or 303 as a body-less GET whose 2xx would report the batch delivered, a 307 or 308 re-posting
-   * the batch, write key included, to wherever Location points.
+   * Makes a client send each batch exactly once. OkHttp's RetryAndFollowUpInterceptor (5.3.2)
+   * otherwise re-sends on its own: after a connection failure and on a 408 (both guarded by
+   * retryOnConnectionFailure and by the body being one-shot), on a 503 with {@code Retry-After: 0},
+   * a 421 on a coalesced connection and an authenticator's answer to a 401 or 407 (guarded only by
+   * the body being one-shot), and on a redirect: a 301, 302 or 303 as a body-less GET whose 2xx
+   * would report the batch delivered, a 307 or 308 re-posting the batch, write key included, to
+   * wherever Location points. Turning retryOnConnectionFailure off also gives up OkHttp's retry of
+   * a failed TLS handshake with a fallback connection spec, and of a request an HTTP/2 connection
+   * shut down before sending; neither had reached the server, and the client retries both.
    */
   private static OkHttpClient.Builder oneAttempt(
       OkHttpClient.Builder builder, EventListener.Factory theirs) {
