@@ -48,6 +48,7 @@ import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.EventListener;
 import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -678,6 +679,29 @@ final class OkHttpTransportTest {
     ProtocolException e = assertThrows(ProtocolException.class,
         () -> owned().send(new Transport.Request(raw.url(), batchHeaders(), BATCH)));
     assertEquals("Unexpected status code 99 from " + raw.url(), e.getMessage());
+  }
+
+  @Test
+  void overHttp2TooNothingIsReplayedAndTheStatusDecides() throws Exception {
+    try (MockWebServer h2 = new MockWebServer()) {
+      h2.setProtocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
+      h2.start();
+      h2.enqueue(new MockResponse.Builder().code(503).addHeader("Retry-After", "0").build());
+      h2.enqueue(new MockResponse.Builder()
+          .body("x".repeat(100_000))
+          .onResponseBody(SocketEffect.Stall.INSTANCE)
+          .build());
+      h2.enqueue(new MockResponse.Builder().body("must not be requested").build());
+      Transport transport = callers(new OkHttpClient.Builder()
+          .protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
+          .retryOnConnectionFailure(true));
+      String url = h2.url("/v1/batch").toString();
+
+      assertEquals(503, transport.send(new Transport.Request(url, batchHeaders(), BATCH)).code());
+      assertEquals(1, h2.getRequestCount());
+      assertPromptSuccess(transport, url, 200);
+      assertEquals(2, h2.getRequestCount());
+    }
   }
 
   // The caller's client: still theirs.
