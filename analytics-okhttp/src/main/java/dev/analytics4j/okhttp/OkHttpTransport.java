@@ -158,8 +158,8 @@ public final class OkHttpTransport implements Transport {
    *
    * <p>The status line decides: once it has arrived, the answer is returned even if what follows
    * fails (a 204 with a body, an unreadable or endless body, the deadline passing). The body of a
-   * 2xx is never read; of up to {@link #MAX_BODY_BYTES} of any other body, what arrives within a
-   * second is kept.
+   * 2xx is never read; of any other body, the first {@link #MAX_BODY_BYTES} are kept, or as many as
+   * arrive within a second.
    *
    * @throws IOException on a network failure or timeout before the status line, or if {@link
    *     #close()} cancelled the call before it.
