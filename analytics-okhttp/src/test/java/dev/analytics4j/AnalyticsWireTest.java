@@ -20,6 +20,7 @@ import dev.analytics4j.messages.IdentifyMessage;
 import dev.analytics4j.messages.PageMessage;
 import dev.analytics4j.messages.ScreenMessage;
 import dev.analytics4j.messages.TrackMessage;
+import dev.analytics4j.okhttp.OkHttpTransport;
 import dev.analytics4j.testing.FakeCollector;
 import dev.analytics4j.testing.MessagePattern;
 import java.io.ByteArrayInputStream;
@@ -31,6 +32,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +47,7 @@ import mockwebserver3.QueueDispatcher;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
 import mockwebserver3.junit5.StartStop;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,6 +61,8 @@ class AnalyticsWireTest {
       .adapter(Types.newParameterizedType(Map.class, String.class, Object.class));
 
   @StartStop private final MockWebServer server = new MockWebServer();
+  /** Where redirects point: nothing may ever reach it. */
+  @StartStop private final MockWebServer elsewhere = new MockWebServer();
   private final RecordingCallback callback = new RecordingCallback();
   private Analytics analytics;
 
@@ -248,23 +253,79 @@ class AnalyticsWireTest {
   }
 
   /**
-   * OkHttp itself replays a 408 once on the same call (the transport keeps retryOnConnectionFailure
-   * on, for stale pooled connections), so the client's own retry is the third request.
+   * OkHttp makes no request of its own (it used to replay a 408 once): every request on the wire
+   * is one the client's retry policy asked for, numbered by X-Retry-Count and counted in metrics.
    */
   @Test
   void retriesRequestTimeouts() throws Exception {
-    server.enqueue(status(408));
     server.enqueue(status(408));
     analytics = builder().build();
     analytics.enqueue(track("m0"));
 
     assertTrue(analytics.flush(Duration.ofSeconds(10)).isSuccess());
 
-    take();
-    take();
+    assertNull(take().getHeaders().get("X-Retry-Count"));
     RecordedRequest retry = take();
     assertEquals("1", retry.getHeaders().get("X-Retry-Count"));
     assertEquals(List.of("m0"), messageIds(retry.getBody().utf8()));
+    assertEquals(2, server.getRequestCount());
+    assertEquals(2, analytics.metrics().requests());
+  }
+
+  @Test
+  void persistentRequestTimeoutsMakeExactlyTheRequestsTheRetryPolicyAsksFor() throws Exception {
+    for (int i = 0; i < 3; i++) server.enqueue(status(408));
+    analytics = builder().maxRetries(2).build();
+    analytics.enqueue(track("m0"));
+
+    analytics.flush(Duration.ofSeconds(10));
+
+    assertEquals("failed", callback.outcomes.get("m0"));
+    List<String> retryCounts = new ArrayList<>();
+    for (int i = 0; i < 3; i++) retryCounts.add(take().getHeaders().get("X-Retry-Count"));
+    assertEquals(Arrays.asList(null, "1", "2"), retryCounts);
+    assertEquals(3, server.getRequestCount());
+    assertEquals(3, analytics.metrics().requests());
+  }
+
+  @Test
+  void serviceUnavailableWithRetryAfterZeroIsRetriedByTheClientAlone() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(503).addHeader("Retry-After", "0").build());
+    analytics = builder().build();
+    analytics.enqueue(track("m0"));
+
+    assertTrue(analytics.flush(Duration.ofSeconds(10)).isSuccess());
+
+    assertNull(take().getHeaders().get("X-Retry-Count"));
+    assertEquals("1", take().getHeaders().get("X-Retry-Count"));
+    assertEquals(2, server.getRequestCount());
+    assertEquals(2, analytics.metrics().requests());
+  }
+
+  /** The README's recipe with OkHttp's defaults, which follow redirects. */
+  @ParameterizedTest
+  @ValueSource(ints = {301, 302, 303, 307, 308})
+  void redirectFailsTheBatchThroughACallersClientAndReachesNoOtherHost(int code) throws Exception {
+    server.enqueue(new MockResponse.Builder()
+        .code(code)
+        .addHeader("Location", elsewhere.url("/v1/batch"))
+        .build());
+    OkHttpClient client = new OkHttpClient();
+    try {
+      analytics = builder().transport(OkHttpTransport.create(client)).build();
+      analytics.enqueue(track("m0"));
+
+      analytics.flush(Duration.ofSeconds(10));
+
+      assertEquals("failed", callback.outcomes.get("m0"));
+      assertEquals(code, callback.lastFailure().statusCode());
+      assertEquals(1, server.getRequestCount());
+      assertEquals(0, elsewhere.getRequestCount());
+    } finally {
+      analytics.close(Duration.ofSeconds(5));
+      client.dispatcher().executorService().shutdown();
+      client.connectionPool().evictAll();
+    }
   }
 
   @ParameterizedTest

@@ -43,11 +43,12 @@ import java.util.zip.GZIPInputStream;
  * after it was read).
  *
  * <p>It records each messageId it <em>committed</em>: read the whole body and then either answered
- * 2xx (however unreadable the rest of the answer) or deliberately lost the answer ({@link
- * Fault#ACCEPT_THEN_CLOSE}, {@link Fault#SLOW_OK}, {@link Fault#TRICKLE}).
+ * 2xx or deliberately lost the answer ({@link Fault#ACCEPT_THEN_CLOSE}, {@link Fault#SLOW_OK}).
  * Only a lost answer can justify the client sending a committed message again.
  */
 final class FaultyCollector implements Closeable {
+  /** The key of the request line in a head read by {@link #readHead}; header names are lower case. */
+  private static final String REQUEST_LINE = ":request-line";
   private static final Pattern MESSAGE_ID = Pattern.compile("\"messageId\":\"([^\"]*)\"");
   private static final DateTimeFormatter HTTP_DATE =
       DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC).withLocale(Locale.US);
@@ -71,21 +72,21 @@ final class FaultyCollector implements Closeable {
     SLOW_OK(200),
     /** Reads the request head and then nothing for {@code slowMillis}, then closes. */
     STALL(0),
-    /** A redirect elsewhere: never followed, a failure that names the Location. */
-    S301(301), S307(307),
-    /** Commits, answers 200 with a body that never ends (until the client goes away). */
+    /** A redirect to this collector's {@code /moved}: nothing is committed, and nothing may follow it. */
+    S301(301), S302(302), S303(303), S307(307), S308(308),
+    /** Commits, then answers 200 with a chunked body that never ends (for {@code slowMillis}). */
     OK_ENDLESS_BODY(200),
-    /** Commits, answers 200 chunked, sends one chunk and stalls for {@code slowMillis}. */
+    /** Commits, then answers 200 with one chunk of body and nothing more for {@code slowMillis}. */
     OK_STALLED_BODY(200),
-    /** Commits, answers 200 with {@code Content-Encoding: gzip} and a body that is not gzip. */
+    /** Commits, then answers 200 with {@code Content-Encoding: gzip} and a body that is not gzip. */
     OK_GARBAGE_GZIP(200),
-    /** Commits, answers 204 with a body, which HTTP forbids: the status still says it arrived. */
-    S204_WITH_BODY(204),
+    /** Commits, then answers 204 with a body, which OkHttp refuses after reading the status. */
+    NO_CONTENT_WITH_BODY(204),
     /**
-     * Commits, then trickles a 200 one byte every 300 ms, each within the read timeout, the whole
-     * past the client's per-attempt deadline: a lost 200.
+     * Reads the whole body, commits nothing, and writes a status line and a header that never
+     * ends, a byte every 50 ms, for {@code slowMillis}: no read timeout ever fires.
      */
-    TRICKLE(200);
+    TRICKLE_HEADERS(0);
 
     final int code;
 
@@ -94,11 +95,12 @@ final class FaultyCollector implements Closeable {
     }
 
     boolean commits() {
-      return code >= 200 && code < 300;
+      return this == OK || this == ACCEPT_THEN_CLOSE || this == SLOW_OK || this == OK_ENDLESS_BODY
+          || this == OK_STALLED_BODY || this == OK_GARBAGE_GZIP || this == NO_CONTENT_WITH_BODY;
     }
 
     boolean losesCommit() {
-      return this == ACCEPT_THEN_CLOSE || this == SLOW_OK || this == TRICKLE;
+      return this == ACCEPT_THEN_CLOSE || this == SLOW_OK;
     }
   }
 
@@ -141,12 +143,15 @@ final class FaultyCollector implements Closeable {
     weights.put(Fault.SLOW_OK, 1);
     weights.put(Fault.STALL, 1);
     weights.put(Fault.S301, 1);
+    weights.put(Fault.S302, 1);
+    weights.put(Fault.S303, 1);
     weights.put(Fault.S307, 1);
+    weights.put(Fault.S308, 1);
     weights.put(Fault.OK_ENDLESS_BODY, 2);
     weights.put(Fault.OK_STALLED_BODY, 2);
     weights.put(Fault.OK_GARBAGE_GZIP, 2);
-    weights.put(Fault.S204_WITH_BODY, 2);
-    weights.put(Fault.TRICKLE, 1);
+    weights.put(Fault.NO_CONTENT_WITH_BODY, 2);
+    weights.put(Fault.TRICKLE_HEADERS, 1);
     return weights;
   }
 
@@ -189,6 +194,8 @@ final class FaultyCollector implements Closeable {
   /** For each messageId seen, the faults of the requests that carried it, in arrival order. */
   final Map<String, List<Fault>> history = new ConcurrentHashMap<>();
   final Map<Fault, LongAdder> faultCounts = new ConcurrentHashMap<>();
+  /** Request lines other than {@code POST /v1/batch}: a followed redirect, for one. */
+  final List<String> strayRequests = Collections.synchronizedList(new ArrayList<>());
   private final List<Exchange> exchanges = Collections.synchronizedList(new ArrayList<>());
 
   FaultyCollector(Script script, long slowMillis, boolean keepExchanges) throws IOException {
@@ -260,6 +267,8 @@ final class FaultyCollector implements Closeable {
     Fault fault = script.next(n);
     faultCounts.computeIfAbsent(fault, f -> new LongAdder()).increment();
     int length = Integer.parseInt(head.getOrDefault("content-length", "0"));
+    String requestLine = head.get(REQUEST_LINE);
+    if (!"POST /v1/batch HTTP/1.1".equals(requestLine)) strayRequests.add(requestLine);
 
     byte[] body;
     if (fault == Fault.CLOSE_BEFORE_BODY || fault == Fault.STALL) {
@@ -300,41 +309,58 @@ final class FaultyCollector implements Closeable {
       case S429_SECONDS:
         respond(out, 429, "1", "{\"error\":\"rate limited\"}");
         return true;
-      case S301:
-      case S307:
-        write(out, "HTTP/1.1 " + fault.code + " Moved\r\nLocation: " + url() + "/elsewhere/v1/batch\r\n"
-            + "Content-Length: 0\r\n\r\n");
-        return true;
-      case OK_ENDLESS_BODY:
-        write(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n");
-        byte[] chunk = new byte[8192];
-        java.util.Arrays.fill(chunk, (byte) ' ');
-        for (int sent = 0; sent < 64 << 20 && stopped.getCount() > 0; sent += chunk.length) out.write(chunk);
-        return false;
-      case OK_STALLED_BODY:
-        write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"suc\r\n");
-        stopped.await(slowMillis, TimeUnit.MILLISECONDS);
-        return false;
-      case OK_GARBAGE_GZIP:
-        write(out, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 12\r\n\r\nnot gzip!!!!");
-        return true;
-      case S204_WITH_BODY:
-        write(out, "HTTP/1.1 204 No Content\r\nContent-Length: 16\r\n\r\n{\"success\":true}");
-        return false;
-      case TRICKLE:
-        for (byte b : "HTTP/1.1 200 OK\r\nContent-Length: 16\r\n\r\n{\"success\":true}".getBytes(ISO_8859_1)) {
-          if (stopped.await(300, TimeUnit.MILLISECONDS)) return false;
-          out.write(b);
-          out.flush();
-        }
-        return false;
       case S429_DATE:
         respond(out, 429, HTTP_DATE.format(retryAfterDate), "{\"error\":\"rate limited\"}");
         return true;
+      case S301:
+      case S302:
+      case S303:
+      case S307:
+      case S308:
+        write(out, "HTTP/1.1 " + fault.code + " X\r\nLocation: " + url() + "/moved\r\nContent-Length: 0\r\n\r\n");
+        return true;
+      case OK_ENDLESS_BODY:
+        endlessBody(out);
+        return false;
+      case OK_STALLED_BODY:
+        write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n");
+        stopped.await(slowMillis, TimeUnit.MILLISECONDS);
+        return false;
+      case OK_GARBAGE_GZIP:
+        write(out, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 16\r\n\r\n{\"success\":true}");
+        return true;
+      case NO_CONTENT_WITH_BODY:
+        write(out, "HTTP/1.1 204 No Content\r\nContent-Length: 16\r\n\r\n{\"success\":true}");
+        return false;
+      case TRICKLE_HEADERS:
+        trickleHeaders(out);
+        return false;
       default:
         respond(out, fault.code, null, fault.code == 200 ? "{\"success\":true}" : "{\"error\":\"" + fault.code + "\"}");
         return true;
     }
+  }
+
+  private void endlessBody(OutputStream out) throws IOException {
+    write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+    byte[] chunk = ("2000\r\n" + "x".repeat(0x2000) + "\r\n").getBytes(ISO_8859_1);
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(slowMillis);
+    while (System.nanoTime() < end && stopped.getCount() > 0) out.write(chunk);
+  }
+
+  private void trickleHeaders(OutputStream out) throws IOException, InterruptedException {
+    byte[] head = "HTTP/1.1 200 OK\r\nX-Trickle: ".getBytes(ISO_8859_1);
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(slowMillis);
+    for (int i = 0; System.nanoTime() < end; i++) {
+      out.write(i < head.length ? head[i] : 'x');
+      out.flush();
+      if (stopped.await(50, TimeUnit.MILLISECONDS)) return;
+    }
+  }
+
+  private static void write(OutputStream out, String text) throws IOException {
+    out.write(text.getBytes(ISO_8859_1));
+    out.flush();
   }
 
   /** Whatever part of a gzip body can be inflated: half a body still names most of its messages. */
@@ -354,11 +380,6 @@ final class FaultyCollector implements Closeable {
     Matcher matcher = MESSAGE_ID.matcher(new String(body, UTF_8));
     while (matcher.find()) ids.add(matcher.group(1));
     return ids;
-  }
-
-  private static void write(OutputStream out, String text) throws IOException {
-    out.write(text.getBytes(UTF_8));
-    out.flush();
   }
 
   private static void respond(OutputStream out, int code, String retryAfter, String body) throws IOException {
@@ -389,6 +410,7 @@ final class FaultyCollector implements Closeable {
       line.reset();
       if (first) {
         first = false;
+        headers.put(REQUEST_LINE, text);
         continue;
       }
       if (text.isEmpty()) return headers;

@@ -110,6 +110,11 @@ final class Ledger implements Callback {
     synchronized (violations) {
       assertEquals(List.of(), violations, "double reports");
     }
+    if (collector != null) {
+      synchronized (collector.strayRequests) {
+        assertEquals(List.of(), collector.strayRequests, "requests other than POST /v1/batch");
+      }
+    }
     List<String> problems = new ArrayList<>();
     for (String id : accepted) {
       Outcome outcome = outcomes.get(id);
@@ -146,7 +151,8 @@ final class Ledger implements Callback {
           if (outcome.status == 0 && outcome.cause == null && !outcome.maybeDelivered) {
             problems.add(id + " failed without status or cause");
           }
-          if (outcome.status >= 400 && outcome.status < 500 && !RetryPolicy.isRetryable(outcome.status)) {
+          // A redirect or a refusal ends the batch: never sent again, and the collector's last word.
+          if (outcome.status >= 300 && outcome.status < 500 && !RetryPolicy.isRetryable(outcome.status)) {
             List<Fault> seen = collector.history.get(id);
             long rejections = seen == null ? 0 : seen.stream().filter(f -> f.code == outcome.status).count();
             Fault last = seen == null || seen.isEmpty() ? null : seen.get(seen.size() - 1);

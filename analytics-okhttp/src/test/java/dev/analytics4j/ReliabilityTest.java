@@ -103,6 +103,8 @@ class ReliabilityTest {
 
     ledger.check(metrics, collector);
     assertEquals(MIXED_MESSAGES, ledger.outcomes.size());
+    // Nothing was in flight at close: every request on the wire is one the client made and counted.
+    assertEquals(collector.requestCount(), metrics.requests(), "requests on the wire");
     assertTrue(result.isComplete());
     assertEquals(0, metrics.dropped(), "nothing dropped: the window keeps the queue from filling");
     assertTrue(ledger.count("sent") > 0 && ledger.count("failed") > 0, metrics.toString());

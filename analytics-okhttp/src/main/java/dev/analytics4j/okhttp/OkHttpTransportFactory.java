@@ -13,8 +13,10 @@ public final class OkHttpTransportFactory implements Transport.Factory {
   public OkHttpTransportFactory() {}
 
   /**
-   * Returns a transport whose client uses these timeouts (the write timeout is the read timeout;
-   * zero means no timeout, as in OkHttp).
+   * Returns a transport whose client uses these timeouts (the write timeout is the read timeout).
+   * Zero means no timeout, as in OkHttp; each attempt still ends at its request's deadline. A
+   * positive timeout under 1 ms counts as 1 ms, never as none; one longer than OkHttp accepts
+   * ({@code Integer.MAX_VALUE} ms) counts as that.
    *
    * @throws IllegalArgumentException if a timeout is negative.
    */

@@ -1,6 +1,8 @@
 package dev.analytics4j.okhttp;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static java.util.concurrent.TimeUnit.MINUTES;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,11 +16,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.analytics4j.Transport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.ProtocolException;
 import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +37,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -37,9 +46,16 @@ import mockwebserver3.SocketEffect;
 import mockwebserver3.junit5.StartStop;
 import okhttp3.Call;
 import okhttp3.Callback;
+import okhttp3.EventListener;
 import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 final class OkHttpTransportTest {
   private static final String AUTHORIZATION = "Basic YWJjMTIzOg==";
@@ -47,7 +63,13 @@ final class OkHttpTransportTest {
       "{\"batch\":[{\"type\":\"track\",\"event\":\"Order Completed\",\"userId\":\"usr_1\"}],\"writeKey\":\"abc123\"}"
           .getBytes(UTF_8);
 
+  /** Beyond a deadline, how late an attempt may end on a loaded 2-core machine. */
+  private static final Duration SLACK = Duration.ofSeconds(4);
+  private static final long TRICKLE_PERIOD_MILLIS = 50;
+
   @StartStop private final MockWebServer server = new MockWebServer();
+  /** Where redirects point: nothing may ever reach it. */
+  @StartStop private final MockWebServer elsewhere = new MockWebServer();
 
   private final ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
     Thread thread = new Thread(runnable, "OkHttpTransportTest-sender");
@@ -56,10 +78,14 @@ final class OkHttpTransportTest {
   });
   private final List<Transport> transports = new ArrayList<>();
   private final List<OkHttpClient> callerClients = new ArrayList<>();
+  private final List<RawServer> rawServers = new ArrayList<>();
 
   @AfterEach
-  void tearDown() {
+  void tearDown() throws IOException {
     transports.forEach(Transport::close);
+    for (RawServer raw : rawServers) {
+      raw.close();
+    }
     for (OkHttpClient client : callerClients) {
       client.dispatcher().executorService().shutdown();
       client.connectionPool().evictAll();
@@ -78,7 +104,8 @@ final class OkHttpTransportTest {
 
     assertEquals(200, response.code());
     assertNull(response.retryAfter());
-    assertEquals("{\"success\":true}", response.body());
+    assertNull(response.location());
+    assertEquals("", response.body());
 
     RecordedRequest recorded = server.takeRequest(5, SECONDS);
     assertNotNull(recorded);
@@ -104,7 +131,7 @@ final class OkHttpTransportTest {
     Transport.Response response = transport.send(new Transport.Request(url(), headers, gzipped));
 
     assertEquals(200, response.code());
-    assertEquals("OK", response.body());
+    assertEquals("", response.body());
     RecordedRequest recorded = server.takeRequest(5, SECONDS);
     assertNotNull(recorded);
     assertEquals(List.of("gzip"), recorded.getHeaders().values("Content-Encoding"));
@@ -144,20 +171,6 @@ final class OkHttpTransportTest {
   }
 
   @Test
-  void returnsRedirectStatusInsteadOfFollowingIt() throws Exception {
-    server.enqueue(new MockResponse.Builder()
-        .code(301)
-        .addHeader("Location", server.url("/elsewhere"))
-        .build());
-    Transport transport = owned();
-
-    Transport.Response response = transport.send(batchRequest());
-
-    assertEquals(301, response.code());
-    assertEquals(1, server.getRequestCount());
-  }
-
-  @Test
   void truncatesLargeResponseBodyToOneKibibyte() throws Exception {
     char[] chars = new char[2 * 1024 * 1024];
     Arrays.fill(chars, 'x');
@@ -181,39 +194,6 @@ final class OkHttpTransportTest {
         new Transport.Request("http://127.0.0.1:" + port + "/v1/batch", batchHeaders(), BATCH);
 
     assertThrows(IOException.class, () -> transport.send(request));
-  }
-
-  @Test
-  void serverDisconnectOnFreshConnectionThrowsIOExceptionWithoutReplay() throws Exception {
-    server.enqueue(new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build());
-    server.enqueue(new MockResponse.Builder().body("must not be requested").build());
-    Transport transport = owned();
-
-    assertThrows(IOException.class, () -> transport.send(batchRequest()));
-    assertEquals(1, server.getRequestCount());
-  }
-
-  @Test
-  void replaysOnFreshConnectionWhenPooledConnectionWasClosedByServer() throws Exception {
-    // The server closes the connection after the first response, as a collector with a short
-    // keep-alive does; the pooled connection is stale when the second batch is sent.
-    server.enqueue(new MockResponse.Builder()
-        .body("first")
-        .onResponseEnd(SocketEffect.ShutdownConnection.INSTANCE)
-        .build());
-    server.enqueue(new MockResponse.Builder().body("second").build());
-    Transport transport = owned();
-
-    assertEquals("first", transport.send(batchRequest()).body());
-    assertEquals("second", transport.send(batchRequest()).body());
-
-    RecordedRequest first = server.takeRequest(5, SECONDS);
-    RecordedRequest second = server.takeRequest(5, SECONDS);
-    assertNotNull(first);
-    assertNotNull(second);
-    assertEquals(0, first.getConnectionIndex());
-    assertEquals(1, second.getConnectionIndex());
-    assertArrayEquals(BATCH, recordedBody(second));
   }
 
   @Test
@@ -380,6 +360,490 @@ final class OkHttpTransportTest {
     assertEquals("request == null", request.getMessage());
   }
 
+  // One attempt per send: no redirect followed, nothing replayed, whoever built the OkHttpClient.
+
+  static Stream<Arguments> redirects() {
+    return Stream.of(301, 302, 303, 307, 308)
+        .flatMap(code -> Stream.of(Client.values()).map(client -> Arguments.of(code, client)));
+  }
+
+  @ParameterizedTest(name = "{0} on the {1} client")
+  @MethodSource("redirects")
+  void returnsRedirectWithItsLocationAndNeverFollowsIt(int code, Client client) throws Exception {
+    String location = elsewhere.url("/v1/batch").toString();
+    server.enqueue(new MockResponse.Builder().code(code).addHeader("Location", location).body("moved").build());
+    Transport transport = transport(client);
+
+    Transport.Response response = transport.send(batchRequest());
+
+    assertEquals(code, response.code());
+    assertEquals(location, response.location());
+    assertEquals("moved", response.body());
+    assertEquals(1, server.getRequestCount());
+    assertEquals(0, elsewhere.getRequestCount());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void returnsRequestTimeoutWithoutReplayingIt(Client client) throws Exception {
+    server.enqueue(new MockResponse.Builder().code(408).body("too slow").build());
+    server.enqueue(new MockResponse.Builder().body("must not be requested").build());
+    Transport transport = transport(client);
+
+    Transport.Response response = transport.send(batchRequest());
+
+    assertEquals(408, response.code());
+    assertEquals("too slow", response.body());
+    assertEquals(1, server.getRequestCount());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void returnsServiceUnavailableWithRetryAfterZeroWithoutReplayingIt(Client client) throws Exception {
+    server.enqueue(new MockResponse.Builder().code(503).addHeader("Retry-After", "0").build());
+    server.enqueue(new MockResponse.Builder().body("must not be requested").build());
+    Transport transport = transport(client);
+
+    Transport.Response response = transport.send(batchRequest());
+
+    assertEquals(503, response.code());
+    assertEquals("0", response.retryAfter());
+    assertEquals(1, server.getRequestCount());
+  }
+
+  @Test
+  void returnsUnauthorizedEvenWhenTheCallersAuthenticatorAnswersIt() throws Exception {
+    AtomicInteger challenges = new AtomicInteger();
+    Transport transport = callers(new OkHttpClient.Builder().authenticator((route, response) -> {
+      challenges.incrementAndGet();
+      return response.request().newBuilder().header("Authorization", "Basic b3RoZXI6").build();
+    }));
+    server.enqueue(new MockResponse.Builder().code(401).body("bad key").build());
+    server.enqueue(new MockResponse.Builder().body("must not be requested").build());
+
+    Transport.Response response = transport.send(batchRequest());
+
+    assertEquals(401, response.code());
+    assertEquals("bad key", response.body());
+    assertEquals(1, challenges.get());
+    assertEquals(1, server.getRequestCount());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void connectionDroppedAfterTheRequestThrowsWithoutReplay(Client client) throws Exception {
+    server.enqueue(new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build());
+    server.enqueue(new MockResponse.Builder().body("must not be requested").build());
+    Transport transport = transport(client);
+
+    assertThrows(IOException.class, () -> transport.send(batchRequest()));
+    assertEquals(1, server.getRequestCount());
+  }
+
+  /** The case OkHttp's retryOnConnectionFailure exists for: a failure on a reused connection. */
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void connectionDroppedOnAReusedConnectionThrowsWithoutReplay(Client client) throws Exception {
+    // No body: the 2xx is complete with its headers, so the connection goes back to the pool
+    // without waiting on the close's discard.
+    server.enqueue(new MockResponse.Builder().build());
+    server.enqueue(new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build());
+    server.enqueue(new MockResponse.Builder().body("must not be requested").build());
+    Transport transport = transport(client);
+
+    assertEquals(200, transport.send(batchRequest()).code());
+    assertThrows(IOException.class, () -> transport.send(batchRequest()));
+
+    assertEquals(2, server.getRequestCount());
+    RecordedRequest first = server.takeRequest(5, SECONDS);
+    RecordedRequest second = server.takeRequest(5, SECONDS);
+    assertNotNull(first);
+    assertNotNull(second);
+    assertEquals(first.getConnectionIndex(), second.getConnectionIndex());
+    assertEquals(1, second.getExchangeIndex());
+  }
+
+  /**
+   * The price of one attempt per send: a kept-alive connection the server has closed fails the
+   * attempt (the client retries it, counted), where OkHttp used to replay it on its own.
+   */
+  @Test
+  void staleKeptAliveConnectionFailsTheAttemptAndTheNextSendConnectsAfresh() throws Exception {
+    server.enqueue(new MockResponse.Builder() // no body, as above
+        .onResponseEnd(SocketEffect.ShutdownConnection.INSTANCE)
+        .build());
+    server.enqueue(new MockResponse.Builder().build());
+    Transport transport = owned();
+
+    assertEquals(200, transport.send(batchRequest()).code());
+    assertThrows(IOException.class, () -> transport.send(batchRequest()));
+    assertEquals(1, server.getRequestCount());
+    assertEquals(200, transport.send(batchRequest()).code());
+
+    RecordedRequest first = server.takeRequest(5, SECONDS);
+    RecordedRequest second = server.takeRequest(5, SECONDS);
+    assertNotNull(first);
+    assertNotNull(second);
+    assertEquals(0, first.getConnectionIndex());
+    assertEquals(1, second.getConnectionIndex());
+    assertArrayEquals(BATCH, recordedBody(second));
+  }
+
+  // A whole-call deadline per attempt, and timeouts that never round to "none".
+
+  @Test
+  void tricklingStatusLineAndHeadersEndTheAttemptAtItsDeadline() throws Exception {
+    RawServer raw = raw((in, out) -> trickle(out, "", "HTTP/1.1 200 OK\r\nX-Trickle: "));
+    Transport transport = owned(); // each byte arrives well inside the 20 s read timeout
+    Duration deadline = Duration.ofSeconds(1);
+
+    long start = System.nanoTime();
+    IOException e = sendFails(transport, new Transport.Request(raw.url(), batchHeaders(), BATCH, deadline));
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+    assertInstanceOf(InterruptedIOException.class, e);
+    assertEquals("timeout", e.getMessage());
+    assertTrue(elapsed.compareTo(deadline) >= 0, "ended after " + elapsed);
+    assertTrue(elapsed.compareTo(deadline.plus(SLACK)) < 0, "ended after " + elapsed);
+    assertEquals(1, raw.requestCount());
+  }
+
+  @Test
+  void tricklingErrorBodyIsCutShortAndItsStatusReturned() throws Exception {
+    RawServer raw = raw((in, out) -> trickle(out, "HTTP/1.1 500 Oops\r\nContent-Length: 100000\r\n\r\n", ""));
+    Transport transport = owned();
+
+    long start = System.nanoTime();
+    Transport.Response response =
+        sendWithin(transport, new Transport.Request(raw.url(), batchHeaders(), BATCH, Duration.ofMinutes(1)));
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+    assertEquals(500, response.code());
+    assertTrue(response.body().matches("x{0,1023}"), response.body());
+    Duration bound = Duration.ofMillis(OkHttpTransport.MAX_BODY_READ_MILLIS).plus(SLACK);
+    assertTrue(elapsed.compareTo(bound) < 0, "ended after " + elapsed);
+  }
+
+  @Test
+  void attemptsEndAtTheCallersCallTimeoutWhenItIsShorter() throws Exception {
+    server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());
+    Transport transport = callers(new OkHttpClient.Builder().callTimeout(Duration.ofMillis(500)));
+
+    long start = System.nanoTime();
+    IOException e = sendFails(transport, batchRequest(Duration.ofMinutes(1)));
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+    assertInstanceOf(InterruptedIOException.class, e);
+    assertTrue(elapsed.compareTo(Duration.ofMillis(500).plus(SLACK)) < 0, "ended after " + elapsed);
+  }
+
+  @Test
+  void subMillisecondReadTimeoutTimesOutInsteadOfMeaningNone() throws Exception {
+    server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());
+    Transport transport = fromFactory(Duration.ofSeconds(10), Duration.ofNanos(999_000));
+
+    assertEquals("OkHttpTransport{client=owned, connectTimeout=10000ms, readTimeout=1ms}", transport.toString());
+    IOException e = sendFails(transport, batchRequest()); // a request with no deadline of its own
+    assertInstanceOf(SocketTimeoutException.class, e);
+  }
+
+  @Test
+  void subMillisecondDeadlineTimesOut() throws Exception {
+    server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());
+    Transport transport = owned();
+
+    long start = System.nanoTime();
+    IOException e = sendFails(transport, batchRequest(Duration.ofNanos(999_000)));
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+    assertInstanceOf(InterruptedIOException.class, e);
+    assertEquals("timeout", e.getMessage());
+    assertTrue(elapsed.compareTo(SLACK) < 0, "ended after " + elapsed + ", not at its deadline");
+  }
+
+  @Test
+  void timeoutsBeyondWhatOkHttpTakesSaturate() throws Exception {
+    Duration forever = ChronoUnit.FOREVER.getDuration();
+    Transport transport = fromFactory(forever, forever);
+    server.enqueue(new MockResponse.Builder().build());
+
+    assertEquals("OkHttpTransport{client=owned, connectTimeout=2147483647ms, readTimeout=2147483647ms}",
+        transport.toString());
+    assertEquals(200, transport.send(batchRequest(forever)).code());
+  }
+
+  @Test
+  void zeroTimeoutsMeanNone() throws Exception {
+    Transport transport = fromFactory(Duration.ZERO, Duration.ZERO);
+    server.enqueue(new MockResponse.Builder().build());
+
+    assertEquals("OkHttpTransport{client=owned, connectTimeout=0ms, readTimeout=0ms}", transport.toString());
+    assertEquals(200, transport.send(batchRequest()).code());
+  }
+
+  @Test
+  void attemptDeadlineIsTheRequestsTimeoutOrTheClientsShorterCallTimeout() {
+    assertEquals(1, OkHttpTransport.deadlineNanos(Duration.ofNanos(1), 0));
+    assertEquals(999_000, OkHttpTransport.deadlineNanos(Duration.ofNanos(999_000), 0));
+    assertEquals(30_000_000_000L, OkHttpTransport.deadlineNanos(Duration.ofSeconds(30), 0));
+    assertEquals(5_000_000_000L, OkHttpTransport.deadlineNanos(Duration.ofSeconds(30), 5_000));
+    assertEquals(30_000_000_000L, OkHttpTransport.deadlineNanos(Duration.ofSeconds(30), 60_000));
+    assertEquals(Integer.MAX_VALUE * 1_000_000L,
+        OkHttpTransport.deadlineNanos(ChronoUnit.FOREVER.getDuration(), 0));
+  }
+
+  // The status line decides: a 2xx is a 2xx whatever its body does.
+
+  @ParameterizedTest
+  @ValueSource(strings = {"Content-Length: 1000000000000", "Transfer-Encoding: chunked", "Connection: close"})
+  void endlessSuccessBodyIsNotAwaited(String framing) throws Exception {
+    boolean chunked = framing.startsWith("Transfer-Encoding");
+    RawServer raw = raw((in, out) -> {
+      out.write(("HTTP/1.1 200 OK\r\n" + framing + "\r\n\r\n").getBytes(UTF_8));
+      byte[] block = new byte[8192];
+      Arrays.fill(block, (byte) 'x');
+      while (true) {
+        if (chunked) out.write("2000\r\n".getBytes(UTF_8));
+        out.write(block);
+        if (chunked) out.write("\r\n".getBytes(UTF_8));
+      }
+    });
+
+    assertPromptSuccess(owned(), raw.url(), 200);
+  }
+
+  @Test
+  void stalledChunkedSuccessBodyIsNotAwaited() throws Exception {
+    RawServer raw = raw((in, out) -> {
+      out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n".getBytes(UTF_8));
+      out.flush();
+      RawServer.awaitClientClose(in);
+    });
+
+    assertPromptSuccess(owned(), raw.url(), 200);
+  }
+
+  @Test
+  void tricklingSuccessBodyIsNotAwaited() throws Exception {
+    RawServer raw = raw((in, out) -> trickle(out, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n", ""));
+
+    assertPromptSuccess(owned(), raw.url(), 200);
+  }
+
+  @Test
+  void garbageGzipSuccessBodyIsNotRead() throws Exception {
+    server.enqueue(new MockResponse.Builder()
+        .addHeader("Content-Encoding", "gzip")
+        .body("this is not gzip")
+        .build());
+
+    assertPromptSuccess(owned(), url(), 200);
+  }
+
+  @Test
+  void garbageGzipErrorBodyGivesTheStatusWithAnEmptyBody() throws Exception {
+    server.enqueue(new MockResponse.Builder()
+        .code(502)
+        .addHeader("Content-Encoding", "gzip")
+        .body("this is not gzip")
+        .build());
+
+    Transport.Response response = owned().send(batchRequest());
+
+    assertEquals(502, response.code());
+    assertEquals("", response.body());
+  }
+
+  /** OkHttp fails these calls with "HTTP 204 had non-zero Content-Length: 5" once the status is in. */
+  @ParameterizedTest
+  @ValueSource(ints = {204, 205})
+  void noContentWithABodyIsStillItsStatus(int code) throws Exception {
+    RawServer raw = raw((in, out) -> {
+      out.write(("HTTP/1.1 " + code + " No Content\r\nContent-Length: 5\r\n\r\nhello").getBytes(UTF_8));
+      out.flush();
+      RawServer.awaitClientClose(in);
+    });
+
+    assertPromptSuccess(owned(), raw.url(), code);
+    assertEquals(1, raw.requestCount());
+  }
+
+  @Test
+  void statusCodeUnder100IsAProtocolError() throws Exception {
+    RawServer raw = raw((in, out) -> {
+      out.write("HTTP/1.1 099 Odd\r\nContent-Length: 0\r\n\r\n".getBytes(UTF_8));
+      out.flush();
+      RawServer.awaitClientClose(in);
+    });
+
+    ProtocolException e = assertThrows(ProtocolException.class,
+        () -> owned().send(new Transport.Request(raw.url(), batchHeaders(), BATCH)));
+    assertEquals("Unexpected status code 99 from " + raw.url(), e.getMessage());
+  }
+
+  @Test
+  void overHttp2TooNothingIsReplayedAndTheStatusDecides() throws Exception {
+    try (MockWebServer h2 = new MockWebServer()) {
+      h2.setProtocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
+      h2.start();
+      h2.enqueue(new MockResponse.Builder().code(503).addHeader("Retry-After", "0").build());
+      h2.enqueue(new MockResponse.Builder()
+          .body("x".repeat(100_000))
+          .onResponseBody(SocketEffect.Stall.INSTANCE)
+          .build());
+      h2.enqueue(new MockResponse.Builder().body("must not be requested").build());
+      Transport transport = callers(new OkHttpClient.Builder()
+          .protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
+          .retryOnConnectionFailure(true));
+      String url = h2.url("/v1/batch").toString();
+
+      assertEquals(503, transport.send(new Transport.Request(url, batchHeaders(), BATCH)).code());
+      assertEquals(1, h2.getRequestCount());
+      assertPromptSuccess(transport, url, 200);
+      assertEquals(2, h2.getRequestCount());
+    }
+  }
+
+  // The caller's client: still theirs.
+
+  @Test
+  void callersEventListenerStillReceivesEveryEvent() throws Exception {
+    List<String> events = Collections.synchronizedList(new ArrayList<>());
+    Transport transport = callers(new OkHttpClient.Builder().eventListener(new EventListener() {
+      @Override public void callStart(Call call) {
+        events.add("callStart");
+      }
+
+      @Override public void responseHeadersEnd(Call call, okhttp3.Response response) {
+        events.add("responseHeadersEnd " + response.code());
+      }
+
+      @Override public void callEnd(Call call) {
+        events.add("callEnd");
+      }
+
+      @Override public void callFailed(Call call, IOException e) {
+        events.add("callFailed " + e.getMessage());
+      }
+    }));
+    server.enqueue(new MockResponse.Builder().build());
+    RawServer raw = raw((in, out) -> {
+      out.write("HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello".getBytes(UTF_8));
+      out.flush();
+      RawServer.awaitClientClose(in);
+    });
+
+    assertEquals(200, transport.send(batchRequest()).code());
+    assertEquals(204, transport.send(new Transport.Request(raw.url(), batchHeaders(), BATCH)).code());
+
+    assertEquals(List.of(
+        "callStart", "responseHeadersEnd 200", "callEnd",
+        "callStart", "responseHeadersEnd 204", "callFailed HTTP 204 had non-zero Content-Length: 5"),
+        events);
+  }
+
+  @Test
+  void leavesCallersClientSettingsUnchangedAndSharesItsConnectionPool() throws Exception {
+    OkHttpClient client = callerClient(new OkHttpClient.Builder()
+        .followRedirects(true)
+        .followSslRedirects(true)
+        .retryOnConnectionFailure(true)
+        .connectTimeout(Duration.ofSeconds(3))
+        .readTimeout(Duration.ofSeconds(4))
+        .writeTimeout(Duration.ofSeconds(5))
+        .callTimeout(Duration.ofSeconds(60)));
+    Transport transport = OkHttpTransport.create(client);
+    transports.add(transport);
+    server.enqueue(new MockResponse.Builder().build());
+
+    assertEquals(200, transport.send(batchRequest()).code());
+    transport.close();
+
+    assertTrue(client.followRedirects());
+    assertTrue(client.followSslRedirects());
+    assertTrue(client.retryOnConnectionFailure());
+    assertEquals(3_000, client.connectTimeoutMillis());
+    assertEquals(4_000, client.readTimeoutMillis());
+    assertEquals(5_000, client.writeTimeoutMillis());
+    assertEquals(60_000, client.callTimeoutMillis());
+    assertEquals(1, client.connectionPool().connectionCount(), "the batch's connection is in the caller's pool");
+    assertFalse(client.dispatcher().executorService().isShutdown());
+  }
+
+  /** The two clients every one-attempt guarantee is checked on. */
+  enum Client {
+    /** The transport's own, from {@link OkHttpTransport#create()}. */
+    OWNED,
+    /** A caller's with OkHttp's defaults: follows redirects, retries on connection failure. */
+    CALLERS
+  }
+
+  private Transport transport(Client client) {
+    return client == Client.OWNED ? owned() : callers(new OkHttpClient.Builder()
+        .followRedirects(true)
+        .followSslRedirects(true)
+        .retryOnConnectionFailure(true));
+  }
+
+  private Transport callers(OkHttpClient.Builder builder) {
+    Transport transport = OkHttpTransport.create(callerClient(builder));
+    transports.add(transport);
+    return transport;
+  }
+
+  private Transport fromFactory(Duration connectTimeout, Duration readTimeout) {
+    Transport transport = new OkHttpTransportFactory().create(connectTimeout, readTimeout);
+    transports.add(transport);
+    return transport;
+  }
+
+  private RawServer raw(RawServer.Answer answer) throws IOException {
+    RawServer raw = new RawServer(answer);
+    rawServers.add(raw);
+    return raw;
+  }
+
+  /**
+   * Writes {@code atOnce}, then {@code trickled} and 'x' forever, one byte per period, until the
+   * client goes away.
+   */
+  private static void trickle(OutputStream out, String atOnce, String trickled)
+      throws IOException, InterruptedException {
+    out.write(atOnce.getBytes(UTF_8));
+    byte[] bytes = trickled.getBytes(UTF_8);
+    for (int i = 0; ; i++) {
+      out.write(i < bytes.length ? bytes[i] : 'x');
+      out.flush();
+      MILLISECONDS.sleep(TRICKLE_PERIOD_MILLIS); // the fault's pace, not a wait for an outcome
+    }
+  }
+
+  /**
+   * Sends with a one-minute deadline and a 20 s read timeout and asserts the answer came well
+   * before either could have ended it.
+   */
+  private void assertPromptSuccess(Transport transport, String url, int code) throws Exception {
+    long start = System.nanoTime();
+    Transport.Response response =
+        sendWithin(transport, new Transport.Request(url, batchHeaders(), BATCH, Duration.ofMinutes(1)));
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+    assertEquals(code, response.code());
+    assertEquals("", response.body());
+    assertTrue(elapsed.compareTo(SLACK) < 0, "answered after " + elapsed);
+  }
+
+  /** Sends on another thread, so that a hang fails the test instead of stalling the build. */
+  private Transport.Response sendWithin(Transport transport, Transport.Request request) throws Exception {
+    return executor.submit(() -> transport.send(request)).get(1, MINUTES);
+  }
+
+  private IOException sendFails(Transport transport, Transport.Request request) {
+    Future<Transport.Response> sending = executor.submit(() -> transport.send(request));
+    ExecutionException e = assertThrows(ExecutionException.class, () -> sending.get(1, MINUTES));
+    return assertInstanceOf(IOException.class, e.getCause());
+  }
+
   private Transport owned() {
     Transport transport = OkHttpTransport.create();
     transports.add(transport);
@@ -399,6 +863,10 @@ final class OkHttpTransportTest {
 
   private Transport.Request batchRequest() {
     return new Transport.Request(url(), batchHeaders(), BATCH);
+  }
+
+  private Transport.Request batchRequest(Duration timeout) {
+    return new Transport.Request(url(), batchHeaders(), BATCH, timeout);
   }
 
   private static Map<String, String> batchHeaders() {
