@@ -59,6 +59,7 @@ public final class Analytics implements Closeable {
   private final long maxQueueBytes;
   private final int maxInFlightRequests;
   private final boolean gzip;
+  private final boolean enabled;
   private final Duration closeTimeout;
   private final Transport transport;
   private final MessageEncoder encoder;
@@ -78,10 +79,11 @@ public final class Analytics implements Closeable {
     this.maxQueueBytes = builder.maxQueueBytes;
     this.maxInFlightRequests = builder.maxInFlightRequests;
     this.gzip = builder.gzip;
+    this.enabled = builder.enabled;
     this.closeTimeout = builder.closeTimeout;
     this.transport = transport;
     this.encoder = new MessageEncoder(builder.writeKey, LIBRARY_NAME, VERSION);
-    this.reporter = new Reporter(builder.callback);
+    this.reporter = new Reporter(builder.callback, builder.listener);
     this.queue = new MessageQueue(maxQueueSize, maxQueueBytes, flushAt, maxInFlightRequests,
         flushInterval.toNanos(), encoder.envelopeSize(), MessageEncoder.MAX_BATCH_BYTES);
 
@@ -161,7 +163,11 @@ public final class Analytics implements Closeable {
   }
 
   private MessageQueue.Offer offer(EncodedMessage encoded) {
-    reporter.enqueued();
+    reporter.enqueued(encoded);
+    if (!enabled && !closed.get()) {
+      reporter.dropped(encoded, DropReason.DISABLED);
+      return MessageQueue.Offer.ACCEPTED;
+    }
     MessageQueue.Offer offer = queue.offer(encoded);
     if (offer != MessageQueue.Offer.ACCEPTED) {
       reporter.dropped(encoded, offer == MessageQueue.Offer.FULL ? DropReason.QUEUE_FULL : DropReason.CLOSED);
@@ -363,10 +369,12 @@ public final class Analytics implements Closeable {
     private @Nullable Transport transport;
     private boolean gzip;
     private Callback callback = Callback.NONE;
+    private AnalyticsListener listener = AnalyticsListener.NONE;
     private @Nullable String userAgent;
     private @Nullable ThreadFactory threadFactory;
     private Duration closeTimeout = Duration.ofSeconds(5);
     private boolean shutdownHook = true;
+    private boolean enabled = true;
 
     Builder(String writeKey) {
       Objects.requireNonNull(writeKey, "writeKey == null");
@@ -516,6 +524,12 @@ public final class Analytics implements Closeable {
       return this;
     }
 
+    /** Told about every message and HTTP request, for metrics; default {@link AnalyticsListener#NONE}. */
+    public Builder listener(AnalyticsListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener == null");
+      return this;
+    }
+
     /** The {@code User-Agent} header; default {@code analytics4j/<version>}. */
     public Builder userAgent(String userAgent) {
       Objects.requireNonNull(userAgent, "userAgent == null");
@@ -545,12 +559,27 @@ public final class Analytics implements Closeable {
       return this;
     }
 
+    /**
+     * Whether messages are sent; default on. When off, messages are still validated and serialized
+     * (bad input still fails at the call site) but never sent: each is reported to the callback and
+     * counted as dropped with {@link DropReason#DISABLED}, no transport is loaded, and no request
+     * is made. For development and tests without a write key.
+     */
+    public Builder enabled(boolean enabled) {
+      this.enabled = enabled;
+      return this;
+    }
+
     /** Creates the client and starts its flusher thread. */
     public Analytics build() {
       String url = uploadUrl != null
           ? uploadUrl
           : (endpoint != null ? endpoint : region.host()) + "/v1/batch";
-      Transport transport = this.transport != null ? this.transport : loadTransport();
+      Transport transport = this.transport != null ? this.transport
+          : enabled ? loadTransport()
+          : request -> {
+            throw new IllegalStateException("a disabled client sends nothing");
+          };
       return new Analytics(this, url, transport);
     }
 

@@ -7,5 +7,7 @@ public enum DropReason {
   /** The message was offered after {@link Analytics#close()} had started. */
   CLOSED,
   /** {@link Analytics#close()} reached its deadline before the message could be sent. */
-  CLOSE_TIMEOUT
+  CLOSE_TIMEOUT,
+  /** The client was built with {@code enabled(false)}: the message was validated, never sent. */
+  DISABLED
 }

@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import java.io.IOException;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -10,14 +11,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where every message's outcome is recorded: the counters behind {@link Metrics}, the user's
- * {@link Callback}, and the logs. Each message reaches exactly one of {@link #delivered},
- * {@link #failed} or {@link #dropped}.
+ * {@link Callback}, the {@link AnalyticsListener}, and the logs. Each message reaches exactly one
+ * of {@link #delivered}, {@link #failed} or {@link #dropped}.
  */
 final class Reporter {
   private static final Logger logger = LoggerFactory.getLogger(Reporter.class);
   private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final Callback callback;
+  private final AnalyticsListener listener;
   private final LongAdder enqueued = new LongAdder();
   private final LongAdder sent = new LongAdder();
   private final LongAdder failed = new LongAdder();
@@ -29,20 +31,64 @@ final class Reporter {
   private final AtomicLong lastDropLogNanos = new AtomicLong(System.nanoTime() - DROP_LOG_INTERVAL_NANOS);
 
   Reporter(Callback callback) {
+    this(callback, AnalyticsListener.NONE);
+  }
+
+  Reporter(Callback callback, AnalyticsListener listener) {
     this.callback = callback;
+    this.listener = listener;
     for (DropReason reason : DropReason.values()) dropped.put(reason, new LongAdder());
   }
 
-  void enqueued() {
+  void enqueued(EncodedMessage message) {
     enqueued.increment();
+    try {
+      listener.messageEnqueued(message);
+    } catch (Throwable t) {
+      logListenerError(t);
+    }
   }
 
-  void request() {
+  /**
+   * Sends {@code request} for a batch of {@code messageCount} messages, counting it and telling the
+   * listener when it starts and how it ended; what {@code transport} throws is rethrown.
+   */
+  Transport.Response send(Transport transport, Transport.Request request, int messageCount, int attempt)
+      throws IOException {
     requests.increment();
+    try {
+      listener.requestStart(messageCount, attempt);
+    } catch (Throwable t) {
+      logListenerError(t);
+    }
+    long start = System.nanoTime();
+    Transport.Response response;
+    try {
+      response = transport.send(request);
+    } catch (IOException | RuntimeException e) {
+      try {
+        listener.requestFailed(messageCount, attempt, e, System.nanoTime() - start);
+      } catch (Throwable t) {
+        logListenerError(t);
+      }
+      throw e;
+    }
+    try {
+      listener.requestEnd(messageCount, attempt, response.code(), System.nanoTime() - start);
+    } catch (Throwable t) {
+      logListenerError(t);
+    }
+    return response;
   }
 
-  void retry() {
+  /** A retry of a batch of {@code messageCount} messages, as attempt {@code nextAttempt} after {@code delayNanos}. */
+  void retry(int messageCount, int nextAttempt, long delayNanos) {
     retries.increment();
+    try {
+      listener.retryScheduled(messageCount, nextAttempt, delayNanos);
+    } catch (Throwable t) {
+      logListenerError(t);
+    }
   }
 
   void delivered(List<EncodedMessage> messages) {
@@ -52,6 +98,11 @@ final class Reporter {
         callback.onSuccess(message);
       } catch (Throwable t) {
         logCallbackError(t);
+      }
+      try {
+        listener.messageDelivered(message);
+      } catch (Throwable t) {
+        logListenerError(t);
       }
     }
   }
@@ -66,6 +117,11 @@ final class Reporter {
       } catch (Throwable t) {
         logCallbackError(t);
       }
+      try {
+        listener.messageFailed(message, failure);
+      } catch (Throwable t) {
+        logListenerError(t);
+      }
     }
   }
 
@@ -78,6 +134,11 @@ final class Reporter {
       callback.onDropped(message, reason);
     } catch (Throwable t) {
       logCallbackError(t);
+    }
+    try {
+      listener.messageDropped(message, reason);
+    } catch (Throwable t) {
+      logListenerError(t);
     }
   }
 
@@ -99,6 +160,12 @@ final class Reporter {
   private static void logCallbackError(Throwable t) {
     if (t instanceof VirtualMachineError) throw (VirtualMachineError) t;
     logger.warn("Callback threw; ignoring", t);
+  }
+
+  /** Like {@link #logCallbackError}: a listener must never break delivery or reporting. */
+  private static void logListenerError(Throwable t) {
+    if (t instanceof VirtualMachineError) throw (VirtualMachineError) t;
+    logger.warn("AnalyticsListener threw; ignoring", t);
   }
 
   Metrics snapshot(int queuedMessages, long queuedBytes) {

@@ -102,8 +102,7 @@ final class Uploader {
       Transport.Response response = null;
       IOException error = null;
       try {
-        reporter.request();
-        response = transport.send(request(batch, attempt));
+        response = reporter.send(transport, request(batch, attempt), batch.size(), attempt);
       } catch (IOException e) {
         error = e;
       } catch (RuntimeException e) {
@@ -154,7 +153,7 @@ final class Uploader {
         waitNanos = backoff;
         logger.info("{}: retry {} of {} in {} ms", what, retries, policy.maxRetries, backoff / 1_000_000);
       }
-      reporter.retry();
+      reporter.retry(batch.size(), attempt + 1, waitNanos);
       nextAttemptNanos = System.nanoTime() + waitNanos;
     }
   }
