@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +61,7 @@ public final class Analytics implements Closeable {
   private final int maxInFlightRequests;
   private final boolean gzip;
   private final boolean enabled;
+  private final @Nullable Supplier<? extends @Nullable Map<String, ?>> defaultContext;
   private final Duration closeTimeout;
   private final Transport transport;
   private final MessageEncoder encoder;
@@ -80,6 +82,7 @@ public final class Analytics implements Closeable {
     this.maxInFlightRequests = builder.maxInFlightRequests;
     this.gzip = builder.gzip;
     this.enabled = builder.enabled;
+    this.defaultContext = builder.defaultContext;
     this.closeTimeout = builder.closeTimeout;
     this.transport = transport;
     this.encoder = new MessageEncoder(builder.writeKey, LIBRARY_NAME, VERSION);
@@ -139,7 +142,7 @@ public final class Analytics implements Closeable {
   public void enqueue(Message message) {
     Objects.requireNonNull(message, "message == null");
     checkNotClosed();
-    EncodedMessage encoded = encoder.encode(message);
+    EncodedMessage encoded = encode(message);
     // Only a refusal because of close throws; a full queue is a drop, reported like any other.
     if (offer(encoded) == MessageQueue.Offer.CLOSED) {
       throw new IllegalStateException("Analytics is closed");
@@ -159,7 +162,19 @@ public final class Analytics implements Closeable {
   /** Like {@link #offer(Message.Builder)}, for a message already built. */
   public boolean offer(Message message) {
     Objects.requireNonNull(message, "message == null");
-    return offer(encoder.encode(message)) == MessageQueue.Offer.ACCEPTED;
+    return offer(encode(message)) == MessageQueue.Offer.ACCEPTED;
+  }
+
+  private EncodedMessage encode(Message message) {
+    if (defaultContext == null) return encoder.encode(message);
+    Map<String, ?> context;
+    try {
+      context = defaultContext.get();
+    } catch (RuntimeException e) {
+      logger.warn("defaultContext threw; sending the message without it", e);
+      context = null;
+    }
+    return context == null ? encoder.encode(message) : encoder.encode(message, context);
   }
 
   private MessageQueue.Offer offer(EncodedMessage encoded) {
@@ -375,6 +390,7 @@ public final class Analytics implements Closeable {
     private Duration closeTimeout = Duration.ofSeconds(5);
     private boolean shutdownHook = true;
     private boolean enabled = true;
+    private @Nullable Supplier<? extends @Nullable Map<String, ?>> defaultContext;
 
     Builder(String writeKey) {
       Objects.requireNonNull(writeKey, "writeKey == null");
@@ -527,6 +543,17 @@ public final class Analytics implements Closeable {
     /** Told about every message and HTTP request, for metrics; default {@link AnalyticsListener#NONE}. */
     public Builder listener(AnalyticsListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener == null");
+      return this;
+    }
+
+    /**
+     * Context added to every message, asked for on the enqueuing thread as each message is enqueued;
+     * the message's own context keys win, and {@code library} is always the client's. For what is
+     * known only then, such as the current web request's {@code ip} and {@code userAgent}. Values
+     * are checked like the message's own; a supplier that returns null or throws adds nothing.
+     */
+    public Builder defaultContext(Supplier<? extends @Nullable Map<String, ?>> defaultContext) {
+      this.defaultContext = Objects.requireNonNull(defaultContext, "defaultContext == null");
       return this;
     }
 
