@@ -14,6 +14,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -40,9 +41,11 @@ public class AnalyticsAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   Analytics analytics(AnalyticsProperties properties, ObjectProvider<AnalyticsBuilderCustomizer> customizers,
-      ObjectProvider<Callback> callback, ObjectProvider<AnalyticsListener> listeners) {
+      ObjectProvider<Callback> callback, ObjectProvider<AnalyticsListener> listeners,
+      ObjectProvider<RequestContext> requestContext) {
     Analytics.Builder builder = builder(properties);
     callback.ifUnique(builder::callback);
+    requestContext.ifUnique(builder::defaultContext);
     List<AnalyticsListener> all = listeners.orderedStream().collect(Collectors.toList());
     if (!all.isEmpty()) builder.listener(CompositeListener.of(all));
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
@@ -84,6 +87,31 @@ public class AnalyticsAutoConfiguration {
   @ConditionalOnMissingBean
   AnalyticsLifecycle analyticsLifecycle(Analytics analytics) {
     return new AnalyticsLifecycle(analytics);
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+  @ConditionalOnClass(name = {"jakarta.servlet.http.HttpServletRequest",
+      "org.springframework.web.context.request.RequestContextHolder"})
+  @ConditionalOnProperty(prefix = "analytics4j", name = "request-context", havingValue = "true")
+  static class ServletRequestContextConfiguration {
+    @Bean
+    @ConditionalOnMissingBean(RequestContext.class)
+    ServletRequestContext analyticsRequestContext() {
+      return new ServletRequestContext();
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+  @ConditionalOnClass(name = {"org.springframework.web.server.WebFilter", "io.micrometer.context.ContextRegistry"})
+  @ConditionalOnProperty(prefix = "analytics4j", name = "request-context", havingValue = "true")
+  static class ReactiveRequestContextConfiguration {
+    @Bean
+    @ConditionalOnMissingBean(RequestContext.class)
+    ReactiveRequestContext analyticsRequestContext() {
+      return new ReactiveRequestContext();
+    }
   }
 
   @Configuration(proxyBeanMethods = false)

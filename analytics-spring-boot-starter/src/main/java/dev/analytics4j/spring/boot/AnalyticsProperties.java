@@ -90,6 +90,14 @@ public class AnalyticsProperties {
    */
   private boolean shutdownHook;
 
+  /**
+   * Whether messages enqueued while a web request is handled get its context: ip, userAgent,
+   * locale and page (url, path, search, referrer); keys the message sets itself win. Servlet apps:
+   * messages enqueued on the request's thread. WebFlux apps: messages enqueued inside the
+   * request's reactive chain, with spring.reactor.context-propagation=auto.
+   */
+  private boolean requestContext;
+
   public boolean isEnabled() {
     return enabled;
   }
@@ -264,6 +272,14 @@ public class AnalyticsProperties {
 
   public void setShutdownHook(boolean shutdownHook) {
     this.shutdownHook = shutdownHook;
+  }
+
+  public boolean isRequestContext() {
+    return requestContext;
+  }
+
+  public void setRequestContext(boolean requestContext) {
+    this.requestContext = requestContext;
   }
 
   /** Whether a client that sends is configured: enabled, with a write key. */

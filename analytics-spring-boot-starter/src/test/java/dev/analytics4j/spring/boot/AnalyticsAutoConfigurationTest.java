@@ -39,6 +39,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
@@ -96,7 +98,7 @@ class AnalyticsAutoConfigurationTest {
   @Test
   void everyBuilderSettingIsAPropertyOrABeanAndEveryPropertyIsDocumented() throws IOException {
     // Builder methods configured by beans rather than properties.
-    Set<String> byBeans = Set.of("callback", "listener", "transport", "threadFactory", "build");
+    Set<String> byBeans = Set.of("callback", "listener", "transport", "threadFactory", "defaultContext", "build");
     Map<String, List<String>> multi = Map.of(
         "retryBackoff", List.of("initial-backoff", "max-backoff"),
         "maxRetryAfter", List.of("max-retry-after", "max-retry-after-total"));
@@ -116,6 +118,7 @@ class AnalyticsAutoConfigurationTest {
       expected.addAll(multi.getOrDefault(method.getName(), List.of(kebab(method.getName()))));
     }
     expected.add("write-key");
+    expected.add("request-context");
     assertEquals(expected, documented);
   }
 
@@ -249,6 +252,22 @@ class AnalyticsAutoConfigurationTest {
       assertTrue(analytics.flush(Duration.ofSeconds(10)).isSuccess());
       assertEquals("UP", Reflect.status(indicator), "up again once the key is accepted");
     });
+  }
+
+  @Test
+  void requestContextIsOffByDefaultAndOnlyForWebApps() {
+    new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(AnalyticsAutoConfiguration.class))
+        .withPropertyValues("analytics4j.enabled=false")
+        .run(context -> assertThat(context).hasSingleBean(Analytics.class).doesNotHaveBean(RequestContext.class));
+    new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(AnalyticsAutoConfiguration.class))
+        .withPropertyValues("analytics4j.enabled=false", "analytics4j.request-context=true")
+        .run(context -> assertThat(context).hasSingleBean(ServletRequestContext.class));
+    new ReactiveWebApplicationContextRunner().withConfiguration(AutoConfigurations.of(AnalyticsAutoConfiguration.class))
+        .withPropertyValues("analytics4j.enabled=false", "analytics4j.request-context=true")
+        .run(context -> assertThat(context).hasSingleBean(ReactiveRequestContext.class)
+            .doesNotHaveBean(ServletRequestContext.class));
+    runner.withPropertyValues("analytics4j.request-context=true")
+        .run(context -> assertThat(context).hasSingleBean(Analytics.class).doesNotHaveBean(RequestContext.class));
   }
 
   private static int count(String text, String part) {

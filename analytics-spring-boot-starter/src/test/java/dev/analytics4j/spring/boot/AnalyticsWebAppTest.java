@@ -33,9 +33,12 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** A real web app on a random port, with the starter and Actuator, sending to a local collector. */
+/**
+ * A real servlet web app on a random port, with the starter, Actuator and analytics4j.request-context on,
+ * sending to a local collector.
+ */
 @SpringBootTest(classes = AnalyticsWebAppTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"analytics4j.write-key=web-test-key", "analytics4j.flush-interval=1h",
+    properties = {"analytics4j.write-key=web-test-key", "analytics4j.flush-interval=1h", "analytics4j.request-context=true",
         "management.endpoint.health.show-details=always", "server.shutdown=graceful"})
 class AnalyticsWebAppTest {
   private static final JsonAdapter<Map<String, Object>> JSON = new Moshi.Builder().build()
@@ -76,7 +79,8 @@ class AnalyticsWebAppTest {
   private HttpResponse<String> call(String method, String path) throws Exception {
     URI uri = URI.create("http://127.0.0.1:" + environment.getProperty("local.server.port") + path);
     HttpRequest request = HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody())
-        .timeout(Duration.ofSeconds(10)).build();
+        .header("User-Agent", "Mozilla/5.0 (test)").header("Accept-Language", "en-GB,en;q=0.8")
+        .header("Referer", "https://shop.example/cart").timeout(Duration.ofSeconds(10)).build();
     return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
   }
 
@@ -84,7 +88,7 @@ class AnalyticsWebAppTest {
   @SuppressWarnings("unchecked")
   void anEventEnqueuedByARequestArrivesAtTheCollectorExactly() throws Exception {
     Collector.answerOkByDefault(collector);
-    HttpResponse<String> response = call("POST", "/orders/ord_1029/complete");
+    HttpResponse<String> response = call("POST", "/orders/ord_1029/complete?coupon=SPRING");
     assertEquals(200, response.statusCode(), response.body());
     assertEquals("completed ord_1029", response.body());
 
@@ -108,7 +112,14 @@ class AnalyticsWebAppTest {
     assertEquals("usr_8f41c2", message.get("userId"));
     assertEquals("Order Completed", message.get("event"));
     assertEquals(Map.of("order_id", "ord_1029", "revenue", 42.5), message.get("properties"));
-    assertEquals(Map.of("library", Map.of("name", "analytics4j", "version", Analytics.VERSION)), message.get("context"));
+    String url = "http://127.0.0.1:" + environment.getProperty("local.server.port") + "/orders/ord_1029/complete";
+    assertEquals(Map.of(
+        "ip", "127.0.0.1",
+        "userAgent", "Mozilla/5.0 (test)",
+        "locale", "en-GB",
+        "page", Map.of("path", "/orders/ord_1029/complete", "referrer", "https://shop.example/cart",
+            "search", "?coupon=SPRING", "url", url + "?coupon=SPRING"),
+        "library", Map.of("name", "analytics4j", "version", Analytics.VERSION)), message.get("context"));
     assertEquals(1, collector.getRequestCount());
 
     // Boot bound the starter's MeterBinder to its registry.
