@@ -88,7 +88,6 @@ public final class AnalyticsMeterBinder extends AnalyticsListener implements Met
     Objects.requireNonNull(registry, "registry == null");
     FunctionCounter.builder("analytics4j.messages.enqueued", enqueued, LongAdder::sum)
         .description("Valid messages passed to enqueue or offer")
-        .baseUnit("messages")
         .tags(tags)
         .register(registry);
     messages(registry, "sent", "none", sent);
@@ -98,7 +97,6 @@ public final class AnalyticsMeterBinder extends AnalyticsListener implements Met
     }
     FunctionCounter.builder("analytics4j.retries", retries, LongAdder::sum)
         .description("Requests scheduled again after a retryable answer or a network error")
-        .baseUnit("requests")
         .tags(tags)
         .register(registry);
     Gauge.builder("analytics4j.queue.messages", this, AnalyticsMeterBinder::heldMessages)
@@ -116,6 +114,8 @@ public final class AnalyticsMeterBinder extends AnalyticsListener implements Met
     registries.add(requests);
   }
 
+  // Base units only where the name does not end in one already: Prometheus appends them, and
+  // "analytics4j_retries_requests_total" would help nobody.
   private void messages(MeterRegistry registry, String outcome, String reason, LongAdder count) {
     FunctionCounter.builder("analytics4j.messages", count, LongAdder::sum)
         .description("Messages by outcome: sent, failed or dropped, and why")

@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.TreeSet;
@@ -217,6 +219,23 @@ class AnalyticsMeterBinderTest {
     for (Meter meter : later.getMeters()) {
       assertEquals("orders", meter.getId().getTag("client"), meter.getId().toString());
     }
+  }
+
+  @Test
+  void prometheusNamesAreTheOnesTheReadmeGives() throws Exception {
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    meters.bindTo(prometheus);
+    analytics = builder(meters).build();
+    analytics.enqueue(track());
+    assertTrue(analytics.flush(Duration.ofSeconds(10)).isSuccess());
+
+    TreeSet<String> names = new TreeSet<>();
+    for (String line : prometheus.scrape().split("\n")) {
+      if (!line.startsWith("#") && !line.isEmpty()) names.add(line.replaceAll("[{ ].*", ""));
+    }
+    assertEquals(new TreeSet<>(List.of("analytics4j_messages_enqueued_total", "analytics4j_messages_total",
+        "analytics4j_queue_memory_bytes", "analytics4j_queue_messages", "analytics4j_requests_seconds_count",
+        "analytics4j_requests_seconds_max", "analytics4j_requests_seconds_sum", "analytics4j_retries_total")), names);
   }
 
   @Test
