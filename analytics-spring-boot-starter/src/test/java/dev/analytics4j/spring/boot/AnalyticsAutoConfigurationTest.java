@@ -270,6 +270,34 @@ class AnalyticsAutoConfigurationTest {
         .run(context -> assertThat(context).hasSingleBean(Analytics.class).doesNotHaveBean(RequestContext.class));
   }
 
+  @Test
+  void healthGoesDownOnA403AsOnA401() {
+    server.enqueue(Collector.status(403));
+    runner.run(context -> {
+      Analytics analytics = context.getBean(Analytics.class);
+      analytics.enqueue(track("m1"));
+      assertEquals(1, analytics.flush(Duration.ofSeconds(10)).notDelivered());
+
+      assertEquals("DOWN", Reflect.status(context.getBean(HEALTH_INDICATOR)));
+      assertEquals("the API refused the write key (HTTP 403); check analytics4j.write-key and region",
+          Reflect.details(context.getBean(HEALTH_INDICATOR)).get("error"));
+    });
+  }
+
+  @Test
+  void otherFailuresAreReportedButKeepHealthUp() {
+    server.enqueue(Collector.status(400));
+    runner.run(context -> {
+      Analytics analytics = context.getBean(Analytics.class);
+      analytics.enqueue(track("m1"));
+      assertEquals(1, analytics.flush(Duration.ofSeconds(10)).notDelivered());
+
+      assertEquals("UP", Reflect.status(context.getBean(HEALTH_INDICATOR)));
+      assertEquals("HTTP 400 is not retryable: {\"error\":\"400\"}",
+          Reflect.details(context.getBean(HEALTH_INDICATOR)).get("lastFailure"));
+    });
+  }
+
   private static int count(String text, String part) {
     int n = 0;
     for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) n++;
