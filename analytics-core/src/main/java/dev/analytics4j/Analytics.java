@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +80,8 @@ public final class Analytics implements Closeable {
   private final long maxQueueBytes;
   private final int maxInFlightRequests;
   private final boolean gzip;
+  private final boolean enabled;
+  private final @Nullable Supplier<? extends @Nullable Map<String, ?>> defaultContext;
   private final Duration closeTimeout;
   private final Transport transport;
   private final MessageEncoder encoder;
@@ -103,10 +106,12 @@ public final class Analytics implements Closeable {
     this.maxQueueBytes = builder.maxQueueBytes;
     this.maxInFlightRequests = builder.maxInFlightRequests;
     this.gzip = builder.gzip;
+    this.enabled = builder.enabled;
+    this.defaultContext = builder.defaultContext;
     this.closeTimeout = builder.closeTimeout;
     this.transport = transport;
     this.encoder = new MessageEncoder(builder.writeKey, LIBRARY_NAME, VERSION);
-    this.reporter = new Reporter(builder.callback);
+    this.reporter = new Reporter(builder.callback, builder.listener);
 
     int id = CLIENT_IDS.incrementAndGet();
     ThreadFactory uploadThreads = builder.threadFactory != null
@@ -183,25 +188,16 @@ public final class Analytics implements Closeable {
   public void enqueue(Message message) {
     Objects.requireNonNull(message, "message == null");
     checkUsable();
-    EncodedMessage encoded = encoder.encode(message);
-    reporter.enqueued();
-    MessageQueue.Offer offer = queue.offer(encoded);
-    if (offer == MessageQueue.Offer.CLOSED || offer == MessageQueue.Offer.FAILED) {
-      // The exception is this message's one report.
-      reporter.unenqueued();
-      checkUsable();
-      throw new IllegalStateException("Analytics is closed");
-    }
-    if (offer.isFull()) {
-      droppedAtOffer(encoded, offer, DropReason.QUEUE_FULL);
-      checkFlusherAlive();
-    }
+    // A close (or a failure) that begins after the check above drops the message with a report,
+    // as offer would: one signal per message, never both the exception and a callback.
+    offer(encode(message));
   }
 
   /**
    * Like {@link #enqueue(Message.Builder)}, but reports instead of throwing once closed: a message
    * that was not accepted (queue full, closed, client failed) has been reported to the callback as
-   * dropped when this returns false.
+   * dropped when this returns false. A client built with {@code enabled(false)} reports every
+   * message dropped ({@link DropReason#DISABLED}) and returns true.
    *
    * @throws IllegalArgumentException if the message is invalid, as {@code enqueue} does.
    */
@@ -213,25 +209,38 @@ public final class Analytics implements Closeable {
   /** Like {@link #offer(Message.Builder)}, for a message already built. */
   public boolean offer(Message message) {
     Objects.requireNonNull(message, "message == null");
-    EncodedMessage encoded = encoder.encode(message);
-    reporter.enqueued();
-    MessageQueue.Offer offer = queue.offer(encoded);
+    return offer(encode(message));
+  }
+
+  private EncodedMessage encode(Message message) {
+    if (defaultContext == null) return encoder.encode(message);
+    Map<String, ?> context;
+    try {
+      context = defaultContext.get();
+    } catch (RuntimeException e) {
+      logger.warn("defaultContext threw; sending the message without it", e);
+      context = null;
+    }
+    return context == null ? encoder.encode(message) : encoder.encode(message, context);
+  }
+
+  private boolean offer(EncodedMessage encoded) {
+    reporter.enqueued(encoded);
+    MessageQueue.Offer offer = enabled ? queue.offer(encoded) : queue.reserveDrop();
     if (offer == MessageQueue.Offer.ACCEPTED) return true;
     if (offer.isFull()) {
-      droppedAtOffer(encoded, offer, DropReason.QUEUE_FULL);
+      DropReason reason = enabled ? DropReason.QUEUE_FULL : DropReason.DISABLED;
+      try {
+        reporter.dropped(encoded, reason);
+      } finally {
+        queue.settle(Collections.singletonList(new FlushEpoch.Run(offer.epoch, 1)), MessageQueue.Outcome.DROPPED);
+      }
+      if (!enabled) return true;
       checkFlusherAlive();
     } else {
       reporter.dropped(encoded, offer == MessageQueue.Offer.FAILED ? DropReason.CLIENT_FAILED : DropReason.CLOSED);
     }
     return false;
-  }
-
-  private void droppedAtOffer(EncodedMessage encoded, MessageQueue.Offer offer, DropReason reason) {
-    try {
-      reporter.dropped(encoded, reason);
-    } finally {
-      queue.settle(Collections.singletonList(new FlushEpoch.Run(offer.epoch, 1)), MessageQueue.Outcome.DROPPED);
-    }
   }
 
   private void checkUsable() {
@@ -602,10 +611,13 @@ public final class Analytics implements Closeable {
     private @Nullable Transport transport;
     private boolean gzip;
     private Callback callback = Callback.NONE;
+    private AnalyticsListener listener = AnalyticsListener.NONE;
     private @Nullable String userAgent;
     private @Nullable ThreadFactory threadFactory;
     private Duration closeTimeout = Duration.ofSeconds(5);
     private boolean shutdownHook = true;
+    private boolean enabled = true;
+    private @Nullable Supplier<? extends @Nullable Map<String, ?>> defaultContext;
 
     Builder(String writeKey) {
       Objects.requireNonNull(writeKey, "writeKey == null");
@@ -792,6 +804,23 @@ public final class Analytics implements Closeable {
       return this;
     }
 
+    /** Told about every message and HTTP request, for metrics; default {@link AnalyticsListener#NONE}. */
+    public Builder listener(AnalyticsListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener == null");
+      return this;
+    }
+
+    /**
+     * Context added to every message, asked for on the enqueuing thread as each message is enqueued;
+     * the message's own context keys win, and {@code library} is always the client's. For what is
+     * known only then, such as the current web request's {@code ip} and {@code userAgent}. Values
+     * are checked like the message's own; a supplier that returns null or throws adds nothing.
+     */
+    public Builder defaultContext(Supplier<? extends @Nullable Map<String, ?>> defaultContext) {
+      this.defaultContext = Objects.requireNonNull(defaultContext, "defaultContext == null");
+      return this;
+    }
+
     /**
      * The {@code User-Agent} header; default {@code analytics4j/<version>}. Printable ASCII only: an
      * HTTP header value cannot carry other characters, and a CR or LF would split the header.
@@ -834,6 +863,17 @@ public final class Analytics implements Closeable {
     }
 
     /**
+     * Whether messages are sent; default on. When off, messages are still validated and serialized
+     * (bad input still fails at the call site) but never sent: each is reported to the callback and
+     * counted as dropped with {@link DropReason#DISABLED}, no transport is loaded, and no request
+     * is made. For development and tests without a write key.
+     */
+    public Builder enabled(boolean enabled) {
+      this.enabled = enabled;
+      return this;
+    }
+
+    /**
      * Creates the client and starts its flusher thread. Without an explicit {@code flushAt}, a
      * {@code maxQueueSize} below 250 lowers {@code flushAt} to it, so that batches can fill; an
      * explicit {@code flushAt} above {@code maxQueueSize} is kept, with a WARN that batches then
@@ -848,7 +888,11 @@ public final class Analytics implements Closeable {
       String url = uploadUrl != null
           ? uploadUrl
           : (endpoint != null ? endpoint : region.host()) + "/v1/batch";
-      Transport transport = this.transport != null ? this.transport : loadTransport();
+      Transport transport = this.transport != null ? this.transport
+          : enabled ? loadTransport()
+          : request -> {
+            throw new IllegalStateException("a disabled client sends nothing");
+          };
       return new Analytics(this, url, transport);
     }
 

@@ -15,5 +15,7 @@ public enum DropReason {
    * The client's flusher thread ended with an unexpected {@link Error}, so nothing more can be sent;
    * the client refuses new messages from then on.
    */
-  CLIENT_FAILED
+  CLIENT_FAILED,
+  /** The client was built with {@code enabled(false)}: the message was validated, never sent. */
+  DISABLED
 }

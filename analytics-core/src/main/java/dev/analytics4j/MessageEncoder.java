@@ -21,7 +21,9 @@ import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -107,12 +109,17 @@ final class MessageEncoder {
    *     or when the message is over {@link #MAX_MESSAGE_BYTES}.
    */
   EncodedMessage encode(Message message) {
+    return encode(message, Collections.emptyMap());
+  }
+
+  /** Like {@link #encode(Message)}, with {@code defaultContext} under the message's own context: its keys win. */
+  EncodedMessage encode(Message message, Map<String, ?> defaultContext) {
     Objects.requireNonNull(message, "message == null");
     Scratch scratch = SCRATCH.get();
     Buffer buffer = scratch.buffer;
     boolean written = false;
     try {
-      new Writer(scratch).writeMessage(message);
+      new Writer(scratch).writeMessage(message, defaultContext);
       written = true;
     } catch (Abandoned e) {
       throw new IllegalArgumentException("message is over " + ABANDON_BYTES + " bytes (encoding stopped), over the "
@@ -301,7 +308,7 @@ final class MessageEncoder {
       this.json = scratch.json;
     }
 
-    void writeMessage(Message message) throws IOException {
+    void writeMessage(Message message, Map<String, ?> defaultContext) throws IOException {
       json.beginObject();
       json.name("type").value(message.type().wireName());
       stringField("messageId", message.messageId());
@@ -339,7 +346,13 @@ final class MessageEncoder {
         throw new AssertionError(message.getClass()); // Message has no other subclasses.
       }
 
-      objectField("context", message.context(), true);
+      Map<String, ?> context = message.context();
+      if (!defaultContext.isEmpty()) {
+        Map<String, Object> merged = new LinkedHashMap<>(defaultContext);
+        merged.putAll(context);
+        context = merged;
+      }
+      objectField("context", context, true);
       if (!message.integrations().isEmpty()) objectField("integrations", message.integrations(), false);
       json.endObject();
     }

@@ -144,6 +144,22 @@ final class MessageQueue {
   }
 
   /**
+   * Counts a message the caller drops without queueing it (a client built disabled) as pending in
+   * the current epoch, like a full queue's drop; refused as closed or failed like {@link #offer}.
+   */
+  Offer reserveDrop() {
+    lock.lock();
+    try {
+      if (failed) return Offer.FAILED;
+      if (closed) return Offer.CLOSED;
+      current.pending++;
+      return new Offer(current);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Closes the current epoch and returns the future of its result, which completes once its
    * messages and every earlier epoch's have settled. When nothing was enqueued since the last flush,
    * the future is shared with the other flushes that found the same.

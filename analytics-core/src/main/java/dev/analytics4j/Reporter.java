@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import java.io.IOException;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -10,9 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where every message's outcome is recorded: the counters behind {@link Metrics}, the user's
- * {@link Callback}, and the logs. Each message reaches exactly one of {@link #delivered},
- * {@link #failed} or {@link #dropped}. Counters move before the callbacks run, so {@link Metrics}
- * never lags behind what a callback was told.
+ * {@link Callback}, the {@link AnalyticsListener}, and the logs. Each message reaches exactly one of
+ * {@link #delivered}, {@link #failed} or {@link #dropped}. Counters move before the callbacks run,
+ * so {@link Metrics} never lags behind what a callback was told.
  */
 final class Reporter {
   private static final Logger logger = LoggerFactory.getLogger(Reporter.class);
@@ -21,6 +22,7 @@ final class Reporter {
   private static final ThreadLocal<Boolean> IN_CALLBACK = new ThreadLocal<>();
 
   private final Callback callback;
+  private final AnalyticsListener listener;
   private final LongAdder enqueued = new LongAdder();
   private final LongAdder sent = new LongAdder();
   private final LongAdder failed = new LongAdder();
@@ -32,7 +34,12 @@ final class Reporter {
   private final AtomicLong lastDropLogNanos = new AtomicLong(System.nanoTime() - DROP_LOG_INTERVAL_NANOS);
 
   Reporter(Callback callback) {
+    this(callback, AnalyticsListener.NONE);
+  }
+
+  Reporter(Callback callback, AnalyticsListener listener) {
     this.callback = callback;
+    this.listener = listener;
     for (DropReason reason : DropReason.values()) dropped.put(reason, new LongAdder());
   }
 
@@ -41,25 +48,69 @@ final class Reporter {
     return IN_CALLBACK.get() != null;
   }
 
-  void enqueued() {
+  void enqueued(EncodedMessage message) {
     enqueued.increment();
+    if (listener == AnalyticsListener.NONE) return;
+    try {
+      listener.messageEnqueued(message);
+    } catch (Throwable t) {
+      listenerThrew(t);
+    }
   }
 
-  /** Takes back {@link #enqueued()} for a message {@code enqueue} refused by throwing. */
-  void unenqueued() {
-    enqueued.decrement();
-  }
-
-  void request() {
+  /**
+   * Sends {@code request} for a batch of {@code messageCount} messages, counting it and telling the
+   * listener when it starts and how it ended; what {@code transport} throws is rethrown.
+   */
+  Transport.Response send(Transport transport, Transport.Request request, int messageCount, int attempt)
+      throws IOException {
     requests.increment();
+    try {
+      listener.requestStart(messageCount, attempt);
+    } catch (Throwable t) {
+      listenerThrew(t);
+    }
+    long start = System.nanoTime();
+    Transport.Response response;
+    try {
+      response = transport.send(request);
+    } catch (IOException | RuntimeException e) {
+      try {
+        listener.requestFailed(messageCount, attempt, e, System.nanoTime() - start);
+      } catch (Throwable t) {
+        listenerThrew(t);
+      }
+      throw e;
+    }
+    try {
+      listener.requestEnd(messageCount, attempt, response.code(), System.nanoTime() - start);
+    } catch (Throwable t) {
+      listenerThrew(t);
+    }
+    return response;
   }
 
-  void retry() {
+  /** A retry of a batch of {@code messageCount} messages, as attempt {@code nextAttempt} after {@code delayNanos}. */
+  void retry(int messageCount, int nextAttempt, long delayNanos) {
     retries.increment();
+    try {
+      listener.retryScheduled(messageCount, nextAttempt, delayNanos);
+    } catch (Throwable t) {
+      listenerThrew(t);
+    }
   }
 
   void delivered(List<EncodedMessage> messages) {
     sent.add(messages.size());
+    if (listener != AnalyticsListener.NONE) {
+      for (EncodedMessage message : messages) {
+        try {
+          listener.messageDelivered(message);
+        } catch (Throwable t) {
+          listenerThrew(t);
+        }
+      }
+    }
     if (callback == Callback.NONE) return;
     boolean outermost = enterCallbacks();
     try {
@@ -92,6 +143,15 @@ final class Reporter {
   }
 
   void failedCallbacks(List<EncodedMessage> messages, Failure failure) {
+    if (listener != AnalyticsListener.NONE) {
+      for (EncodedMessage message : messages) {
+        try {
+          listener.messageFailed(message, failure);
+        } catch (Throwable t) {
+          listenerThrew(t);
+        }
+      }
+    }
     if (callback == Callback.NONE) return;
     boolean outermost = enterCallbacks();
     try {
@@ -110,6 +170,13 @@ final class Reporter {
   void dropped(EncodedMessage message, DropReason reason) {
     dropped.get(reason).increment();
     if (reason == DropReason.QUEUE_FULL) logDropRateLimited();
+    if (listener != AnalyticsListener.NONE) {
+      try {
+        listener.messageDropped(message, reason);
+      } catch (Throwable t) {
+        listenerThrew(t);
+      }
+    }
     if (callback == Callback.NONE) return;
     boolean outermost = enterCallbacks();
     try {
@@ -128,6 +195,15 @@ final class Reporter {
 
   /** The callbacks for drops already counted by {@link #droppedCounted}. */
   void droppedCallbacks(List<EncodedMessage> messages, DropReason reason) {
+    if (listener != AnalyticsListener.NONE) {
+      for (EncodedMessage message : messages) {
+        try {
+          listener.messageDropped(message, reason);
+        } catch (Throwable t) {
+          listenerThrew(t);
+        }
+      }
+    }
     if (callback == Callback.NONE) return;
     boolean outermost = enterCallbacks();
     try {
@@ -175,6 +251,15 @@ final class Reporter {
       logger.warn("Callback threw; ignoring", t);
     } catch (Throwable ignored) {
       // Logging a StackOverflowError can overflow again; the other reports matter more.
+    }
+  }
+
+  /** Like a callback's, a listener's exception (an Error included) is logged and swallowed. */
+  private static void listenerThrew(Throwable t) {
+    try {
+      logger.warn("AnalyticsListener threw; ignoring", t);
+    } catch (Throwable ignored) {
+      // As for callbacks: the reports matter more than the log line.
     }
   }
 

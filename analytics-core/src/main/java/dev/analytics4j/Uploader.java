@@ -141,8 +141,7 @@ final class Uploader {
       Transport.Response response = null;
       IOException error = null;
       try {
-        reporter.request();
-        response = transport.send(request);
+        response = reporter.send(transport, request, batch.size(), attempt);
       } catch (IOException e) {
         error = e;
       } catch (RuntimeException e) {
@@ -195,7 +194,7 @@ final class Uploader {
         waitNanos = backoff;
         logger.info("{}: retry {} of {} in {} ms", what, retries, policy.maxRetries, backoff / 1_000_000);
       }
-      reporter.retry();
+      reporter.retry(batch.size(), attempt + 1, waitNanos);
       nextAttemptNanos = System.nanoTime() + waitNanos;
     }
   }

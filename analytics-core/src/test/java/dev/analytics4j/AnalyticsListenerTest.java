@@ -1,0 +1,200 @@
+package dev.analytics4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.analytics4j.messages.TrackMessage;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What an {@link AnalyticsListener} is told, in which order, and that it cannot break the client. */
+class AnalyticsListenerTest {
+  private final RecordingTransport transport = new RecordingTransport();
+  private final RecordingCallback callback = new RecordingCallback();
+  private final RecordingListener listener = new RecordingListener();
+  private Analytics analytics;
+
+  private Analytics.Builder builder() {
+    return Analytics.builder("test-write-key")
+        .transport(transport)
+        .callback(callback)
+        .listener(listener)
+        .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(1))
+        .flushInterval(Duration.ofHours(1))
+        .shutdownHook(false);
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (analytics != null) analytics.close(Duration.ofSeconds(5));
+  }
+
+  private static TrackMessage.Builder track(String id) {
+    return TrackMessage.builder("Item Viewed").userId("u1").messageId(id);
+  }
+
+  @Test
+  void toldEveryRequestRetryAndMessageOutcomeInOrder() throws Exception {
+    transport.enqueue(RecordingTransport.status(503));
+    analytics = builder().maxRetries(3).build();
+    analytics.enqueue(track("m1"));
+    analytics.enqueue(track("m2"));
+
+    assertTrue(analytics.flush(Duration.ofSeconds(10)).isSuccess());
+
+    assertEquals(List.of(
+        "enqueued m1", "enqueued m2",
+        "requestStart 2 messages, attempt 1", "requestEnd 2 messages, attempt 1, HTTP 503",
+        "retryScheduled 2 messages, attempt 2",
+        "requestStart 2 messages, attempt 2", "requestEnd 2 messages, attempt 2, HTTP 200",
+        "delivered m1", "delivered m2"), listener.events());
+  }
+
+  @Test
+  void toldRequestFailedWithTheNetworkErrorAndFailedMessagesWithTheFailure() throws Exception {
+    IOException reset = new IOException("connection reset");
+    transport.enqueue(request -> {
+      throw reset;
+    });
+    transport.enqueue(RecordingTransport.status(400));
+    analytics = builder().build();
+    analytics.enqueue(track("m1"));
+
+    assertFalse(analytics.flush(Duration.ofSeconds(10)).isSuccess());
+
+    assertEquals(List.of(
+        "enqueued m1",
+        "requestStart 1 messages, attempt 1", "requestFailed 1 messages, attempt 1, java.io.IOException: connection reset",
+        "retryScheduled 1 messages, attempt 2",
+        "requestStart 1 messages, attempt 2", "requestEnd 1 messages, attempt 2, HTTP 400",
+        "failed m1 HTTP 400 after 2 attempts"), listener.events());
+  }
+
+  @Test
+  void toldDropsWithTheirReason() {
+    analytics = builder().maxQueueSize(1).build();
+    assertTrue(analytics.offer(track("m1")));
+    assertFalse(analytics.offer(track("m2")));
+    analytics.close(Duration.ofSeconds(5));
+    assertFalse(analytics.offer(track("m3")));
+
+    assertEquals(List.of(
+        "enqueued m1", "enqueued m2", "dropped m2 QUEUE_FULL",
+        "requestStart 1 messages, attempt 1", "requestEnd 1 messages, attempt 1, HTTP 200", "delivered m1",
+        "enqueued m3", "dropped m3 CLOSED"), listener.events());
+  }
+
+  @Test
+  void aListenerThatThrowsEverywhereBreaksNeitherDeliveryNorTheCallback() throws Exception {
+    transport.enqueue(RecordingTransport.status(500));
+    analytics = builder().listener(new AnalyticsListener() {
+      @Override public void messageEnqueued(EncodedMessage message) {
+        throw new IllegalStateException("listener bug");
+      }
+
+      @Override public void messageDelivered(EncodedMessage message) {
+        throw new AssertionError("listener bug");
+      }
+
+      @Override public void requestStart(int messageCount, int attempt) {
+        throw new IllegalStateException("listener bug");
+      }
+
+      @Override public void requestEnd(int messageCount, int attempt, int statusCode, long latencyNanos) {
+        throw new IllegalStateException("listener bug");
+      }
+
+      @Override public void retryScheduled(int messageCount, int nextAttempt, long delayNanos) {
+        throw new IllegalStateException("listener bug");
+      }
+    }).build();
+    analytics.enqueue(track("m1"));
+    analytics.enqueue(track("m2"));
+
+    FlushResult result = analytics.flush(Duration.ofSeconds(10));
+
+    assertTrue(result.isSuccess(), result.toString());
+    assertEquals(2, callback.count("sent"));
+    assertEquals(2, transport.requestCount());
+    assertEquals(1, analytics.metrics().retries());
+  }
+
+  @Test
+  void aDisabledClientValidatesEveryMessageAndDropsItWithoutATransport() throws Exception {
+    // No transport set and none on this module's classpath: a disabled client must not look for one.
+    analytics = Analytics.builder("unused").enabled(false).callback(callback).listener(listener)
+        .shutdownHook(false).build();
+
+    analytics.enqueue(track("m1"));
+    assertTrue(analytics.offer(track("m2")));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> analytics.enqueue(TrackMessage.builder("Bad").userId("u1").properties(java.util.Map.of("x", Double.NaN))));
+    assertEquals("properties.x must be a finite number: NaN", e.getMessage());
+    assertTrue(analytics.flush(Duration.ofSeconds(10)).isComplete());
+
+    assertEquals(2, callback.count("dropped:DISABLED"));
+    assertEquals(List.of("enqueued m1", "dropped m1 DISABLED", "enqueued m2", "dropped m2 DISABLED"),
+        listener.events());
+    Metrics metrics = analytics.metrics();
+    assertEquals(2, metrics.enqueued());
+    assertEquals(2, metrics.dropped(DropReason.DISABLED));
+    assertEquals(0, metrics.requests());
+
+    analytics.close(Duration.ofSeconds(5));
+    assertFalse(analytics.offer(track("m3")));
+    assertEquals("dropped:CLOSED", callback.outcomes.get("m3"));
+  }
+
+  /** Records events as sentences; latencies and delays are left out, being timing-dependent. */
+  static final class RecordingListener extends AnalyticsListener {
+    private final List<String> events = new ArrayList<>();
+
+    synchronized List<String> events() {
+      return new ArrayList<>(events);
+    }
+
+    private synchronized void add(String event) {
+      events.add(event);
+    }
+
+    @Override public void messageEnqueued(EncodedMessage message) {
+      add("enqueued " + message.messageId());
+    }
+
+    @Override public void messageDelivered(EncodedMessage message) {
+      add("delivered " + message.messageId());
+    }
+
+    @Override public void messageFailed(EncodedMessage message, Failure failure) {
+      add("failed " + message.messageId() + " HTTP " + failure.statusCode() + " after " + failure.attempts() + " attempts");
+    }
+
+    @Override public void messageDropped(EncodedMessage message, DropReason reason) {
+      add("dropped " + message.messageId() + " " + reason);
+    }
+
+    @Override public void requestStart(int messageCount, int attempt) {
+      add("requestStart " + messageCount + " messages, attempt " + attempt);
+    }
+
+    @Override public void requestEnd(int messageCount, int attempt, int statusCode, long latencyNanos) {
+      if (latencyNanos < 0) throw new AssertionError("negative latency " + latencyNanos);
+      add("requestEnd " + messageCount + " messages, attempt " + attempt + ", HTTP " + statusCode);
+    }
+
+    @Override public void requestFailed(int messageCount, int attempt, Exception error, long latencyNanos) {
+      add("requestFailed " + messageCount + " messages, attempt " + attempt + ", " + error);
+    }
+
+    @Override public void retryScheduled(int messageCount, int nextAttempt, long delayNanos) {
+      if (delayNanos <= 0) throw new AssertionError("no delay " + delayNanos);
+      add("retryScheduled " + messageCount + " messages, attempt " + nextAttempt);
+    }
+  }
+}

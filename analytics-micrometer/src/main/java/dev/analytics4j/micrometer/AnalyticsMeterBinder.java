@@ -1,0 +1,218 @@
+package dev.analytics4j.micrometer;
+
+import dev.analytics4j.Analytics;
+import dev.analytics4j.AnalyticsListener;
+import dev.analytics4j.DropReason;
+import dev.analytics4j.EncodedMessage;
+import dev.analytics4j.Failure;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Publishes what one {@link Analytics} client does to Micrometer. It is the client's listener and a
+ * {@link MeterBinder}: pass it to the builder, then bind it to any registry.
+ *
+ * <pre>{@code
+ * AnalyticsMeterBinder meters = new AnalyticsMeterBinder();
+ * Analytics analytics = Analytics.builder(writeKey).listener(meters).build();
+ * meters.bindTo(registry);
+ * }</pre>
+ *
+ * <table>
+ *   <caption>Meters</caption>
+ *   <tr><th>name</th><th>type</th><th>tags</th><th>what</th></tr>
+ *   <tr><td>{@code analytics4j.messages}</td><td>counter</td><td>{@code outcome}, {@code reason}</td>
+ *     <td>messages by outcome: {@code sent} (reason {@code none}), {@code failed} (reason: the class
+ *     of the last answer, {@code 4xx}, {@code 5xx}, ... or {@code network}), {@code dropped} (reason
+ *     {@code queue_full}, {@code closed}, {@code close_timeout} or {@code disabled})</td></tr>
+ *   <tr><td>{@code analytics4j.messages.enqueued}</td><td>counter</td><td></td>
+ *     <td>valid messages passed to {@code enqueue} or {@code offer}</td></tr>
+ *   <tr><td>{@code analytics4j.requests}</td><td>timer</td><td>{@code status}</td>
+ *     <td>HTTP requests and their latency, by status class: {@code 2xx}, {@code 3xx}, {@code 4xx},
+ *     {@code 5xx}, or {@code network} when there was no response</td></tr>
+ *   <tr><td>{@code analytics4j.retries}</td><td>counter</td><td></td>
+ *     <td>requests scheduled again after a retryable answer or a network error</td></tr>
+ *   <tr><td>{@code analytics4j.queue.messages}</td><td>gauge</td><td></td>
+ *     <td>messages accepted whose outcome is not known yet (waiting or in flight)</td></tr>
+ *   <tr><td>{@code analytics4j.queue.memory}</td><td>gauge (bytes)</td><td></td>
+ *     <td>their serialized size</td></tr>
+ * </table>
+ *
+ * <p>Counters and gauges count from the moment the client is built, whenever the binder is bound;
+ * request timings are recorded in the registries bound at the time. Use one binder per client; to
+ * tell several clients apart, give each binder a tag such as {@code client}.
+ */
+public final class AnalyticsMeterBinder extends AnalyticsListener implements MeterBinder {
+  /** Status class tag value of a request that got no response. */
+  static final String NETWORK = "network";
+
+  private final Tags tags;
+  private final LongAdder enqueued = new LongAdder();
+  private final LongAdder sent = new LongAdder();
+  private final Map<String, LongAdder> failed = new ConcurrentHashMap<>();
+  private final EnumMap<DropReason, LongAdder> dropped = new EnumMap<>(DropReason.class);
+  private final LongAdder retries = new LongAdder();
+  private final LongAdder heldBytes = new LongAdder();
+  private final List<Requests> registries = new CopyOnWriteArrayList<>();
+
+  /** A binder whose meters carry no tags of their own. */
+  public AnalyticsMeterBinder() {
+    this(Tags.empty());
+  }
+
+  /** A binder whose meters all carry {@code tags}, for example {@code Tags.of("client", "orders")}. */
+  public AnalyticsMeterBinder(Iterable<Tag> tags) {
+    this.tags = Tags.of(Objects.requireNonNull(tags, "tags == null"));
+    for (DropReason reason : DropReason.values()) dropped.put(reason, new LongAdder());
+    // Registered up front, so dashboards show the usual failure classes at 0 before the first one.
+    for (String statusClass : new String[] {"4xx", "5xx", NETWORK}) failed.put(statusClass, new LongAdder());
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    Objects.requireNonNull(registry, "registry == null");
+    FunctionCounter.builder("analytics4j.messages.enqueued", enqueued, LongAdder::sum)
+        .description("Valid messages passed to enqueue or offer")
+        .tags(tags)
+        .register(registry);
+    messages(registry, "sent", "none", sent);
+    for (Map.Entry<String, LongAdder> e : failed.entrySet()) messages(registry, "failed", e.getKey(), e.getValue());
+    for (Map.Entry<DropReason, LongAdder> e : dropped.entrySet()) {
+      messages(registry, "dropped", tagValue(e.getKey()), e.getValue());
+    }
+    FunctionCounter.builder("analytics4j.retries", retries, LongAdder::sum)
+        .description("Requests scheduled again after a retryable answer or a network error")
+        .tags(tags)
+        .register(registry);
+    Gauge.builder("analytics4j.queue.messages", this, AnalyticsMeterBinder::heldMessages)
+        .description("Messages accepted whose outcome is not known yet: waiting or in flight")
+        .baseUnit("messages")
+        .tags(tags)
+        .register(registry);
+    Gauge.builder("analytics4j.queue.memory", heldBytes, LongAdder::sum)
+        .description("Serialized size of the messages accepted whose outcome is not known yet")
+        .baseUnit(BaseUnits.BYTES)
+        .tags(tags)
+        .register(registry);
+    Requests requests = new Requests(registry, tags);
+    requests.timer("2xx"); // the common case exists before the first request ends
+    registries.add(requests);
+  }
+
+  // Base units only where the name does not end in one already: Prometheus appends them, and
+  // "analytics4j_retries_requests_total" would help nobody.
+  private void messages(MeterRegistry registry, String outcome, String reason, LongAdder count) {
+    FunctionCounter.builder("analytics4j.messages", count, LongAdder::sum)
+        .description("Messages by outcome: sent, failed or dropped, and why")
+        .baseUnit("messages")
+        .tags(tags)
+        .tag("outcome", outcome)
+        .tag("reason", reason)
+        .register(registry);
+  }
+
+  private double heldMessages() {
+    long settled = sent.sum() + failed.values().stream().mapToLong(LongAdder::sum).sum()
+        + dropped.values().stream().mapToLong(LongAdder::sum).sum();
+    // Outcomes may be read a moment after their message was counted in: never show less than 0.
+    return Math.max(0, enqueued.sum() - settled);
+  }
+
+  @Override
+  public void messageEnqueued(EncodedMessage message) {
+    heldBytes.add(message.size());
+    enqueued.increment();
+  }
+
+  @Override
+  public void messageDelivered(EncodedMessage message) {
+    sent.increment();
+    heldBytes.add(-message.size());
+  }
+
+  @Override
+  public void messageFailed(EncodedMessage message, Failure failure) {
+    failed.computeIfAbsent(statusClass(failure.statusCode()), this::registerFailedClass).increment();
+    heldBytes.add(-message.size());
+  }
+
+  /** A failure class not registered up front (a 3xx, say): counted, and registered where bound. */
+  private LongAdder registerFailedClass(String statusClass) {
+    LongAdder count = new LongAdder();
+    for (Requests requests : registries) messages(requests.registry, "failed", statusClass, count);
+    return count;
+  }
+
+  @Override
+  public void messageDropped(EncodedMessage message, DropReason reason) {
+    dropped.get(reason).increment();
+    heldBytes.add(-message.size());
+  }
+
+  @Override
+  public void requestEnd(int messageCount, int attempt, int statusCode, long latencyNanos) {
+    record(statusClass(statusCode), latencyNanos);
+  }
+
+  @Override
+  public void requestFailed(int messageCount, int attempt, Exception error, long latencyNanos) {
+    record(NETWORK, latencyNanos);
+  }
+
+  @Override
+  public void retryScheduled(int messageCount, int nextAttempt, long delayNanos) {
+    retries.increment();
+  }
+
+  private void record(String statusClass, long latencyNanos) {
+    for (Requests requests : registries) requests.timer(statusClass).record(latencyNanos, TimeUnit.NANOSECONDS);
+  }
+
+  static String statusClass(int statusCode) {
+    return statusCode <= 0 ? NETWORK : (statusCode / 100) + "xx";
+  }
+
+  private static String tagValue(DropReason reason) {
+    return reason.name().toLowerCase(Locale.ROOT);
+  }
+
+  @Override
+  public String toString() {
+    return "AnalyticsMeterBinder{tags=" + tags + ", registries=" + registries.size() + "}";
+  }
+
+  /** The request timers of one registry, by status class. */
+  private static final class Requests {
+    final MeterRegistry registry;
+    private final Tags tags;
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
+    Requests(MeterRegistry registry, Tags tags) {
+      this.registry = registry;
+      this.tags = tags;
+    }
+
+    Timer timer(String statusClass) {
+      return timers.computeIfAbsent(statusClass, status -> Timer.builder("analytics4j.requests")
+          .description("HTTP requests to the Tracking API, by status class")
+          .tags(tags)
+          .tag("status", status)
+          .register(registry));
+    }
+  }
+}

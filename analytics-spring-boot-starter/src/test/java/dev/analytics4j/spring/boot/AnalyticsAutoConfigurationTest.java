@@ -1,0 +1,378 @@
+package dev.analytics4j.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.analytics4j.Analytics;
+import dev.analytics4j.AnalyticsListener;
+import dev.analytics4j.Callback;
+import dev.analytics4j.DropReason;
+import dev.analytics4j.EncodedMessage;
+import dev.analytics4j.FlushResult;
+import dev.analytics4j.Metrics;
+import dev.analytics4j.messages.TrackMessage;
+import dev.analytics4j.micrometer.AnalyticsMeterBinder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+
+/** What the auto-configuration puts in the context, and what it leaves out, on the Boot version under test. */
+@ExtendWith(OutputCaptureExtension.class)
+class AnalyticsAutoConfigurationTest {
+  private static final String HEALTH_INDICATOR = "analytics4jHealthIndicator";
+  /** Actuator's health API: Boot 3's package, and Boot 4's. */
+  private static final FilteredClassLoader WITHOUT_ACTUATOR =
+      new FilteredClassLoader("org.springframework.boot.actuate.health.", "org.springframework.boot.health.");
+
+  @StartStop private final MockWebServer server = new MockWebServer();
+  private ApplicationContextRunner runner;
+
+  @BeforeEach
+  void setUp() {
+    Collector.answerOkByDefault(server);
+    runner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(AnalyticsAutoConfiguration.class))
+        .withPropertyValues("analytics4j.write-key=test-key", "analytics4j.endpoint=" + server.url("/"),
+            "analytics4j.flush-interval=1h");
+  }
+
+  private static TrackMessage.Builder track(String id) {
+    return TrackMessage.builder("Item Viewed").userId("u1").messageId(id);
+  }
+
+  @Test
+  void buildsOneClientFromThePropertiesWithItsLifecycleMetersAndHealth() throws Exception {
+    runner.withPropertyValues("analytics4j.flush-at=2", "analytics4j.max-queue-bytes=1MB",
+        "analytics4j.max-queue-size=500", "analytics4j.max-in-flight-requests=2", "analytics4j.gzip=true")
+        .run(context -> {
+          assertThat(context).hasNotFailed()
+              .hasSingleBean(Analytics.class)
+              .hasSingleBean(AnalyticsLifecycle.class)
+              .hasSingleBean(AnalyticsMeterBinder.class)
+              .hasSingleBean(AnalyticsHealth.class)
+              .hasBean(HEALTH_INDICATOR);
+          Analytics analytics = context.getBean(Analytics.class);
+          assertEquals("Analytics{url=" + server.url("/v1/batch") + ", flushAt=2, flushInterval=PT1H, "
+              + "maxQueueSize=500, maxQueueBytes=1048576, maxInFlightRequests=2, gzip=true, closed=false}",
+              analytics.toString());
+
+          analytics.enqueue(track("m1"));
+          analytics.enqueue(track("m2"));
+          RecordedRequest request = Collector.take(server);
+          assertEquals("Basic dGVzdC1rZXk6", request.getHeaders().get("Authorization"));
+          assertEquals("gzip", request.getHeaders().get("Content-Encoding"));
+        });
+  }
+
+  @Test
+  void everyBuilderSettingIsAPropertyOrABeanAndEveryPropertyIsDocumented() throws IOException {
+    // Builder methods configured by beans rather than properties.
+    Set<String> byBeans = Set.of("callback", "listener", "transport", "threadFactory", "defaultContext", "build");
+    Map<String, List<String>> multi = Map.of(
+        "retryBackoff", List.of("initial-backoff", "max-backoff"),
+        "maxRetryAfter", List.of("max-retry-after", "max-retry-after-total"));
+    String metadata;
+    try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+      assertTrue(in != null, "configuration metadata was not generated");
+      metadata = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    Set<String> documented = new TreeSet<>();
+    Matcher property = Pattern.compile("\"name\": \"analytics4j\\.([a-z-]+)\",\\s*\"type\": \"[^\"]+\",\\s*\"description\": \"[^\"]{20,}\"")
+        .matcher(metadata);
+    while (property.find()) documented.add(property.group(1));
+
+    Set<String> expected = new TreeSet<>();
+    for (Method method : Analytics.Builder.class.getDeclaredMethods()) {
+      if (!Modifier.isPublic(method.getModifiers()) || byBeans.contains(method.getName())) continue;
+      expected.addAll(multi.getOrDefault(method.getName(), List.of(kebab(method.getName()))));
+    }
+    expected.add("write-key");
+    expected.add("request-context");
+    assertEquals(expected, documented);
+  }
+
+  private static String kebab(String camel) {
+    return camel.replaceAll("([A-Z])", "-$1").toLowerCase();
+  }
+
+  @Test
+  void durationsAndSizesTakeSpringForms() {
+    runner.withPropertyValues("analytics4j.flush-interval=250ms", "analytics4j.max-queue-bytes=64KB",
+        "analytics4j.close-timeout=2s").run(context -> {
+          AnalyticsProperties properties = context.getBean(AnalyticsProperties.class);
+          assertEquals(Duration.ofMillis(250), properties.getFlushInterval());
+          assertEquals(65_536, properties.getMaxQueueBytes().toBytes());
+          assertEquals(Duration.ofSeconds(2), properties.getCloseTimeout());
+          assertThat(context.getBean(Analytics.class).toString()).contains("flushInterval=PT0.25S", "maxQueueBytes=65536");
+        });
+  }
+
+  @Test
+  void withoutAWriteKeyTheAppStartsValidatesAndSendsNothing(CapturedOutput output) {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(AnalyticsAutoConfiguration.class))
+        .withPropertyValues("analytics4j.endpoint=" + server.url("/"))
+        .withUserConfiguration(RecordingCallbackConfiguration.class)
+        .run(context -> {
+          assertThat(context).hasNotFailed().hasSingleBean(Analytics.class);
+          Analytics analytics = context.getBean(Analytics.class);
+          RecordingCallback callback = context.getBean(RecordingCallback.class);
+
+          analytics.enqueue(track("m1"));
+          IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+              () -> analytics.enqueue(TrackMessage.builder(" ").userId("u1")));
+          assertEquals("event must not be blank", e.getMessage());
+          assertTrue(analytics.flush(Duration.ofSeconds(10)).isComplete());
+
+          assertEquals(Map.of("m1", "dropped:DISABLED"), callback.outcomes);
+          Metrics metrics = analytics.metrics();
+          assertEquals(1, metrics.dropped(DropReason.DISABLED));
+          assertEquals(0, metrics.requests());
+          assertEquals("UP", Reflect.status(context.getBean(HEALTH_INDICATOR)));
+          assertEquals(false, Reflect.details(context.getBean(HEALTH_INDICATOR)).get("enabled"));
+        });
+    assertEquals(0, server.getRequestCount());
+    assertEquals(1, count(output.getOut() + output.getErr(), "analytics4j is off"));
+    assertTrue(output.toString().contains("analytics4j is off (analytics4j.write-key is not set): messages are "
+        + "validated, then dropped (reason DISABLED); nothing is sent"), output.toString());
+  }
+
+  @Test
+  void enabledFalseTurnsItOffEvenWithAKey(CapturedOutput output) {
+    runner.withPropertyValues("analytics4j.enabled=false").run(context -> {
+      Analytics analytics = context.getBean(Analytics.class);
+      assertTrue(analytics.offer(track("m1")));
+      assertEquals(1, analytics.metrics().dropped(DropReason.DISABLED));
+    });
+    assertEquals(0, server.getRequestCount());
+    assertTrue(output.toString().contains("analytics4j is off (analytics4j.enabled=false)"), output.toString());
+    assertFalse(output.toString().contains("test-key"), "the write key is never logged");
+  }
+
+  @Test
+  void customizersRunAfterThePropertiesInOrder() {
+    runner.withPropertyValues("analytics4j.flush-at=2").withUserConfiguration(CustomizerConfiguration.class)
+        .run(context -> assertThat(context.getBean(Analytics.class).toString()).contains("flushAt=9,"));
+  }
+
+  @Test
+  void theCallbackBeanAndEveryListenerBeanAreTold() {
+    runner.withUserConfiguration(RecordingCallbackConfiguration.class, ListenerConfiguration.class).run(context -> {
+      Analytics analytics = context.getBean(Analytics.class);
+      analytics.enqueue(track("m1"));
+      assertTrue(analytics.flush(Duration.ofSeconds(10)).isSuccess());
+
+      assertEquals(Map.of("m1", "sent"), context.getBean(RecordingCallback.class).outcomes);
+      assertEquals(List.of("m1"), context.getBean(ListenerConfiguration.class).delivered);
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      context.getBean(AnalyticsMeterBinder.class).bindTo(registry);
+      assertEquals(1.0, registry.get("analytics4j.messages").tags("outcome", "sent").functionCounter().count());
+    });
+  }
+
+  @Test
+  void backsOffWhenTheApplicationDefinesItsOwnBeans() {
+    runner.withUserConfiguration(OwnBeansConfiguration.class).run(context -> {
+      assertThat(context).hasSingleBean(Analytics.class).hasSingleBean(AnalyticsMeterBinder.class);
+      assertThat(context.getBean(Analytics.class)).isSameAs(context.getBean("myAnalytics"));
+      assertThat(context.getBean(AnalyticsMeterBinder.class)).isSameAs(context.getBean("myMeters"));
+      assertThat(context.getBean(HEALTH_INDICATOR)).isInstanceOf(String.class);
+    });
+  }
+
+  @Test
+  void withoutMicrometerThereIsNoBinder() {
+    runner.withClassLoader(new FilteredClassLoader("io.micrometer.")).run(context -> {
+      assertThat(context).hasNotFailed().hasSingleBean(Analytics.class);
+      assertThat(context).doesNotHaveBean(AnalyticsMeterBinder.class);
+    });
+  }
+
+  @Test
+  void withoutActuatorOrWithItsHealthOffThereIsNoHealthIndicator() {
+    runner.withClassLoader(WITHOUT_ACTUATOR).run(context -> {
+      assertThat(context).hasNotFailed().hasSingleBean(Analytics.class);
+      assertThat(context).doesNotHaveBean(HEALTH_INDICATOR).doesNotHaveBean(AnalyticsHealth.class);
+    });
+    runner.withPropertyValues("management.health.analytics4j.enabled=false").run(context ->
+        assertThat(context).hasSingleBean(Analytics.class).doesNotHaveBean(HEALTH_INDICATOR));
+  }
+
+  @Test
+  void healthGoesDownWhileTheApiRefusesTheKeyAndReportsHeldMessagesAndTheLastFailure() {
+    server.enqueue(Collector.status(401));
+    runner.run(context -> {
+      Analytics analytics = context.getBean(Analytics.class);
+      Object indicator = context.getBean(HEALTH_INDICATOR);
+      assertEquals("UP", Reflect.status(indicator));
+
+      analytics.enqueue(track("m1"));
+      FlushResult refused = analytics.flush(Duration.ofSeconds(10));
+      assertEquals(1, refused.notDelivered());
+
+      assertEquals("DOWN", Reflect.status(indicator));
+      Map<String, Object> details = Reflect.details(indicator);
+      assertEquals("the API refused the write key (HTTP 401); check analytics4j.write-key and region", details.get("error"));
+      assertEquals("HTTP 401 is not retryable: {\"error\":\"401\"}", details.get("lastFailure"));
+      assertEquals(0, details.get("heldMessages"));
+      assertTrue(details.containsKey("lastFailureAt"), details.toString());
+
+      analytics.enqueue(track("m2"));
+      assertTrue(analytics.flush(Duration.ofSeconds(10)).isSuccess());
+      assertEquals("UP", Reflect.status(indicator), "up again once the key is accepted");
+    });
+  }
+
+  @Test
+  void requestContextIsOffByDefaultAndOnlyForWebApps() {
+    new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(AnalyticsAutoConfiguration.class))
+        .withPropertyValues("analytics4j.enabled=false")
+        .run(context -> assertThat(context).hasSingleBean(Analytics.class).doesNotHaveBean(RequestContext.class));
+    new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(AnalyticsAutoConfiguration.class))
+        .withPropertyValues("analytics4j.enabled=false", "analytics4j.request-context=true")
+        .run(context -> assertThat(context).hasSingleBean(ServletRequestContext.class));
+    new ReactiveWebApplicationContextRunner().withConfiguration(AutoConfigurations.of(AnalyticsAutoConfiguration.class))
+        .withPropertyValues("analytics4j.enabled=false", "analytics4j.request-context=true")
+        .run(context -> assertThat(context).hasSingleBean(ReactiveRequestContext.class)
+            .doesNotHaveBean(ServletRequestContext.class));
+    runner.withPropertyValues("analytics4j.request-context=true")
+        .run(context -> assertThat(context).hasSingleBean(Analytics.class).doesNotHaveBean(RequestContext.class));
+  }
+
+  @Test
+  void healthGoesDownOnA403AsOnA401() {
+    server.enqueue(Collector.status(403));
+    runner.run(context -> {
+      Analytics analytics = context.getBean(Analytics.class);
+      analytics.enqueue(track("m1"));
+      assertEquals(1, analytics.flush(Duration.ofSeconds(10)).notDelivered());
+
+      assertEquals("DOWN", Reflect.status(context.getBean(HEALTH_INDICATOR)));
+      assertEquals("the API refused the write key (HTTP 403); check analytics4j.write-key and region",
+          Reflect.details(context.getBean(HEALTH_INDICATOR)).get("error"));
+    });
+  }
+
+  @Test
+  void otherFailuresAreReportedButKeepHealthUp() {
+    server.enqueue(Collector.status(400));
+    runner.run(context -> {
+      Analytics analytics = context.getBean(Analytics.class);
+      analytics.enqueue(track("m1"));
+      assertEquals(1, analytics.flush(Duration.ofSeconds(10)).notDelivered());
+
+      assertEquals("UP", Reflect.status(context.getBean(HEALTH_INDICATOR)));
+      assertEquals("HTTP 400 is not retryable: {\"error\":\"400\"}",
+          Reflect.details(context.getBean(HEALTH_INDICATOR)).get("lastFailure"));
+    });
+  }
+
+  private static int count(String text, String part) {
+    int n = 0;
+    for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) n++;
+    return n;
+  }
+
+  static final class RecordingCallback implements Callback {
+    final Map<String, String> outcomes = new ConcurrentHashMap<>();
+
+    @Override
+    public void onSuccess(EncodedMessage message) {
+      outcomes.put(message.messageId(), "sent");
+    }
+
+    @Override
+    public void onDropped(EncodedMessage message, DropReason reason) {
+      outcomes.put(message.messageId(), "dropped:" + reason);
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class RecordingCallbackConfiguration {
+    @Bean
+    RecordingCallback recordingCallback() {
+      return new RecordingCallback();
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class ListenerConfiguration {
+    final List<String> delivered = new ArrayList<>();
+
+    @Bean
+    AnalyticsListener deliveredListener() {
+      return new AnalyticsListener() {
+        @Override
+        public void messageDelivered(EncodedMessage message) {
+          synchronized (delivered) {
+            delivered.add(message.messageId());
+          }
+        }
+      };
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class CustomizerConfiguration {
+    @Bean
+    @Order(2)
+    AnalyticsBuilderCustomizer second() {
+      return builder -> builder.flushAt(9);
+    }
+
+    @Bean
+    @Order(1)
+    AnalyticsBuilderCustomizer first() {
+      return builder -> builder.flushAt(5);
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnBeansConfiguration {
+    @Bean
+    Analytics myAnalytics() {
+      return Analytics.builder("own-key").enabled(false).shutdownHook(false).build();
+    }
+
+    @Bean
+    AnalyticsMeterBinder myMeters() {
+      return new AnalyticsMeterBinder();
+    }
+
+    @Bean
+    String analytics4jHealthIndicator() {
+      return "mine";
+    }
+  }
+}
