@@ -27,6 +27,12 @@ def service = jar.getInputStream(jar.getEntry('META-INF/services/dev.analytics4j
 assert service == 'dev.analytics4j.okhttp.OkHttpTransportFactory' : service
 assert jar.manifest.mainAttributes.getValue('Automatic-Module-Name') == 'dev.analytics4j.bundle'
 
+// The embedded libraries' notice and licence travel with them.
+def notice = jar.getInputStream(jar.getEntry('META-INF/analytics4j-bundle/THIRD-PARTY.txt')).text
+assert ['OkHttp', 'Okio', 'Moshi', 'Kotlin standard library'].every { notice.contains("- ${it} ") } : notice
+assert !notice.contains('${') : "unfiltered notice: ${notice}"
+assert jar.getEntry('META-INF/analytics4j-bundle/LICENSE-Apache-2.0.txt') != null
+
 def top = names.findAll { it.endsWith('/') && it.count('/') <= 4 && it.startsWith('dev/analytics4j/shaded/') || it == 'META-INF/' || it =~ /^dev\/analytics4j\/[a-z]+\/$/ }.sort()
 println "analytics4j-bundle: ${jarFile.length()} bytes, ${names.count { it.endsWith('.class') }} classes, dependencies ${deps}"
 println "analytics4j-bundle: top-level directories ${top}"
