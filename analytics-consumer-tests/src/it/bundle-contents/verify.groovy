@@ -1,0 +1,40 @@
+import java.util.jar.JarFile
+
+def version = analytics4jVersion
+def dir = new File(localRepositoryPath, "dev/analytics4j/analytics4j-bundle/${version}")
+def pom = new groovy.xml.XmlSlurper().parse(new File(dir, "analytics4j-bundle-${version}.pom"))
+def jarFile = new File(dir, "analytics4j-bundle-${version}.jar")
+
+// The reduced POM: slf4j-api is the one thing a user's build resolves besides the jar.
+def deps = pom.dependencies.dependency.collect { "${it.groupId}:${it.artifactId}:${it.scope}".toString() }
+assert deps == ['org.slf4j:slf4j-api:compile'] : "the bundle's POM must depend on slf4j-api alone: ${deps}"
+
+def jar = new JarFile(jarFile)
+def names = jar.entries().collect { it.name }
+def outside = names.findAll { !it.startsWith('META-INF/') && !it.startsWith('dev/analytics4j/') && it != 'dev/' }
+assert outside.isEmpty() : "entries outside dev/analytics4j and META-INF: ${outside.take(20)}"
+
+// Embedded code only under dev/analytics4j/shaded; nothing of the original packages or their metadata.
+def ours = ['dev/analytics4j/', 'dev/analytics4j/messages/', 'dev/analytics4j/okhttp/', 'dev/analytics4j/shaded/']
+def packages = names.findAll { it.endsWith('.class') }.collect { it.substring(0, it.lastIndexOf('/') + 1) }.unique()
+def stray = packages.findAll { p -> !p.startsWith('dev/analytics4j/shaded/') && !(p in ours) }
+assert stray.isEmpty() : "classes in packages that are neither ours nor shaded: ${stray}"
+def junk = names.findAll { it.endsWith('.kotlin_module') || it.endsWith('.kotlin_builtins') || it.endsWith('module-info.class') || it.startsWith('META-INF/versions/') || it.startsWith('META-INF/maven/') }
+assert junk.isEmpty() : "metadata of the embedded jars left in: ${junk}"
+
+// ServiceLoader finds the transport; the manifest names the module.
+def service = jar.getInputStream(jar.getEntry('META-INF/services/dev.analytics4j.Transport$Factory')).text.trim()
+assert service == 'dev.analytics4j.okhttp.OkHttpTransportFactory' : service
+assert jar.manifest.mainAttributes.getValue('Automatic-Module-Name') == 'dev.analytics4j.bundle'
+
+// The embedded libraries' notice and licence travel with them.
+def notice = jar.getInputStream(jar.getEntry('META-INF/analytics4j-bundle/THIRD-PARTY.txt')).text
+assert ['OkHttp', 'Okio', 'Moshi', 'Kotlin standard library'].every { notice.contains("- ${it} ") } : notice
+assert !notice.contains('${') : "unfiltered notice: ${notice}"
+assert jar.getEntry('META-INF/analytics4j-bundle/LICENSE-Apache-2.0.txt') != null
+
+def top = names.findAll { it.endsWith('/') && it.count('/') <= 4 && it.startsWith('dev/analytics4j/shaded/') || it == 'META-INF/' || it =~ /^dev\/analytics4j\/[a-z]+\/$/ }.sort()
+println "analytics4j-bundle: ${jarFile.length()} bytes, ${names.count { it.endsWith('.class') }} classes, dependencies ${deps}"
+println "analytics4j-bundle: top-level directories ${top}"
+jar.close()
+return true
