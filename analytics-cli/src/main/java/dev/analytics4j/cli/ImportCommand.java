@@ -170,6 +170,10 @@ final class ImportCommand implements Callable<Integer> {
       } else {
         Path path = Path.of(file);
         checkReadable(path, "input file");
+        for (Path earlier : inputPaths) {
+          // Every line would be sent twice, each copy counted as an exact repeat with its own id.
+          if (Files.isSameFile(earlier, path)) throw usage("input file " + path + " is given twice");
+        }
         inputPaths.add(path);
         sources.add(Importer.Source.file(path));
       }
@@ -204,7 +208,9 @@ final class ImportCommand implements Callable<Integer> {
     // Last, because it creates the file: a refused option above leaves nothing behind.
     RejectsFile rejectsFile;
     try {
-      rejectsFile = RejectsFile.open(rejects, overwriteRejects, inputPaths);
+      List<Path> protectedPaths = new ArrayList<>(inputPaths);
+      if (writeKeyFile != null) protectedPaths.add(writeKeyFile);
+      rejectsFile = RejectsFile.open(rejects, overwriteRejects, protectedPaths);
     } catch (RejectsFile.RefusedException e) {
       throw usage(e.getMessage());
     }

@@ -79,6 +79,7 @@ final class Importer {
   private final MessageIds ids = new MessageIds();
 
   private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean rejectsClosed = new AtomicBoolean();
   private final AtomicReference<ImportResult.@Nullable Stop> stop = new AtomicReference<>();
   /** Opened by a stop or by the reader's end, so the waiting thread wakes at once. */
   private final CountDownLatch wake = new CountDownLatch(1);
@@ -174,6 +175,7 @@ final class Importer {
       if (checkUrl != null && !endpointAnswers()) {
         importTransport.close();
         currentSource = sources.get(0).name;
+        closeRejects();
         return result(true);
       }
       // Room for every permit, plus one batch per request in flight: the client runs callbacks
@@ -202,9 +204,10 @@ final class Importer {
       while (!readerDone.await(POLL_NANOS, TimeUnit.NANOSECONDS) && stop.get() == null) watchEndpoint();
       finish(analytics);
       awaitReader(reader);
+      closeRejects();
       return result(false);
     } finally {
-      closeRejects();
+      closeRejects(); // after an unexpected exception: still flush what was listed
     }
   }
 
@@ -308,9 +311,8 @@ final class Importer {
           stop(authStop(code));
           return false;
         }
-        if (code == 404 || code == 405) {
-          stop(new ImportResult.Stop(ImportResult.Stop.Kind.ENDPOINT, "POST " + url + " answered HTTP " + code
-              + "; check --endpoint (give the host only: the importer adds /v1/batch)", ImportResult.EXIT_ENDPOINT));
+        if (wrongEndpoint(code)) {
+          stop(wrongEndpointStop("POST " + url, code));
           return false;
         }
         if (code < 500 && code != 408 && code != 429) return true; // it answers; a 400 for an empty batch is fine
@@ -353,6 +355,17 @@ final class Importer {
       }
     }
     return out.append('"').toString();
+  }
+
+  /** Answers that every batch would get: a redirect (not followed), no such path, no POST there. */
+  private static boolean wrongEndpoint(int code) {
+    return (code >= 300 && code < 400) || code == 404 || code == 405;
+  }
+
+  private static ImportResult.Stop wrongEndpointStop(String what, int code) {
+    String why = code < 400 ? " (a redirect, which the importer does not follow: is it https?)" : "";
+    return new ImportResult.Stop(ImportResult.Stop.Kind.ENDPOINT, what + " answered HTTP " + code + why
+        + "; check --endpoint (give the host only: the importer adds /v1/batch)", ImportResult.EXIT_ENDPOINT);
   }
 
   private static ImportResult.Stop authStop(int code) {
@@ -550,8 +563,9 @@ final class Importer {
     rejects.write(ref != null ? ref.source : "?", ref != null ? ref.line : 0, reason);
   }
 
+  /** Closes the rejects file once; a file that could not be written makes the run fail visibly. */
   private void closeRejects() {
-    if (rejects == null) return;
+    if (rejects == null || !rejectsClosed.compareAndSet(false, true)) return;
     try {
       rejects.close();
     } catch (IOException e) {
@@ -591,10 +605,7 @@ final class Importer {
       LineRef ref = untrack(message.messageId());
       int code = failure.statusCode();
       if (code == 401 || code == 403) stop(authStop(code));
-      if (code == 404 || code == 405) {
-        stop(new ImportResult.Stop(ImportResult.Stop.Kind.ENDPOINT, "the endpoint answered HTTP " + code
-            + "; check --endpoint (give the host only: the importer adds /v1/batch)", ImportResult.EXIT_ENDPOINT));
-      }
+      if (wrongEndpoint(code)) stop(wrongEndpointStop("the endpoint", code));
       notDelivered.incrementAndGet();
       write(ref, "not delivered: " + failure.reason() + " after " + failure.attempts() + " attempt(s)");
       permits.release();

@@ -47,7 +47,7 @@ final class RejectsFile implements AutoCloseable {
   /**
    * Opens {@code path} for writing, or says why not.
    *
-   * @param inputs the input files of the run; the rejects file may be none of them.
+   * @param inputs the files the run reads (inputs, the key file); the rejects file may be none of them.
    */
   static RejectsFile open(Path path, boolean overwrite, List<Path> inputs) throws RefusedException {
     Objects.requireNonNull(path, "path == null");
@@ -63,7 +63,7 @@ final class RejectsFile implements AutoCloseable {
       }
       for (Path input : inputs) {
         if (isSameFile(path, input)) {
-          throw new RefusedException(shown + " is the input file " + input + "; give another path");
+          throw new RefusedException(shown + " is " + input + ", which the import reads; give another path");
         }
       }
       if (!overwrite) {

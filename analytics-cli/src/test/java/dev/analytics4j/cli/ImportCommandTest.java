@@ -309,8 +309,17 @@ class ImportCommandTest {
         "--rejects", file.toString(), "--overwrite-rejects", file.toString());
 
     assertEquals(ImportResult.EXIT_USAGE, code);
-    assertEquals("analytics4j import: --rejects " + file + " is the input file " + file + "; give another path\n" + HINT + "\n", err());
+    assertEquals("analytics4j import: --rejects " + file + " is " + file + ", which the import reads; give another path\n"
+        + HINT + "\n", err());
     assertArrayEquals(before, Files.readAllBytes(file));
+
+    assertEquals(ImportResult.EXIT_USAGE, execute(Map.of(), none(), "--endpoint", server.url("/").toString(),
+        "--write-key-file", keyFile.toString(), "--rejects", keyFile.toString(), "--overwrite-rejects", file.toString()));
+    assertEquals("abc123\n", Files.readString(keyFile));
+
+    assertEquals(ImportResult.EXIT_USAGE, run(none(), file.toString(), dir.resolve(".").resolve("events.ndjson").toString()));
+    assertEquals("analytics4j import: input file " + dir.resolve(".").resolve("events.ndjson") + " is given twice\n"
+        + HINT + "\n", err());
     assertEquals(0, server.getRequestCount());
   }
 
@@ -376,6 +385,21 @@ class ImportCommandTest {
     assertTrue(summary.endsWith("  exit code      5\n"), summary);
     assertEquals("", err());
     assertFalse(Files.exists(rejects));
+  }
+
+  @Test
+  void aRedirectOrAMissingPathStopsBeforeReading() throws Exception {
+    Path file = input(IDENTIFY);
+    server.enqueue(new mockwebserver3.MockResponse.Builder().code(301).setHeader("Location", "https://x/").build());
+
+    assertEquals(ImportResult.EXIT_ENDPOINT, run(none(), file.toString()), out());
+    assertTrue(out().startsWith("analytics4j import stopped: POST " + server.url("/v1/batch") + " answered HTTP 301 (a "
+        + "redirect, which the importer does not follow: is it https?); check --endpoint (give the host only: the "
+        + "importer adds /v1/batch) ("), out());
+
+    server.enqueue(TestServer.status(404));
+    assertEquals(ImportResult.EXIT_ENDPOINT, run(none(), file.toString()), out());
+    assertEquals(2, server.getRequestCount());
   }
 
   @Test
