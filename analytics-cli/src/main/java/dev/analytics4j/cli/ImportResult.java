@@ -67,7 +67,10 @@ final class ImportResult {
   final Duration elapsed;
   final @Nullable Path rejectsFile;
   final @Nullable Stop stop;
-  /** Where reading ended early, e.g. "events.ndjson line 1,234"; null when every input was read. */
+  /**
+   * Where reading ended early and what that means, e.g. "events.ndjson line 1,234; the lines after
+   * it were not read"; null when every input was read to its end.
+   */
   final @Nullable String stoppedAt;
 
   ImportResult(long read, long delivered, long rejected, long notDelivered, long repeats, long repeatedIds,
@@ -140,7 +143,7 @@ final class ImportResult {
     }
     if (numericIds > 0) line(out, "  numeric ids    %,d  (numbers in id fields, sent as their decimal text)", numericIds);
     line(out, "  rejects file   %s", rejectsFile != null ? rejectsFile : "none");
-    if (stoppedAt != null) line(out, "  stopped at     %s; the lines after it were not read", stoppedAt);
+    if (stoppedAt != null) line(out, "  stopped at     %s", stoppedAt);
     if (!balanced()) {
       line(out, "  unaccounted    %,d  (lines read - delivered - rejected - not delivered)",
           read - delivered - rejected - notDelivered);

@@ -102,6 +102,8 @@ final class Importer {
   private volatile boolean midLine;
   /** The line an Error struck while it was being processed; 0 when it struck between lines. */
   private volatile long failedLine;
+  /** Whether reading stopped inside a line (an I/O error or an Error while reading it). */
+  private volatile boolean brokenLine;
   private volatile boolean allRead;
   private volatile long repeats;
   private volatile long repeatedIds;
@@ -268,8 +270,14 @@ final class Importer {
     String stoppedAt = null;
     if (!allRead) {
       long line = currentLine;
-      stoppedAt = nothingRead || line == 0 ? "before the first line of " + currentSource
-          : String.format(Locale.ROOT, "%s line %,d", currentSource, line);
+      if (brokenLine) {
+        stoppedAt = String.format(Locale.ROOT, "%s line %,d, which could not be read to its end; nothing after it "
+            + "was read", currentSource, line + 1);
+      } else if (nothingRead || line == 0) {
+        stoppedAt = "the start of " + currentSource + "; nothing was read";
+      } else {
+        stoppedAt = String.format(Locale.ROOT, "%s line %,d; the lines after it were not read", currentSource, line);
+      }
     }
     ImportResult.Stop s = stop.get();
     if (s == null && !allRead) {
@@ -383,6 +391,7 @@ final class Importer {
         try (InputStream in = source.open()) {
           if (!readSource(analytics, source, new LineReader(in, charset, maxLineBytes, maxSkipBytes))) return;
         } catch (IOException e) {
+          brokenLine = true;
           String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
           stop(new ImportResult.Stop(ImportResult.Stop.Kind.INPUT, source.name + ": " + message, ImportResult.EXIT_INPUT));
           return;
@@ -393,6 +402,7 @@ final class Importer {
       Thread.currentThread().interrupt();
     } catch (Throwable e) {
       // An Error (out of memory, say) must end the run visibly, never as if the input had ended.
+      if (failedLine == 0) brokenLine = true;
       stop(new ImportResult.Stop(ImportResult.Stop.Kind.INPUT, describe(e) + " while reading "
           + String.format(Locale.ROOT, "%s line %,d", currentSource, failedLine > 0 ? failedLine : currentLine + 1),
           ImportResult.EXIT_INPUT));

@@ -124,8 +124,8 @@ final class LineReader {
       }
       position = limit;
       if (lineBytes > maxSkipBytes) {
-        throw new IOException(String.format(Locale.ROOT, "line %,d has no line end after %,d bytes; stopped "
-            + "reading (is the input newline-delimited JSON?)", lineNumber + 1, lineBytes));
+        throw new IOException(String.format(Locale.ROOT, "line %,d has no line end after %,d bytes (is the "
+            + "input newline-delimited JSON?)", lineNumber + 1, lineBytes));
       }
     }
     lineNumber++;

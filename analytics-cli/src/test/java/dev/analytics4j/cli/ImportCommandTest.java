@@ -381,7 +381,7 @@ class ImportCommandTest {
     assertTrue(summary.startsWith("analytics4j import stopped: the endpoint refused the write key (HTTP 401); check the "
         + "key and --region (a US workspace's key is refused in the EU, and the reverse) ("), summary);
     assertTrue(summary.contains("  lines read     0  ("), summary);
-    assertTrue(summary.contains("  stopped at     before the first line of " + file + "; the lines after it were not read\n"), summary);
+    assertTrue(summary.contains("  stopped at     the start of " + file + "; nothing was read\n"), summary);
     assertTrue(summary.endsWith("  exit code      5\n"), summary);
     assertEquals("", err());
     assertFalse(Files.exists(rejects));

@@ -135,7 +135,7 @@ class ImporterTest {
       assertEquals(8, result.read);
       assertEquals(8, result.delivered);
       assertEquals(8, TestServer.messages(TestServer.requests(server)).size());
-      assertEquals("pipe line 10", result.stoppedAt);
+      assertEquals("pipe line 10; the lines after it were not read", result.stoppedAt);
       assertTrue(result.format().contains("  stopped at     pipe line 10; the lines after it were not read"), result.format());
     } finally {
       input.release.countDown();
@@ -208,7 +208,8 @@ class ImporterTest {
     String summary = result.format();
     assertTrue(summary.startsWith("analytics4j import stopped reading: ran out of memory (Java heap space; raise -Xmx) "
         + "while reading in line 4 ("), summary);
-    assertTrue(summary.contains("  stopped at     in line 3; the lines after it were not read"), summary);
+    assertTrue(summary.contains("  stopped at     in line 4, which could not be read to its end; nothing after it "
+        + "was read\n"), summary);
     assertFalse(summary.contains("complete"), summary);
   }
 
@@ -270,7 +271,9 @@ class ImporterTest {
 
     assertEquals(ImportResult.EXIT_INPUT, result.exitCode());
     assertTrue(result.stop.reason.startsWith("zero: line 1 has no line end after "), result.stop.reason);
-    assertTrue(result.stop.reason.endsWith(" bytes; stopped reading (is the input newline-delimited JSON?)"), result.stop.reason);
+    assertTrue(result.stop.reason.endsWith(" bytes (is the input newline-delimited JSON?)"), result.stop.reason);
+    assertTrue(result.format().contains("  stopped at     zero line 1, which could not be read to its end; nothing "
+        + "after it was read\n"), result.format());
     assertEquals(0, result.read);
     assertEquals(0, server.getRequestCount());
   }
