@@ -601,32 +601,43 @@ final class Importer {
         : String.format(Locale.ROOT, "%d:%02d", seconds / 60, seconds % 60);
   }
 
-  /** Learns each line's fate from the client; runs on its threads, so only counts and writes. */
+  /**
+   * Learns each line's fate from the client; runs on its threads, so only counts and writes. The
+   * permit goes back whatever happens: a lost permit would hold the end of the run forever.
+   */
   private final class Outcomes implements Callback {
     @Override
     public void onSuccess(EncodedMessage message) {
-      untrack(message.messageId());
-      delivered.incrementAndGet();
-      permits.release();
+      try {
+        delivered.incrementAndGet();
+        untrack(message.messageId());
+      } finally {
+        permits.release();
+      }
     }
 
     @Override
     public void onFailure(EncodedMessage message, Failure failure) {
-      LineRef ref = untrack(message.messageId());
-      int code = failure.statusCode();
-      if (code == 401 || code == 403) stop(authStop(code));
-      if (wrongEndpoint(code)) stop(wrongEndpointStop("the endpoint", code));
-      notDelivered.incrementAndGet();
-      write(ref, "not delivered: " + failure.reason() + " after " + failure.attempts() + " attempt(s)");
-      permits.release();
+      try {
+        int code = failure.statusCode();
+        if (code == 401 || code == 403) stop(authStop(code));
+        if (wrongEndpoint(code)) stop(wrongEndpointStop("the endpoint", code));
+        notDelivered(untrack(message.messageId()),
+            failure.reason() + " after " + failure.attempts() + " attempt(s)");
+      } finally {
+        permits.release();
+      }
     }
 
     @Override
     public void onDropped(EncodedMessage message, DropReason reason) {
-      LineRef ref = untrack(message.messageId());
-      if (reason == DropReason.CLOSE_TIMEOUT) notDelivered(ref, stopReason());
-      // QUEUE_FULL and CLOSED happen inside offer, which then returns false and the reader decides.
-      permits.release();
+      try {
+        LineRef ref = untrack(message.messageId());
+        // QUEUE_FULL and CLOSED happen inside offer, which then returns false and the reader decides.
+        if (reason == DropReason.CLOSE_TIMEOUT) notDelivered(ref, stopReason());
+      } finally {
+        permits.release();
+      }
     }
   }
 

@@ -13,6 +13,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -174,7 +175,7 @@ final class LineParser {
     for (Message.Type type : Message.Type.values()) {
       if (type.wireName().equals(name)) return type;
     }
-    throw new LineRejectedException("unknown type: \"" + name + "\" (expected identify, track, page, "
+    throw new LineRejectedException("unknown type: " + shown(name) + " (expected identify, track, page, "
         + "screen, group or alias)");
   }
 
@@ -183,7 +184,7 @@ final class LineParser {
       return OffsetDateTime.parse(text).toInstant();
     } catch (DateTimeParseException e) {
       throw new LineRejectedException("timestamp is not ISO-8601 with an offset "
-          + "(e.g. 2025-03-14T09:26:53.589Z): \"" + text + "\"");
+          + "(e.g. 2025-03-14T09:26:53.589Z): " + shown(text));
     }
   }
 
@@ -235,6 +236,23 @@ final class LineParser {
       throw new LineRejectedException(field + " must be an object but was " + describe(value));
     }
     return (Map<String, @Nullable Object>) value;
+  }
+
+  /**
+   * A value from the line, quoted for a one-line reason: control characters escaped (a newline
+   * must not split an entry of the rejects file) and long values cut.
+   */
+  static String shown(String value) {
+    StringBuilder out = new StringBuilder("\"");
+    for (int i = 0; i < value.length() && i < 80; i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+        out.append(c == '"' || c == '\\' ? "\\" + c : String.format(Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.append(value.length() > 80 ? "...\"" : "\"").toString();
   }
 
   private static String describe(@Nullable Object value) {

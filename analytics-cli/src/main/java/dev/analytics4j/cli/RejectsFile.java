@@ -112,11 +112,27 @@ final class RejectsFile implements AutoCloseable {
       writer.write(':');
       writer.write(Long.toString(line));
       writer.write(": ");
-      writer.write(reason);
+      writeOneLine(reason);
       writer.write('\n');
       written++;
     } catch (IOException e) {
       error = e;
+    }
+  }
+
+  /** Reasons can quote the line or a server's answer: an entry must never span two lines. */
+  private void writeOneLine(String reason) throws IOException {
+    for (int i = 0; i < reason.length(); i++) {
+      char c = reason.charAt(i);
+      if (c == '\n') {
+        writer.write("\\n");
+      } else if (c == '\r') {
+        writer.write("\\r");
+      } else if (c < 0x20 || c == 0x7f) {
+        writer.write(String.format("\\u%04x", (int) c));
+      } else {
+        writer.write(c);
+      }
     }
   }
 

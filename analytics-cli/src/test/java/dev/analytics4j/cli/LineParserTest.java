@@ -32,6 +32,14 @@ class LineParserTest {
   }
 
   @Test
+  void quotesValuesFromTheLineOnOneShortLine() {
+    assertEquals("timestamp is not ISO-8601 with an offset (e.g. 2025-03-14T09:26:53.589Z): \"x\\u000ay\\\"\"",
+        reject("{\"type\":\"identify\",\"userId\":\"u\",\"timestamp\":\"x\\ny\\\"\"}"));
+    assertEquals("unknown type: \"" + "t".repeat(80) + "...\" (expected identify, track, page, screen, group or alias)",
+        reject("{\"type\":\"" + "t".repeat(5000) + "\"}"));
+  }
+
+  @Test
   void rejectsDuplicateKeysAtAnyDepth() {
     assertEquals("not valid JSON at character 34: duplicate key userId; a key may appear only once in an object",
         reject("{\"type\":\"identify\",\"userId\":\"u1\",\"userId\":\"u2\"," + T + "}"));
