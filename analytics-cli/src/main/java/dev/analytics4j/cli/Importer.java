@@ -105,6 +105,7 @@ final class Importer {
   /** Whether reading stopped inside a line (an I/O error or an Error while reading it). */
   private volatile boolean brokenLine;
   private volatile boolean allRead;
+  /** Copies of the reader's {@link MessageIds} counts, for a summary taken while it is blocked. */
   private volatile long repeats;
   private volatile long repeatedIds;
   /** When the next line may be offered under {@code rate}; only the reader thread uses it. */
@@ -407,8 +408,6 @@ final class Importer {
           + String.format(Locale.ROOT, "%s line %,d", currentSource, failedLine > 0 ? failedLine : currentLine + 1),
           ImportResult.EXIT_INPUT));
     } finally {
-      repeats = ids.repeats();
-      repeatedIds = ids.repeatedIds();
       midLine = false;
       readerDone.countDown();
       wake.countDown();
@@ -485,8 +484,10 @@ final class Importer {
     try {
       if (parsed.messageId != null) {
         ids.noteOwnId(parsed.messageId);
+        repeatedIds = ids.repeatedIds();
       } else {
         parsed.builder.messageId(ids.idFor(utf8));
+        repeats = ids.repeats();
       }
       return parsed.builder.build();
     } catch (IllegalArgumentException e) {
