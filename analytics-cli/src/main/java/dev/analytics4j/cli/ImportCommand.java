@@ -120,7 +120,6 @@ final class ImportCommand implements Callable<Integer> {
   final PrintStream err;
   private final boolean interactive;
   private final Consumer<Importer> onStart;
-  private @Nullable Transport transport;
 
   /**
    * @param interactive whether {@code err} is a terminal: the progress line is drawn only then.
@@ -135,12 +134,6 @@ final class ImportCommand implements Callable<Integer> {
     this.err = err;
     this.interactive = interactive;
     this.onStart = onStart;
-  }
-
-  /** Sends with {@code transport} instead of OkHttp (tests). */
-  ImportCommand transport(Transport transport) {
-    this.transport = transport;
-    return this;
   }
 
   @Override
@@ -174,6 +167,12 @@ final class ImportCommand implements Callable<Integer> {
           // Every line would be sent twice, each copy counted as an exact repeat with its own id.
           if (Files.isSameFile(earlier, path)) throw usage("input file " + path + " is given twice");
         }
+        if (Files.isRegularFile(path)) {
+          byte[] head = readHead(path, 2);
+          if (LineReader.isUtf16ByteOrderMark(head, 0, head.length)) {
+            throw usage("input file " + path + ": " + LineReader.UTF16_MESSAGE);
+          }
+        }
         inputPaths.add(path);
         sources.add(Importer.Source.file(path));
       }
@@ -200,7 +199,6 @@ final class ImportCommand implements Callable<Integer> {
       // on a message (JSON values, the 32,000-byte limit) runs, and nothing leaves the machine.
       importer.transport(request -> new Transport.Response(200, null, "{\"success\":true}"));
     } else {
-      if (transport != null) importer.transport(transport);
       importer.checkEndpoint(url, writeKey);
     }
     for (Importer.Source source : sources) importer.source(source);
@@ -295,13 +293,19 @@ final class ImportCommand implements Callable<Integer> {
     String from;
     if (writeKeyFile != null) {
       checkReadable(writeKeyFile, "--write-key-file");
-      byte[] head;
-      try (InputStream in = Files.newInputStream(writeKeyFile)) {
-        head = in.readNBytes(4096); // a key is a short first line; never read a device to its end
+      // A key is a short first line; never read a device to its end.
+      byte[] head = readHead(writeKeyFile, 4096);
+      // Notepad and PowerShell start text files with a byte order mark; it is not part of the key.
+      // PowerShell 5's "echo key > file" writes UTF-16.
+      String text;
+      if (head.length >= 2 && (head[0] & 0xff) == 0xFF && (head[1] & 0xff) == 0xFE) {
+        text = new String(head, 2, head.length - 2, StandardCharsets.UTF_16LE);
+      } else if (head.length >= 2 && (head[0] & 0xff) == 0xFE && (head[1] & 0xff) == 0xFF) {
+        text = new String(head, 2, head.length - 2, StandardCharsets.UTF_16BE);
+      } else {
+        text = new String(head, StandardCharsets.UTF_8);
+        if (text.startsWith("\uFEFF")) text = text.substring(1);
       }
-      String text = new String(head, StandardCharsets.UTF_8);
-      // Notepad and PowerShell start UTF-8 files with a byte order mark; it is not part of the key.
-      if (text.startsWith("\uFEFF")) text = text.substring(1);
       int end = text.indexOf('\n');
       key = (end < 0 ? text : text.substring(0, end)).trim();
       from = "--write-key-file " + writeKeyFile + " is empty";
@@ -312,7 +316,21 @@ final class ImportCommand implements Callable<Integer> {
     if (key.isEmpty()) {
       throw usage("no write key: set " + writeKeyEnv + " or pass --write-key-file (" + from + ")");
     }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c < 0x20 || c == 0x7f || c == '\uFFFD') {
+        // Never shown: it would print (part of) the key.
+        throw usage("the write key from " + (writeKeyFile != null ? "--write-key-file " + writeKeyFile
+            : "environment variable " + writeKeyEnv) + " holds a control character or invalid text; is it a text file?");
+      }
+    }
     return key;
+  }
+
+  private static byte[] readHead(Path path, int bytes) throws IOException {
+    try (InputStream in = Files.newInputStream(path)) {
+      return in.readNBytes(bytes);
+    }
   }
 
   private ParameterException usage(String message) {

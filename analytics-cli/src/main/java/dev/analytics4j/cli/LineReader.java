@@ -137,15 +137,19 @@ final class LineReader {
     return decode(length, lineStart);
   }
 
-  /** Skips a UTF-8 byte order mark (Windows and PowerShell exports start with one). */
+  /**
+   * Skips a UTF-8 byte order mark (Windows and PowerShell exports start with one); refuses a
+   * UTF-16 one, because every line of such a file would be rejected one by one.
+   */
   private void skipByteOrderMark() throws IOException {
-    if (!utf8) return;
     while (limit - position < 3) {
       int n = in.read(buffer, limit, buffer.length - limit);
       if (n < 0) break;
       limit += n;
       bytesRead += n;
     }
+    if (isUtf16ByteOrderMark(buffer, position, limit)) throw new IOException(UTF16_MESSAGE);
+    if (!utf8) return;
     if (limit - position >= 3 && (buffer[position] & 0xff) == 0xEF && (buffer[position + 1] & 0xff) == 0xBB
         && (buffer[position + 2] & 0xff) == 0xBF) {
       position += 3;
@@ -192,6 +196,16 @@ final class LineReader {
     String text = chars.toString();
     byte[] encoded = utf8 ? Arrays.copyOf(line, length) : text.getBytes(StandardCharsets.UTF_8);
     return new Line(lineNumber, text, encoded, null);
+  }
+
+  static final String UTF16_MESSAGE = "the input is UTF-16 (it starts with a UTF-16 byte order mark, as "
+      + "PowerShell 5 writes); convert it to UTF-8 first, e.g. iconv -f UTF-16 -t UTF-8";
+
+  static boolean isUtf16ByteOrderMark(byte[] bytes, int start, int end) {
+    if (end - start < 2) return false;
+    int first = bytes[start] & 0xff;
+    int second = bytes[start + 1] & 0xff;
+    return (first == 0xFF && second == 0xFE) || (first == 0xFE && second == 0xFF);
   }
 
   /** The number of the line returned last. */

@@ -257,6 +257,27 @@ class ImportCommandTest {
   }
 
   @Test
+  void readsAUtf16KeyFileAndRefusesAUtf16InputBeforeSending() throws Exception {
+    Files.write(keyFile, concat(new byte[] {(byte) 0xFF, (byte) 0xFE}, "abc123\r\n".getBytes(StandardCharsets.UTF_16LE)));
+    Path file = dir.resolve("powershell.ndjson");
+    Files.write(file, concat(new byte[] {(byte) 0xFF, (byte) 0xFE}, (IDENTIFY + "\r\n").getBytes(StandardCharsets.UTF_16LE)));
+
+    assertEquals(ImportResult.EXIT_USAGE, run(none(), file.toString()));
+    assertEquals("analytics4j import: input file " + file + ": the input is UTF-16 (it starts with a UTF-16 byte order "
+        + "mark, as PowerShell 5 writes); convert it to UTF-8 first, e.g. iconv -f UTF-16 -t UTF-8\n" + HINT + "\n", err());
+    assertEquals(0, server.getRequestCount());
+
+    Path utf8 = input(IDENTIFY);
+    assertEquals(ImportResult.EXIT_OK, run(none(), utf8.toString()), out());
+    assertEquals("Basic YWJjMTIzOg==", TestServer.requests(server).get(0).getHeaders().get("Authorization"));
+
+    Files.write(keyFile, new byte[] {'a', 0, 'b', '\n'});
+    assertEquals(ImportResult.EXIT_USAGE, run(none(), utf8.toString()));
+    assertEquals("analytics4j import: the write key from --write-key-file " + keyFile + " holds a control character or "
+        + "invalid text; is it a text file?\n" + HINT + "\n", err());
+  }
+
+  @Test
   void numericIdsAreSentAsTextAndCounted() throws Exception {
     Path file = input("{\"type\":\"identify\",\"userId\":1042,\"timestamp\":\"2021-06-01T10:00:00Z\"}",
         "{\"type\":\"identify\",\"userId\":10.5,\"timestamp\":\"2021-06-01T10:00:00Z\"}");
