@@ -228,7 +228,13 @@ final class ImportCommand implements Callable<Integer> {
         System.setErr(systemErr);
       }
     } else {
-      result = importer.run();
+      try (AutoCloseable notices = Progress.notices(err, importer::progress)) {
+        result = importer.run();
+      } catch (InterruptedException | RuntimeException e) {
+        throw e;
+      } catch (Exception closing) {
+        throw new AssertionError(closing); // shutting a timer down throws nothing
+      }
     }
     out.print(result.format());
     out.flush();

@@ -150,6 +150,43 @@ final class Progress implements AutoCloseable {
     return line.toString();
   }
 
+  /**
+   * Without a terminal there is no progress line, so a log or a CI job would show nothing while
+   * the endpoint is down: this prints one line when it goes down and one when it answers again.
+   */
+  static AutoCloseable notices(PrintStream out, Supplier<Snapshot> counters) {
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "analytics4j-import-notices");
+      thread.setDaemon(true);
+      return thread;
+    });
+    Snapshot[] last = {null};
+    timer.scheduleWithFixedDelay(() -> {
+      try {
+        Snapshot now = counters.get();
+        String notice = notice(last[0], now);
+        if (notice != null) out.println(notice);
+        last[0] = now;
+      } catch (RuntimeException e) {
+        // A notice must never stop the import.
+      }
+    }, 0, 500, TimeUnit.MILLISECONDS);
+    return timer::shutdownNow;
+  }
+
+  /** The line to print for the change from {@code before} to {@code now}, or null. */
+  static @Nullable String notice(@Nullable Snapshot before, Snapshot now) {
+    boolean wasDown = before != null && before.endpointProblem != null;
+    if (!wasDown && now.endpointProblem != null) {
+      return "analytics4j import: endpoint down (" + now.endpointProblem + "); retrying, giving up after "
+          + Importer.clock(TimeUnit.NANOSECONDS.toSeconds(now.maxDowntimeNanos)) + " without an answer";
+    }
+    if (wasDown && now.endpointProblem == null) {
+      return "analytics4j import: the endpoint answers again";
+    }
+    return null;
+  }
+
   /** Draws the final state and moves to a new line, so the summary starts clean. */
   @Override
   public void close() {

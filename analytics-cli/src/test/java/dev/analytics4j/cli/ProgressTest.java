@@ -19,6 +19,19 @@ class ProgressTest {
   }
 
   @Test
+  void withoutATerminalSaysWhenTheEndpointGoesDownAndComesBack() {
+    Progress.Snapshot up = new Progress.Snapshot(5, 5, 0, 0, 0, 0, -1, 0, false, null, 0, TimeUnit.SECONDS.toNanos(120));
+    Progress.Snapshot down = new Progress.Snapshot(5, 5, 0, 0, 0, 0, -1, 0, false, "HTTP 503; retry 1", 1,
+        TimeUnit.SECONDS.toNanos(120));
+
+    assertEquals(null, Progress.notice(null, up));
+    assertEquals("analytics4j import: endpoint down (HTTP 503; retry 1); retrying, giving up after 2:00 without an "
+        + "answer", Progress.notice(up, down));
+    assertEquals(null, Progress.notice(down, down));
+    assertEquals("analytics4j import: the endpoint answers again", Progress.notice(down, up));
+  }
+
+  @Test
   void aLogLineNeverGluesOntoTheProgressLine() {
     ByteArrayOutputStream terminal = new ByteArrayOutputStream();
     PrintStream err = new PrintStream(terminal, true, StandardCharsets.UTF_8);
