@@ -157,7 +157,7 @@ final class ImportResult {
   }
 
   private static void line(StringBuilder out, String format, Object... args) {
-    out.append(String.format(Locale.ROOT, format, args)).append(System.lineSeparator());
+    out.append(String.format(Locale.ROOT, format, args)).append('\n');
   }
 
   @Override

@@ -11,6 +11,7 @@ import dev.analytics4j.okhttp.OkHttpTransportFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringWriter;
+import java.net.UnknownHostException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,6 +35,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -326,6 +328,11 @@ final class Importer {
         }
         if (code < 500 && code != 408 && code != 429) return true; // it answers; a 400 for an empty batch is fine
         problem = "HTTP " + code;
+      } catch (UnknownHostException | SSLException e) {
+        // Not an outage that waiting would end: a misspelt host, a certificate that does not match.
+        stop(new ImportResult.Stop(ImportResult.Stop.Kind.ENDPOINT, "POST " + url + " failed: "
+            + ImportTransport.describe(e) + "; check --endpoint; nothing was read", ImportResult.EXIT_ENDPOINT));
+        return false;
       } catch (IOException e) {
         problem = ImportTransport.describe(e);
       }

@@ -441,6 +441,19 @@ class ImportCommandTest {
   }
 
   @Test
+  void anUnknownHostStopsAtOnceWithoutWaitingForTheDowntimeBound() throws Exception {
+    Path file = input(IDENTIFY);
+
+    int code = execute(Map.of(), none(), "--endpoint", "http://no-such-host.invalid", "--write-key-file", keyFile.toString(),
+        "--rejects", rejects.toString(), "--max-downtime", "3600", file.toString());
+
+    assertEquals(ImportResult.EXIT_ENDPOINT, code, out());
+    assertTrue(out().startsWith("analytics4j import stopped: POST http://no-such-host.invalid/v1/batch failed: unknown "
+        + "host "), out());
+    assertTrue(out().contains("; check --endpoint; nothing was read ("), out());
+  }
+
+  @Test
   void anEndpointGivenWithItsPathSaysWhatToGiveInstead() throws Exception {
     Path file = input(IDENTIFY);
 
