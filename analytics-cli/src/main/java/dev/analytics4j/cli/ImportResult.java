@@ -27,7 +27,7 @@ final class ImportResult {
   static final int EXIT_AUTH = 5;
   /** The endpoint was down longer than --max-downtime, or answered 404; the import stopped. */
   static final int EXIT_ENDPOINT = 6;
-  /** An input could not be read to its end; the summary says where and why. */
+  /** An input could not be read to its end (the summary says where and why), or the rejects file could not be written. */
   static final int EXIT_INPUT = 7;
   /** The counts do not add up: a bug; the summary shows them. BSD's EX_SOFTWARE. */
   static final int EXIT_INTERNAL = 70;
@@ -38,7 +38,7 @@ final class ImportResult {
 
   /** Why a run stopped before the end of its input. */
   static final class Stop {
-    enum Kind { INTERRUPTED, AUTH, ENDPOINT, INPUT }
+    enum Kind { INTERRUPTED, AUTH, ENDPOINT, INPUT, OUTPUT }
 
     final Kind kind;
     final String reason;
@@ -114,6 +114,8 @@ final class ImportResult {
           return "stopped: " + stop.reason;
         case INPUT:
           return "stopped reading: " + stop.reason;
+        case OUTPUT:
+          return "failed: " + stop.reason;
         default:
           throw new AssertionError(stop.kind);
       }

@@ -587,8 +587,10 @@ final class Importer {
     try {
       rejects.close();
     } catch (IOException e) {
-      stop(new ImportResult.Stop(ImportResult.Stop.Kind.INPUT, e.getMessage() != null ? e.getMessage() : e.toString(),
-          ImportResult.EXIT_INPUT));
+      ImportResult.Stop failed = new ImportResult.Stop(ImportResult.Stop.Kind.OUTPUT,
+          e.getMessage() != null ? e.getMessage() : e.toString(), ImportResult.EXIT_INPUT);
+      // An incomplete rejects file outranks an interruption: the list the user relies on is wrong.
+      if (!stop.compareAndSet(null, failed)) stop.set(failed);
     }
   }
 
