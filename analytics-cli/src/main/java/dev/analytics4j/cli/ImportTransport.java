@@ -8,7 +8,9 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.zip.GZIPOutputStream;
@@ -155,9 +157,10 @@ final class ImportTransport implements Transport {
       int context = body[i] == '{' ? valueOfKey(body, i, "context") : -1;
       if (context >= 0 && body[context] == '{') {
         int contextEnd = skipValue(body, context);
-        if (indexOf(body, SOURCE_LIBRARY_JSON, context) >= 0 && indexOf(body, SOURCE_LIBRARY_JSON, context) < contextEnd) {
+        int found = indexOf(body, SOURCE_LIBRARY_JSON, context);
+        if (found >= 0 && found < contextEnd) {
           out.write(body, copied, context - copied);
-          writeContext(body, context, out);
+          writeContext(body, context, contextEnd, out);
           copied = contextEnd;
         }
       }
@@ -167,10 +170,13 @@ final class ImportTransport implements Transport {
     return out.toByteArray();
   }
 
-  /** Writes the context object at {@code start} with the source's library in place of ours. */
-  private static void writeContext(byte[] body, int start, ByteArrayOutputStream out) {
-    out.write('{');
-    boolean first = true;
+  /**
+   * Writes the context object at {@code start} with the source's library in place of ours; as it is
+   * when no key is our placeholder (the placeholder's text may also appear as a string value).
+   */
+  private static void writeContext(byte[] body, int start, int end, ByteArrayOutputStream out) {
+    List<int[]> pairs = new ArrayList<>();
+    boolean hasSource = false;
     int i = start + 1;
     while (body[i] != '}') {
       if (body[i] == ',') {
@@ -179,19 +185,26 @@ final class ImportTransport implements Transport {
       }
       int keyEnd = skipValue(body, i);
       int valueEnd = skipValue(body, keyEnd + 1);
-      boolean ours = regionEquals(body, i, keyEnd, LIBRARY_JSON);
-      boolean source = regionEquals(body, i, keyEnd, SOURCE_LIBRARY_JSON);
-      if (!ours) {
-        if (!first) out.write(',');
-        first = false;
-        if (source) {
-          out.write(LIBRARY_JSON, 0, LIBRARY_JSON.length);
-          out.write(body, keyEnd, valueEnd - keyEnd);
-        } else {
-          out.write(body, i, valueEnd - i);
-        }
-      }
+      pairs.add(new int[] {i, keyEnd, valueEnd});
+      hasSource |= regionEquals(body, i, keyEnd, SOURCE_LIBRARY_JSON);
       i = valueEnd;
+    }
+    if (!hasSource) {
+      out.write(body, start, end - start);
+      return;
+    }
+    out.write('{');
+    boolean first = true;
+    for (int[] pair : pairs) {
+      if (regionEquals(body, pair[0], pair[1], LIBRARY_JSON)) continue; // ours
+      if (!first) out.write(',');
+      first = false;
+      if (regionEquals(body, pair[0], pair[1], SOURCE_LIBRARY_JSON)) {
+        out.write(LIBRARY_JSON, 0, LIBRARY_JSON.length);
+        out.write(body, pair[1], pair[2] - pair[1]);
+      } else {
+        out.write(body, pair[0], pair[2] - pair[0]);
+      }
     }
     out.write('}');
   }

@@ -36,6 +36,12 @@ class ImportTransportTest {
   }
 
   @Test
+  void keepsOurLibraryWhenThePlaceholderIsOnlyAStringValue() {
+    String body = "{\"batch\":[{\"context\":{\"ip\":" + SOURCE + "," + OURS + "}}],\"writeKey\":\"k\"}";
+    assertEquals(body, restore(body));
+  }
+
+  @Test
   void leavesABodyWithoutSourceLibrariesAsItIs() {
     byte[] body = ("{\"batch\":[{\"context\":{" + OURS + "}}]}").getBytes(StandardCharsets.UTF_8);
     assertSame(body, ImportTransport.restoreSourceLibraries(body));
