@@ -120,6 +120,7 @@ final class ImportResult {
           throw new AssertionError(stop.kind);
       }
     }
+    if (read == 0) return "complete: the input holds no lines, nothing was sent";
     if (dryRun) {
       return rejected > 0 ? "dry run: some lines are invalid, nothing was sent" : "dry run: every line is valid, nothing was sent";
     }

@@ -382,6 +382,15 @@ class ImportCommandTest {
   }
 
   @Test
+  void anEmptyInputSaysSoAndSendsNothing() throws Exception {
+    Path file = input("", "  ");
+
+    assertEquals(ImportResult.EXIT_OK, run(none(), file.toString()));
+    assertTrue(out().startsWith("analytics4j import complete: the input holds no lines, nothing was sent ("), out());
+    assertEquals(0, TestServer.requests(server).size());
+  }
+
+  @Test
   void aCleanRunAndADryRunLeaveNoRejectsFileBehind() throws Exception {
     Path file = input(IDENTIFY);
 
