@@ -162,7 +162,7 @@ final class ImportCommand implements Callable<Integer> {
         sources.add(Importer.Source.stream("<stdin>", stdin));
       } else {
         Path path = Path.of(file);
-        checkReadable(path, "input file");
+        checkReadable(path, "input file", "give the files in it");
         for (Path earlier : inputPaths) {
           // Every line would be sent twice, each copy counted as an exact repeat with its own id.
           if (Files.isSameFile(earlier, path)) throw usage("input file " + path + " is given twice");
@@ -288,9 +288,9 @@ final class ImportCommand implements Callable<Integer> {
     return host + "/v1/batch";
   }
 
-  private void checkReadable(Path path, String what) {
+  private void checkReadable(Path path, String what, String directoryHint) {
     if (!Files.exists(path)) throw usage(what + " not found: " + path);
-    if (Files.isDirectory(path)) throw usage(what + " " + path + " is a directory; give the files in it");
+    if (Files.isDirectory(path)) throw usage(what + " " + path + " is a directory; " + directoryHint);
     if (!Files.isReadable(path)) throw usage(what + " " + path + " cannot be read: permission denied");
   }
 
@@ -298,7 +298,7 @@ final class ImportCommand implements Callable<Integer> {
     String key;
     String from;
     if (writeKeyFile != null) {
-      checkReadable(writeKeyFile, "--write-key-file");
+      checkReadable(writeKeyFile, "--write-key-file", "give the path of the file that holds the key");
       // A key is a short first line; never read a device to its end.
       byte[] head = readHead(writeKeyFile, 4096);
       // Notepad and PowerShell start text files with a byte order mark; it is not part of the key.
@@ -316,6 +316,7 @@ final class ImportCommand implements Callable<Integer> {
       key = (end < 0 ? text : text.substring(0, end)).trim();
       from = "--write-key-file " + writeKeyFile + " is empty";
     } else {
+      if (writeKeyEnv.isBlank()) throw usage("--write-key-env needs the name of an environment variable");
       key = env.getOrDefault(writeKeyEnv, "").trim();
       from = "environment variable " + writeKeyEnv + " is empty or unset";
     }

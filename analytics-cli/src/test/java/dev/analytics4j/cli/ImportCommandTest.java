@@ -513,6 +513,13 @@ class ImportCommandTest {
 
     assertEquals(ImportResult.EXIT_USAGE, run(none(), dir.toString()));
     assertEquals("analytics4j import: input file " + dir + " is a directory; give the files in it\n" + HINT + "\n", err());
+
+    Path file = input(IDENTIFY);
+    assertEquals(ImportResult.EXIT_USAGE, execute(Map.of(), none(), "--write-key-file", dir.toString(), file.toString()));
+    assertEquals("analytics4j import: --write-key-file " + dir + " is a directory; give the path of the file that holds "
+        + "the key\n" + HINT + "\n", err());
+    assertEquals(ImportResult.EXIT_USAGE, execute(Map.of(), none(), "--write-key-file", missing.toString(), file.toString()));
+    assertEquals("analytics4j import: --write-key-file not found: " + missing + "\n" + HINT + "\n", err());
     assertFalse(Files.exists(rejects));
   }
 
