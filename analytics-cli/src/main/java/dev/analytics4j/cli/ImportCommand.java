@@ -44,7 +44,8 @@ import picocli.CommandLine.Spec;
         "3:some lines were rejected as invalid; every valid line was delivered",
         "4:some valid lines were not delivered; see the rejects file",
         "5:the endpoint refused the write key (HTTP 401/403); the import stopped",
-        "6:the endpoint was down longer than --max-downtime, or answered 404; the import stopped",
+        "6:the endpoint was down longer than --max-downtime, or is the wrong one (404, a redirect, an unknown "
+            + "host, every batch refused); the import stopped",
         "7:an input could not be read to its end (the summary says where), or the rejects file could not be written",
         "70:the counts did not add up (a bug; the summary shows them)",
         "130:interrupted by Ctrl-C (SIGINT)",

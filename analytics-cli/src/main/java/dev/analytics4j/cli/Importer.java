@@ -95,6 +95,8 @@ final class Importer {
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong notDelivered = new AtomicLong();
   private final AtomicLong numericIds = new AtomicLong();
+  /** Lines refused with a 4xx since the last delivery. */
+  private final AtomicLong refusedInARow = new AtomicLong();
   private final AtomicLong bytesRead = new AtomicLong();
   private final long totalBytes;
   private volatile long startNanos;
@@ -619,6 +621,7 @@ final class Importer {
     @Override
     public void onSuccess(EncodedMessage message) {
       try {
+        refusedInARow.set(0);
         delivered.incrementAndGet();
         untrack(message.messageId());
       } finally {
@@ -632,6 +635,13 @@ final class Importer {
         int code = failure.statusCode();
         if (code == 401 || code == 403) stop(authStop(code));
         if (wrongEndpoint(code)) stop(wrongEndpointStop("the endpoint", code));
+        if (code >= 400 && refusedInARow.incrementAndGet() >= 10L * batchSize) {
+          // The same answer to ten batches in a row with nothing delivered between them is an
+          // endpoint that refuses everything (a body limit, a proxy), not ten bad batches.
+          stop(new ImportResult.Stop(ImportResult.Stop.Kind.ENDPOINT, "the endpoint refused the last " + 10 * batchSize
+              + " lines in a row and delivered none between them (last answer: " + failure.reason() + ")",
+              ImportResult.EXIT_ENDPOINT));
+        }
         notDelivered(untrack(message.messageId()),
             failure.reason() + " after " + failure.attempts() + " attempt(s)");
       } finally {

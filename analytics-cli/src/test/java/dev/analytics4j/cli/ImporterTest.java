@@ -233,6 +233,23 @@ class ImporterTest {
   }
 
   @Test
+  void anEndpointThatRefusesEveryBatchStopsTheImport() throws Exception {
+    ((QueueDispatcher) server.getDispatcher()).setFailFast(TestServer.status(413));
+    Importer importer = Importer.builder(client()).batchSize(2).maxInFlightLines(20)
+        .source(Importer.Source.stream("in", stream(lines(1000)))).rejects(rejects()).build();
+
+    ImportResult result = importer.run();
+
+    assertEquals(ImportResult.EXIT_ENDPOINT, result.exitCode(), result.format());
+    assertEquals("the endpoint refused the last 20 lines in a row and delivered none between them (last answer: "
+        + "HTTP 413 is not retryable: {})", result.stop.reason);
+    assertEquals(0, result.delivered);
+    assertEquals(result.read, result.notDelivered);
+    assertTrue(result.read < 100, result.toString());
+    assertEquals(result.read, Files.readAllLines(dir.resolve("rejects.txt")).size());
+  }
+
+  @Test
   void anEndpointDownLongerThanTheBoundStopsTheImport() throws Exception {
     ((QueueDispatcher) server.getDispatcher()).setFailFast(TestServer.status(503));
     Importer importer = Importer.builder(client()).maxDowntime(Duration.ofSeconds(1))
