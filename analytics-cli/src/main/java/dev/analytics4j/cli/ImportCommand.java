@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -229,12 +230,11 @@ final class ImportCommand implements Callable<Integer> {
         System.setErr(systemErr);
       }
     } else {
-      try (AutoCloseable notices = Progress.notices(err, importer::progress)) {
+      ScheduledExecutorService notices = Progress.notices(err, importer::progress);
+      try {
         result = importer.run();
-      } catch (InterruptedException | RuntimeException e) {
-        throw e;
-      } catch (Exception closing) {
-        throw new AssertionError(closing); // shutting a timer down throws nothing
+      } finally {
+        notices.shutdownNow();
       }
     }
     out.print(result.format());

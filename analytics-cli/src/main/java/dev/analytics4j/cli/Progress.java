@@ -154,7 +154,7 @@ final class Progress implements AutoCloseable {
    * Without a terminal there is no progress line, so a log or a CI job would show nothing while
    * the endpoint is down: this prints one line when it goes down and one when it answers again.
    */
-  static AutoCloseable notices(PrintStream out, Supplier<Snapshot> counters) {
+  static ScheduledExecutorService notices(PrintStream out, Supplier<Snapshot> counters) {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "analytics4j-import-notices");
       thread.setDaemon(true);
@@ -171,7 +171,7 @@ final class Progress implements AutoCloseable {
         // A notice must never stop the import.
       }
     }, 0, 500, TimeUnit.MILLISECONDS);
-    return timer::shutdownNow;
+    return timer;
   }
 
   /** The line to print for the change from {@code before} to {@code now}, or null. */

@@ -8,7 +8,9 @@ import sun.misc.Signal;
  * Ctrl-C (SIGINT) and SIGTERM stop the import gracefully: reading stops, what was read is sent
  * within --shutdown-timeout, the summary is printed, and the process exits with 130 or 143. A
  * second signal exits at once. Handling the signals (rather than a shutdown hook) is what lets the
- * exit code tell SIGINT from SIGTERM and lets main print the summary before it exits.
+ * exit code tell SIGINT from SIGTERM and lets main print the summary before it exits. {@code
+ * sun.misc.Signal} lives in {@code jdk.unsupported}, the module the JDK keeps for exactly such
+ * uses; javac warns about it all the same.
  */
 final class Signals {
   private Signals() {}
