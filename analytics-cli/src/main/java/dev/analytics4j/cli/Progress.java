@@ -152,7 +152,9 @@ final class Progress implements AutoCloseable {
 
   /**
    * Without a terminal there is no progress line, so a log or a CI job would show nothing while
-   * the endpoint is down: this prints one line when it goes down and one when it answers again.
+   * the endpoint is down: this prints one line when an outage has lasted {@link #NOTICE_AFTER_NANOS}
+   * and one when the endpoint answers again. Single failed attempts, which the client retries at
+   * once, are not worth a line.
    */
   static ScheduledExecutorService notices(PrintStream out, Supplier<Snapshot> counters) {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -160,13 +162,15 @@ final class Progress implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    Snapshot[] last = {null};
+    boolean[] announced = {false};
     timer.scheduleWithFixedDelay(() -> {
       try {
         Snapshot now = counters.get();
-        String notice = notice(last[0], now);
-        if (notice != null) out.println(notice);
-        last[0] = now;
+        String notice = notice(announced[0], now);
+        if (notice != null) {
+          out.println(notice);
+          announced[0] = !announced[0];
+        }
       } catch (RuntimeException e) {
         // A notice must never stop the import.
       }
@@ -174,16 +178,16 @@ final class Progress implements AutoCloseable {
     return timer;
   }
 
-  /** The line to print for the change from {@code before} to {@code now}, or null. */
-  static @Nullable String notice(@Nullable Snapshot before, Snapshot now) {
-    boolean wasDown = before != null && before.endpointProblem != null;
-    if (!wasDown && now.endpointProblem != null) {
-      return "analytics4j import: endpoint down (" + now.endpointProblem + "); retrying, giving up after "
+  static final long NOTICE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  /** The line to print now, given whether an outage was announced; null for none. */
+  static @Nullable String notice(boolean announced, Snapshot now) {
+    if (!announced && now.endpointProblem != null && now.downNanos >= NOTICE_AFTER_NANOS) {
+      return "analytics4j import: endpoint down for " + Importer.clock(TimeUnit.NANOSECONDS.toSeconds(now.downNanos))
+          + " (" + now.endpointProblem + "); retrying, giving up after "
           + Importer.clock(TimeUnit.NANOSECONDS.toSeconds(now.maxDowntimeNanos)) + " without an answer";
     }
-    if (wasDown && now.endpointProblem == null) {
-      return "analytics4j import: the endpoint answers again";
-    }
+    if (announced && now.endpointProblem == null) return "analytics4j import: the endpoint answers again";
     return null;
   }
 

@@ -19,16 +19,20 @@ class ProgressTest {
   }
 
   @Test
-  void withoutATerminalSaysWhenTheEndpointGoesDownAndComesBack() {
-    Progress.Snapshot up = new Progress.Snapshot(5, 5, 0, 0, 0, 0, -1, 0, false, null, 0, TimeUnit.SECONDS.toNanos(120));
-    Progress.Snapshot down = new Progress.Snapshot(5, 5, 0, 0, 0, 0, -1, 0, false, "HTTP 503; retry 1", 1,
-        TimeUnit.SECONDS.toNanos(120));
+  void withoutATerminalSaysWhenAnOutageLastsAndWhenItEnds() {
+    long max = TimeUnit.SECONDS.toNanos(120);
+    Progress.Snapshot up = new Progress.Snapshot(5, 5, 0, 0, 0, 0, -1, 0, false, null, 0, max);
+    Progress.Snapshot blip = new Progress.Snapshot(5, 5, 0, 0, 0, 0, -1, 0, false, "HTTP 503; retry 1",
+        TimeUnit.SECONDS.toNanos(1), max);
+    Progress.Snapshot down = new Progress.Snapshot(5, 5, 0, 0, 0, 0, -1, 0, false, "connection refused; retry 4",
+        TimeUnit.SECONDS.toNanos(6), max);
 
-    assertEquals(null, Progress.notice(null, up));
-    assertEquals("analytics4j import: endpoint down (HTTP 503; retry 1); retrying, giving up after 2:00 without an "
-        + "answer", Progress.notice(up, down));
-    assertEquals(null, Progress.notice(down, down));
-    assertEquals("analytics4j import: the endpoint answers again", Progress.notice(down, up));
+    assertEquals(null, Progress.notice(false, up));
+    assertEquals(null, Progress.notice(false, blip)); // one failed attempt is retried at once: no line
+    assertEquals("analytics4j import: endpoint down for 0:06 (connection refused; retry 4); retrying, giving up "
+        + "after 2:00 without an answer", Progress.notice(false, down));
+    assertEquals(null, Progress.notice(true, down));
+    assertEquals("analytics4j import: the endpoint answers again", Progress.notice(true, up));
   }
 
   @Test
