@@ -191,7 +191,7 @@ final class ImportCommand implements Callable<Integer> {
         .gzip(gzip)
         .dryRun(dryRun)
         .charset(charset)
-        .rate(ratePerSecond)
+        .rate(dryRun ? 0 : ratePerSecond) // a dry run sends nothing: no reason to pace it
         .batchSize(batchSize)
         .maxInFlightLines(Math.max(1_000, batchSize * 6))
         .maxDowntime(Duration.ofSeconds(maxDowntimeSeconds))

@@ -222,6 +222,21 @@ class ImportCommandTest {
   }
 
   @Test
+  void aDryRunIsNotPaced() throws Exception {
+    String[] lines = new String[11];
+    for (int i = 0; i < lines.length; i++) lines[i] = IDENTIFY.replace("u1", "u" + i);
+    Path file = input(lines);
+    long start = System.nanoTime();
+
+    assertEquals(ImportResult.EXIT_OK, run(none(), "--dry-run", "--rate", "1", file.toString()));
+
+    // Paced at one line per second, 11 lines take at least 10 s.
+    long seconds = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+    assertTrue(seconds < 9, seconds + " s");
+    assertTrue(out().contains("  valid          11\n"), out());
+  }
+
+  @Test
   void refusesToRunWithoutAWriteKey() throws Exception {
     Path file = input(IDENTIFY);
 
