@@ -37,6 +37,7 @@ final class ImportTransport implements Transport {
   private long downSinceNanos;
   private @Nullable String lastProblem;
   private int lastRetry;
+  private @Nullable String throttled;
 
   ImportTransport(Transport delegate, boolean gzip) {
     this.delegate = Objects.requireNonNull(delegate, "delegate == null");
@@ -74,6 +75,12 @@ final class ImportTransport implements Transport {
       down("HTTP " + response.code(), retry + 1);
     } else {
       up();
+      synchronized (lock) {
+        // Up, but asking the client to slow down: the client waits as Retry-After says.
+        throttled = response.code() == 429
+            ? "rate limited (HTTP 429" + (response.retryAfter() != null ? ", Retry-After " + response.retryAfter() : "") + ")"
+            : null;
+      }
     }
     return response;
   }
@@ -111,6 +118,13 @@ final class ImportTransport implements Transport {
     synchronized (lock) {
       if (downSinceNanos == 0) return null;
       return lastProblem + (lastRetry > 0 ? "; retry " + lastRetry : "");
+    }
+  }
+
+  /** "rate limited (HTTP 429, Retry-After 30)" after a 429 until the next other answer; else null. */
+  @Nullable String throttled() {
+    synchronized (lock) {
+      return throttled;
     }
   }
 

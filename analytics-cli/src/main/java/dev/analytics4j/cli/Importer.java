@@ -604,7 +604,7 @@ final class Importer {
     return new Progress.Snapshot(readNow, delivered.get(), rejected.get(), notDelivered.get(),
         Math.max(0, readNow - settled), bytesRead.get(), totalBytes,
         startNanos == 0 ? 0 : System.nanoTime() - startNanos, readerFinished(),
-        down > 0 ? importTransport.problem() : null, down, maxDowntime.toNanos());
+        down > 0 ? importTransport.problem() : null, down, maxDowntime.toNanos(), importTransport.throttled());
   }
 
   static String clock(long seconds) {

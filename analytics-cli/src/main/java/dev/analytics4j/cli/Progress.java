@@ -32,10 +32,12 @@ final class Progress implements AutoCloseable {
     final @Nullable String endpointProblem;
     final long downNanos;
     final long maxDowntimeNanos;
+    /** Set while the endpoint asks to slow down (HTTP 429). */
+    final @Nullable String throttled;
 
     Snapshot(long read, long delivered, long rejected, long notDelivered, long inFlight, long bytesRead,
         long totalBytes, long elapsedNanos, boolean readingDone, @Nullable String endpointProblem,
-        long downNanos, long maxDowntimeNanos) {
+        long downNanos, long maxDowntimeNanos, @Nullable String throttled) {
       this.read = read;
       this.delivered = delivered;
       this.rejected = rejected;
@@ -48,6 +50,7 @@ final class Progress implements AutoCloseable {
       this.endpointProblem = endpointProblem;
       this.downNanos = downNanos;
       this.maxDowntimeNanos = maxDowntimeNanos;
+      this.throttled = throttled;
     }
   }
 
@@ -140,6 +143,8 @@ final class Progress implements AutoCloseable {
       line.append(String.format(Locale.ROOT, "  endpoint down %s (%s), giving up at %s",
           Importer.clock(TimeUnit.NANOSECONDS.toSeconds(s.downNanos)), s.endpointProblem,
           Importer.clock(TimeUnit.NANOSECONDS.toSeconds(s.maxDowntimeNanos))));
+    } else if (s.throttled != null) {
+      line.append("  endpoint ").append(s.throttled).append(", waiting as it asks");
     } else if (s.readingDone) {
       line.append(String.format(Locale.ROOT, "  waiting for %,d line(s) in flight", s.inFlight));
     } else if (s.totalBytes > 0 && s.bytesRead > 0 && seconds > 1) {

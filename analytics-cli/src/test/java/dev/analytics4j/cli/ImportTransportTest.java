@@ -65,4 +65,19 @@ class ImportTransportTest {
     assertNull(transport.problem());
     assertEquals(0, transport.downForNanos());
   }
+
+  @Test
+  void remembersARateLimitUntilTheNextOtherAnswer() throws Exception {
+    int[] code = {429};
+    ImportTransport transport = new ImportTransport(request -> new Transport.Response(code[0], "30", "{}"), false);
+    Transport.Request request = new Transport.Request("http://x/v1/batch", Map.of(), new byte[] {'{', '}'});
+
+    transport.send(request);
+    assertEquals("rate limited (HTTP 429, Retry-After 30)", transport.throttled());
+    assertNull(transport.problem());
+
+    code[0] = 200;
+    transport.send(request);
+    assertNull(transport.throttled());
+  }
 }

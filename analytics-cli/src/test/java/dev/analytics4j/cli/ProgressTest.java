@@ -12,7 +12,7 @@ class ProgressTest {
   @Test
   void showsTheEndpointsRetryStateInsteadOfAFrozenEta() {
     Progress.Snapshot s = new Progress.Snapshot(998, 0, 0, 0, 998, 1000, 1000, TimeUnit.SECONDS.toNanos(20), true,
-        "connection refused; retry 3", TimeUnit.SECONDS.toNanos(12), TimeUnit.SECONDS.toNanos(120));
+        "connection refused; retry 3", TimeUnit.SECONDS.toNanos(12), TimeUnit.SECONDS.toNanos(120), null);
 
     assertEquals("[####################] 100%  read 998  delivered 0  rejected 0  not delivered 0  50 lines/s"
         + "  endpoint down 0:12 (connection refused; retry 3), giving up at 2:00", Progress.render(s));
@@ -21,11 +21,11 @@ class ProgressTest {
   @Test
   void withoutATerminalSaysWhenAnOutageLastsAndWhenItEnds() {
     long max = TimeUnit.SECONDS.toNanos(120);
-    Progress.Snapshot up = new Progress.Snapshot(5, 5, 0, 0, 0, 0, -1, 0, false, null, 0, max);
+    Progress.Snapshot up = new Progress.Snapshot(5, 5, 0, 0, 0, 0, -1, 0, false, null, 0, max, null);
     Progress.Snapshot blip = new Progress.Snapshot(5, 5, 0, 0, 0, 0, -1, 0, false, "HTTP 503; retry 1",
-        TimeUnit.SECONDS.toNanos(1), max);
+        TimeUnit.SECONDS.toNanos(1), max, null);
     Progress.Snapshot down = new Progress.Snapshot(5, 5, 0, 0, 0, 0, -1, 0, false, "connection refused; retry 4",
-        TimeUnit.SECONDS.toNanos(6), max);
+        TimeUnit.SECONDS.toNanos(6), max, null);
 
     assertEquals(null, Progress.notice(false, up));
     assertEquals(null, Progress.notice(false, blip)); // one failed attempt is retried at once: no line
@@ -36,10 +36,19 @@ class ProgressTest {
   }
 
   @Test
+  void showsWhenTheEndpointAsksToSlowDown() {
+    Progress.Snapshot s = new Progress.Snapshot(10, 5, 0, 0, 5, 0, -1, TimeUnit.SECONDS.toNanos(2), false, null, 0,
+        TimeUnit.SECONDS.toNanos(120), "rate limited (HTTP 429, Retry-After 30)");
+
+    assertEquals("read 10  delivered 5  rejected 0  not delivered 0  5 lines/s  endpoint rate limited (HTTP 429, "
+        + "Retry-After 30), waiting as it asks", Progress.render(s));
+  }
+
+  @Test
   void aLogLineNeverGluesOntoTheProgressLine() {
     ByteArrayOutputStream terminal = new ByteArrayOutputStream();
     PrintStream err = new PrintStream(terminal, true, StandardCharsets.UTF_8);
-    Progress.Snapshot s = new Progress.Snapshot(5, 5, 0, 0, 0, 0, -1, 0, false, null, 0, 0);
+    Progress.Snapshot s = new Progress.Snapshot(5, 5, 0, 0, 0, 0, -1, 0, false, null, 0, 0, null);
     Progress progress = Progress.start(err, () -> s);
     progress.close(); // stops the timer, draws once more, ends the line
     terminal.reset();
