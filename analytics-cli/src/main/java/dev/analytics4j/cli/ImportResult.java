@@ -46,7 +46,7 @@ final class ImportResult {
 
     Stop(Kind kind, String reason, int exitCode) {
       this.kind = Objects.requireNonNull(kind, "kind == null");
-      this.reason = Objects.requireNonNull(reason, "reason == null");
+      this.reason = oneLine(Objects.requireNonNull(reason, "reason == null"));
       this.exitCode = exitCode;
     }
 
@@ -157,6 +157,27 @@ final class ImportResult {
     }
     line(out, "  exit code      %d", exitCode());
     return out.toString();
+  }
+
+  /**
+   * {@code text} with control characters escaped: reasons can quote a server's answer, and an
+   * escape sequence or a newline from it must not reach the terminal or split a line.
+   */
+  static String oneLine(String text) {
+    StringBuilder out = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      boolean control = c < 0x20 || (c >= 0x7f && c < 0xa0);
+      if (control && out == null) out = new StringBuilder(text.substring(0, i));
+      if (out != null) {
+        if (control) {
+          out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+        } else {
+          out.append(c);
+        }
+      }
+    }
+    return out == null ? text : out.toString();
   }
 
   private static void line(StringBuilder out, String format, Object... args) {

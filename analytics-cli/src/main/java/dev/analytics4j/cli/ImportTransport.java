@@ -77,8 +77,9 @@ final class ImportTransport implements Transport {
       up();
       synchronized (lock) {
         // Up, but asking the client to slow down: the client waits as Retry-After says.
+        String retryAfter = response.retryAfter();
         throttled = response.code() == 429
-            ? "rate limited (HTTP 429" + (response.retryAfter() != null ? ", Retry-After " + response.retryAfter() : "") + ")"
+            ? "rate limited (HTTP 429" + (retryAfter != null ? ", Retry-After " + ImportResult.oneLine(retryAfter) : "") + ")"
             : null;
       }
     }

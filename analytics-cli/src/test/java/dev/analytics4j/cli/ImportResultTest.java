@@ -46,6 +46,13 @@ class ImportResultTest {
   }
 
   @Test
+  void aServersAnswerQuotedInAReasonCannotReachTheTerminalRaw() {
+    ImportResult.Stop stop = new ImportResult.Stop(ImportResult.Stop.Kind.ENDPOINT, "answer: \u001b[2Jgone\nnext\u009b",
+        ImportResult.EXIT_ENDPOINT);
+    assertEquals("answer: \\u001b[2Jgone\\u000anext\\u009b", stop.reason);
+  }
+
+  @Test
   void theSummaryUsesTheProgressLinesWords() {
     String summary = result(10, 7, 2, 1, null).format();
     String progress = Progress.render(new Progress.Snapshot(10, 7, 2, 1, 0, 0, -1, 2_000_000_000L, true, null, 0, 0, null));
