@@ -6,16 +6,18 @@ import dev.analytics4j.Transport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -31,19 +33,27 @@ import picocli.CommandLine.Spec;
     description = {
         "Sends newline-delimited JSON messages (one wire-shaped message per line: type, userId or "
             + "anonymousId, timestamp, event/name/traits/properties/context...) through analytics4j, "
-            + "keeping their timestamps.",
-        "Lines without a messageId get one derived from their content, so importing a file twice "
-            + "is deduplicated by the API.",
+            + "keeping their timestamps and their context.library.",
+        "Lines without a messageId get one derived from their exact text (the k-th exact repeat of a "
+            + "line gets its own), so importing the same input again is deduplicated by the API.",
         "The write key is read from the environment variable named by --write-key-env "
             + "(default ANALYTICS_WRITE_KEY) or from --write-key-file, never from the command line."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:every line was delivered (dry run: every line is valid)",
-        "1:some lines were rejected or not delivered; see the rejects file",
-        "2:bad options, no write key, or an unreadable input",
-        "130:interrupted (Ctrl-C); the summary says how many lines were delivered"})
+        "2:bad options, no write key, or an input or --rejects path refused; nothing was sent",
+        "3:some lines were rejected as invalid; every valid line was delivered",
+        "4:some valid lines were not delivered; see the rejects file",
+        "5:the endpoint refused the write key (HTTP 401/403); the import stopped",
+        "6:the endpoint was down longer than --max-downtime, or is the wrong one (404, a redirect, an unknown "
+            + "host, every batch refused); the import stopped",
+        "7:an input could not be read to its end (the summary says where), or the rejects file could not be written",
+        "70:the counts did not add up (a bug; the summary shows them)",
+        "130:interrupted by Ctrl-C (SIGINT)",
+        "143:stopped by SIGTERM"})
 final class ImportCommand implements Callable<Integer> {
   static final String DEFAULT_WRITE_KEY_ENV = "ANALYTICS_WRITE_KEY";
+  private static final BigDecimal MAX_RATE = BigDecimal.valueOf(1_000_000);
 
   @Spec
   @Nullable CommandSpec spec;
@@ -65,7 +75,7 @@ final class ImportCommand implements Callable<Integer> {
   Region region = Region.US;
 
   @Option(names = "--endpoint", paramLabel = "URL",
-      description = "Send to this host instead of the region's (the client adds /v1/batch).")
+      description = "Send to this host instead of the region's (the importer adds /v1/batch).")
   @Nullable String endpoint;
 
   @Option(names = "--batch-size", paramLabel = "N", defaultValue = "250",
@@ -73,8 +83,8 @@ final class ImportCommand implements Callable<Integer> {
   int batchSize = 250;
 
   @Option(names = "--rate", paramLabel = "MSGS_PER_S", defaultValue = "0",
-      description = "At most this many messages per second; 0 for no limit (default).")
-  double rate;
+      description = "At most this many messages per second, 1..1000000; 0 for no limit (default).")
+  String rate = "0";
 
   @Option(names = "--gzip", description = "Compress request bodies.")
   boolean gzip;
@@ -82,13 +92,28 @@ final class ImportCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "Validate every line and report errors; send nothing.")
   boolean dryRun;
 
+  @Option(names = "--charset", paramLabel = "NAME", defaultValue = "UTF-8",
+      description = "Encoding of the input, e.g. ISO-8859-1 or windows-1252 for Latin-1 exports "
+          + "(default: ${DEFAULT-VALUE}). Lines with bytes invalid in it are rejected, never altered.")
+  String charsetName = "UTF-8";
+
   @Option(names = "--rejects", paramLabel = "PATH", defaultValue = "analytics4j-rejects.txt",
-      description = "Where rejected and undelivered lines are listed as FILE:LINE: reason; "
-          + "created only when needed (default: ${DEFAULT-VALUE}).")
+      description = "Where rejected and undelivered lines are listed as FILE:LINE: reason "
+          + "(default: ${DEFAULT-VALUE}). Must not exist yet unless --overwrite-rejects; removed at "
+          + "the end if nothing was written to it.")
   Path rejects = Path.of("analytics4j-rejects.txt");
 
+  @Option(names = "--overwrite-rejects", description = "Replace the --rejects file if it exists.")
+  boolean overwriteRejects;
+
+  @Option(names = "--max-downtime", paramLabel = "SECONDS", defaultValue = "120",
+      description = "Stop when every attempt has failed (network error or HTTP 5xx) for this long, "
+          + "1..86400 (default: ${DEFAULT-VALUE}).")
+  int maxDowntimeSeconds = 120;
+
   @Option(names = "--shutdown-timeout", paramLabel = "SECONDS", defaultValue = "10",
-      description = "After Ctrl-C, how long to keep sending what was read (default: ${DEFAULT-VALUE}).")
+      description = "After Ctrl-C or SIGTERM, how long to keep sending what was read, 0..3600 "
+          + "(default: ${DEFAULT-VALUE}).")
   int shutdownTimeoutSeconds = 10;
 
   private final Map<String, String> env;
@@ -96,123 +121,224 @@ final class ImportCommand implements Callable<Integer> {
   final PrintStream out;
   final PrintStream err;
   private final boolean interactive;
-  private final boolean installShutdownHook;
   private final Consumer<Importer> onStart;
 
   /**
-   * @param interactive whether {@code err} is a terminal: the progress bar is drawn only then.
-   * @param installShutdownHook whether Ctrl-C cancels the import (off in tests, which cancel
-   *     through {@code onStart}).
-   * @param onStart sees the importer before it runs.
+   * @param interactive whether {@code err} is a terminal: the progress line is drawn only then.
+   * @param onStart sees the importer before it runs (Main installs its signal handlers there; tests
+   *     cancel through it).
    */
   ImportCommand(Map<String, String> env, InputStream stdin, PrintStream out, PrintStream err,
-      boolean interactive, boolean installShutdownHook, Consumer<Importer> onStart) {
+      boolean interactive, Consumer<Importer> onStart) {
     this.env = env;
     this.stdin = stdin;
     this.out = out;
     this.err = err;
     this.interactive = interactive;
-    this.installShutdownHook = installShutdownHook;
     this.onStart = onStart;
   }
 
   @Override
   public Integer call() throws Exception {
+    // Every option is checked before anything is created, read or sent.
     if (batchSize < 1 || batchSize > 2500) throw usage("--batch-size must be in 1..2500: " + batchSize);
-    if (!(rate >= 0) || Double.isInfinite(rate)) throw usage("--rate must be a number >= 0: " + rate);
-    if (shutdownTimeoutSeconds < 0) throw usage("--shutdown-timeout must not be negative: " + shutdownTimeoutSeconds);
+    double ratePerSecond = parseRate(rate);
+    if (shutdownTimeoutSeconds < 0 || shutdownTimeoutSeconds > 3600) {
+      throw usage("--shutdown-timeout must be in 0..3600 seconds: " + shutdownTimeoutSeconds);
+    }
+    if (maxDowntimeSeconds < 1 || maxDowntimeSeconds > 86_400) {
+      throw usage("--max-downtime must be in 1..86400 seconds: " + maxDowntimeSeconds);
+    }
+    Charset charset = charset(charsetName);
+    String url = endpointUrl();
+    String writeKey = dryRun ? "dry-run" : writeKey();
 
-    Analytics.Builder client = Analytics.builder(dryRun ? "dry-run" : writeKey())
-        .region(region)
-        .gzip(gzip)
-        // Long enough that batches fill from a fast file, short enough for a slow pipe.
-        .flushInterval(Duration.ofSeconds(1));
-    if (endpoint != null) {
-      try {
-        client.endpoint(endpoint);
-      } catch (IllegalArgumentException e) {
-        throw usage("--endpoint: " + e.getMessage());
+    List<Importer.Source> sources = new ArrayList<>();
+    List<Path> inputPaths = new ArrayList<>();
+    if (files.isEmpty()) files.add("-");
+    boolean stdinUsed = false;
+    for (String file : files) {
+      if (file.equals("-")) {
+        if (stdinUsed) throw usage("standard input (-) is given twice");
+        stdinUsed = true;
+        sources.add(Importer.Source.stream("<stdin>", stdin));
+      } else {
+        Path path = Path.of(file);
+        checkReadable(path, "input file", "give the files in it");
+        for (Path earlier : inputPaths) {
+          // Every line would be sent twice, each copy counted as an exact repeat with its own id.
+          if (Files.isSameFile(earlier, path)) throw usage("input file " + path + " is given twice");
+        }
+        if (Files.isRegularFile(path)) {
+          byte[] head = readHead(path, 2);
+          if (LineReader.isUtf16ByteOrderMark(head, 0, head.length)) {
+            throw usage("input file " + path + ": " + LineReader.UTF16_MESSAGE);
+          }
+        }
+        inputPaths.add(path);
+        sources.add(Importer.Source.file(path));
       }
     }
+
+    Analytics.Builder client = Analytics.builder(writeKey)
+        .region(region)
+        // Long enough that batches fill from a fast file, short enough for a slow pipe.
+        .flushInterval(Duration.ofSeconds(1))
+        // Retries come often enough to notice a recovered endpoint within seconds.
+        .retryBackoff(Duration.ofMillis(500), Duration.ofSeconds(10));
+    if (endpoint != null) client.endpoint(endpoint);
+    Importer.Builder importer = Importer.builder(client)
+        .gzip(gzip)
+        .dryRun(dryRun)
+        .charset(charset)
+        .rate(dryRun ? 0 : ratePerSecond) // a dry run sends nothing: no reason to pace it
+        .batchSize(batchSize)
+        .maxInFlightLines(Math.max(1_000, batchSize * 6))
+        .maxDowntime(Duration.ofSeconds(maxDowntimeSeconds))
+        .shutdownTimeout(Duration.ofSeconds(shutdownTimeoutSeconds));
     if (dryRun) {
       // The real client with a transport that accepts everything: every check the library makes
       // on a message (JSON values, the 32,000-byte limit) runs, and nothing leaves the machine.
-      client.transport(request -> new Transport.Response(200, null, "{\"success\":true}"));
+      importer.transport(request -> new Transport.Response(200, null, "{\"success\":true}"));
+    } else {
+      importer.checkEndpoint(url, writeKey);
     }
+    for (Importer.Source source : sources) importer.source(source);
 
-    Importer.Builder importer = Importer.builder(client)
-        .rejectsFile(rejects)
-        .rate(rate)
-        .batchSize(batchSize)
-        .maxInFlightLines(Math.max(1_000, batchSize * 6))
-        .shutdownTimeout(Duration.ofSeconds(shutdownTimeoutSeconds));
-    if (files.isEmpty()) files.add("-");
-    for (String file : files) {
-      if (file.equals("-")) {
-        importer.source(Importer.Source.stream("<stdin>", stdin));
-      } else {
-        Path path = Path.of(file);
-        if (!Files.isReadable(path) || Files.isDirectory(path)) throw usage("cannot read input file: " + file);
-        importer.source(Importer.Source.file(path));
-      }
+    // Last, because it creates the file: a refused option above leaves nothing behind.
+    RejectsFile rejectsFile;
+    try {
+      List<Path> protectedPaths = new ArrayList<>(inputPaths);
+      if (writeKeyFile != null) protectedPaths.add(writeKeyFile);
+      rejectsFile = RejectsFile.open(rejects, overwriteRejects, protectedPaths);
+    } catch (RejectsFile.RefusedException e) {
+      throw usage(e.getMessage());
     }
-    Files.deleteIfExists(rejects);
-    return run(importer.build());
+    return run(importer.rejects(rejectsFile).build());
   }
 
   private int run(Importer importer) throws InterruptedException {
-    CountDownLatch reported = new CountDownLatch(1);
-    Thread hook = null;
-    if (installShutdownHook) {
-      long waitMillis = TimeUnit.SECONDS.toMillis(shutdownTimeoutSeconds) + 5_000;
-      hook = new Thread(() -> {
-        importer.cancel();
-        // The JVM exits when hooks return: hold it until the summary is printed.
-        try {
-          reported.await(waitMillis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "analytics4j-import-interrupt");
-      Runtime.getRuntime().addShutdownHook(hook);
+    onStart.accept(importer);
+    ImportResult result;
+    if (interactive) {
+      PrintStream systemErr = System.err;
+      try (Progress progress = Progress.start(err, importer::progress)) {
+        // Log lines (slf4j-simple writes to System.err) clear the progress line before they print.
+        System.setErr(new PrintStream(progress.interleaved(), true));
+        result = importer.run();
+      } finally {
+        System.setErr(systemErr);
+      }
+    } else {
+      ScheduledExecutorService notices = Progress.notices(err, importer::progress);
+      try {
+        result = importer.run();
+      } finally {
+        notices.shutdownNow();
+      }
+    }
+    out.print(result.format());
+    out.flush();
+    return result.exitCode();
+  }
+
+  private double parseRate(String text) {
+    BigDecimal value;
+    try {
+      value = new BigDecimal(text.trim());
+    } catch (NumberFormatException e) {
+      value = null;
+    }
+    if (value == null || value.signum() < 0 || (value.signum() > 0 && (value.compareTo(BigDecimal.ONE) < 0
+        || value.compareTo(MAX_RATE) > 0))) {
+      throw usage("--rate must be 0 (no limit) or from 1 to 1000000 messages per second: " + text);
+    }
+    return value.doubleValue();
+  }
+
+  private Charset charset(String name) {
+    Charset charset;
+    try {
+      charset = Charset.forName(name);
+    } catch (IllegalArgumentException e) {
+      throw usage("--charset " + name + " is not an encoding this Java knows; try UTF-8, ISO-8859-1 or windows-1252");
+    }
+    // Lines are split at the byte '\n' and JSON's syntax is ASCII: UTF-16 and EBCDIC cannot work.
+    String probe = "\n\r{}[]\":,.-+0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ \\/";
+    if (!charset.canEncode() || !Arrays.equals(probe.getBytes(charset), probe.getBytes(StandardCharsets.US_ASCII))) {
+      throw usage("--charset " + name + " does not keep ASCII as it is; convert the input to UTF-8 first");
+    }
+    return charset;
+  }
+
+  /** Where batches go, checked the way the client will use it, in the CLI's own words. */
+  private String endpointUrl() {
+    if (endpoint == null) return region.host() + "/v1/batch";
+    String host = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+    for (String suffix : new String[] {"/v1/batch", "/v1"}) {
+      if (host.endsWith(suffix)) {
+        throw usage("--endpoint takes the host only; the importer adds /v1/batch: try --endpoint "
+            + host.substring(0, host.length() - suffix.length()));
+      }
     }
     try {
-      onStart.accept(importer);
-      ImportResult result;
-      try (Progress progress = interactive ? Progress.start(err, importer::progress) : null) {
-        result = importer.run();
-      }
-      out.print(result.format(dryRun));
-      out.flush();
-      return result.exitCode();
-    } finally {
-      reported.countDown();
-      if (hook != null && !importer.isCancelled()) {
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-          // The hook is running; it returns once it sees the latch.
-        }
-      }
+      Analytics.builder("check").endpoint(endpoint);
+    } catch (IllegalArgumentException e) {
+      throw usage("--" + e.getMessage());
     }
+    return host + "/v1/batch";
+  }
+
+  private void checkReadable(Path path, String what, String directoryHint) {
+    if (!Files.exists(path)) throw usage(what + " not found: " + path);
+    if (Files.isDirectory(path)) throw usage(what + " " + path + " is a directory; " + directoryHint);
+    if (!Files.isReadable(path)) throw usage(what + " " + path + " cannot be read: permission denied");
   }
 
   private String writeKey() throws IOException {
     String key;
     String from;
     if (writeKeyFile != null) {
-      if (!Files.isReadable(writeKeyFile)) throw usage("cannot read --write-key-file " + writeKeyFile);
-      List<String> lines = Files.readAllLines(writeKeyFile, StandardCharsets.UTF_8);
-      key = lines.isEmpty() ? "" : lines.get(0).trim();
-      from = "--write-key-file " + writeKeyFile;
+      checkReadable(writeKeyFile, "--write-key-file", "give the path of the file that holds the key");
+      // A key is a short first line; never read a device to its end.
+      byte[] head = readHead(writeKeyFile, 4096);
+      // Notepad and PowerShell start text files with a byte order mark; it is not part of the key.
+      // PowerShell 5's "echo key > file" writes UTF-16.
+      String text;
+      if (head.length >= 2 && (head[0] & 0xff) == 0xFF && (head[1] & 0xff) == 0xFE) {
+        text = new String(head, 2, head.length - 2, StandardCharsets.UTF_16LE);
+      } else if (head.length >= 2 && (head[0] & 0xff) == 0xFE && (head[1] & 0xff) == 0xFF) {
+        text = new String(head, 2, head.length - 2, StandardCharsets.UTF_16BE);
+      } else {
+        text = new String(head, StandardCharsets.UTF_8);
+        if (text.startsWith("\uFEFF")) text = text.substring(1);
+      }
+      int end = text.indexOf('\n');
+      key = (end < 0 ? text : text.substring(0, end)).trim();
+      from = "--write-key-file " + writeKeyFile + " is empty";
     } else {
+      if (writeKeyEnv.isBlank()) throw usage("--write-key-env needs the name of an environment variable");
       key = env.getOrDefault(writeKeyEnv, "").trim();
-      from = "environment variable " + writeKeyEnv;
+      from = "environment variable " + writeKeyEnv + " is empty or unset";
     }
     if (key.isEmpty()) {
-      throw usage("no write key: set " + writeKeyEnv + " or pass --write-key-file (" + from + " is empty or unset)");
+      throw usage("no write key: set " + writeKeyEnv + " or pass --write-key-file (" + from + ")");
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c < 0x20 || c == 0x7f || c == '\uFFFD') {
+        // Never shown: it would print (part of) the key.
+        throw usage("the write key from " + (writeKeyFile != null ? "--write-key-file " + writeKeyFile
+            : "environment variable " + writeKeyEnv) + " holds a control character or invalid text; is it a text file?");
+      }
     }
     return key;
+  }
+
+  private static byte[] readHead(Path path, int bytes) throws IOException {
+    try (InputStream in = Files.newInputStream(path)) {
+      return in.readNBytes(bytes);
+    }
   }
 
   private ParameterException usage(String message) {

@@ -3,78 +3,190 @@ package dev.analytics4j.cli;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
-/** What an import did with every line it read. */
+/**
+ * What an import did with every line it read, and the exit code that follows from it.
+ *
+ * <p>Every non-blank line read is counted exactly once: delivered, rejected (invalid, never sent)
+ * or not delivered (valid, but the API refused it or the run stopped before it was sent). When the
+ * three do not add up to the lines read, the result says so and exits with {@link #EXIT_INTERNAL}
+ * rather than claim an outcome it cannot vouch for.
+ */
 final class ImportResult {
-  /** Every line was delivered (or, on a dry run, is valid). */
+  /** Every line was delivered (dry run: every line is valid). */
   static final int EXIT_OK = 0;
-  /** Some lines were rejected, not delivered, or an input could not be read. */
-  static final int EXIT_INCOMPLETE = 1;
-  /** Bad options or no write key: nothing was read. picocli's own code for usage errors. */
+  /** Bad options, no write key, an input or rejects path refused: nothing was read or sent. */
   static final int EXIT_USAGE = 2;
-  /** Stopped by Ctrl-C (or {@link Importer#cancel()}); 128 + SIGINT, as shells expect. */
-  static final int EXIT_INTERRUPTED = 130;
+  /** Some lines were rejected as invalid; every valid line was delivered. */
+  static final int EXIT_REJECTED = 3;
+  /** Some valid lines were not delivered (the API refused them, or they were given up). */
+  static final int EXIT_NOT_DELIVERED = 4;
+  /** The endpoint refused the write key (HTTP 401 or 403); the import stopped at once. */
+  static final int EXIT_AUTH = 5;
+  /** The endpoint was down longer than --max-downtime, or answered 404; the import stopped. */
+  static final int EXIT_ENDPOINT = 6;
+  /** An input could not be read to its end (the summary says where and why), or the rejects file could not be written. */
+  static final int EXIT_INPUT = 7;
+  /** The counts do not add up: a bug; the summary shows them. BSD's EX_SOFTWARE. */
+  static final int EXIT_INTERNAL = 70;
+  /** Stopped by Ctrl-C: 128 + SIGINT, as shells expect. */
+  static final int EXIT_SIGINT = 130;
+  /** Stopped by SIGTERM (kill, a container stop): 128 + SIGTERM. */
+  static final int EXIT_SIGTERM = 143;
+
+  /** Why a run stopped before the end of its input. */
+  static final class Stop {
+    enum Kind { INTERRUPTED, AUTH, ENDPOINT, INPUT, OUTPUT }
+
+    final Kind kind;
+    final String reason;
+    final int exitCode;
+
+    Stop(Kind kind, String reason, int exitCode) {
+      this.kind = Objects.requireNonNull(kind, "kind == null");
+      this.reason = oneLine(Objects.requireNonNull(reason, "reason == null"));
+      this.exitCode = exitCode;
+    }
+
+    @Override
+    public String toString() {
+      return kind + ": " + reason;
+    }
+  }
 
   final long read;
-  final long rejected;
   final long delivered;
-  final long failed;
-  final long notSent;
-  final boolean cancelled;
+  final long rejected;
+  final long notDelivered;
+  final long repeats;
+  final long repeatedIds;
+  final long numericIds;
+  final boolean dryRun;
   final Duration elapsed;
   final @Nullable Path rejectsFile;
-  final @Nullable String readError;
+  final @Nullable Stop stop;
+  /**
+   * Where reading ended early and what that means, e.g. "events.ndjson line 1,234; the lines after
+   * it were not read"; null when every input was read to its end.
+   */
+  final @Nullable String stoppedAt;
 
-  ImportResult(long read, long rejected, long delivered, long failed, long notSent, boolean cancelled,
-      Duration elapsed, @Nullable Path rejectsFile, @Nullable String readError) {
+  ImportResult(long read, long delivered, long rejected, long notDelivered, long repeats, long repeatedIds,
+      long numericIds, boolean dryRun, Duration elapsed, @Nullable Path rejectsFile, @Nullable Stop stop,
+      @Nullable String stoppedAt) {
     this.read = read;
-    this.rejected = rejected;
     this.delivered = delivered;
-    this.failed = failed;
-    this.notSent = notSent;
-    this.cancelled = cancelled;
+    this.rejected = rejected;
+    this.notDelivered = notDelivered;
+    this.repeats = repeats;
+    this.repeatedIds = repeatedIds;
+    this.numericIds = numericIds;
+    this.dryRun = dryRun;
     this.elapsed = elapsed;
     this.rejectsFile = rejectsFile;
-    this.readError = readError;
+    this.stop = stop;
+    this.stoppedAt = stoppedAt;
+  }
+
+  /** Whether every line read is counted exactly once. */
+  boolean balanced() {
+    return read == delivered + rejected + notDelivered;
   }
 
   int exitCode() {
-    if (cancelled) return EXIT_INTERRUPTED;
-    if (rejected > 0 || failed > 0 || notSent > 0 || readError != null) return EXIT_INCOMPLETE;
+    if (!balanced()) return EXIT_INTERNAL;
+    if (stop != null) return stop.exitCode;
+    if (notDelivered > 0) return EXIT_NOT_DELIVERED;
+    if (rejected > 0) return EXIT_REJECTED;
     return EXIT_OK;
   }
 
-  /** The summary printed at the end; {@code dryRun} words "delivered" as "valid". */
-  String format(boolean dryRun) {
+  private String outcome() {
+    if (!balanced()) return "failed: the counts do not add up (a bug in the importer; please report it)";
+    if (stop != null) {
+      switch (stop.kind) {
+        case INTERRUPTED:
+          return "interrupted: " + stop.reason;
+        case AUTH:
+        case ENDPOINT:
+          return "stopped: " + stop.reason;
+        case INPUT:
+          return "stopped reading: " + stop.reason;
+        case OUTPUT:
+          return "failed: " + stop.reason;
+        default:
+          throw new AssertionError(stop.kind);
+      }
+    }
+    if (read == 0) return "complete: the input holds no lines, nothing was sent";
+    if (dryRun) {
+      return rejected > 0 ? "dry run: some lines are invalid, nothing was sent" : "dry run: every line is valid, nothing was sent";
+    }
+    if (notDelivered > 0) return "incomplete: some valid lines were not delivered";
+    if (rejected > 0) return "done: every valid line was delivered; some lines were rejected as invalid";
+    return "complete: every line was delivered";
+  }
+
+  /** The summary printed at the end; its words are the progress line's words. */
+  String format() {
     StringBuilder out = new StringBuilder();
-    String outcome;
-    if (cancelled) {
-      outcome = "interrupted: stopped reading, sent what was read";
-    } else if (exitCode() == EXIT_OK) {
-      outcome = dryRun ? "dry run: every line is valid, nothing was sent" : "complete: every line was delivered";
-    } else {
-      outcome = dryRun ? "dry run: some lines are invalid, nothing was sent" : "incomplete: some lines were rejected or not delivered";
-    }
     double seconds = Math.max(elapsed.toMillis(), 1) / 1000.0;
-    out.append(String.format(Locale.ROOT, "analytics4j import %s (%.1f s)%n", outcome, seconds));
-    out.append(String.format(Locale.ROOT, "  lines read     %,d%n", read));
-    out.append(String.format(Locale.ROOT, "  %-14s %,d", dryRun ? "valid" : "delivered", delivered));
-    if (!dryRun && delivered > 0) out.append(String.format(Locale.ROOT, "  (%,.0f/s)", delivered / seconds));
-    out.append(String.format(Locale.ROOT, "%n  rejected       %,d%n", rejected));
-    if (!dryRun) out.append(String.format(Locale.ROOT, "  not delivered  %,d%n", failed + notSent));
-    if (rejectsFile != null) out.append("  rejects file   ").append(rejectsFile).append(String.format("%n"));
-    if (readError != null) out.append("  input error    ").append(readError).append(String.format("%n"));
-    if (cancelled) {
-      out.append(String.format(Locale.ROOT, "  %,d line(s) delivered before the stop; lines after line %,d were "
-          + "not read. Importing the file again is safe: messageIds are deterministic.%n", delivered, read));
+    line(out, "analytics4j import %s (%.1f s)", outcome(), seconds);
+    line(out, "  lines read     %,d  (%,.0f lines/s)", read, read / seconds);
+    line(out, "  %-14s %,d", dryRun ? "valid" : "delivered", delivered);
+    line(out, "  rejected       %,d", rejected);
+    if (!dryRun || notDelivered > 0) line(out, "  not delivered  %,d", notDelivered);
+    if (repeats > 0) {
+      line(out, "  exact repeats  %,d  (lines identical to an earlier line; each was sent as its own event)", repeats);
     }
+    if (repeatedIds > 0) {
+      line(out, "  repeated ids   %,d  (lines whose own messageId an earlier line had; the API keeps one)", repeatedIds);
+    }
+    if (numericIds > 0) line(out, "  numeric ids    %,d  (numbers in id fields, sent as their decimal text)", numericIds);
+    line(out, "  rejects file   %s", rejectsFile != null ? rejectsFile : "none");
+    if (stoppedAt != null) line(out, "  stopped at     %s", stoppedAt);
+    if (!balanced()) {
+      line(out, "  unaccounted    %,d  (lines read - delivered - rejected - not delivered)",
+          read - delivered - rejected - notDelivered);
+    }
+    if (stop != null && !dryRun) {
+      line(out, "  Running the same import again is safe: each line gets the same messageId, so the API keeps "
+          + "one copy of what was delivered.");
+    }
+    line(out, "  exit code      %d", exitCode());
     return out.toString();
+  }
+
+  /**
+   * {@code text} with control characters escaped: reasons can quote a server's answer, and an
+   * escape sequence or a newline from it must not reach the terminal or split a line.
+   */
+  static String oneLine(String text) {
+    StringBuilder out = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      boolean control = c < 0x20 || (c >= 0x7f && c < 0xa0);
+      if (control && out == null) out = new StringBuilder(text.substring(0, i));
+      if (out != null) {
+        if (control) {
+          out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+        } else {
+          out.append(c);
+        }
+      }
+    }
+    return out == null ? text : out.toString();
+  }
+
+  private static void line(StringBuilder out, String format, Object... args) {
+    out.append(String.format(Locale.ROOT, format, args)).append('\n');
   }
 
   @Override
   public String toString() {
-    return "ImportResult{read=" + read + ", rejected=" + rejected + ", delivered=" + delivered
-        + ", failed=" + failed + ", notSent=" + notSent + ", cancelled=" + cancelled + "}";
+    return "ImportResult{read=" + read + ", delivered=" + delivered + ", rejected=" + rejected
+        + ", notDelivered=" + notDelivered + ", repeats=" + repeats + ", stop=" + stop + "}";
   }
 }

@@ -1,9 +1,5 @@
 package dev.analytics4j.cli;
 
-import com.squareup.moshi.JsonDataException;
-import com.squareup.moshi.JsonEncodingException;
-import com.squareup.moshi.JsonReader;
-import com.squareup.moshi.JsonWriter;
 import dev.analytics4j.messages.AliasMessage;
 import dev.analytics4j.messages.GroupMessage;
 import dev.analytics4j.messages.IdentifyMessage;
@@ -11,39 +7,58 @@ import dev.analytics4j.messages.Message;
 import dev.analytics4j.messages.PageMessage;
 import dev.analytics4j.messages.ScreenMessage;
 import dev.analytics4j.messages.TrackMessage;
-import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.UUID;
-import okio.Buffer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Turns one line of newline-delimited JSON, in the wire shape of a single message, into a
- * {@link Message}. Fields the server sets ({@code receivedAt}, {@code sentAt}, {@code version}...)
- * and any other unknown field are ignored, so a Segment export can be imported as it is.
+ * Turns one line of newline-delimited JSON, in the wire shape of a single message, into a message
+ * builder. The fields a message has on the wire (type, ids, timestamp, context, integrations and the
+ * type's own fields) are sent; the fields the server sets ({@code receivedAt}, {@code sentAt},
+ * {@code originalTimestamp}, {@code version}...) and any other field are left out, so a Segment
+ * export can be imported as it is.
  */
 final class LineParser {
-  /** Prefixed to the canonical content, so our name-based ids never collide with another scheme's. */
-  private static final String ID_NAMESPACE = "analytics4j-import:";
+  /**
+   * Where a line's own {@code context.library} travels through the client, which writes its own
+   * library into every message's context: {@link ImportTransport} puts it back under
+   * {@code library} in the request body. The NUL keeps it out of the way of any real key.
+   */
+  static final String SOURCE_LIBRARY_KEY = "\u0000analytics4j:source-library";
+
+  /** What a line holds: the message to build and what the summary counts about it. */
+  static final class Parsed {
+    final Message.Builder<?, ?> builder;
+    /** The line's own messageId, or null when one must be derived. */
+    final @Nullable String messageId;
+    /** How many of userId, anonymousId, previousId and groupId were numbers, now sent as text. */
+    final int numericIds;
+
+    Parsed(Message.Builder<?, ?> builder, @Nullable String messageId, int numericIds) {
+      this.builder = builder;
+      this.messageId = messageId;
+      this.numericIds = numericIds;
+    }
+  }
+
+  private int numericIds;
 
   /** Parses {@code line}, or throws with a reason fit for the rejects file. */
-  Message parse(String line) throws LineRejectedException {
-    Map<String, @Nullable Object> json = readObject(line);
+  Parsed parse(String line) throws LineRejectedException {
+    numericIds = 0;
+    Map<String, @Nullable Object> json = StrictJson.parseObject(line);
     String typeName = string(json, "type");
     if (typeName == null) throw new LineRejectedException("missing required field: type");
     Message.Type type = typeOf(typeName);
 
-    String userId = string(json, "userId");
-    String anonymousId = string(json, "anonymousId");
+    String userId = id(json, "userId");
+    String anonymousId = id(json, "anonymousId");
     String messageId = string(json, "messageId");
     String timestampText = string(json, "timestamp");
     if (timestampText == null) {
@@ -58,20 +73,10 @@ final class LineParser {
       throw new LineRejectedException("missing required field: userId or anonymousId");
     }
 
-    // What is sent, and nothing else, decides the generated messageId.
-    Map<String, @Nullable Object> sent = new TreeMap<>();
-    sent.put("type", type.wireName());
-    sent.put("timestamp", timestamp.toString());
-    putIfPresent(sent, "userId", userId);
-    putIfPresent(sent, "anonymousId", anonymousId);
-    putIfPresent(sent, "context", context);
-    putIfPresent(sent, "integrations", integrations);
-
     Message.Builder<?, ?> builder;
     switch (type) {
       case IDENTIFY: {
         Map<String, @Nullable Object> traits = object(json, "traits");
-        putIfPresent(sent, "traits", traits);
         IdentifyMessage.Builder b = IdentifyMessage.builder();
         if (traits != null) b.traits(traits);
         builder = b;
@@ -80,8 +85,6 @@ final class LineParser {
       case TRACK: {
         String event = required(json, "event");
         Map<String, @Nullable Object> properties = object(json, "properties");
-        sent.put("event", event);
-        putIfPresent(sent, "properties", properties);
         TrackMessage.Builder b = TrackMessage.builder(event);
         if (properties != null) b.properties(properties);
         builder = b;
@@ -91,9 +94,6 @@ final class LineParser {
         String name = string(json, "name");
         String category = string(json, "category");
         Map<String, @Nullable Object> properties = object(json, "properties");
-        putIfPresent(sent, "name", name);
-        putIfPresent(sent, "category", category);
-        putIfPresent(sent, "properties", properties);
         PageMessage.Builder b = PageMessage.builder();
         if (name != null) b.name(name);
         if (category != null) b.category(category);
@@ -104,8 +104,6 @@ final class LineParser {
       case SCREEN: {
         String name = string(json, "name");
         Map<String, @Nullable Object> properties = object(json, "properties");
-        putIfPresent(sent, "name", name);
-        putIfPresent(sent, "properties", properties);
         ScreenMessage.Builder b = ScreenMessage.builder();
         if (name != null) b.name(name);
         if (properties != null) b.properties(properties);
@@ -113,19 +111,16 @@ final class LineParser {
         break;
       }
       case GROUP: {
-        String groupId = required(json, "groupId");
+        String groupId = requiredId(json, "groupId");
         Map<String, @Nullable Object> traits = object(json, "traits");
-        sent.put("groupId", groupId);
-        putIfPresent(sent, "traits", traits);
         GroupMessage.Builder b = GroupMessage.builder(groupId);
         if (traits != null) b.traits(traits);
         builder = b;
         break;
       }
       case ALIAS: {
-        String previousId = required(json, "previousId");
+        String previousId = requiredId(json, "previousId");
         if (userId == null) throw new LineRejectedException("missing required field: userId");
-        sent.put("previousId", previousId);
         builder = AliasMessage.builder(previousId);
         break;
       }
@@ -137,121 +132,50 @@ final class LineParser {
       if (userId != null) builder.userId(userId);
       if (anonymousId != null) builder.anonymousId(anonymousId);
       builder.timestamp(timestamp);
-      if (context != null) builder.context(context);
-      if (integrations != null) builder.integrations(integrations);
-      builder.messageId(messageId != null ? messageId : deterministicId(sent));
-      return builder.build();
+      if (context != null) builder.context(keepSourceLibrary(context));
+      if (integrations != null) builder.integrations(checkIntegrations(integrations));
+      if (messageId != null) builder.messageId(messageId);
     } catch (IllegalArgumentException | NullPointerException e) {
       // The builders' messages name the field: "messageId must be at most 100 characters: 120".
       throw new LineRejectedException("invalid message: " + e.getMessage());
     }
+    return new Parsed(builder, messageId, numericIds);
   }
 
-  /** A name-based UUID of the canonical JSON (sorted keys, normalised numbers) of what is sent. */
-  static String deterministicId(Map<String, @Nullable Object> sent) {
-    Buffer buffer = new Buffer().writeUtf8(ID_NAMESPACE);
-    try (JsonWriter writer = JsonWriter.of(buffer)) {
-      writer.setSerializeNulls(true);
-      writeCanonical(writer, sent);
-    } catch (IOException e) {
-      throw new IllegalStateException("writing to a memory buffer failed", e);
+  /** The same map in the same order, with {@code library} renamed so the client keeps it. */
+  private static Map<String, @Nullable Object> keepSourceLibrary(Map<String, @Nullable Object> context)
+      throws LineRejectedException {
+    if (context.containsKey(SOURCE_LIBRARY_KEY)) {
+      throw new LineRejectedException("context holds a key reserved by the importer: " + SOURCE_LIBRARY_KEY.substring(1));
     }
-    return UUID.nameUUIDFromBytes(buffer.readByteArray()).toString();
+    if (!context.containsKey("library")) return context;
+    Map<String, @Nullable Object> renamed = new LinkedHashMap<>();
+    for (Map.Entry<String, @Nullable Object> e : context.entrySet()) {
+      renamed.put(e.getKey().equals("library") ? SOURCE_LIBRARY_KEY : e.getKey(), e.getValue());
+    }
+    return renamed;
   }
 
-  private static void writeCanonical(JsonWriter writer, @Nullable Object value) throws IOException {
-    if (value == null) {
-      writer.nullValue();
-    } else if (value instanceof Map) {
-      writer.beginObject();
-      for (Map.Entry<?, ?> e : new TreeMap<>((Map<?, ?>) value).entrySet()) {
-        writer.name((String) e.getKey());
-        writeCanonical(writer, e.getValue());
+  private static Map<String, @Nullable Object> checkIntegrations(Map<String, @Nullable Object> integrations)
+      throws LineRejectedException {
+    for (Map.Entry<String, @Nullable Object> e : integrations.entrySet()) {
+      if (!(e.getValue() instanceof Boolean) && !(e.getValue() instanceof Map)) {
+        throw new LineRejectedException("integrations." + e.getKey() + " must be true, false or an object but was "
+            + describe(e.getValue()));
       }
-      writer.endObject();
-    } else if (value instanceof List) {
-      writer.beginArray();
-      for (Object element : (List<?>) value) writeCanonical(writer, element);
-      writer.endArray();
-    } else if (value instanceof BigDecimal) {
-      // 1.50 and 1.5 are the same number on the wire's reader side; give them the same id.
-      writer.value(((BigDecimal) value).stripTrailingZeros());
-    } else if (value instanceof Number) {
-      writer.value((Number) value);
-    } else if (value instanceof Boolean) {
-      writer.value((Boolean) value);
-    } else {
-      writer.value(value.toString());
     }
+    return integrations;
   }
 
-  private static Map<String, @Nullable Object> readObject(String line) throws LineRejectedException {
-    try (JsonReader reader = JsonReader.of(new Buffer().writeString(line, StandardCharsets.UTF_8))) {
-      if (reader.peek() != JsonReader.Token.BEGIN_OBJECT) {
-        throw new LineRejectedException("invalid JSON: expected an object but was " + reader.peek());
-      }
-      @SuppressWarnings("unchecked")
-      Map<String, @Nullable Object> json = (Map<String, @Nullable Object>) readValue(reader);
-      if (reader.peek() != JsonReader.Token.END_DOCUMENT) {
-        throw new LineRejectedException("invalid JSON: more than one value on the line");
-      }
-      return json;
-    } catch (JsonEncodingException | JsonDataException e) {
-      throw new LineRejectedException("invalid JSON: " + e.getMessage());
-    } catch (IOException e) {
-      // An in-memory buffer that ends early: the line was cut off.
-      throw new LineRejectedException("invalid JSON: " + (e.getMessage() != null ? e.getMessage() : "unexpected end of line"));
-    }
-  }
-
-  /** Reads any JSON value, keeping integers exact (Long) and other numbers as written (BigDecimal). */
-  private static @Nullable Object readValue(JsonReader reader) throws IOException {
-    switch (reader.peek()) {
-      case BEGIN_OBJECT: {
-        Map<String, @Nullable Object> map = new LinkedHashMap<>();
-        reader.beginObject();
-        while (reader.hasNext()) {
-          String name = reader.nextName();
-          map.put(name, readValue(reader));
-        }
-        reader.endObject();
-        return map;
-      }
-      case BEGIN_ARRAY: {
-        List<@Nullable Object> list = new ArrayList<>();
-        reader.beginArray();
-        while (reader.hasNext()) list.add(readValue(reader));
-        reader.endArray();
-        return list;
-      }
-      case NUMBER: {
-        String literal = reader.nextString();
-        BigDecimal number = new BigDecimal(literal);
-        if (literal.indexOf('.') < 0 && literal.indexOf('e') < 0 && literal.indexOf('E') < 0) {
-          try {
-            return number.longValueExact();
-          } catch (ArithmeticException tooLarge) {
-            return number;
-          }
-        }
-        return number;
-      }
-      case STRING:
-        return reader.nextString();
-      case BOOLEAN:
-        return reader.nextBoolean();
-      case NULL:
-        return reader.nextNull();
-      default:
-        throw new JsonDataException("unexpected " + reader.peek() + " at " + reader.getPath());
-    }
+  private static boolean blank(@Nullable String value) {
+    return value == null || value.trim().isEmpty();
   }
 
   private static Message.Type typeOf(String name) throws LineRejectedException {
     for (Message.Type type : Message.Type.values()) {
       if (type.wireName().equals(name)) return type;
     }
-    throw new LineRejectedException("unknown type: \"" + name + "\" (expected identify, track, page, "
+    throw new LineRejectedException("unknown type: " + shown(name) + " (expected identify, track, page, "
         + "screen, group or alias)");
   }
 
@@ -260,17 +184,36 @@ final class LineParser {
       return OffsetDateTime.parse(text).toInstant();
     } catch (DateTimeParseException e) {
       throw new LineRejectedException("timestamp is not ISO-8601 with an offset "
-          + "(e.g. 2025-03-14T09:26:53.589Z): \"" + text + "\"");
+          + "(e.g. 2025-03-14T09:26:53.589Z): " + shown(text));
     }
   }
 
   private static String required(Map<String, @Nullable Object> json, String field)
       throws LineRejectedException {
     String value = string(json, field);
-    if (value == null || value.trim().isEmpty()) {
-      throw new LineRejectedException("missing required field: " + field);
-    }
+    if (blank(value)) throw new LineRejectedException("missing required field: " + field);
     return value;
+  }
+
+  private String requiredId(Map<String, @Nullable Object> json, String field) throws LineRejectedException {
+    String value = id(json, field);
+    if (blank(value)) throw new LineRejectedException("missing required field: " + field);
+    return value;
+  }
+
+  /**
+   * An id field: a string, or a whole number written in digits, which is sent as its decimal text
+   * ({@code 42} becomes {@code "42"}) and counted; JSON exports of numeric database keys do this.
+   */
+  private @Nullable String id(Map<String, @Nullable Object> json, String field) throws LineRejectedException {
+    Object value = json.get(field);
+    if (value == null || value instanceof String) return (String) value;
+    if (value instanceof Long || value instanceof BigDecimal && ((BigDecimal) value).scale() == 0) {
+      numericIds++;
+      return value instanceof Long ? value.toString() : ((BigDecimal) value).toPlainString();
+    }
+    throw new LineRejectedException(field + " must be a string (or a whole number written in digits) but was "
+        + describe(value) + (value instanceof BigDecimal ? " " + value : ""));
   }
 
   /** The string at {@code field}; null when absent or JSON null. */
@@ -295,7 +238,25 @@ final class LineParser {
     return (Map<String, @Nullable Object>) value;
   }
 
-  private static String describe(Object value) {
+  /**
+   * A value from the line, quoted for a one-line reason: control characters escaped (a newline
+   * must not split an entry of the rejects file) and long values cut.
+   */
+  static String shown(String value) {
+    StringBuilder out = new StringBuilder("\"");
+    for (int i = 0; i < value.length() && i < 80; i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+        out.append(c == '"' || c == '\\' ? "\\" + c : String.format(Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.append(value.length() > 80 ? "...\"" : "\"").toString();
+  }
+
+  private static String describe(@Nullable Object value) {
+    if (value == null) return "null";
     if (value instanceof Map) return "an object";
     if (value instanceof List) return "an array";
     if (value instanceof String) return "a string";
@@ -303,7 +264,4 @@ final class LineParser {
     return "a number";
   }
 
-  private static void putIfPresent(Map<String, @Nullable Object> map, String key, @Nullable Object value) {
-    if (value != null) map.put(key, value);
-  }
 }

@@ -4,6 +4,8 @@ import dev.analytics4j.Analytics;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * {@code java -jar analytics4j-cli.jar import [options] [FILE...]}.
@@ -19,10 +21,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    // Without a console stderr is a file or a pipe: no progress bar, just the summary.
+    // Without a console stderr is a file or a pipe: no progress line, just the summary.
     boolean interactive = System.console() != null;
     ImportCommand importCommand = new ImportCommand(System.getenv(), System.in, System.out, System.err,
-        interactive, true, importer -> {});
+        interactive, importer -> Signals.install(importer, System.err));
     int code = commandLine(importCommand).execute(args);
     System.exit(code);
   }
@@ -33,7 +35,19 @@ public final class Main {
         .addSubcommand("import", importCommand)
         .setOut(new PrintWriter(importCommand.out, true))
         .setErr(new PrintWriter(importCommand.err, true))
-        .setCaseInsensitiveEnumValuesAllowed(true);
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setParameterExceptionHandler(Main::usageError);
+  }
+
+  /** One line saying what is wrong, and where to read more: never the whole help for a typo. */
+  private static int usageError(ParameterException e, String[] args) {
+    CommandLine command = e.getCommandLine();
+    PrintWriter err = command.getErr();
+    err.println(command.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+    UnmatchedArgumentException.printSuggestions(e, err);
+    err.println("Try '" + command.getCommandSpec().qualifiedName() + " --help' for more information.");
+    err.flush();
+    return command.getCommandSpec().exitCodeOnInvalidInput();
   }
 
   static final class Version implements CommandLine.IVersionProvider {

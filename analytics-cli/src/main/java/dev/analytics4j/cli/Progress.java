@@ -1,5 +1,7 @@
 package dev.analytics4j.cli;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Objects;
@@ -7,29 +9,52 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
-/** A one-line progress display on a terminal, redrawn in place a few times a second. */
+/**
+ * A one-line progress display on a terminal, redrawn in place a few times a second, in the words
+ * the summary uses. Anything else written to the terminal while it runs goes through
+ * {@link #interleaved()}, which clears the line first, so a log line never glues onto it.
+ */
 final class Progress implements AutoCloseable {
   /** The counters at one moment. */
   static final class Snapshot {
     final long read;
-    final long sent;
-    final long failed;
+    final long delivered;
+    final long rejected;
+    final long notDelivered;
+    final long inFlight;
     final long bytesRead;
     final long totalBytes;
     final long elapsedNanos;
+    final boolean readingDone;
+    /** What the endpoint does wrong while it is down, e.g. "connection refused; retry 3"; else null. */
+    final @Nullable String endpointProblem;
+    final long downNanos;
+    final long maxDowntimeNanos;
+    /** Set while the endpoint asks to slow down (HTTP 429). */
+    final @Nullable String throttled;
 
-    Snapshot(long read, long sent, long failed, long bytesRead, long totalBytes, long elapsedNanos) {
+    Snapshot(long read, long delivered, long rejected, long notDelivered, long inFlight, long bytesRead,
+        long totalBytes, long elapsedNanos, boolean readingDone, @Nullable String endpointProblem,
+        long downNanos, long maxDowntimeNanos, @Nullable String throttled) {
       this.read = read;
-      this.sent = sent;
-      this.failed = failed;
+      this.delivered = delivered;
+      this.rejected = rejected;
+      this.notDelivered = notDelivered;
+      this.inFlight = inFlight;
       this.bytesRead = bytesRead;
       this.totalBytes = totalBytes;
       this.elapsedNanos = elapsedNanos;
+      this.readingDone = readingDone;
+      this.endpointProblem = endpointProblem;
+      this.downNanos = downNanos;
+      this.maxDowntimeNanos = maxDowntimeNanos;
+      this.throttled = throttled;
     }
   }
 
-  private static final int BAR_WIDTH = 24;
+  private static final int BAR_WIDTH = 20;
 
   private final PrintStream out;
   private final Supplier<Snapshot> counters;
@@ -38,7 +63,8 @@ final class Progress implements AutoCloseable {
     thread.setDaemon(true);
     return thread;
   });
-  private int lastWidth;
+  /** Characters of the progress line now on screen; 0 when the cursor is at the start of a clean line. */
+  private int shown;
 
   private Progress(PrintStream out, Supplier<Snapshot> counters) {
     this.out = out;
@@ -52,35 +78,122 @@ final class Progress implements AutoCloseable {
     return progress;
   }
 
-  private synchronized void draw() {
+  synchronized void draw() {
     try {
       String line = render(counters.get());
-      int pad = Math.max(0, lastWidth - line.length());
+      int pad = Math.max(0, shown - line.length());
       out.print("\r" + line + " ".repeat(pad));
       out.flush();
-      lastWidth = line.length();
+      shown = line.length();
     } catch (RuntimeException e) {
       // A display must never stop the import; the summary still reports everything.
     }
   }
 
+  /** Clears the progress line, if shown, so that what follows starts at the left margin. */
+  private synchronized void clear() {
+    if (shown == 0) return;
+    out.print("\r" + " ".repeat(shown) + "\r");
+    out.flush();
+    shown = 0;
+  }
+
+  /**
+   * A stream for everything else bound for the same terminal (log lines): each write first clears
+   * the progress line, which the next tick draws again below it.
+   */
+  OutputStream interleaved() {
+    return new OutputStream() {
+      @Override
+      public void write(int b) {
+        synchronized (Progress.this) {
+          clear();
+          out.write(b);
+        }
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        synchronized (Progress.this) {
+          clear();
+          out.write(b, off, len);
+        }
+      }
+
+      @Override
+      public void flush() throws IOException {
+        out.flush();
+      }
+    };
+  }
+
   static String render(Snapshot s) {
     double seconds = s.elapsedNanos / 1e9;
-    double rate = seconds > 0.5 ? s.sent / seconds : 0;
+    double rate = seconds > 0.5 ? s.read / seconds : 0;
     StringBuilder line = new StringBuilder();
     if (s.totalBytes > 0) {
       double done = Math.min(1.0, (double) s.bytesRead / s.totalBytes);
       int filled = (int) (done * BAR_WIDTH);
       line.append('[').append("#".repeat(filled)).append(".".repeat(BAR_WIDTH - filled)).append("] ")
-          .append(String.format(Locale.ROOT, "%3.0f%%  ", done * 100));
+          .append(String.format(Locale.ROOT, "%3.0f%%  ", Math.floor(done * 100)));
     }
-    line.append(String.format(Locale.ROOT, "read %,d  sent %,d  failed %,d  %,.0f msg/s", s.read, s.sent, s.failed, rate));
-    if (s.totalBytes > 0 && s.bytesRead > 0 && seconds > 1) {
+    line.append(String.format(Locale.ROOT, "read %,d  delivered %,d  rejected %,d  not delivered %,d  %,.0f lines/s",
+        s.read, s.delivered, s.rejected, s.notDelivered, rate));
+    if (s.endpointProblem != null) {
+      line.append(String.format(Locale.ROOT, "  endpoint down %s (%s), giving up at %s",
+          Importer.clock(TimeUnit.NANOSECONDS.toSeconds(s.downNanos)), s.endpointProblem,
+          Importer.clock(TimeUnit.NANOSECONDS.toSeconds(s.maxDowntimeNanos))));
+    } else if (s.throttled != null) {
+      line.append("  endpoint ").append(s.throttled).append(", waiting as it asks");
+    } else if (s.readingDone) {
+      line.append(String.format(Locale.ROOT, "  waiting for %,d line(s) in flight", s.inFlight));
+    } else if (s.totalBytes > 0 && s.bytesRead > 0 && seconds > 1) {
       double bytesPerSecond = s.bytesRead / seconds;
       long eta = (long) ((s.totalBytes - s.bytesRead) / bytesPerSecond);
-      line.append(String.format(Locale.ROOT, "  ETA %d:%02d:%02d", eta / 3600, eta / 60 % 60, eta % 60));
+      line.append("  ETA ").append(Importer.clock(eta));
     }
     return line.toString();
+  }
+
+  /**
+   * Without a terminal there is no progress line, so a log or a CI job would show nothing while
+   * the endpoint is down: this prints one line when an outage has lasted {@link #NOTICE_AFTER_NANOS}
+   * and one when the endpoint answers again. Single failed attempts, which the client retries at
+   * once, are not worth a line.
+   */
+  static ScheduledExecutorService notices(PrintStream out, Supplier<Snapshot> counters) {
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "analytics4j-import-notices");
+      thread.setDaemon(true);
+      return thread;
+    });
+    boolean[] announced = {false};
+    timer.scheduleWithFixedDelay(() -> {
+      try {
+        Snapshot now = counters.get();
+        String notice = notice(announced[0], now);
+        if (notice != null) {
+          out.println(notice);
+          announced[0] = !announced[0];
+        }
+      } catch (RuntimeException e) {
+        // A notice must never stop the import.
+      }
+    }, 0, 500, TimeUnit.MILLISECONDS);
+    return timer;
+  }
+
+  static final long NOTICE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  /** The line to print now, given whether an outage was announced; null for none. */
+  static @Nullable String notice(boolean announced, Snapshot now) {
+    if (!announced && now.endpointProblem != null && now.downNanos >= NOTICE_AFTER_NANOS) {
+      return "analytics4j import: endpoint down for " + Importer.clock(TimeUnit.NANOSECONDS.toSeconds(now.downNanos))
+          + " (" + now.endpointProblem + "); retrying, giving up after "
+          + Importer.clock(TimeUnit.NANOSECONDS.toSeconds(now.maxDowntimeNanos)) + " without an answer";
+    }
+    if (announced && now.endpointProblem == null) return "analytics4j import: the endpoint answers again";
+    return null;
   }
 
   /** Draws the final state and moves to a new line, so the summary starts clean. */
@@ -90,6 +203,7 @@ final class Progress implements AutoCloseable {
     draw();
     synchronized (this) {
       out.println();
+      shown = 0;
     }
   }
 }

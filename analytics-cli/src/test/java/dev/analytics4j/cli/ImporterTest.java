@@ -1,6 +1,7 @@
 package dev.analytics4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.QueueDispatcher;
 import mockwebserver3.RecordedRequest;
@@ -25,7 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Retries, failures and interruption, driven through the importer's own API. */
+/** Retries, failures, stops and interruption, driven through the importer's own API. */
 class ImporterTest {
   @StartStop private final MockWebServer server = new MockWebServer();
   @TempDir Path dir;
@@ -42,17 +45,32 @@ class ImporterTest {
         .flushInterval(Duration.ofHours(1));
   }
 
+  private RejectsFile rejects() throws Exception {
+    return RejectsFile.open(dir.resolve("rejects.txt"), false, List.of());
+  }
+
   private static String lines(int count) {
     StringBuilder lines = new StringBuilder();
-    for (int i = 1; i <= count; i++) {
-      lines.append("{\"type\":\"track\",\"userId\":\"u").append(i)
-          .append("\",\"event\":\"Signed Up\",\"timestamp\":\"2020-01-0").append(i % 9 + 1).append("T00:00:00Z\"}\n");
-    }
+    for (int i = 1; i <= count; i++) lines.append(line(i)).append('\n');
     return lines.toString();
+  }
+
+  private static String line(int i) {
+    return "{\"type\":\"track\",\"userId\":\"u" + i + "\",\"event\":\"Signed Up\",\"timestamp\":\"2020-01-0" + (i % 9 + 1) + "T00:00:00Z\"}";
   }
 
   private static InputStream stream(String text) {
     return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static CompletableFuture<ImportResult> runAsync(Importer importer) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return importer.run();
+      } catch (InterruptedException e) {
+        throw new CompletionException(e);
+      }
+    });
   }
 
   @Test
@@ -74,18 +92,16 @@ class ImporterTest {
   @Test
   void listsLinesTheApiRefusedInTheRejectsFile() throws Exception {
     server.enqueue(TestServer.status(400));
-    Path rejects = dir.resolve("rejects.txt");
     Importer importer = Importer.builder(client()).source(Importer.Source.stream("in", stream(lines(2))))
-        .rejectsFile(rejects).build();
+        .rejects(rejects()).build();
 
     ImportResult result = importer.run();
 
-    assertEquals(ImportResult.EXIT_INCOMPLETE, result.exitCode());
-    assertEquals(2, result.failed);
-    List<String> lines = Files.readAllLines(rejects);
-    assertEquals(2, lines.size());
-    assertTrue(lines.contains("in:1: not delivered: HTTP 400 is not retryable: {} after 1 attempt(s)"), lines.toString());
-    assertTrue(lines.contains("in:2: not delivered: HTTP 400 is not retryable: {} after 1 attempt(s)"), lines.toString());
+    assertEquals(ImportResult.EXIT_NOT_DELIVERED, result.exitCode());
+    assertEquals(2, result.notDelivered);
+    List<String> lines = Files.readAllLines(dir.resolve("rejects.txt"));
+    assertEquals(List.of("in:1: not delivered: HTTP 400 is not retryable: {} after 1 attempt(s)",
+        "in:2: not delivered: HTTP 400 is not retryable: {} after 1 attempt(s)"), lines.stream().sorted().collect(java.util.stream.Collectors.toList()));
   }
 
   @Test
@@ -101,31 +117,196 @@ class ImporterTest {
   }
 
   @Test
-  void cancelStopsReadingAndDeliversWhatWasRead() throws Exception {
-    BlockingStream input = new BlockingStream(lines(8));
-    Importer importer = Importer.builder(client()).batchSize(100).shutdownTimeout(Duration.ofSeconds(5))
+  void cancelDeliversWhatWasReadAndNamesTheLastLineRead() throws Exception {
+    // 8 messages on 10 lines: the summary must name the file's line, not the count of messages.
+    String text = line(1) + "\n\n" + line(2) + "\n" + line(3) + "\n   \n" + line(4) + "\n" + line(5) + "\n" + line(6)
+        + "\n" + line(7) + "\n" + line(8) + "\n";
+    BlockingStream input = new BlockingStream(text);
+    Importer importer = Importer.builder(client()).batchSize(100).shutdownTimeout(Duration.ofSeconds(30))
         .source(Importer.Source.stream("pipe", input)).build();
-    CompletableFuture<ImportResult> run = CompletableFuture.supplyAsync(() -> {
-      try {
-        return importer.run();
-      } catch (InterruptedException e) {
-        throw new CompletionException(e);
-      }
-    });
+    CompletableFuture<ImportResult> run = runAsync(importer);
     try {
-      assertTrue(input.drained.await(10, TimeUnit.SECONDS), "all 8 lines read");
+      assertTrue(input.drained.await(30, TimeUnit.SECONDS), "all lines read");
       importer.cancel();
 
-      ImportResult result = run.get(10, TimeUnit.SECONDS);
+      ImportResult result = run.get(60, TimeUnit.SECONDS);
 
-      assertEquals(ImportResult.EXIT_INTERRUPTED, result.exitCode());
+      assertEquals(ImportResult.EXIT_SIGINT, result.exitCode());
       assertEquals(8, result.read);
       assertEquals(8, result.delivered);
       assertEquals(8, TestServer.messages(TestServer.requests(server)).size());
-      assertTrue(result.format(false).contains("8 line(s) delivered before the stop"), result.format(false));
+      assertEquals("pipe line 10; the lines after it were not read", result.stoppedAt);
+      assertTrue(result.format().contains("  stopped at     pipe line 10; the lines after it were not read"), result.format());
     } finally {
       input.release.countDown();
     }
+  }
+
+  @Test
+  void cancelListsEveryLineItDidNotDeliverInTheRejectsFile() throws Exception {
+    CountDownLatch answer = new CountDownLatch(1);
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+        answer.await(30, TimeUnit.SECONDS);
+        return TestServer.ok();
+      }
+    });
+    BlockingStream input = new BlockingStream(lines(5));
+    Importer importer = Importer.builder(client()).batchSize(100).shutdownTimeout(Duration.ZERO)
+        .source(Importer.Source.stream("pipe", input)).rejects(rejects()).build();
+    CompletableFuture<ImportResult> run = runAsync(importer);
+    try {
+      assertTrue(input.drained.await(30, TimeUnit.SECONDS), "all lines read");
+      importer.cancel(ImportResult.EXIT_SIGTERM);
+
+      ImportResult result = run.get(60, TimeUnit.SECONDS);
+
+      assertEquals(ImportResult.EXIT_SIGTERM, result.exitCode());
+      assertEquals(5, result.read);
+      assertEquals(0, result.delivered);
+      assertEquals(5, result.notDelivered);
+      List<String> rejected = Files.readAllLines(dir.resolve("rejects.txt"));
+      assertEquals(5, rejected.size(), rejected.toString());
+      for (int i = 1; i <= 5; i++) {
+        assertTrue(rejected.contains("pipe:" + i + ": not delivered: the import stopped before it was sent (stopped by "
+            + "SIGTERM; sent what was read)"), rejected.toString());
+      }
+    } finally {
+      answer.countDown();
+      input.release.countDown();
+    }
+  }
+
+  @Test
+  void anErrorInTheReaderStopsTheRunVisibly() throws Exception {
+    InputStream failing = new InputStream() {
+      private final InputStream data = stream(lines(3));
+
+      @Override
+      public int read() throws IOException {
+        throw new AssertionError("not used");
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = data.read(b, off, len);
+        if (n < 0) throw new OutOfMemoryError("Java heap space");
+        return n;
+      }
+    };
+    Importer importer = Importer.builder(client()).source(Importer.Source.stream("in", failing))
+        .source(Importer.Source.stream("never", stream(lines(2)))).build();
+
+    ImportResult result = importer.run();
+
+    assertEquals(ImportResult.EXIT_INPUT, result.exitCode());
+    assertTrue(result.balanced());
+    assertEquals(3, result.read);
+    assertEquals(3, result.delivered);
+    assertEquals("ran out of memory (Java heap space; raise -Xmx) while reading in line 4", result.stop.reason);
+    String summary = result.format();
+    assertTrue(summary.startsWith("analytics4j import stopped reading: ran out of memory (Java heap space; raise -Xmx) "
+        + "while reading in line 4 ("), summary);
+    assertTrue(summary.contains("  stopped at     in line 4, which could not be read to its end; nothing after it "
+        + "was read\n"), summary);
+    assertFalse(summary.contains("complete"), summary);
+  }
+
+  @Test
+  void aRefusedWriteKeyStopsTheImportAtTheFirstAnswer() throws Exception {
+    server.enqueue(TestServer.status(401));
+    Importer importer = Importer.builder(client()).batchSize(10).maxInFlightLines(10)
+        .source(Importer.Source.stream("in", stream(lines(1000)))).rejects(rejects()).build();
+
+    ImportResult result = importer.run();
+
+    assertEquals(ImportResult.EXIT_AUTH, result.exitCode(), result.format());
+    assertEquals(1, server.getRequestCount());
+    assertEquals(0, result.delivered);
+    assertEquals(0, result.rejected);
+    assertTrue(result.read == 10 || result.read == 11, result.toString()); // the 11th may be waiting for room
+    assertEquals(result.read, result.notDelivered);
+    assertTrue(result.format().startsWith("analytics4j import stopped: the endpoint refused the write key (HTTP 401); "
+        + "check the key and --region"), result.format());
+    assertEquals(result.read, Files.readAllLines(dir.resolve("rejects.txt")).size());
+  }
+
+  @Test
+  void anEndpointThatRefusesEveryBatchStopsTheImport() throws Exception {
+    ((QueueDispatcher) server.getDispatcher()).setFailFast(TestServer.status(413));
+    Importer importer = Importer.builder(client()).batchSize(2).maxInFlightLines(20)
+        .source(Importer.Source.stream("in", stream(lines(1000)))).rejects(rejects()).build();
+
+    ImportResult result = importer.run();
+
+    assertEquals(ImportResult.EXIT_ENDPOINT, result.exitCode(), result.format());
+    assertEquals("the endpoint refused the last 20 lines in a row and delivered none between them (last answer: "
+        + "HTTP 413 is not retryable: {})", result.stop.reason);
+    assertEquals(0, result.delivered);
+    assertEquals(result.read, result.notDelivered);
+    assertTrue(result.read < 100, result.toString());
+    assertEquals(result.read, Files.readAllLines(dir.resolve("rejects.txt")).size());
+  }
+
+  @Test
+  void anEndpointDownLongerThanTheBoundStopsTheImport() throws Exception {
+    ((QueueDispatcher) server.getDispatcher()).setFailFast(TestServer.status(503));
+    Importer importer = Importer.builder(client()).maxDowntime(Duration.ofSeconds(1))
+        .source(Importer.Source.stream("in", stream(lines(5)))).rejects(rejects()).build();
+
+    ImportResult result = importer.run();
+
+    assertEquals(ImportResult.EXIT_ENDPOINT, result.exitCode(), result.format());
+    assertEquals(5, result.notDelivered);
+    assertTrue(result.stop.reason.startsWith("the endpoint has been down for more than 0:01 (HTTP 503; retry "),
+        result.stop.reason);
+    List<String> rejected = Files.readAllLines(dir.resolve("rejects.txt"));
+    assertEquals(5, rejected.size());
+    assertTrue(rejected.get(0).matches("in:\\d: not delivered: the import stopped before it was sent \\(the endpoint "
+        + "has been down for more than 0:01 \\(HTTP 503; retry \\d+\\); see --max-downtime\\)"), rejected.get(0));
+  }
+
+  @Test
+  void anEndlessLineStopsTheRunWithAnError() throws Exception {
+    InputStream zeros = new InputStream() {
+      @Override
+      public int read() {
+        return 0;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        java.util.Arrays.fill(b, off, off + len, (byte) 0);
+        return len;
+      }
+    };
+    Importer importer = Importer.builder(client()).maxLineBytes(1024, 64 * 1024)
+        .source(Importer.Source.stream("zero", zeros)).build();
+
+    ImportResult result = importer.run();
+
+    assertEquals(ImportResult.EXIT_INPUT, result.exitCode());
+    assertTrue(result.stop.reason.startsWith("zero: line 1 has no line end after "), result.stop.reason);
+    assertTrue(result.stop.reason.endsWith(" bytes (is the input newline-delimited JSON?)"), result.stop.reason);
+    assertTrue(result.format().contains("  stopped at     zero line 1, which could not be read to its end; nothing "
+        + "after it was read\n"), result.format());
+    assertEquals(0, result.read);
+    assertEquals(0, server.getRequestCount());
+  }
+
+  @Test
+  void anOversizeLineIsRejectedAndTheRunGoesOn() throws Exception {
+    String text = line(1) + "\n" + "x".repeat(5000) + "\n" + line(2) + "\n";
+    Importer importer = Importer.builder(client()).maxLineBytes(1024, 64 * 1024)
+        .source(Importer.Source.stream("in", stream(text))).rejects(rejects()).build();
+
+    ImportResult result = importer.run();
+
+    assertEquals(ImportResult.EXIT_REJECTED, result.exitCode());
+    assertEquals(2, result.delivered);
+    assertEquals(List.of("in:2: oversize: the line is 5,000 bytes, over the limit of 1,024 (a message may be at most "
+        + "32,000 bytes)"), Files.readAllLines(dir.resolve("rejects.txt")));
   }
 
   /** Serves its text, then blocks like a pipe whose writer has gone quiet. */
@@ -149,7 +330,7 @@ class ImporterTest {
       if (data.available() > 0) return data.read(b, off, len);
       drained.countDown();
       try {
-        release.await(30, TimeUnit.SECONDS);
+        release.await(60, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

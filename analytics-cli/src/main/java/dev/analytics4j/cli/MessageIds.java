@@ -1,0 +1,143 @@
+package dev.analytics4j.cli;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * messageIds for lines that have none, and the count of lines that repeat an earlier one.
+ *
+ * <p>The id is a name-based UUID (version 5, SHA-1) of the line's exact text, so any difference
+ * between two lines (one byte of a string, key order, {@code 1.0} against {@code 1}, an offset)
+ * gives a different id, while the same input gives the same ids on every run, which is what lets
+ * the API deduplicate a re-run. A line that repeats an earlier line of the run byte for byte is
+ * still its own event (two identical clicks in the same second): its k-th occurrence gets the id of
+ * the text plus k, and it is counted so the summary can say so.
+ *
+ * <p>To know whether a line was seen before, a 64-bit fingerprint of every line is kept in an open
+ * hash table: 11 to 22 bytes of memory per line. A fingerprint collision (a chance of about 3 in a
+ * million for a run of ten million lines) only miscounts a repeat; the ids stay distinct, because
+ * they are derived from the text itself.
+ * Not thread-safe: the reader thread alone uses it.
+ */
+final class MessageIds {
+  /** Our namespace: ids from other tools that hash the same text never collide with ours. */
+  private static final byte[] NAMESPACE = uuidBytes(UUID.fromString("5b0c6a3e-8f0e-4d3c-9d62-2f4e1c7a9b10"));
+  private static final byte[] MESSAGE_ID_PREFIX = "messageId:".getBytes(StandardCharsets.UTF_8);
+
+  private final MessageDigest sha1;
+  private long[] seen = new long[1 << 16];
+  private int size;
+  /** Fingerprints seen more than once, to how many times. */
+  private final Map<Long, Integer> repeated = new HashMap<>();
+  private long repeats;
+  private long repeatedIds;
+
+  MessageIds() {
+    try {
+      sha1 = MessageDigest.getInstance("SHA-1");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-1", e);
+    }
+  }
+
+  /** The id for a line without one: derived from {@code utf8}, the line's text as UTF-8. */
+  String idFor(byte[] utf8) {
+    byte[] digest = digest(null, utf8, 0);
+    int occurrence = occurrence(fingerprint(digest));
+    if (occurrence > 1) {
+      repeats++;
+      // A line never holds a '\n' (it ends the line), so the suffix cannot imitate another line.
+      digest = digest(null, utf8, occurrence);
+    }
+    return uuid(digest);
+  }
+
+  /** Notes a line that brings its own messageId, to count ids the API will deduplicate. */
+  void noteOwnId(String messageId) {
+    byte[] digest = digest(MESSAGE_ID_PREFIX, messageId.getBytes(StandardCharsets.UTF_8), 0);
+    if (occurrence(fingerprint(digest)) > 1) repeatedIds++;
+  }
+
+  /** Lines without a messageId that repeat an earlier line exactly (each sent with its own id). */
+  long repeats() {
+    return repeats;
+  }
+
+  /** Lines whose own messageId an earlier line of the run already had (the API keeps one). */
+  long repeatedIds() {
+    return repeatedIds;
+  }
+
+  private byte[] digest(byte @org.jspecify.annotations.Nullable [] prefix, byte[] name, int occurrence) {
+    sha1.reset();
+    sha1.update(NAMESPACE);
+    if (prefix != null) sha1.update(prefix);
+    sha1.update(name);
+    if (occurrence > 1) sha1.update(("\n" + occurrence).getBytes(StandardCharsets.US_ASCII));
+    return sha1.digest();
+  }
+
+  private static long fingerprint(byte[] digest) {
+    long value = 0;
+    for (int i = 0; i < 8; i++) value = value << 8 | (digest[i] & 0xff);
+    return value == 0 ? 1 : value; // 0 marks an empty slot
+  }
+
+  /** 1 the first time {@code fingerprint} is seen, then 2, 3... */
+  private int occurrence(long fingerprint) {
+    if (!add(fingerprint)) return repeated.merge(fingerprint, 2, (old, two) -> old + 1);
+    return 1;
+  }
+
+  /** Adds to the open-addressing set; false when it was there. */
+  private boolean add(long fingerprint) {
+    int mask = seen.length - 1;
+    int slot = (int) (fingerprint ^ (fingerprint >>> 32)) & mask;
+    while (seen[slot] != 0) {
+      if (seen[slot] == fingerprint) return false;
+      slot = (slot + 1) & mask;
+    }
+    seen[slot] = fingerprint;
+    if (++size * 4 > seen.length * 3) grow();
+    return true;
+  }
+
+  private void grow() {
+    long[] old = seen;
+    seen = new long[old.length * 2];
+    int mask = seen.length - 1;
+    for (long fingerprint : old) {
+      if (fingerprint == 0) continue;
+      int slot = (int) (fingerprint ^ (fingerprint >>> 32)) & mask;
+      while (seen[slot] != 0) slot = (slot + 1) & mask;
+      seen[slot] = fingerprint;
+    }
+  }
+
+  private static String uuid(byte[] digest) {
+    byte[] bytes = Arrays.copyOf(digest, 16);
+    bytes[6] = (byte) ((bytes[6] & 0x0f) | 0x50); // version 5
+    bytes[8] = (byte) ((bytes[8] & 0x3f) | 0x80); // IETF variant
+    long high = 0;
+    long low = 0;
+    for (int i = 0; i < 8; i++) high = high << 8 | (bytes[i] & 0xff);
+    for (int i = 8; i < 16; i++) low = low << 8 | (bytes[i] & 0xff);
+    return new UUID(high, low).toString();
+  }
+
+  private static byte[] uuidBytes(UUID uuid) {
+    byte[] bytes = new byte[16];
+    long high = uuid.getMostSignificantBits();
+    long low = uuid.getLeastSignificantBits();
+    for (int i = 0; i < 8; i++) {
+      bytes[i] = (byte) (high >>> (56 - 8 * i));
+      bytes[8 + i] = (byte) (low >>> (56 - 8 * i));
+    }
+    return bytes;
+  }
+}

@@ -1,0 +1,42 @@
+package dev.analytics4j.cli;
+
+import java.io.PrintStream;
+import java.util.concurrent.atomic.AtomicBoolean;
+import sun.misc.Signal;
+
+/**
+ * Ctrl-C (SIGINT) and SIGTERM stop the import gracefully: reading stops, what was read is sent
+ * within --shutdown-timeout, the summary is printed, and the process exits with 130 or 143. A
+ * second signal exits at once. Handling the signals (rather than a shutdown hook) is what lets the
+ * exit code tell SIGINT from SIGTERM and lets main print the summary before it exits. {@code
+ * sun.misc.Signal} lives in {@code jdk.unsupported}, the module the JDK keeps for exactly such
+ * uses; javac warns about it all the same.
+ */
+final class Signals {
+  private Signals() {}
+
+  static void install(Importer importer, PrintStream err) {
+    AtomicBoolean stopping = new AtomicBoolean();
+    try {
+      handle("INT", ImportResult.EXIT_SIGINT, importer, err, stopping);
+      handle("TERM", ImportResult.EXIT_SIGTERM, importer, err, stopping);
+    } catch (RuntimeException | LinkageError unavailable) {
+      // A JVM without sun.misc.Signal, or run with -Xrs: the JVM's own handling stays, and a shutdown
+      // hook still lets the import stop gracefully (the exit code is then the JVM's).
+      Runtime.getRuntime().addShutdownHook(new Thread(importer::cancel, "analytics4j-import-interrupt"));
+    }
+  }
+
+  private static void handle(String name, int exitCode, Importer importer, PrintStream err, AtomicBoolean stopping) {
+    Signal.handle(new Signal(name), signal -> {
+      if (stopping.compareAndSet(false, true)) {
+        err.println();
+        err.println("SIG" + name + ": stopping; sending what was read (at most --shutdown-timeout). "
+            + "Send it again to stop at once.");
+        importer.cancel(exitCode);
+      } else {
+        Runtime.getRuntime().halt(exitCode);
+      }
+    });
+  }
+}

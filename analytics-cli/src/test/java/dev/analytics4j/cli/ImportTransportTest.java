@@ -1,0 +1,83 @@
+package dev.analytics4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.analytics4j.Transport;
+import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ImportTransportTest {
+  private static final String OURS = "\"library\":{\"name\":\"analytics4j\",\"version\":\"0.1.0\"}";
+  private static final String SOURCE = "\"\\u0000analytics4j:source-library\"";
+
+  private static String restore(String body) {
+    return new String(ImportTransport.restoreSourceLibraries(body.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void putsTheSourcesLibraryBackInPlaceOfOurs() {
+    String body = "{\"batch\":["
+        + "{\"type\":\"track\",\"properties\":{\"s\":\"}],\\\"library\\\"\",\"library\":{\"x\":[1,{}]}},\"context\":{\"ip\":\"1\"," + SOURCE
+        + ":{\"name\":\"analytics.js\",\"version\":\"4.1.0\"},\"page\":{\"path\":\"/\"}," + OURS + "},\"integrations\":{\"All\":true}},"
+        + "{\"type\":\"identify\",\"context\":{" + OURS + "}}"
+        + "],\"sentAt\":\"2025-01-01T00:00:00.000Z\",\"context\":{" + OURS + "},\"writeKey\":\"k\"}";
+
+    assertEquals("{\"batch\":["
+        + "{\"type\":\"track\",\"properties\":{\"s\":\"}],\\\"library\\\"\",\"library\":{\"x\":[1,{}]}},\"context\":{\"ip\":\"1\","
+        + "\"library\":{\"name\":\"analytics.js\",\"version\":\"4.1.0\"},\"page\":{\"path\":\"/\"}},\"integrations\":{\"All\":true}},"
+        + "{\"type\":\"identify\",\"context\":{" + OURS + "}}"
+        + "],\"sentAt\":\"2025-01-01T00:00:00.000Z\",\"context\":{" + OURS + "},\"writeKey\":\"k\"}", restore(body));
+  }
+
+  @Test
+  void keepsOurLibraryWhenThePlaceholderIsOnlyAStringValue() {
+    String body = "{\"batch\":[{\"context\":{\"ip\":" + SOURCE + "," + OURS + "}}],\"writeKey\":\"k\"}";
+    assertEquals(body, restore(body));
+  }
+
+  @Test
+  void leavesABodyWithoutSourceLibrariesAsItIs() {
+    byte[] body = ("{\"batch\":[{\"context\":{" + OURS + "}}]}").getBytes(StandardCharsets.UTF_8);
+    assertSame(body, ImportTransport.restoreSourceLibraries(body));
+  }
+
+  @Test
+  void tracksTheEndpointsStateAcrossAttempts() throws Exception {
+    boolean[] fail = {true};
+    ImportTransport transport = new ImportTransport(request -> {
+      if (fail[0]) throw new ConnectException("Connection refused");
+      return new Transport.Response(200, null, "{}");
+    }, false);
+    Transport.Request retry = new Transport.Request("http://x/v1/batch", Map.of("X-Retry-Count", "2"), new byte[] {'{', '}'});
+
+    assertThrows(ConnectException.class, () -> transport.send(retry));
+    assertEquals("connection refused; retry 3", transport.problem());
+    assertTrue(transport.downForNanos() > 0);
+
+    fail[0] = false;
+    transport.send(retry);
+    assertNull(transport.problem());
+    assertEquals(0, transport.downForNanos());
+  }
+
+  @Test
+  void remembersARateLimitUntilTheNextOtherAnswer() throws Exception {
+    int[] code = {429};
+    ImportTransport transport = new ImportTransport(request -> new Transport.Response(code[0], "30", "{}"), false);
+    Transport.Request request = new Transport.Request("http://x/v1/batch", Map.of(), new byte[] {'{', '}'});
+
+    transport.send(request);
+    assertEquals("rate limited (HTTP 429, Retry-After 30)", transport.throttled());
+    assertNull(transport.problem());
+
+    code[0] = 200;
+    transport.send(request);
+    assertNull(transport.throttled());
+  }
+}

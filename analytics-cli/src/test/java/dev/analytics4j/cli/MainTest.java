@@ -1,0 +1,70 @@
+package dev.analytics4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.QueueDispatcher;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real process: signals and exit codes, as a shell sees them. */
+class MainTest {
+  @StartStop private final MockWebServer server = new MockWebServer();
+  @TempDir Path dir;
+
+  @Test
+  @DisabledOnOs(OS.WINDOWS)
+  void sigtermSendsWhatWasReadPrintsTheSummaryAndExitsWith143() throws Exception {
+    ((QueueDispatcher) server.getDispatcher()).setFailFast(TestServer.ok());
+    Path stdout = dir.resolve("stdout.txt");
+    Path stderr = dir.resolve("stderr.txt");
+    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    ProcessBuilder builder = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+        Main.class.getName(), "import", "--endpoint", server.url("/").toString(),
+        "--rejects", dir.resolve("rejects.txt").toString()))
+        .redirectOutput(stdout.toFile())
+        .redirectError(stderr.toFile());
+    builder.environment().put("ANALYTICS_WRITE_KEY", "abc123");
+    Process process = builder.start();
+    try {
+      // Two lines, then a pipe that stays open and quiet, as from a producer that is still running.
+      OutputStream stdin = process.getOutputStream();
+      for (int i = 1; i <= 2; i++) {
+        stdin.write(("{\"type\":\"track\",\"userId\":\"u" + i + "\",\"event\":\"E\",\"timestamp\":\"2021-06-01T10:00:00Z\"}\n")
+            .getBytes(StandardCharsets.UTF_8));
+      }
+      stdin.flush();
+      RecordedRequest check = server.takeRequest(60, TimeUnit.SECONDS);
+      assertNotNull(check, "the endpoint check");
+      RecordedRequest batch = server.takeRequest(60, TimeUnit.SECONDS);
+      assertNotNull(batch, "the batch, sent after the 1 s flush interval");
+
+      process.destroy(); // SIGTERM
+
+      assertTrue(process.waitFor(60, TimeUnit.SECONDS), "exited");
+      String summary = Files.readString(stdout);
+      assertEquals(ImportResult.EXIT_SIGTERM, process.exitValue(), summary + Files.readString(stderr));
+      assertTrue(summary.startsWith("analytics4j import interrupted: stopped by SIGTERM; sent what was read ("), summary);
+      assertTrue(summary.contains("  lines read     2  ("), summary);
+      assertTrue(summary.contains("  delivered      2\n"), summary);
+      // No "stopped at": Process.destroy() also closes our end of the pipe, so the input did end.
+      assertTrue(summary.endsWith("  exit code      143\n"), summary);
+      assertTrue(Files.readString(stderr).contains("SIGTERM: stopping; sending what was read"), Files.readString(stderr));
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+}
