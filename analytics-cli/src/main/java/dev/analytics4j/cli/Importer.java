@@ -642,8 +642,17 @@ final class Importer {
               + " lines in a row and delivered none between them (last answer: " + failure.reason() + ")",
               ImportResult.EXIT_ENDPOINT));
         }
-        notDelivered(untrack(message.messageId()),
-            failure.reason() + " after " + failure.attempts() + " attempt(s)");
+        ImportResult.Stop stopped = stop.get();
+        if (stopped != null && failure.reason().startsWith("close deadline passed")) {
+          // The client gave up on it because the run stopped: say so, and whether it may have arrived.
+          notDelivered(untrack(message.messageId()), failure.mayHaveBeenDelivered()
+              ? "the import stopped while it was being sent, so it may have arrived; a re-run sends it "
+                  + "again with the same messageId (" + stopped.reason + ")"
+              : stopReason());
+        } else {
+          notDelivered(untrack(message.messageId()),
+              failure.reason() + " after " + failure.attempts() + " attempt(s)");
+        }
       } finally {
         permits.release();
       }
