@@ -1,11 +1,13 @@
 package dev.analytics4j;
 
 import java.io.IOException;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,28 +104,7 @@ final class Reporter {
 
   void delivered(List<EncodedMessage> messages) {
     sent.add(messages.size());
-    if (listener != AnalyticsListener.NONE) {
-      for (EncodedMessage message : messages) {
-        try {
-          listener.messageDelivered(message);
-        } catch (Throwable t) {
-          listenerThrew(t);
-        }
-      }
-    }
-    if (callback == Callback.NONE) return;
-    boolean outermost = enterCallbacks();
-    try {
-      for (EncodedMessage message : messages) {
-        try {
-          callback.onSuccess(message);
-        } catch (Throwable t) {
-          callbackThrew(t);
-        }
-      }
-    } finally {
-      exitCallbacks(outermost);
-    }
+    tell(messages, listener::messageDelivered, callback::onSuccess);
   }
 
   void failed(List<EncodedMessage> messages, Failure failure) {
@@ -143,49 +124,13 @@ final class Reporter {
   }
 
   void failedCallbacks(List<EncodedMessage> messages, Failure failure) {
-    if (listener != AnalyticsListener.NONE) {
-      for (EncodedMessage message : messages) {
-        try {
-          listener.messageFailed(message, failure);
-        } catch (Throwable t) {
-          listenerThrew(t);
-        }
-      }
-    }
-    if (callback == Callback.NONE) return;
-    boolean outermost = enterCallbacks();
-    try {
-      for (EncodedMessage message : messages) {
-        try {
-          callback.onFailure(message, failure);
-        } catch (Throwable t) {
-          callbackThrew(t);
-        }
-      }
-    } finally {
-      exitCallbacks(outermost);
-    }
+    tell(messages, m -> listener.messageFailed(m, failure), m -> callback.onFailure(m, failure));
   }
 
   void dropped(EncodedMessage message, DropReason reason) {
     dropped.get(reason).increment();
     if (reason == DropReason.QUEUE_FULL) logDropRateLimited();
-    if (listener != AnalyticsListener.NONE) {
-      try {
-        listener.messageDropped(message, reason);
-      } catch (Throwable t) {
-        listenerThrew(t);
-      }
-    }
-    if (callback == Callback.NONE) return;
-    boolean outermost = enterCallbacks();
-    try {
-      callback.onDropped(message, reason);
-    } catch (Throwable t) {
-      callbackThrew(t);
-    } finally {
-      exitCallbacks(outermost);
-    }
+    droppedCallbacks(Collections.singletonList(message), reason);
   }
 
   /** Counts the drops of {@code messages} now; {@link #droppedCallbacks} tells the callback later. */
@@ -195,10 +140,19 @@ final class Reporter {
 
   /** The callbacks for drops already counted by {@link #droppedCounted}. */
   void droppedCallbacks(List<EncodedMessage> messages, DropReason reason) {
+    tell(messages, m -> listener.messageDropped(m, reason), m -> callback.onDropped(m, reason));
+  }
+
+  /**
+   * Tells the listener, then the callback, about each of {@code messages}. Neither can stop the
+   * other or the rest of the batch: whatever one throws, an Error included, is logged and swallowed.
+   */
+  private void tell(List<EncodedMessage> messages, Consumer<EncodedMessage> toListener,
+      Consumer<EncodedMessage> toCallback) {
     if (listener != AnalyticsListener.NONE) {
       for (EncodedMessage message : messages) {
         try {
-          listener.messageDropped(message, reason);
+          toListener.accept(message);
         } catch (Throwable t) {
           listenerThrew(t);
         }
@@ -209,7 +163,7 @@ final class Reporter {
     try {
       for (EncodedMessage message : messages) {
         try {
-          callback.onDropped(message, reason);
+          toCallback.accept(message);
         } catch (Throwable t) {
           callbackThrew(t);
         }
