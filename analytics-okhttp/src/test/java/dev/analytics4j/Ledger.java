@@ -148,6 +148,10 @@ final class Ledger implements Callback {
           if (answered > (outcome.maybeDelivered ? 1 : 0)) {
             problems.add(id + " reported " + outcome + " but the collector answered 2xx " + answered + " times");
           }
+          if (commits > 0 && !outcome.maybeDelivered) {
+            problems.add(id + " reported " + outcome + " though the collector accepted it " + commits
+                + " times: a failure must say it may have been delivered");
+          }
           if (outcome.status == 0 && outcome.cause == null && !outcome.maybeDelivered) {
             problems.add(id + " failed without status or cause");
           }
