@@ -66,7 +66,7 @@ final class ImportTransport implements Transport {
     int retry = retryHeader == null ? 0 : Integer.parseInt(retryHeader);
     Response response;
     try {
-      response = delegate.send(new Request(request.url(), headers, body));
+      response = delegate.send(new Request(request.url(), headers, body, request.timeout()));
     } catch (IOException e) {
       down(describe(e), retry + 1);
       throw e;

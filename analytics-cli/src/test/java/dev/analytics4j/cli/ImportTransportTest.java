@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.analytics4j.Transport;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +46,22 @@ class ImportTransportTest {
   void leavesABodyWithoutSourceLibrariesAsItIs() {
     byte[] body = ("{\"batch\":[{\"context\":{" + OURS + "}}]}").getBytes(StandardCharsets.UTF_8);
     assertSame(body, ImportTransport.restoreSourceLibraries(body));
+  }
+
+  @Test
+  void keepsTheClientsDeadlineForEachAttempt() throws Exception {
+    // Without it a server that trickles its answer holds a batch, and the run's end, past every bound.
+    for (boolean gzip : new boolean[] {false, true}) {
+      Transport.Request[] sent = new Transport.Request[1];
+      ImportTransport transport = new ImportTransport(request -> {
+        sent[0] = request;
+        return new Transport.Response(200, null, "{}");
+      }, gzip);
+
+      transport.send(new Transport.Request("http://x/v1/batch", Map.of(), new byte[] {'{', '}'}, Duration.ofSeconds(7)));
+
+      assertEquals(Duration.ofSeconds(7), sent[0].timeout(), "gzip " + gzip);
+    }
   }
 
   @Test
