@@ -657,11 +657,19 @@ final class Importer {
       try {
         ImportResult.Stop stopped = stop.get();
         if (stopped != null && failure.reason().startsWith("close deadline passed")) {
-          // The client gave up on it because the run stopped: say so, and whether it may have arrived.
-          notDelivered(untrack(message.messageId()), failure.mayHaveBeenDelivered()
-              ? "the import stopped while it was being sent, so it may have arrived; a re-run sends it "
-                  + "again with the same messageId (" + stopped.reason + ")"
-              : stopReason());
+          // The client gave up on it because the run stopped: say so, where it was, and whether it
+          // may have arrived. Only the client's reason tells an attempt on the wire from a wait.
+          String why;
+          if (failure.reason().startsWith("close deadline passed during attempt")) {
+            why = "the import stopped while it was being sent, so it may have arrived; a re-run sends it "
+                + "again with the same messageId";
+          } else {
+            why = "the import stopped while it waited to be sent again after "
+                + (failure.statusCode() != 0 ? "HTTP " + failure.statusCode() : "a network error")
+                + (failure.mayHaveBeenDelivered() ? "; an earlier attempt may have arrived, and a re-run sends it "
+                    + "again with the same messageId" : "");
+          }
+          notDelivered(untrack(message.messageId()), why + " (" + stopped.reason + ")");
         } else {
           notDelivered(untrack(message.messageId()),
               failure.reason() + " after " + failure.attempts() + " attempt(s)");
