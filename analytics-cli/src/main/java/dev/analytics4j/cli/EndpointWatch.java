@@ -44,6 +44,9 @@ final class EndpointWatch extends AnalyticsListener {
   /** Retries on the wire now, and the number of the last one started. */
   private int retriesSending;
   private int lastRetryStarted;
+  /** Set by {@link #stopWatching()}: when the state stopped changing. */
+  private boolean stopped;
+  private long stoppedAtNanos;
 
   EndpointWatch(LongSupplier clock) {
     this.clock = Objects.requireNonNull(clock, "clock == null");
@@ -73,8 +76,8 @@ final class EndpointWatch extends AnalyticsListener {
   State state() {
     synchronized (lock) {
       if (problem == null) return State.UP;
-      long now = clock.getAsLong();
-      String retry = retry(now);
+      long now = stopped ? stoppedAtNanos : clock.getAsLong();
+      String retry = stopped ? null : retry(now); // the client that would retry is closing
       String reason = String.format(Locale.ROOT, "%s, %,d failed attempt%s", problem, failedAttempts,
           failedAttempts == 1 ? "" : "s");
       return new State(retry == null ? problem : problem + ", " + retry, throttled,
@@ -97,11 +100,24 @@ final class EndpointWatch extends AnalyticsListener {
     return null;
   }
 
+  /**
+   * Keeps the state as it is now: the requests the client's close cuts short fail with "transport
+   * closed", which says nothing about the endpoint, and the last progress line must not call it down.
+   */
+  void stopWatching() {
+    synchronized (lock) {
+      if (stopped) return;
+      stopped = true;
+      stoppedAtNanos = clock.getAsLong();
+    }
+  }
+
   @Override
   public void requestStart(int messageCount, int attempt) {
     if (attempt < 2) return;
     int retry = attempt - 1;
     synchronized (lock) {
+      if (stopped) return;
       long[] started = null;
       for (long[] entry : scheduled) {
         if (entry[0] == retry && (started == null || entry[1] - started[1] < 0)) started = entry;
@@ -115,6 +131,7 @@ final class EndpointWatch extends AnalyticsListener {
   @Override
   public void requestEnd(int messageCount, int attempt, int statusCode, long latencyNanos) {
     synchronized (lock) {
+      if (stopped) return;
       ended(attempt);
       if (isDownAnswer(statusCode) || statusCode == 429) {
         failed("HTTP " + statusCode, statusCode == 429);
@@ -128,6 +145,7 @@ final class EndpointWatch extends AnalyticsListener {
   @Override
   public void requestFailed(int messageCount, int attempt, Exception error, long latencyNanos) {
     synchronized (lock) {
+      if (stopped) return;
       ended(attempt);
       // A transport that threw something other than an IOException failed the batch; the endpoint
       // may be fine, and that batch's lines say why in the rejects file.
@@ -138,6 +156,7 @@ final class EndpointWatch extends AnalyticsListener {
   @Override
   public void retryScheduled(int messageCount, int nextAttempt, long delayNanos) {
     synchronized (lock) {
+      if (stopped) return;
       if (scheduled.size() == MAX_SCHEDULED) scheduled.remove(0);
       scheduled.add(new long[] {nextAttempt - 1, clock.getAsLong() + delayNanos});
     }

@@ -260,6 +260,8 @@ final class Importer {
       }
       readerDone.await(20, TimeUnit.MILLISECONDS);
     }
+    // What close cuts short is no news about the endpoint.
+    watch.stopWatching();
     // Lines still unsent are reported to the callback as CLOSE_TIMEOUT and counted there.
     analytics.close(giveUp ? Duration.ZERO : Duration.ofSeconds(2));
   }

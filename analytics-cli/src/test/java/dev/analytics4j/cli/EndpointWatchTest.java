@@ -112,6 +112,25 @@ class EndpointWatchTest {
   }
 
   @Test
+  void keepsItsStateOnceTheRunStopsWatching() {
+    watch.requestStart(10, 1);
+    watch.requestEnd(10, 1, 503, 1_000);
+    watch.retryScheduled(10, 2, TimeUnit.SECONDS.toNanos(4));
+    advanceMillis(2_000);
+
+    watch.stopWatching();
+    // What the client's close cuts short says nothing about the endpoint.
+    watch.requestStart(10, 2);
+    watch.requestFailed(10, 2, new IOException("transport closed while sending to http://x/v1/batch"), 1_000);
+    advanceMillis(5_000);
+
+    EndpointWatch.State state = watch.state();
+    assertEquals("HTTP 503", state.problem); // no countdown to a retry that will not happen
+    assertEquals(TimeUnit.SECONDS.toNanos(2), state.troubleNanos);
+    assertEquals("HTTP 503, 1 failed attempt", state.reason);
+  }
+
+  @Test
   void describesNetworkFailuresInWordsOnOneLine() {
     assertEquals("connection refused", EndpointWatch.describe(new ConnectException("Connection refused")));
     assertEquals("network error: unexpected end of stream\\u000d\\u000d", EndpointWatch.describe(

@@ -187,6 +187,38 @@ class ImporterTest {
   }
 
   @Test
+  void aRequestCutShortByTheStopDoesNotLeaveTheEndpointShownAsDown() throws Exception {
+    CountDownLatch received = new CountDownLatch(1);
+    CountDownLatch answer = new CountDownLatch(1);
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+        received.countDown();
+        answer.await(30, TimeUnit.SECONDS);
+        return TestServer.ok();
+      }
+    });
+    Importer importer = Importer.builder(client()).shutdownTimeout(Duration.ZERO)
+        .source(Importer.Source.stream("in", stream(lines(3)))).rejects(rejects()).build();
+    CompletableFuture<ImportResult> run = runAsync(importer);
+    ImportResult result;
+    try {
+      assertTrue(received.await(30, TimeUnit.SECONDS), "request on the wire");
+      importer.cancel();
+      result = run.get(60, TimeUnit.SECONDS);
+    } finally {
+      answer.countDown();
+    }
+
+    assertEquals(ImportResult.EXIT_SIGINT, result.exitCode(), result.format());
+    assertEquals(3, result.notDelivered);
+    // The last progress line is drawn after this: "endpoint down (transport closed)" would be untrue.
+    assertNull(importer.progress().endpointProblem);
+    assertTrue(Files.readAllLines(dir.resolve("rejects.txt")).get(0).contains("while it was being sent, so it may have "
+        + "arrived"));
+  }
+
+  @Test
   void anErrorInTheReaderStopsTheRunVisibly() throws Exception {
     InputStream failing = new InputStream() {
       private final InputStream data = stream(lines(3));
