@@ -380,7 +380,7 @@ class ImporterTest {
     CompletableFuture<ImportResult> run = runAsync(importer);
     try {
       // The client waits 30 s as the 503 asks; the watch learns of it from retryScheduled.
-      awaitUntil(() -> importer.progress().endpointProblem != null);
+      awaitUntil(() -> retryKnown(importer)); // requestEnd comes first, then retryScheduled
 
       Progress.Snapshot s = importer.progress();
       assertEquals("HTTP 503, retry 1 in 30 s", s.endpointProblem);
@@ -413,7 +413,7 @@ class ImporterTest {
         .source(Importer.Source.stream("in", stream(lines(3)))).rejects(rejects()).build();
     CompletableFuture<ImportResult> run = runAsync(importer);
     try {
-      awaitUntil(() -> importer.progress().endpointProblem != null);
+      awaitUntil(() -> retryKnown(importer)); // requestEnd comes first, then retryScheduled
       assertEquals("HTTP 429, retry 1 in 30 s", importer.progress().endpointProblem);
       assertTrue(importer.progress().throttled);
     } catch (Throwable e) {
@@ -432,6 +432,11 @@ class ImporterTest {
         "in:2: not delivered: the import stopped while it waited to be sent again after HTTP 429 (" + result.stop.reason + ")",
         "in:3: not delivered: the import stopped while it waited to be sent again after HTTP 429 (" + result.stop.reason + ")"),
         Files.readAllLines(dir.resolve("rejects.txt")).stream().sorted().collect(java.util.stream.Collectors.toList()));
+  }
+
+  private static boolean retryKnown(Importer importer) {
+    String problem = importer.progress().endpointProblem;
+    return problem != null && problem.contains(", retry ");
   }
 
   /**
