@@ -7,7 +7,9 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +46,11 @@ final class EndpointWatch extends AnalyticsListener {
   /** Retries on the wire now, and the number of the last one started. */
   private int retriesSending;
   private int lastRetryStarted;
+  /**
+   * When each request now on the wire started, by the thread sending it: the listener's contract
+   * is that a request's start and end are reported on the same thread.
+   */
+  private final Map<Thread, Long> unanswered = new HashMap<>();
   /** Set by {@link #stopWatching()}: when the state stopped changing. */
   private boolean stopped;
   private long stoppedAtNanos;
@@ -85,6 +92,19 @@ final class EndpointWatch extends AnalyticsListener {
     }
   }
 
+  /**
+   * How long the oldest request on the wire has waited for its answer; 0 when none is waiting. A
+   * server that takes its time (up to the client's timeouts) shows nothing else while it does.
+   */
+  long unansweredNanos() {
+    synchronized (lock) {
+      long now = stopped ? stoppedAtNanos : clock.getAsLong();
+      long longest = 0;
+      for (long started : unanswered.values()) longest = Math.max(longest, now - started);
+      return longest;
+    }
+  }
+
   /** "retry 3 in 4 s" for the soonest retry scheduled, "retry 3 in progress" once it is due; else null. */
   private @Nullable String retry(long now) {
     long[] next = null;
@@ -114,10 +134,11 @@ final class EndpointWatch extends AnalyticsListener {
 
   @Override
   public void requestStart(int messageCount, int attempt) {
-    if (attempt < 2) return;
-    int retry = attempt - 1;
     synchronized (lock) {
       if (stopped) return;
+      unanswered.put(Thread.currentThread(), clock.getAsLong());
+      if (attempt < 2) return;
+      int retry = attempt - 1;
       long[] started = null;
       for (long[] entry : scheduled) {
         if (entry[0] == retry && (started == null || entry[1] - started[1] < 0)) started = entry;
@@ -163,6 +184,7 @@ final class EndpointWatch extends AnalyticsListener {
   }
 
   private void ended(int attempt) {
+    unanswered.remove(Thread.currentThread());
     if (attempt > 1 && retriesSending > 0) retriesSending--;
   }
 

@@ -630,7 +630,7 @@ final class Importer {
     return new Progress.Snapshot(readNow, delivered.get(), rejected.get(), notDelivered.get(),
         Math.max(0, readNow - settled), bytesRead.get(), totalBytes,
         startNanos == 0 ? 0 : System.nanoTime() - startNanos, readerFinished(),
-        endpoint.problem, endpoint.throttled, endpoint.troubleNanos, maxDowntime.toNanos());
+        endpoint.problem, endpoint.throttled, endpoint.troubleNanos, maxDowntime.toNanos(), watch.unansweredNanos());
   }
 
   static String clock(long seconds) {

@@ -38,10 +38,12 @@ final class Progress implements AutoCloseable {
     /** How long the endpoint has accepted nothing. */
     final long downNanos;
     final long maxDowntimeNanos;
+    /** How long the oldest request on the wire has waited for its answer. */
+    final long unansweredNanos;
 
     Snapshot(long read, long delivered, long rejected, long notDelivered, long inFlight, long bytesRead,
         long totalBytes, long elapsedNanos, boolean readingDone, @Nullable String endpointProblem,
-        boolean throttled, long downNanos, long maxDowntimeNanos) {
+        boolean throttled, long downNanos, long maxDowntimeNanos, long unansweredNanos) {
       this.read = read;
       this.delivered = delivered;
       this.rejected = rejected;
@@ -55,10 +57,13 @@ final class Progress implements AutoCloseable {
       this.throttled = throttled;
       this.downNanos = downNanos;
       this.maxDowntimeNanos = maxDowntimeNanos;
+      this.unansweredNanos = unansweredNanos;
     }
   }
 
   private static final int BAR_WIDTH = 20;
+  /** A request unanswered this long is worth a word; a second is an ordinary round trip. */
+  static final long SLOW_ANSWER_NANOS = TimeUnit.SECONDS.toNanos(3);
 
   private final PrintStream out;
   private final Supplier<Snapshot> counters;
@@ -147,6 +152,10 @@ final class Progress implements AutoCloseable {
       line.append(String.format(Locale.ROOT, "  endpoint %s %s (%s), giving up at %s", state(s),
           Importer.clock(TimeUnit.NANOSECONDS.toSeconds(s.downNanos)), s.endpointProblem,
           Importer.clock(TimeUnit.NANOSECONDS.toSeconds(s.maxDowntimeNanos))));
+    } else if (s.unansweredNanos >= SLOW_ANSWER_NANOS) {
+      // Nothing moves while a request waits (reading waits for room): say why, not a stale ETA.
+      line.append("  waiting ").append(Importer.clock(TimeUnit.NANOSECONDS.toSeconds(s.unansweredNanos)))
+          .append(" for the endpoint's answer");
     } else if (s.readingDone) {
       line.append(String.format(Locale.ROOT, "  waiting for %,d line(s) in flight", s.inFlight));
     } else if (s.totalBytes > 0 && s.bytesRead > 0 && seconds > 1) {

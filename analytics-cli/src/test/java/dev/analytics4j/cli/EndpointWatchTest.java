@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -128,6 +130,27 @@ class EndpointWatchTest {
     assertEquals("HTTP 503", state.problem); // no countdown to a retry that will not happen
     assertEquals(TimeUnit.SECONDS.toNanos(2), state.troubleNanos);
     assertEquals("HTTP 503, 1 failed attempt", state.reason);
+  }
+
+  @Test
+  void measuresHowLongTheOldestRequestHasWaitedForItsAnswer() throws Exception {
+    ExecutorService uploadThread = Executors.newSingleThreadExecutor();
+    try {
+      assertEquals(0, watch.unansweredNanos());
+      watch.requestStart(250, 1); // on this thread
+      advanceMillis(2_000);
+      uploadThread.submit(() -> watch.requestStart(250, 1)).get(30, TimeUnit.SECONDS);
+      advanceMillis(10_000);
+
+      assertEquals(TimeUnit.SECONDS.toNanos(12), watch.unansweredNanos());
+      watch.requestEnd(250, 1, 200, 1_000);
+      assertEquals(TimeUnit.SECONDS.toNanos(10), watch.unansweredNanos());
+      uploadThread.submit(() -> watch.requestFailed(250, 1, new ConnectException("refused"), 1_000))
+          .get(30, TimeUnit.SECONDS);
+      assertEquals(0, watch.unansweredNanos());
+    } finally {
+      uploadThread.shutdownNow();
+    }
   }
 
   @Test

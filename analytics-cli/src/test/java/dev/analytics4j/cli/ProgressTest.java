@@ -14,7 +14,7 @@ class ProgressTest {
   @Test
   void showsTheEndpointsRetryStateInsteadOfAFrozenEta() {
     Progress.Snapshot s = new Progress.Snapshot(998, 0, 0, 0, 998, 1000, 1000, TimeUnit.SECONDS.toNanos(20), true,
-        "connection refused, retry 3 in 4 s", false, TimeUnit.SECONDS.toNanos(12), TimeUnit.SECONDS.toNanos(120));
+        "connection refused, retry 3 in 4 s", false, TimeUnit.SECONDS.toNanos(12), TimeUnit.SECONDS.toNanos(120), 0);
 
     assertEquals("[####################] 100%  read 998  delivered 0  rejected 0  not delivered 0  50 lines/s"
         + "  endpoint down 0:12 (connection refused, retry 3 in 4 s), giving up at 2:00", Progress.render(s));
@@ -44,17 +44,31 @@ class ProgressTest {
   private static Progress.Snapshot at(EndpointWatch watch) {
     EndpointWatch.State endpoint = watch.state();
     return new Progress.Snapshot(500, 0, 0, 0, 500, 0, -1, TimeUnit.SECONDS.toNanos(10), false,
-        endpoint.problem, endpoint.throttled, endpoint.troubleNanos, TimeUnit.SECONDS.toNanos(120));
+        endpoint.problem, endpoint.throttled, endpoint.troubleNanos, TimeUnit.SECONDS.toNanos(120),
+        watch.unansweredNanos());
+  }
+
+  @Test
+  void saysHowLongTheEndpointHasTakenToAnswerInsteadOfAStaleEta() {
+    long elapsed = TimeUnit.SECONDS.toNanos(20);
+    Progress.Snapshot quick = new Progress.Snapshot(1000, 0, 0, 0, 1000, 500, 1000, elapsed, false, null, false, 0,
+        TimeUnit.SECONDS.toNanos(120), TimeUnit.MILLISECONDS.toNanos(2_999));
+    Progress.Snapshot slow = new Progress.Snapshot(1000, 0, 0, 0, 1000, 500, 1000, elapsed, false, null, false, 0,
+        TimeUnit.SECONDS.toNanos(120), TimeUnit.MILLISECONDS.toNanos(12_400));
+
+    String counts = "[##########..........]  50%  read 1,000  delivered 0  rejected 0  not delivered 0  50 lines/s";
+    assertEquals(counts + "  ETA 0:20", Progress.render(quick));
+    assertEquals(counts + "  waiting 0:12 for the endpoint's answer", Progress.render(slow));
   }
 
   @Test
   void withoutATerminalSaysWhenAnOutageLastsAndWhenItEnds() {
     long max = TimeUnit.SECONDS.toNanos(120);
-    Progress.Snapshot up = new Progress.Snapshot(5, 5, 0, 0, 0, 0, -1, 0, false, null, false, 0, max);
+    Progress.Snapshot up = new Progress.Snapshot(5, 5, 0, 0, 0, 0, -1, 0, false, null, false, 0, max, 0);
     Progress.Snapshot blip = new Progress.Snapshot(5, 5, 0, 0, 0, 0, -1, 0, false, "HTTP 503, retry 1 in 1 s", false,
-        TimeUnit.SECONDS.toNanos(1), max);
+        TimeUnit.SECONDS.toNanos(1), max, 0);
     Progress.Snapshot down = new Progress.Snapshot(5, 5, 0, 0, 0, 0, -1, 0, false,
-        "connection refused, retry 4 in 3 s", false, TimeUnit.SECONDS.toNanos(6), max);
+        "connection refused, retry 4 in 3 s", false, TimeUnit.SECONDS.toNanos(6), max, 0);
 
     assertEquals(null, Progress.notice(false, up));
     assertEquals(null, Progress.notice(false, blip)); // one failed attempt is retried at once: no line
@@ -67,7 +81,7 @@ class ProgressTest {
   @Test
   void showsWhenTheEndpointAsksToSlowDown() {
     Progress.Snapshot s = new Progress.Snapshot(10, 5, 0, 0, 5, 0, -1, TimeUnit.SECONDS.toNanos(2), false,
-        "HTTP 429, retry 1 in 30 s", true, TimeUnit.SECONDS.toNanos(1), TimeUnit.SECONDS.toNanos(120));
+        "HTTP 429, retry 1 in 30 s", true, TimeUnit.SECONDS.toNanos(1), TimeUnit.SECONDS.toNanos(120), 0);
 
     assertEquals("read 10  delivered 5  rejected 0  not delivered 0  5 lines/s  endpoint rate-limited 0:01 (HTTP 429, "
         + "retry 1 in 30 s), giving up at 2:00", Progress.render(s));
@@ -77,7 +91,7 @@ class ProgressTest {
   void aLogLineNeverGluesOntoTheProgressLine() {
     ByteArrayOutputStream terminal = new ByteArrayOutputStream();
     PrintStream err = new PrintStream(terminal, true, StandardCharsets.UTF_8);
-    Progress.Snapshot s = new Progress.Snapshot(5, 5, 0, 0, 0, 0, -1, 0, false, null, false, 0, 0);
+    Progress.Snapshot s = new Progress.Snapshot(5, 5, 0, 0, 0, 0, -1, 0, false, null, false, 0, 0, 0);
     Progress progress = Progress.start(err, () -> s);
     progress.close(); // stops the timer, draws once more, ends the line
     terminal.reset();
