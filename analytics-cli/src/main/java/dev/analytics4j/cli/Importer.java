@@ -104,7 +104,10 @@ final class Importer {
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong notDelivered = new AtomicLong();
   private final AtomicLong numericIds = new AtomicLong();
-  /** Requests refused (a 4xx the client does not retry) since the last one that delivered. */
+  /**
+   * Requests refused (a 4xx the client does not retry) or failed in the HTTP client since the last
+   * one that delivered.
+   */
   private final AtomicLong refusedInARow = new AtomicLong();
   private final AtomicLong bytesRead = new AtomicLong();
   private final long totalBytes;
@@ -726,6 +729,14 @@ final class Importer {
     @Override
     public void requestFailed(int messageCount, int attempt, Exception error, long latencyNanos) {
       watch.requestFailed(messageCount, attempt, error, latencyNanos);
+      // Not the network, which the client retries: the HTTP client itself threw, and fails the batch.
+      // One that does so ten times in a row would fail every line of the input the same way.
+      if (!(error instanceof IOException) && stop.get() == null
+          && refusedInARow.incrementAndGet() >= MAX_REFUSED_IN_A_ROW) {
+        stop(new ImportResult.Stop(ImportResult.Stop.Kind.ENDPOINT, "the HTTP client failed on the last "
+            + MAX_REFUSED_IN_A_ROW + " requests in a row (" + error.getClass().getSimpleName()
+            + "; the rejects file has each line with the error)", ImportResult.EXIT_ENDPOINT));
+      }
     }
 
     @Override

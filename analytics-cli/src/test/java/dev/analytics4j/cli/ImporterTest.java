@@ -372,6 +372,26 @@ class ImporterTest {
   }
 
   @Test
+  void anHttpClientThatFailsEveryRequestStopsTheImport() throws Exception {
+    Importer importer = Importer.builder(client()).batchSize(2).maxInFlightLines(20)
+        .transport(request -> {
+          throw new IllegalStateException("no TLS provider");
+        })
+        .source(Importer.Source.stream("in", stream(lines(1000)))).rejects(rejects()).build();
+
+    ImportResult result = importer.run();
+
+    assertEquals(ImportResult.EXIT_ENDPOINT, result.exitCode(), result.format());
+    assertEquals("the HTTP client failed on the last 10 requests in a row (IllegalStateException; the rejects file "
+        + "has each line with the error)", result.stop.reason);
+    assertEquals(0, result.delivered);
+    assertEquals(result.read, result.notDelivered);
+    assertTrue(result.read < 100, result.toString());
+    assertTrue(Files.readAllLines(dir.resolve("rejects.txt")).contains("in:1: not delivered: transport failed: "
+        + "java.lang.IllegalStateException: no TLS provider after 1 attempt(s)"));
+  }
+
+  @Test
   void showsTheRetryCountdownWhileTheEndpointIsDown() throws Exception {
     server.enqueue(new MockResponse.Builder().code(503).addHeader("Retry-After", "30").body("{}").build());
     AtomicLong now = new AtomicLong();
