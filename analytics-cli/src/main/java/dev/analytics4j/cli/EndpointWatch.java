@@ -9,8 +9,8 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * The progress line, the notices and the {@code --max-downtime} bound all read it.
  *
  * <p>It is <em>down</em> while the last answer was no answer (a network error) or one the client
- * retries because the server is in trouble (5xx, 408); <em>rate-limited</em> while the last was a
+ * retries because the server is in trouble (most 5xx, 408); <em>rate-limited</em> while the last was a
  * 429. Either way nothing is being accepted, and the time since it last was counts against
  * {@code --max-downtime}; any other answer ends the trouble. The retry shown is the soonest one
  * scheduled, counted down on {@code clock}, which tests replace.
