@@ -105,7 +105,7 @@ final class EndpointWatch extends AnalyticsListener {
     }
   }
 
-  /** "retry 3 in 4 s" for the soonest retry scheduled, "retry 3 in progress" once it is due; else null. */
+  /** "retry 3 in 4 s" (or "in 4:58") for the soonest retry scheduled, "retry 3 in progress" once it is due; else null. */
   private @Nullable String retry(long now) {
     long[] next = null;
     for (long[] entry : scheduled) {
@@ -113,7 +113,9 @@ final class EndpointWatch extends AnalyticsListener {
     }
     if (next != null && next[1] - now > 0) {
       long seconds = (next[1] - now + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1);
-      return String.format(Locale.ROOT, "retry %,d in %,d s", next[0], seconds);
+      // A Retry-After can ask for minutes: "in 4:58" reads better than "in 298 s".
+      return String.format(Locale.ROOT, "retry %,d in %s", next[0],
+          seconds < 60 ? seconds + " s" : Importer.clock(seconds));
     }
     if (next != null) return String.format(Locale.ROOT, "retry %,d in progress", next[0]);
     if (retriesSending > 0) return String.format(Locale.ROOT, "retry %,d in progress", lastRetryStarted);

@@ -85,6 +85,14 @@ class EndpointWatchTest {
     assertTrue(state.throttled);
     assertEquals(TimeUnit.MILLISECONDS.toNanos(12_300), state.troubleNanos);
     assertEquals("HTTP 429, 1 failed attempt", state.reason);
+
+    watch.requestStart(100, 2);
+    watch.requestEnd(100, 2, 429, 1_000);
+    watch.retryScheduled(100, 3, TimeUnit.SECONDS.toNanos(300)); // a Retry-After of minutes
+    advanceMillis(1_500);
+    assertEquals("HTTP 429, retry 2 in 4:59", watch.state().problem);
+    advanceMillis(240_000);
+    assertEquals("HTTP 429, retry 2 in 59 s", watch.state().problem);
   }
 
   @Test
