@@ -178,6 +178,17 @@ final class Importer {
         + "; sent what was read", exitCode));
   }
 
+  /**
+   * For a process about to halt without a summary (a second Ctrl-C): writes out the rejects file
+   * as far as it goes and says what it does not list. Returns the words for stderr.
+   */
+  String abandon() {
+    if (rejects != null) rejects.flush();
+    long unsettled = read.get() - delivered.get() - rejected.get() - notDelivered.get();
+    return String.format(Locale.ROOT, "%,d line(s) read, %,d delivered; %,d read but not yet delivered or listed "
+        + "(the rejects file lists only what was settled)", read.get(), delivered.get(), Math.max(0, unsettled));
+  }
+
   boolean isCancelled() {
     ImportResult.Stop s = stop.get();
     return s != null && s.kind == ImportResult.Stop.Kind.INTERRUPTED;
