@@ -1,6 +1,7 @@
 package dev.analytics4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,6 +29,28 @@ import org.junit.jupiter.api.io.TempDir;
 class MainTest {
   @StartStop private final MockWebServer server = new MockWebServer();
   @TempDir Path dir;
+
+  /** Shaped like Java 22's {@code java.io.Console}, which exists with the streams redirected too. */
+  public static final class Java22Console {
+    private final boolean terminal;
+
+    Java22Console(boolean terminal) {
+      this.terminal = terminal;
+    }
+
+    public boolean isTerminal() {
+      return terminal;
+    }
+  }
+
+  @Test
+  void drawsTheProgressLineOnlyOnATerminalAlsoWhereEveryProcessHasAConsole() {
+    assertFalse(Main.isTerminal(null, Object.class)); // up to Java 21: redirected
+    assertTrue(Main.isTerminal(new Object(), Object.class)); // up to Java 21: a console is a terminal
+    // Java 22+: redirected, a console all the same
+    assertFalse(Main.isTerminal(new Java22Console(false), Java22Console.class));
+    assertTrue(Main.isTerminal(new Java22Console(true), Java22Console.class));
+  }
 
   @Test
   @DisabledOnOs(OS.WINDOWS)
