@@ -33,12 +33,12 @@ public final class Main {
   }
 
   /**
-   * Whether {@code console} is a terminal. Up to Java 21, and again by default from 25, {@link
-   * System#console()} is null unless it is; Java 22 to 24 return a console with the streams
-   * redirected too (as 25 does with {@code -Djdk.console=jdk.internal.le}), and only its
-   * {@code isTerminal()} (absent before 22, so called by name) tells: without it, a CI log would
-   * fill with redrawn progress lines and never get the outage notices. Looked up on {@code api}
-   * ({@link Console}), a public class: the console's own class may not be accessible.
+   * Whether {@code console} is a terminal. Up to Java 21, and again by default from 25,
+   * {@link System#console()} is null unless it is; Java 22 to 24 return a console with the streams
+   * redirected too, and only its {@code isTerminal()} (absent before 22, so called by name) tells:
+   * without it, a CI log would fill with redrawn progress lines and never get the outage notices.
+   * Looked up on {@code api} ({@link Console}), a public class: the console's own class may not be
+   * accessible.
    */
   static boolean isTerminal(@Nullable Object console, Class<?> api) {
     if (console == null) return false;
