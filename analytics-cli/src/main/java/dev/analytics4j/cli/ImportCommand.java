@@ -45,8 +45,8 @@ import picocli.CommandLine.Spec;
         "3:some lines were rejected as invalid; every valid line was delivered",
         "4:some valid lines were not delivered; see the rejects file",
         "5:the endpoint refused the write key (HTTP 401/403); the import stopped",
-        "6:the endpoint was down longer than --max-downtime, or is the wrong one (404, a redirect, an unknown "
-            + "host, every batch refused); the import stopped",
+        "6:the endpoint accepted nothing (down, or answering 429) for longer than --max-downtime, or is the wrong "
+            + "one (404, a redirect, an unknown host, ten requests in a row refused); the import stopped",
         "7:an input could not be read to its end (the summary says where), or the rejects file could not be written",
         "70:the counts did not add up (a bug; the summary shows them)",
         "130:interrupted by Ctrl-C (SIGINT)",
@@ -107,8 +107,8 @@ final class ImportCommand implements Callable<Integer> {
   boolean overwriteRejects;
 
   @Option(names = "--max-downtime", paramLabel = "SECONDS", defaultValue = "120",
-      description = "Stop when every attempt has failed (network error or HTTP 5xx) for this long, "
-          + "1..86400 (default: ${DEFAULT-VALUE}).")
+      description = "Stop when the endpoint has accepted nothing for this long: every attempt failed "
+          + "(network error, HTTP 5xx) or was rate-limited (HTTP 429), 1..86400 (default: ${DEFAULT-VALUE}).")
   int maxDowntimeSeconds = 120;
 
   @Option(names = "--shutdown-timeout", paramLabel = "SECONDS", defaultValue = "10",

@@ -3,10 +3,6 @@ package dev.analytics4j.cli;
 import dev.analytics4j.Transport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,17 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.zip.GZIPOutputStream;
-import javax.net.ssl.SSLException;
-import org.jspecify.annotations.Nullable;
 
 /**
- * The importer's view of every HTTP attempt the client makes, around the real transport.
- *
- * <p>It does three things the client's per-message callbacks cannot: it watches each attempt, so
- * the importer can show the endpoint's state while batches are retried and give up on an endpoint
- * that has been down too long; it puts each line's own {@code context.library} back in place of
- * ours (see {@link LineParser#SOURCE_LIBRARY_KEY}); and, because that rewrite needs the plain
- * body, it compresses the body itself when gzip is on.
+ * Puts each line's own {@code context.library} back in place of ours (see
+ * {@link LineParser#SOURCE_LIBRARY_KEY}) in every request the client sends, and, because that
+ * rewrite needs the plain body, compresses the body itself when gzip is on. What each attempt
+ * did is the client's to report, to the importer's {@link EndpointWatch}.
  */
 final class ImportTransport implements Transport {
   private static final byte[] SOURCE_LIBRARY_JSON = quoted(LineParser.SOURCE_LIBRARY_KEY);
@@ -32,12 +23,6 @@ final class ImportTransport implements Transport {
 
   private final Transport delegate;
   private final boolean gzip;
-  private final Object lock = new Object();
-  /** When the endpoint was first seen down after its last good answer; 0 while it is up. */
-  private long downSinceNanos;
-  private @Nullable String lastProblem;
-  private int lastRetry;
-  private @Nullable String throttled;
 
   ImportTransport(Transport delegate, boolean gzip) {
     this.delegate = Objects.requireNonNull(delegate, "delegate == null");
@@ -46,100 +31,19 @@ final class ImportTransport implements Transport {
 
   @Override
   public Response send(Request request) throws IOException {
-    return exchange(request, gzip);
-  }
-
-  /** Sends the importer's own endpoint check: uncompressed, tracked like every attempt. */
-  Response check(Request request) throws IOException {
-    return exchange(request, false);
-  }
-
-  private Response exchange(Request request, boolean compress) throws IOException {
     byte[] body = restoreSourceLibraries(request.body());
     Map<String, String> headers = request.headers();
-    if (compress) {
+    if (gzip) {
       headers = new LinkedHashMap<>(headers);
       headers.put("Content-Encoding", "gzip");
       body = gzip(body);
     }
-    String retryHeader = request.headers().get("X-Retry-Count");
-    int retry = retryHeader == null ? 0 : Integer.parseInt(retryHeader);
-    Response response;
-    try {
-      response = delegate.send(new Request(request.url(), headers, body));
-    } catch (IOException e) {
-      down(describe(e), retry + 1);
-      throw e;
-    }
-    if (response.code() >= 500 && response.code() <= 599) {
-      down("HTTP " + response.code(), retry + 1);
-    } else {
-      up();
-      synchronized (lock) {
-        // Up, but asking the client to slow down: the client waits as Retry-After says.
-        String retryAfter = response.retryAfter();
-        throttled = response.code() == 429
-            ? "rate limited (HTTP 429" + (retryAfter != null ? ", Retry-After " + ImportResult.oneLine(retryAfter) : "") + ")"
-            : null;
-      }
-    }
-    return response;
+    return delegate.send(new Request(request.url(), headers, body, request.timeout()));
   }
 
   @Override
   public void close() {
     delegate.close();
-  }
-
-  private void down(String problem, int nextRetry) {
-    synchronized (lock) {
-      if (downSinceNanos == 0) downSinceNanos = System.nanoTime();
-      lastProblem = problem;
-      lastRetry = nextRetry;
-    }
-  }
-
-  private void up() {
-    synchronized (lock) {
-      downSinceNanos = 0;
-      lastProblem = null;
-      lastRetry = 0;
-    }
-  }
-
-  /** How long the endpoint has been down, in nanoseconds; 0 while it is up. */
-  long downForNanos() {
-    synchronized (lock) {
-      return downSinceNanos == 0 ? 0 : Math.max(1, System.nanoTime() - downSinceNanos);
-    }
-  }
-
-  /** What went wrong last while the endpoint is down, e.g. "connection refused; retry 3"; else null. */
-  @Nullable String problem() {
-    synchronized (lock) {
-      if (downSinceNanos == 0) return null;
-      return lastProblem + (lastRetry > 0 ? "; retry " + lastRetry : "");
-    }
-  }
-
-  /** "rate limited (HTTP 429, Retry-After 30)" after a 429 until the next other answer; else null. */
-  @Nullable String throttled() {
-    synchronized (lock) {
-      return throttled;
-    }
-  }
-
-  /** The failure in a user's words, never a stack trace or a class name where a phrase will do. */
-  static String describe(IOException e) {
-    if (e instanceof ConnectException) return "connection refused";
-    if (e instanceof UnknownHostException) return "unknown host " + e.getMessage();
-    if (e instanceof NoRouteToHostException) return "no route to host";
-    if (e instanceof SocketTimeoutException) return "timed out";
-    if (e instanceof SSLException) return "TLS failed: " + e.getMessage();
-    String message = e.getMessage();
-    if (message == null || message.isEmpty()) return "network error (" + e.getClass().getSimpleName() + ")";
-    if (message.startsWith("Failed to connect")) return "connection refused";
-    return "network error: " + message;
   }
 
   private static byte[] gzip(byte[] body) throws IOException {

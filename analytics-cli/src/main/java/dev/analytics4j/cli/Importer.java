@@ -1,6 +1,7 @@
 package dev.analytics4j.cli;
 
 import dev.analytics4j.Analytics;
+import dev.analytics4j.AnalyticsListener;
 import dev.analytics4j.Callback;
 import dev.analytics4j.DropReason;
 import dev.analytics4j.EncodedMessage;
@@ -35,6 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 
@@ -51,15 +53,21 @@ import org.jspecify.annotations.Nullable;
  * between reading and their outcome, and the client's queue can hold all of them, so {@code offer}
  * does not drop for lack of room. A permit is taken per line and given back from the callback.
  *
- * <p>The run stops early, and says so, when the endpoint refuses the write key (401, 403) or
- * answers 404, when it has been down longer than {@code maxDowntime}, when an input cannot be read
- * to its end, and on {@link #cancel(int)} (Ctrl-C, SIGTERM), which still sends what was read within
- * {@code shutdownTimeout}.
+ * <p>The run stops early, and says so, when the endpoint refuses the write key (401, 403), answers
+ * 404 or a redirect, or refuses ten requests in a row, all learned from the client's
+ * {@link AnalyticsListener} as each answer arrives; when it has accepted nothing for longer than
+ * {@code maxDowntime} (down or rate-limiting, as {@link EndpointWatch} tracks); when an input
+ * cannot be read to its end; and on {@link #cancel(int)} (Ctrl-C, SIGTERM), which still sends what
+ * was read within {@code shutdownTimeout}.
  */
 final class Importer {
   private static final int MAX_MESSAGE_BYTES = 32_000;
   private static final int MAX_IN_FLIGHT_REQUESTS = 4;
   private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /** Requests refused in a row, none delivered between them, that stop the run. */
+  static final int MAX_REFUSED_IN_A_ROW = 10;
+  /** The endpoint check is one small request: an answer slower than this is no answer. */
+  private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(30);
 
   private final Analytics.Builder client;
   private final Transport transport;
@@ -89,13 +97,17 @@ final class Importer {
   private final Semaphore permits;
   private final Map<String, Deque<LineRef>> inFlight = new HashMap<>();
   private final ImportTransport importTransport;
+  private final EndpointWatch watch;
 
   private final AtomicLong read = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong notDelivered = new AtomicLong();
   private final AtomicLong numericIds = new AtomicLong();
-  /** Lines refused with a 4xx since the last delivery. */
+  /**
+   * Requests refused (a 4xx the client does not retry) or failed in the HTTP client since the last
+   * one that delivered.
+   */
   private final AtomicLong refusedInARow = new AtomicLong();
   private final AtomicLong bytesRead = new AtomicLong();
   private final long totalBytes;
@@ -135,6 +147,7 @@ final class Importer {
     this.maxDowntime = builder.maxDowntime;
     this.permits = new Semaphore(maxInFlightLines);
     this.importTransport = new ImportTransport(transport, gzip);
+    this.watch = new EndpointWatch(builder.clock);
     long total = 0;
     for (Source source : sources) {
       if (source.size < 0) {
@@ -165,6 +178,17 @@ final class Importer {
         + "; sent what was read", exitCode));
   }
 
+  /**
+   * For a process about to halt without a summary (a second Ctrl-C): writes out the rejects file
+   * as far as it goes and says what it does not list. Returns the words for stderr.
+   */
+  String abandon() {
+    if (rejects != null) rejects.flush();
+    long unsettled = read.get() - delivered.get() - rejected.get() - notDelivered.get();
+    return String.format(Locale.ROOT, "%,d line(s) read, %,d delivered; %,d read but not yet delivered or listed "
+        + "(the rejects file lists only what was settled)", read.get(), delivered.get(), Math.max(0, unsettled));
+  }
+
   boolean isCancelled() {
     ImportResult.Stop s = stop.get();
     return s != null && s.kind == ImportResult.Stop.Kind.INTERRUPTED;
@@ -192,6 +216,7 @@ final class Importer {
           .transport(importTransport)
           .gzip(false) // ImportTransport compresses, after it has put the sources' libraries back
           .callback(new Outcomes())
+          .listener(new Answers())
           .shutdownHook(false)
           .flushAt(batchSize)
           .maxInFlightRequests(MAX_IN_FLIGHT_REQUESTS)
@@ -208,7 +233,9 @@ final class Importer {
       reader.setDaemon(true);
       reader.start();
 
-      while (!readerDone.await(POLL_NANOS, TimeUnit.NANOSECONDS) && stop.get() == null) watchEndpoint();
+      // Woken at once by a stop as well as by the reader's end: after a refused key every request
+      // sent before close is one more refusal, and up to four go out each round trip.
+      while (!wake.await(POLL_NANOS, TimeUnit.NANOSECONDS)) watchEndpoint();
       finish(analytics);
       awaitReader(reader);
       closeRejects();
@@ -247,6 +274,8 @@ final class Importer {
       }
       readerDone.await(20, TimeUnit.MILLISECONDS);
     }
+    // What close cuts short is no news about the endpoint.
+    watch.stopWatching();
     // Lines still unsent are reported to the callback as CLOSE_TIMEOUT and counted there.
     analytics.close(giveUp ? Duration.ZERO : Duration.ofSeconds(2));
   }
@@ -294,10 +323,11 @@ final class Importer {
   }
 
   private void watchEndpoint() {
-    long down = importTransport.downForNanos();
-    if (down > maxDowntime.toNanos()) {
-      stop(new ImportResult.Stop(ImportResult.Stop.Kind.ENDPOINT, "the endpoint has been down for more than "
-          + clock(maxDowntime.getSeconds()) + " (" + importTransport.problem() + "); see --max-downtime",
+    EndpointWatch.State state = watch.state();
+    if (state.troubleNanos > maxDowntime.toNanos()) {
+      stop(new ImportResult.Stop(ImportResult.Stop.Kind.ENDPOINT, "the endpoint has "
+          + (state.throttled ? "rate-limited every request" : "been down") + " for more than "
+          + clock(maxDowntime.getSeconds()) + " (" + state.reason + "); see --max-downtime",
           ImportResult.EXIT_ENDPOINT));
     }
   }
@@ -315,11 +345,15 @@ final class Importer {
     headers.put("User-Agent", Analytics.LIBRARY_NAME + "/" + Analytics.VERSION);
     long firstFailure = 0;
     long delay = TimeUnit.MILLISECONDS.toNanos(250);
-    while (stop.get() == null) {
+    // Reported to the watch like the client's own requests, so the progress line shows the check's retries.
+    for (int attempt = 1; stop.get() == null; attempt++) {
       String problem;
+      watch.requestStart(0, attempt);
+      long sent = System.nanoTime();
       try {
-        Transport.Response response = importTransport.check(new Transport.Request(url, headers, emptyBatch()));
+        Transport.Response response = transport.send(new Transport.Request(url, headers, emptyBatch(), CHECK_TIMEOUT));
         int code = response.code();
+        watch.requestEnd(0, attempt, code, System.nanoTime() - sent);
         if (code == 401 || code == 403) {
           stop(authStop(code));
           return false;
@@ -328,25 +362,31 @@ final class Importer {
           stop(wrongEndpointStop("POST " + url, code));
           return false;
         }
-        if (code < 500 && code != 408 && code != 429) return true; // it answers; a 400 for an empty batch is fine
+        // It answers; a 400 for an empty batch is fine.
+        if (!EndpointWatch.isDownAnswer(code) && code != 429 && code < 500) return true;
         problem = "HTTP " + code;
       } catch (UnknownHostException | SSLException e) {
+        watch.requestFailed(0, attempt, e, System.nanoTime() - sent);
         // Not an outage that waiting would end: a misspelt host, a certificate that does not match.
         stop(new ImportResult.Stop(ImportResult.Stop.Kind.ENDPOINT, "POST " + url + " failed: "
-            + ImportTransport.describe(e) + "; check --endpoint; nothing was read", ImportResult.EXIT_ENDPOINT));
+            + EndpointWatch.describe(e) + "; check --endpoint; nothing was read", ImportResult.EXIT_ENDPOINT));
         return false;
       } catch (IOException e) {
-        problem = ImportTransport.describe(e);
+        watch.requestFailed(0, attempt, e, System.nanoTime() - sent);
+        problem = EndpointWatch.describe(e);
       }
       long now = System.nanoTime();
       if (firstFailure == 0) firstFailure = now;
       if (now - firstFailure >= maxDowntime.toNanos()) {
-        stop(new ImportResult.Stop(ImportResult.Stop.Kind.ENDPOINT, "the endpoint " + url + " did not answer for "
+        stop(new ImportResult.Stop(ImportResult.Stop.Kind.ENDPOINT, "the endpoint " + url
+            + (problem.equals("HTTP 429") ? " rate-limited every request for " : " did not answer for ")
             + clock(maxDowntime.getSeconds()) + " (" + problem + "); nothing was read; see --max-downtime",
             ImportResult.EXIT_ENDPOINT));
         return false;
       }
-      wake.await(Math.min(delay, maxDowntime.toNanos() - (now - firstFailure)), TimeUnit.NANOSECONDS);
+      long wait = Math.min(delay, maxDowntime.toNanos() - (now - firstFailure));
+      watch.retryScheduled(0, attempt + 1, wait);
+      wake.await(wait, TimeUnit.NANOSECONDS);
       delay = Math.min(delay * 2, TimeUnit.SECONDS.toNanos(5));
     }
     return false;
@@ -600,11 +640,11 @@ final class Importer {
   Progress.Snapshot progress() {
     long readNow = read.get();
     long settled = delivered.get() + rejected.get() + notDelivered.get();
-    long down = importTransport.downForNanos();
+    EndpointWatch.State endpoint = watch.state();
     return new Progress.Snapshot(readNow, delivered.get(), rejected.get(), notDelivered.get(),
         Math.max(0, readNow - settled), bytesRead.get(), totalBytes,
         startNanos == 0 ? 0 : System.nanoTime() - startNanos, readerFinished(),
-        down > 0 ? importTransport.problem() : null, down, maxDowntime.toNanos(), importTransport.throttled());
+        endpoint.problem, endpoint.throttled, endpoint.troubleNanos, maxDowntime.toNanos(), watch.unansweredNanos());
   }
 
   static String clock(long seconds) {
@@ -621,7 +661,6 @@ final class Importer {
     @Override
     public void onSuccess(EncodedMessage message) {
       try {
-        refusedInARow.set(0);
         delivered.incrementAndGet();
         untrack(message.messageId());
       } finally {
@@ -632,23 +671,21 @@ final class Importer {
     @Override
     public void onFailure(EncodedMessage message, Failure failure) {
       try {
-        int code = failure.statusCode();
-        if (code == 401 || code == 403) stop(authStop(code));
-        if (wrongEndpoint(code)) stop(wrongEndpointStop("the endpoint", code));
-        if (code >= 400 && refusedInARow.incrementAndGet() >= 10L * batchSize) {
-          // The same answer to ten batches in a row with nothing delivered between them is an
-          // endpoint that refuses everything (a body limit, a proxy), not ten bad batches.
-          stop(new ImportResult.Stop(ImportResult.Stop.Kind.ENDPOINT, "the endpoint refused the last " + 10 * batchSize
-              + " lines in a row and delivered none between them (last answer: " + failure.reason() + ")",
-              ImportResult.EXIT_ENDPOINT));
-        }
         ImportResult.Stop stopped = stop.get();
         if (stopped != null && failure.reason().startsWith("close deadline passed")) {
-          // The client gave up on it because the run stopped: say so, and whether it may have arrived.
-          notDelivered(untrack(message.messageId()), failure.mayHaveBeenDelivered()
-              ? "the import stopped while it was being sent, so it may have arrived; a re-run sends it "
-                  + "again with the same messageId (" + stopped.reason + ")"
-              : stopReason());
+          // The client gave up on it because the run stopped: say so, where it was, and whether it
+          // may have arrived. Only the client's reason tells an attempt on the wire from a wait.
+          String why;
+          if (failure.reason().startsWith("close deadline passed during attempt")) {
+            why = "the import stopped while it was being sent, so it may have arrived; a re-run sends it "
+                + "again with the same messageId";
+          } else {
+            why = "the import stopped while it waited to be sent again after "
+                + (failure.statusCode() != 0 ? "HTTP " + failure.statusCode() : "a network error")
+                + (failure.mayHaveBeenDelivered() ? "; an earlier attempt may have arrived, and a re-run sends it "
+                    + "again with the same messageId" : "");
+          }
+          notDelivered(untrack(message.messageId()), why + " (" + stopped.reason + ")");
         } else {
           notDelivered(untrack(message.messageId()),
               failure.reason() + " after " + failure.attempts() + " attempt(s)");
@@ -667,6 +704,55 @@ final class Importer {
       } finally {
         permits.release();
       }
+    }
+  }
+
+  /**
+   * Stops the run on an answer every later request would get too, the moment it arrives, once per
+   * request rather than once per line; tells the watch about every request.
+   */
+  private final class Answers extends AnalyticsListener {
+    @Override
+    public void requestStart(int messageCount, int attempt) {
+      watch.requestStart(messageCount, attempt);
+    }
+
+    @Override
+    public void requestEnd(int messageCount, int attempt, int code, long latencyNanos) {
+      watch.requestEnd(messageCount, attempt, code, latencyNanos);
+      if (code == 401 || code == 403) {
+        stop(authStop(code));
+      } else if (wrongEndpoint(code)) {
+        stop(wrongEndpointStop("the endpoint", code));
+      } else if (code >= 200 && code < 300) {
+        refusedInARow.set(0);
+      } else if (code >= 400 && code != 429 && !EndpointWatch.isDownAnswer(code)
+          && refusedInARow.incrementAndGet() >= MAX_REFUSED_IN_A_ROW) {
+        // The same refusal of ten requests in a row with nothing delivered between them is an
+        // endpoint that refuses everything (a body limit, a proxy), not ten bad batches. Counted
+        // in requests, not lines: batches of a slow pipe or a --rate hold a few lines each.
+        stop(new ImportResult.Stop(ImportResult.Stop.Kind.ENDPOINT, "the endpoint refused the last "
+            + MAX_REFUSED_IN_A_ROW + " requests in a row and delivered none between them (last answer: HTTP "
+            + code + "; the rejects file has each line with the answer)", ImportResult.EXIT_ENDPOINT));
+      }
+    }
+
+    @Override
+    public void requestFailed(int messageCount, int attempt, Exception error, long latencyNanos) {
+      watch.requestFailed(messageCount, attempt, error, latencyNanos);
+      // Not the network, which the client retries: the HTTP client itself threw, and fails the batch.
+      // One that does so ten times in a row would fail every line of the input the same way.
+      if (!(error instanceof IOException) && stop.get() == null
+          && refusedInARow.incrementAndGet() >= MAX_REFUSED_IN_A_ROW) {
+        stop(new ImportResult.Stop(ImportResult.Stop.Kind.ENDPOINT, "the HTTP client failed on the last "
+            + MAX_REFUSED_IN_A_ROW + " requests in a row (" + error.getClass().getSimpleName()
+            + "; the rejects file has each line with the error)", ImportResult.EXIT_ENDPOINT));
+      }
+    }
+
+    @Override
+    public void retryScheduled(int messageCount, int nextAttempt, long delayNanos) {
+      watch.retryScheduled(messageCount, nextAttempt, delayNanos);
     }
   }
 
@@ -731,6 +817,7 @@ final class Importer {
     private long maxSkipBytes = LineReader.DEFAULT_MAX_SKIP_BYTES;
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private Duration maxDowntime = Duration.ofMinutes(2);
+    private LongSupplier clock = System::nanoTime;
 
     private Builder(Analytics.Builder client) {
       this.client = Objects.requireNonNull(client, "client == null");
@@ -821,6 +908,12 @@ final class Importer {
         throw new IllegalArgumentException("maxDowntime must be positive: " + maxDowntime);
       }
       this.maxDowntime = maxDowntime;
+      return this;
+    }
+
+    /** The clock the endpoint's downtime and retry countdown are measured on; tests replace it. */
+    Builder clock(LongSupplier clock) {
+      this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
     }
 

@@ -28,16 +28,22 @@ final class Progress implements AutoCloseable {
     final long totalBytes;
     final long elapsedNanos;
     final boolean readingDone;
-    /** What the endpoint does wrong while it is down, e.g. "connection refused; retry 3"; else null. */
+    /**
+     * The endpoint's last failure and its next retry while it accepts nothing, e.g. "connection
+     * refused, retry 3 in 4 s"; null while it is up.
+     */
     final @Nullable String endpointProblem;
+    /** Whether that is a 429 (rate-limited) rather than an outage. */
+    final boolean throttled;
+    /** How long the endpoint has accepted nothing. */
     final long downNanos;
     final long maxDowntimeNanos;
-    /** Set while the endpoint asks to slow down (HTTP 429). */
-    final @Nullable String throttled;
+    /** How long the oldest request on the wire has waited for its answer. */
+    final long unansweredNanos;
 
     Snapshot(long read, long delivered, long rejected, long notDelivered, long inFlight, long bytesRead,
         long totalBytes, long elapsedNanos, boolean readingDone, @Nullable String endpointProblem,
-        long downNanos, long maxDowntimeNanos, @Nullable String throttled) {
+        boolean throttled, long downNanos, long maxDowntimeNanos, long unansweredNanos) {
       this.read = read;
       this.delivered = delivered;
       this.rejected = rejected;
@@ -48,13 +54,16 @@ final class Progress implements AutoCloseable {
       this.elapsedNanos = elapsedNanos;
       this.readingDone = readingDone;
       this.endpointProblem = endpointProblem;
+      this.throttled = throttled;
       this.downNanos = downNanos;
       this.maxDowntimeNanos = maxDowntimeNanos;
-      this.throttled = throttled;
+      this.unansweredNanos = unansweredNanos;
     }
   }
 
   private static final int BAR_WIDTH = 20;
+  /** A request unanswered this long is worth a word; a second is an ordinary round trip. */
+  static final long SLOW_ANSWER_NANOS = TimeUnit.SECONDS.toNanos(3);
 
   private final PrintStream out;
   private final Supplier<Snapshot> counters;
@@ -140,11 +149,13 @@ final class Progress implements AutoCloseable {
     line.append(String.format(Locale.ROOT, "read %,d  delivered %,d  rejected %,d  not delivered %,d  %,.0f lines/s",
         s.read, s.delivered, s.rejected, s.notDelivered, rate));
     if (s.endpointProblem != null) {
-      line.append(String.format(Locale.ROOT, "  endpoint down %s (%s), giving up at %s",
+      line.append(String.format(Locale.ROOT, "  endpoint %s %s (%s), giving up at %s", state(s),
           Importer.clock(TimeUnit.NANOSECONDS.toSeconds(s.downNanos)), s.endpointProblem,
           Importer.clock(TimeUnit.NANOSECONDS.toSeconds(s.maxDowntimeNanos))));
-    } else if (s.throttled != null) {
-      line.append("  endpoint ").append(s.throttled).append(", waiting as it asks");
+    } else if (s.unansweredNanos >= SLOW_ANSWER_NANOS) {
+      // Nothing moves while a request waits (reading waits for room): say why, not a stale ETA.
+      line.append("  waiting ").append(Importer.clock(TimeUnit.NANOSECONDS.toSeconds(s.unansweredNanos)))
+          .append(" for the endpoint's answer");
     } else if (s.readingDone) {
       line.append(String.format(Locale.ROOT, "  waiting for %,d line(s) in flight", s.inFlight));
     } else if (s.totalBytes > 0 && s.bytesRead > 0 && seconds > 1) {
@@ -157,8 +168,8 @@ final class Progress implements AutoCloseable {
 
   /**
    * Without a terminal there is no progress line, so a log or a CI job would show nothing while
-   * the endpoint is down: this prints one line when an outage has lasted {@link #NOTICE_AFTER_NANOS}
-   * and one when the endpoint answers again. Single failed attempts, which the client retries at
+   * the endpoint is down or rate-limiting: this prints one line when that has lasted
+   * {@link #NOTICE_AFTER_NANOS} and one when the endpoint accepts requests again. Single failed attempts, which the client retries at
    * once, are not worth a line.
    */
   static ScheduledExecutorService notices(PrintStream out, Supplier<Snapshot> counters) {
@@ -183,16 +194,20 @@ final class Progress implements AutoCloseable {
     return timer;
   }
 
+  private static String state(Snapshot s) {
+    return s.throttled ? "rate-limited" : "down";
+  }
+
   static final long NOTICE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   /** The line to print now, given whether an outage was announced; null for none. */
   static @Nullable String notice(boolean announced, Snapshot now) {
     if (!announced && now.endpointProblem != null && now.downNanos >= NOTICE_AFTER_NANOS) {
-      return "analytics4j import: endpoint down for " + Importer.clock(TimeUnit.NANOSECONDS.toSeconds(now.downNanos))
-          + " (" + now.endpointProblem + "); retrying, giving up after "
-          + Importer.clock(TimeUnit.NANOSECONDS.toSeconds(now.maxDowntimeNanos)) + " without an answer";
+      return "analytics4j import: endpoint " + state(now) + " for " + Importer.clock(TimeUnit.NANOSECONDS.toSeconds(now.downNanos))
+          + " (" + now.endpointProblem + "); giving up if it accepts nothing for "
+          + Importer.clock(TimeUnit.NANOSECONDS.toSeconds(now.maxDowntimeNanos));
     }
-    if (announced && now.endpointProblem == null) return "analytics4j import: the endpoint answers again";
+    if (announced && now.endpointProblem == null) return "analytics4j import: the endpoint accepts requests again";
     return null;
   }
 

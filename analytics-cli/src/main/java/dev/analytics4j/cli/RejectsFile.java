@@ -136,6 +136,16 @@ final class RejectsFile implements AutoCloseable {
     }
   }
 
+  /** Writes out what is buffered, for a process about to halt; a failure is kept for {@link #close()}. */
+  synchronized void flush() {
+    if (error != null) return;
+    try {
+      writer.flush();
+    } catch (IOException e) {
+      error = e;
+    }
+  }
+
   synchronized long written() {
     return written;
   }

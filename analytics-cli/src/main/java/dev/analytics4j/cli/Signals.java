@@ -7,7 +7,7 @@ import sun.misc.Signal;
 /**
  * Ctrl-C (SIGINT) and SIGTERM stop the import gracefully: reading stops, what was read is sent
  * within --shutdown-timeout, the summary is printed, and the process exits with 130 or 143. A
- * second signal exits at once. Handling the signals (rather than a shutdown hook) is what lets the
+ * second signal exits at once, after writing out the rejects file and saying what it leaves out. Handling the signals (rather than a shutdown hook) is what lets the
  * exit code tell SIGINT from SIGTERM and lets main print the summary before it exits. {@code
  * sun.misc.Signal} lives in {@code jdk.unsupported}, the module the JDK keeps for exactly such
  * uses; javac warns about it all the same.
@@ -35,6 +35,18 @@ final class Signals {
             + "Send it again to stop at once.");
         importer.cancel(exitCode);
       } else {
+        // Halting skips the summary and every finally: flush the rejects file first, and say what
+        // it leaves out, within a bound, because the user asked to exit now.
+        Thread last = new Thread(() -> err.println("SIG" + name + " again: exiting at once without a summary; "
+            + importer.abandon()), "analytics4j-import-halt");
+        last.setDaemon(true);
+        last.start();
+        try {
+          last.join(2_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        err.flush();
         Runtime.getRuntime().halt(exitCode);
       }
     });

@@ -55,7 +55,7 @@ class ImportResultTest {
   @Test
   void theSummaryUsesTheProgressLinesWords() {
     String summary = result(10, 7, 2, 1, null).format();
-    String progress = Progress.render(new Progress.Snapshot(10, 7, 2, 1, 0, 0, -1, 2_000_000_000L, true, null, 0, 0, null));
+    String progress = Progress.render(new Progress.Snapshot(10, 7, 2, 1, 0, 0, -1, 2_000_000_000L, true, null, false, 0, 0, 0));
     for (String word : new String[] {"read", "delivered", "rejected", "not delivered"}) {
       assertTrue(progress.contains(word + " "), progress);
       assertTrue(summary.contains(word + " "), summary);

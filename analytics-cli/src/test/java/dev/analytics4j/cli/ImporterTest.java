@@ -17,7 +17,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -183,6 +187,38 @@ class ImporterTest {
   }
 
   @Test
+  void aRequestCutShortByTheStopDoesNotLeaveTheEndpointShownAsDown() throws Exception {
+    CountDownLatch received = new CountDownLatch(1);
+    CountDownLatch answer = new CountDownLatch(1);
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+        received.countDown();
+        answer.await(30, TimeUnit.SECONDS);
+        return TestServer.ok();
+      }
+    });
+    Importer importer = Importer.builder(client()).shutdownTimeout(Duration.ZERO)
+        .source(Importer.Source.stream("in", stream(lines(3)))).rejects(rejects()).build();
+    CompletableFuture<ImportResult> run = runAsync(importer);
+    ImportResult result;
+    try {
+      assertTrue(received.await(30, TimeUnit.SECONDS), "request on the wire");
+      importer.cancel();
+      result = run.get(60, TimeUnit.SECONDS);
+    } finally {
+      answer.countDown();
+    }
+
+    assertEquals(ImportResult.EXIT_SIGINT, result.exitCode(), result.format());
+    assertEquals(3, result.notDelivered);
+    // The last progress line is drawn after this: "endpoint down (transport closed)" would be untrue.
+    assertNull(importer.progress().endpointProblem);
+    assertTrue(Files.readAllLines(dir.resolve("rejects.txt")).get(0).contains("while it was being sent, so it may have "
+        + "arrived"));
+  }
+
+  @Test
   void anErrorInTheReaderStopsTheRunVisibly() throws Exception {
     InputStream failing = new InputStream() {
       private final InputStream data = stream(lines(3));
@@ -245,8 +281,10 @@ class ImporterTest {
     ImportResult result = importer.run();
 
     assertEquals(ImportResult.EXIT_ENDPOINT, result.exitCode(), result.format());
-    assertEquals("the endpoint refused the last 20 lines in a row and delivered none between them (last answer: "
-        + "HTTP 413 is not retryable: {})", result.stop.reason);
+    assertEquals("the endpoint refused the last 10 requests in a row and delivered none between them (last answer: "
+        + "HTTP 413; the rejects file has each line with the answer)", result.stop.reason);
+    // Ten, and those already on the wire when the tenth answer came (up to four at once).
+    assertTrue(server.getRequestCount() <= 20, "requests: " + server.getRequestCount());
     assertEquals(0, result.delivered);
     assertEquals(result.read, result.notDelivered);
     assertTrue(result.read < 100, result.toString());
@@ -263,14 +301,174 @@ class ImporterTest {
 
     assertEquals(ImportResult.EXIT_ENDPOINT, result.exitCode(), result.format());
     assertEquals(5, result.notDelivered);
-    assertTrue(result.stop.reason.startsWith("the endpoint has been down for more than 0:01 (HTTP 503; retry "),
-        result.stop.reason);
+    assertTrue(result.stop.reason.matches("the endpoint has been down for more than 0:01 \\(HTTP 503, \\d+ failed "
+        + "attempts\\); see --max-downtime"), result.stop.reason);
     List<String> rejected = Files.readAllLines(dir.resolve("rejects.txt"));
     assertEquals(5, rejected.size());
-    // Stopped between retries (never on the wire again) or during one (it may have arrived).
-    assertTrue(rejected.get(0).matches("in:\\d: not delivered: the import stopped (before it was sent|while it was "
-        + "being sent, so it may have arrived; a re-run sends it again with the same messageId) \\(the endpoint "
-        + "has been down for more than 0:01 \\(HTTP 503; retry \\d+\\); see --max-downtime\\)"), rejected.get(0));
+    // Stopped between retries or during one (it may have arrived).
+    assertTrue(rejected.get(0).matches("in:\\d: not delivered: the import stopped (while it waited to be sent again "
+        + "after HTTP 503|while it was being sent, so it may have arrived; a re-run sends it again with the same "
+        + "messageId) \\(the endpoint "
+        + "has been down for more than 0:01 \\(HTTP 503, \\d+ failed attempts\\); see --max-downtime\\)"),
+        rejected.get(0));
+  }
+
+  @Test
+  void anEndpointThatRefusesEveryRequestStopsAfterTenRequestsHoweverFewLinesEachHolds() throws Exception {
+    // A slow pipe or a --rate sends batches of a line or two: counting refused lines against ten
+    // full batches (2,500 lines at the default size) would keep a dead import going for hours.
+    ((QueueDispatcher) server.getDispatcher()).setFailFast(TestServer.status(413));
+    Semaphore answered = new Semaphore(0);
+    Dispatcher refuse = server.getDispatcher();
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+        try {
+          return refuse.dispatch(request);
+        } finally {
+          answered.release();
+        }
+      }
+    });
+    // One line at a time, the next only once the server has had the one before: one line per request.
+    InputStream paced = new InputStream() {
+      private int served;
+
+      @Override
+      public int read() {
+        throw new AssertionError("not used");
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        try {
+          if (served == 200 || (served > 0 && !answered.tryAcquire(30, TimeUnit.SECONDS))) return -1;
+        } catch (InterruptedException e) {
+          throw new IOException(e);
+        }
+        byte[] line = (line(++served) + "\n").getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(line, 0, b, off, line.length);
+        return line.length;
+      }
+    };
+    Importer importer = Importer.builder(client().flushInterval(Duration.ofMillis(5))).batchSize(250)
+        .source(Importer.Source.stream("pipe", paced)).rejects(rejects()).build();
+
+    ImportResult result;
+    try {
+      result = importer.run();
+    } finally {
+      answered.release(1_000); // a reader left blocked after the stop ends at once
+    }
+
+    assertEquals(ImportResult.EXIT_ENDPOINT, result.exitCode(), result.format());
+    assertTrue(result.stop.reason.startsWith("the endpoint refused the last 10 requests in a row"), result.stop.reason);
+    // Ten, and those already on the wire when the tenth answer came back (up to four at once): the
+    // server hands out the next line as soon as it has a request, before its answer arrives.
+    assertTrue(server.getRequestCount() >= 10 && server.getRequestCount() <= 20, "requests: " + server.getRequestCount());
+    assertEquals(0, result.delivered);
+    assertEquals(result.read, result.notDelivered);
+    assertTrue(result.read <= 21, result.toString());
+  }
+
+  @Test
+  void anHttpClientThatFailsEveryRequestStopsTheImport() throws Exception {
+    Importer importer = Importer.builder(client()).batchSize(2).maxInFlightLines(20)
+        .transport(request -> {
+          throw new IllegalStateException("no TLS provider");
+        })
+        .source(Importer.Source.stream("in", stream(lines(1000)))).rejects(rejects()).build();
+
+    ImportResult result = importer.run();
+
+    assertEquals(ImportResult.EXIT_ENDPOINT, result.exitCode(), result.format());
+    assertEquals("the HTTP client failed on the last 10 requests in a row (IllegalStateException; the rejects file "
+        + "has each line with the error)", result.stop.reason);
+    assertEquals(0, result.delivered);
+    assertEquals(result.read, result.notDelivered);
+    assertTrue(result.read < 100, result.toString());
+    assertTrue(Files.readAllLines(dir.resolve("rejects.txt")).contains("in:1: not delivered: transport failed: "
+        + "java.lang.IllegalStateException: no TLS provider after 1 attempt(s)"));
+  }
+
+  @Test
+  void showsTheRetryCountdownWhileTheEndpointIsDown() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(503).addHeader("Retry-After", "30").body("{}").build());
+    AtomicLong now = new AtomicLong();
+    Importer importer = Importer.builder(client()).shutdownTimeout(Duration.ZERO).clock(now::get)
+        .source(Importer.Source.stream("in", stream(lines(3)))).rejects(rejects()).build();
+    CompletableFuture<ImportResult> run = runAsync(importer);
+    try {
+      // The client waits 30 s as the 503 asks; the watch learns of it from retryScheduled.
+      awaitUntil(() -> retryKnown(importer)); // requestEnd comes first, then retryScheduled
+
+      Progress.Snapshot s = importer.progress();
+      assertEquals("HTTP 503, retry 1 in 30 s", s.endpointProblem);
+      assertFalse(s.throttled);
+      now.addAndGet(TimeUnit.MILLISECONDS.toNanos(12_300));
+      s = importer.progress();
+      assertEquals("HTTP 503, retry 1 in 18 s", s.endpointProblem);
+      assertEquals(TimeUnit.MILLISECONDS.toNanos(12_300), s.downNanos);
+    } finally {
+      importer.cancel();
+    }
+
+    ImportResult result = run.get(60, TimeUnit.SECONDS);
+    assertEquals(ImportResult.EXIT_SIGINT, result.exitCode(), result.format());
+    assertEquals(3, result.notDelivered);
+    assertEquals(1, server.getRequestCount());
+    // It was sent once and answered: "before it was sent" would not be true.
+    assertEquals("in:1: not delivered: the import stopped while it waited to be sent again after HTTP 503 (stopped by "
+        + "Ctrl-C; sent what was read)", Files.readAllLines(dir.resolve("rejects.txt")).stream().sorted()
+        .findFirst().orElseThrow());
+  }
+
+  @Test
+  void anEndpointThatRateLimitsEveryRequestLongerThanTheBoundStopsTheImport() throws Exception {
+    // It answers, so it is not down; but it accepts nothing, and a run waiting on it would never end.
+    ((QueueDispatcher) server.getDispatcher()).setFailFast(
+        new MockResponse.Builder().code(429).addHeader("Retry-After", "30").body("{}").build());
+    AtomicLong now = new AtomicLong();
+    Importer importer = Importer.builder(client()).maxDowntime(Duration.ofSeconds(120)).clock(now::get)
+        .source(Importer.Source.stream("in", stream(lines(3)))).rejects(rejects()).build();
+    CompletableFuture<ImportResult> run = runAsync(importer);
+    try {
+      awaitUntil(() -> retryKnown(importer)); // requestEnd comes first, then retryScheduled
+      assertEquals("HTTP 429, retry 1 in 30 s", importer.progress().endpointProblem);
+      assertTrue(importer.progress().throttled);
+    } catch (Throwable e) {
+      importer.cancel();
+      throw e;
+    }
+    now.addAndGet(TimeUnit.SECONDS.toNanos(121));
+
+    ImportResult result = run.get(60, TimeUnit.SECONDS);
+    assertEquals(ImportResult.EXIT_ENDPOINT, result.exitCode(), result.format());
+    assertEquals("the endpoint has rate-limited every request for more than 2:00 (HTTP 429, 1 failed attempt); "
+        + "see --max-downtime", result.stop.reason);
+    assertEquals(3, result.notDelivered);
+    assertEquals(List.of(
+        "in:1: not delivered: the import stopped while it waited to be sent again after HTTP 429 (" + result.stop.reason + ")",
+        "in:2: not delivered: the import stopped while it waited to be sent again after HTTP 429 (" + result.stop.reason + ")",
+        "in:3: not delivered: the import stopped while it waited to be sent again after HTTP 429 (" + result.stop.reason + ")"),
+        Files.readAllLines(dir.resolve("rejects.txt")).stream().sorted().collect(java.util.stream.Collectors.toList()));
+  }
+
+  private static boolean retryKnown(Importer importer) {
+    String problem = importer.progress().endpointProblem;
+    return problem != null && problem.contains(", retry ");
+  }
+
+  /**
+   * Waits for a state the client's threads reach; what the test then asserts is exact. A bounded
+   * wait for a condition, never a sleep standing in for one.
+   */
+  private static void awaitUntil(BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() - deadline < 0, "not reached within 30 s");
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
   }
 
   @Test
