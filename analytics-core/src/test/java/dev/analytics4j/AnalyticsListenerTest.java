@@ -78,7 +78,8 @@ class AnalyticsListenerTest {
 
   @Test
   void toldDropsWithTheirReason() {
-    analytics = builder().maxQueueSize(1).build();
+    // flushAt above the queue: m1 waits for close, so m2 finds the queue full every time.
+    analytics = builder().flushAt(250).maxQueueSize(1).build();
     assertTrue(analytics.offer(track("m1")));
     assertFalse(analytics.offer(track("m2")));
     analytics.close(Duration.ofSeconds(5));
