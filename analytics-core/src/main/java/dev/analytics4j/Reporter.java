@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +24,10 @@ final class Reporter {
 
   private final Callback callback;
   private final AnalyticsListener listener;
+  /** Told each message whose outcome is final and reported, so its record leaves the disk; or null. */
+  private final @Nullable Spool spool;
   private final LongAdder enqueued = new LongAdder();
+  private final LongAdder recovered = new LongAdder();
   private final LongAdder sent = new LongAdder();
   private final LongAdder failed = new LongAdder();
   private final LongAdder retries = new LongAdder();
@@ -38,8 +42,13 @@ final class Reporter {
   }
 
   Reporter(Callback callback, AnalyticsListener listener) {
+    this(callback, listener, null);
+  }
+
+  Reporter(Callback callback, AnalyticsListener listener, @Nullable Spool spool) {
     this.callback = callback;
     this.listener = listener;
+    this.spool = spool;
     for (DropReason reason : DropReason.values()) dropped.put(reason, new LongAdder());
   }
 
@@ -56,6 +65,35 @@ final class Reporter {
     } catch (Throwable t) {
       listenerThrew(t);
     }
+  }
+
+  /** Whether a callback or listener wants to see each message. */
+  boolean wantsMessages() {
+    return callback != Callback.NONE || listener != AnalyticsListener.NONE;
+  }
+
+  /** Counts {@code count} messages an earlier client left in the spool as enqueued, and recovered. */
+  void recovered(long count) {
+    enqueued.add(count);
+    recovered.add(count);
+  }
+
+  /** Tells the listener about a recovered message as it is read back, in place of its enqueue. */
+  void recoveredRead(EncodedMessage message) {
+    if (listener == AnalyticsListener.NONE) return;
+    try {
+      listener.messageEnqueued(message);
+    } catch (Throwable t) {
+      listenerThrew(t);
+    }
+  }
+
+  /**
+   * Counts {@code count} recovered or backlogged messages whose records could not be read back as
+   * dropped: with their bytes gone there is nothing to tell the callback.
+   */
+  void droppedUnread(long count, DropReason reason) {
+    dropped.get(reason).add(count);
   }
 
   /**
@@ -101,6 +139,19 @@ final class Reporter {
   }
 
   void delivered(List<EncodedMessage> messages) {
+    try {
+      deliveredReports(messages);
+    } finally {
+      settled(messages);
+    }
+  }
+
+  /** Each message's outcome is final and reported: its record may leave the spool. */
+  private void settled(List<EncodedMessage> messages) {
+    if (spool != null) spool.ack(messages);
+  }
+
+  private void deliveredReports(List<EncodedMessage> messages) {
     sent.add(messages.size());
     if (listener != AnalyticsListener.NONE) {
       for (EncodedMessage message : messages) {
@@ -143,6 +194,14 @@ final class Reporter {
   }
 
   void failedCallbacks(List<EncodedMessage> messages, Failure failure) {
+    try {
+      failedReports(messages, failure);
+    } finally {
+      settled(messages);
+    }
+  }
+
+  private void failedReports(List<EncodedMessage> messages, Failure failure) {
     if (listener != AnalyticsListener.NONE) {
       for (EncodedMessage message : messages) {
         try {
@@ -168,6 +227,14 @@ final class Reporter {
   }
 
   void dropped(EncodedMessage message, DropReason reason) {
+    try {
+      droppedReport(message, reason);
+    } finally {
+      if (reason != DropReason.SPOOLED) settled(java.util.Collections.singletonList(message));
+    }
+  }
+
+  private void droppedReport(EncodedMessage message, DropReason reason) {
     dropped.get(reason).increment();
     if (reason == DropReason.QUEUE_FULL) logDropRateLimited();
     if (listener != AnalyticsListener.NONE) {
@@ -195,6 +262,14 @@ final class Reporter {
 
   /** The callbacks for drops already counted by {@link #droppedCounted}. */
   void droppedCallbacks(List<EncodedMessage> messages, DropReason reason) {
+    try {
+      droppedReports(messages, reason);
+    } finally {
+      if (reason != DropReason.SPOOLED) settled(messages);
+    }
+  }
+
+  private void droppedReports(List<EncodedMessage> messages, DropReason reason) {
     if (listener != AnalyticsListener.NONE) {
       for (EncodedMessage message : messages) {
         try {
@@ -264,9 +339,13 @@ final class Reporter {
   }
 
   Metrics snapshot(int queuedMessages, long queuedBytes) {
+    return snapshot(queuedMessages, queuedBytes, 0, 0);
+  }
+
+  Metrics snapshot(int queuedMessages, long queuedBytes, long spoolBacklog, long spoolBytes) {
     EnumMap<DropReason, Long> drops = new EnumMap<>(DropReason.class);
     for (DropReason reason : DropReason.values()) drops.put(reason, dropped.get(reason).sum());
     return new Metrics(enqueued.sum(), sent.sum(), failed.sum(), drops, retries.sum(),
-        requests.sum(), queuedMessages, queuedBytes);
+        requests.sum(), queuedMessages, queuedBytes, recovered.sum(), spoolBacklog, spoolBytes);
   }
 }
