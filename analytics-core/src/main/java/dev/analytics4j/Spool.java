@@ -84,8 +84,11 @@ final class Spool implements Closeable {
   static final class Segment {
     final long base;
     final Path path;
-    final FileChannel channel;
+    /** Reopened if an interrupt closed it (FileChannel closes itself when its thread is interrupted). */
+    volatile FileChannel channel;
     final boolean recovered;
+    /** One past the largest seq it holds. */
+    long endSeq;
     /** Bytes of records in the file (for a recovered file, up to the end of its last valid record). */
     long size;
     /** Bytes the file takes on disk, for the budget. */
@@ -326,6 +329,7 @@ final class Spool implements Closeable {
       Segment segment = new Segment(base, entry.getValue(), channel, true);
       segment.sealed = true;
       long maxSeq = scan(segment, acked);
+      segment.endSeq = maxSeq + 1;
       next = Math.max(next, maxSeq + 1);
       pending += segment.live;
       segments.put(base, segment);
@@ -510,6 +514,17 @@ final class Spool implements Closeable {
    * queue took it; a message refused for the budget or an I/O error is not written.
    */
   Result append(EncodedMessage message, MessageQueue queue) {
+    // A FileChannel closes itself when an interrupted thread uses it; a caller's interrupt must not
+    // close the segment for everyone, so it is set aside during the I/O and restored after.
+    boolean interrupted = Thread.interrupted();
+    try {
+      return appendUninterrupted(message, queue);
+    } finally {
+      if (interrupted) Thread.currentThread().interrupt();
+    }
+  }
+
+  private Result appendUninterrupted(EncodedMessage message, MessageQueue queue) {
     long target;
     Result result;
     synchronized (this) {
@@ -527,7 +542,7 @@ final class Spool implements Closeable {
         if (segment == null || segment.sealed || segment.size >= segmentBytes) segment = roll();
         position = segment.size;
         ByteBuffer buffer = record(nextSeq, message.type(), id, json, length);
-        writeFully(segment.channel, buffer, position);
+        writeFully(open(segment), buffer, position);
       } catch (IOException | RuntimeException e) {
         writeFailed(e);
         return Result.ERROR;
@@ -546,6 +561,7 @@ final class Spool implements Closeable {
         return offer == MessageQueue.Offer.CLOSED ? Result.CLOSED : Result.FAILED;
       }
       nextSeq++;
+      segment.endSeq = nextSeq;
       segment.size = position + recordBytes;
       segment.fileBytes = segment.size;
       segment.live++;
@@ -589,6 +605,18 @@ final class Spool implements Closeable {
   private static byte typeCode(Message.Type type) {
     for (int i = 1; i < TYPES.length; i++) if (TYPES[i] == type) return (byte) i;
     throw new IllegalArgumentException("unknown type " + type);
+  }
+
+  /** The segment's channel, reopened if an interrupt (despite our care) closed it. */
+  private static FileChannel open(Segment segment) throws IOException {
+    FileChannel channel = segment.channel;
+    if (channel.isOpen()) return channel;
+    synchronized (segment) {
+      if (!segment.channel.isOpen()) {
+        segment.channel = FileChannel.open(segment.path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      }
+      return segment.channel;
+    }
   }
 
   /** Starts a new segment, after sealing (and, with a sync policy, forcing) the current one. */
@@ -654,8 +682,9 @@ final class Spool implements Closeable {
         upTo = appended;
         segment = writing;
       }
+      boolean interrupted = Thread.interrupted();
       try {
-        if (segment != null) segment.channel.force(false);
+        if (segment != null) open(segment).force(false);
         synced = upTo;
       } catch (IOException | RuntimeException e) {
         long now = System.nanoTime();
@@ -663,6 +692,8 @@ final class Spool implements Closeable {
         if (now - last >= ERROR_LOG_INTERVAL_NANOS && lastErrorLogNanos.compareAndSet(last, now)) {
           logger.warn("Could not force the spool to disk: {}", e.toString());
         }
+      } finally {
+        if (interrupted) Thread.currentThread().interrupt();
       }
     }
   }
@@ -696,6 +727,15 @@ final class Spool implements Closeable {
 
   /** Records that the outcome of {@code messages} is final and reported; never throws. */
   void ack(List<EncodedMessage> messages) {
+    boolean interrupted = Thread.interrupted();
+    try {
+      ackUninterrupted(messages);
+    } finally {
+      if (interrupted) Thread.currentThread().interrupt();
+    }
+  }
+
+  private void ackUninterrupted(List<EncodedMessage> messages) {
     int count = 0;
     for (EncodedMessage message : messages) if (message.spoolSeq >= 0) count++;
     if (count == 0) return;
@@ -718,6 +758,7 @@ final class Spool implements Closeable {
         Map.Entry<Long, Segment> entry = segments.floorEntry(seq);
         if (entry == null) continue;
         Segment segment = entry.getValue();
+        if (seq >= segment.endSeq) continue;
         int index = (int) (seq - segment.base);
         if (segment.acked.get(index)) continue;
         segment.acked.set(index);
@@ -753,6 +794,15 @@ final class Spool implements Closeable {
    * records that cannot be read back (a damaged or deleted file) are counted as dropped.
    */
   void refill(MessageQueue queue, Reporter reporter) {
+    boolean interrupted = Thread.interrupted();
+    try {
+      refillUninterrupted(queue, reporter);
+    } finally {
+      if (interrupted) Thread.currentThread().interrupt();
+    }
+  }
+
+  private void refillUninterrupted(MessageQueue queue, Reporter reporter) {
     synchronized (readLock) {
       while (true) {
         EncodedMessage message = peeked;
@@ -780,14 +830,19 @@ final class Spool implements Closeable {
    */
   List<EncodedMessage> readForReport(long count) {
     List<EncodedMessage> messages = new ArrayList<>();
-    synchronized (readLock) {
-      while (messages.size() < count) {
-        EncodedMessage message = peeked;
-        peeked = null;
-        if (message == null) message = next();
-        if (message == null) break;
-        messages.add(message);
+    boolean interrupted = Thread.interrupted();
+    try {
+      synchronized (readLock) {
+        while (messages.size() < count) {
+          EncodedMessage message = peeked;
+          peeked = null;
+          if (message == null) message = next();
+          if (message == null) break;
+          messages.add(message);
+        }
       }
+    } finally {
+      if (interrupted) Thread.currentThread().interrupt();
     }
     return messages;
   }
@@ -886,8 +941,9 @@ final class Spool implements Closeable {
       readBuffer.clear();
       int toRead = (int) Math.min(readBuffer.capacity(), limit - pos);
       readBuffer.limit(toRead);
+      FileChannel channel = open(segment);
       while (readBuffer.hasRemaining()) {
-        int n = segment.channel.read(readBuffer, pos + readBuffer.position());
+        int n = channel.read(readBuffer, pos + readBuffer.position());
         if (n < 0) throw new IOException("segment " + segment.path.getFileName() + " ends before its records do");
       }
       readBuffer.flip();

@@ -55,6 +55,9 @@ class SpoolCrashTest {
       FileChannel delivered = FileChannel.open(Paths.get(args[1]), StandardOpenOption.CREATE,
           StandardOpenOption.WRITE, StandardOpenOption.APPEND);
       String tag = args[2];
+      // A second witness beside stdout: the page cache survives kill -9, as the spool's does.
+      FileChannel witness = FileChannel.open(Paths.get(args[3]), StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE, StandardOpenOption.APPEND);
       Transport flaky = request -> {
         if (ThreadLocalRandom.current().nextBoolean()) throw new ConnectException("flaky collector");
         StringBuilder lines = new StringBuilder();
@@ -64,14 +67,25 @@ class SpoolCrashTest {
         }
         return new Transport.Response(200, null, "");
       };
-      Analytics analytics = SpoolFixtures.client(dir, flaky).maxQueueSize(200).flushAt(50)
+      PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, "UTF-8");
+      Callback drops = new Callback() {
+        @Override
+        public void onDropped(EncodedMessage message, DropReason reason) {
+          synchronized (out) {
+            out.print("dropped " + message.messageId() + " " + reason + "\n");
+            out.flush();
+          }
+        }
+      };
+      Analytics analytics = SpoolFixtures.client(dir, flaky).callback(drops).maxQueueSize(200).flushAt(50)
           .flushInterval(Duration.ofMillis(20)).retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20))
           .spoolSegmentBytes(64 * 1024).build();
-      PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, "UTF-8");
       for (long i = 0; ; i++) {
         String id = tag + "-" + i;
-        if (analytics.offer(SpoolFixtures.message(id))) {
-          out.print(id + ";\n");
+        boolean accepted = analytics.offer(SpoolFixtures.message(id));
+        if (accepted) witness.write(ByteBuffer.wrap((id + ";\n").getBytes(StandardCharsets.UTF_8)));
+        synchronized (out) {
+          out.print((accepted ? id + ";" : "refused " + id) + "\n");
           out.flush();
         }
         LockSupport.parkNanos(100_000);
@@ -88,12 +102,15 @@ class SpoolCrashTest {
     Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     Map<String, Long> lastAcknowledged = new HashMap<>();
     List<Path> deliveredFiles = new ArrayList<>();
+    List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicInteger onlyInWitness = new AtomicInteger();
 
     for (int run = 0; run < kills; run++) {
       String tag = "r" + run;
       Path delivered = temp.resolve("delivered-" + run + ".txt");
       deliveredFiles.add(delivered);
-      Process process = fork(dir, delivered, tag, temp.resolve("stderr-" + run + ".txt"));
+      Path witness = temp.resolve("acknowledged-" + run + ".txt");
+      Process process = fork(dir, delivered, tag, witness, temp.resolve("stderr-" + run + ".txt"));
       int target = 200 + random.nextInt(3000);
       AtomicInteger seen = new AtomicInteger();
       CountDownLatch reached = new CountDownLatch(1);
@@ -101,6 +118,10 @@ class SpoolCrashTest {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
           String line;
           while ((line = lines.readLine()) != null) {
+            if (line.startsWith("dropped ") || line.startsWith("refused ")) {
+              problems.add(line);
+              continue;
+            }
             // A line cut by the kill has no ';': its enqueue returned, but we cannot know which id it was.
             if (!line.endsWith(";")) continue;
             acknowledged.add(line.substring(0, line.length() - 1));
@@ -119,6 +140,11 @@ class SpoolCrashTest {
       process.destroyForcibly();
       assertTrue(process.waitFor(60, TimeUnit.SECONDS));
       reader.join(TimeUnit.SECONDS.toMillis(60));
+      for (String line : Files.readAllLines(witness, StandardCharsets.UTF_8)) {
+        if (line.endsWith(";") && acknowledged.add(line.substring(0, line.length() - 1))) {
+          onlyInWitness.incrementAndGet();
+        }
+      }
       long last = -1;
       for (String id : acknowledged) {
         if (id.startsWith(tag + "-")) last = Math.max(last, Long.parseLong(id.substring(tag.length() + 1)));
@@ -154,12 +180,14 @@ class SpoolCrashTest {
     long duplicates = arrived.values().stream().filter(n -> n > 1).count();
     System.out.println("Spool crash test (seed " + seed + "): kills=" + kills + ", acknowledged="
         + acknowledged.size() + ", arrived=" + arrived.size() + ", recovered by the last client="
-        + recovered + ", duplicates=" + duplicates + ", lost=" + lost.size() + ", unknown=" + unknown.size());
+        + recovered + ", duplicates=" + duplicates + ", lost=" + lost.size() + ", unknown=" + unknown.size()
+        + ", acknowledged in the witness file but missing from stdout=" + onlyInWitness);
+    assertEquals(List.of(), problems.subList(0, Math.min(20, problems.size())), "drops in the producers");
     assertEquals(List.of(), lost.subList(0, Math.min(20, lost.size())), "acknowledged but never arrived (seed " + seed + ")");
     assertEquals(List.of(), unknown.subList(0, Math.min(20, unknown.size())), "arrived but never enqueued (seed " + seed + ")");
   }
 
-  private static Process fork(Path dir, Path delivered, String tag, Path stderr) throws Exception {
+  private static Process fork(Path dir, Path delivered, String tag, Path witness, Path stderr) throws Exception {
     String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     List<String> command = new ArrayList<>();
     command.add(java);
@@ -170,6 +198,7 @@ class SpoolCrashTest {
     command.add(dir.toString());
     command.add(delivered.toString());
     command.add(tag);
+    command.add(witness.toString());
     return new ProcessBuilder(command).redirectError(stderr.toFile()).start();
   }
 }
