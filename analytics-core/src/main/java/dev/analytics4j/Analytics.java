@@ -1002,11 +1002,8 @@ public final class Analytics implements Closeable {
       String url = uploadUrl != null
           ? uploadUrl
           : (endpoint != null ? endpoint : region.host()) + "/v1/batch";
-      Transport transport = this.transport != null ? this.transport
-          : enabled ? loadTransport()
-          : request -> {
-            throw new IllegalStateException("a disabled client sends nothing");
-          };
+      // The spool first: a directory in use or of another key fails the build before a transport
+      // is made that would then have to be closed.
       Spool spool = null;
       if (spoolDirectory != null && enabled) {
         int segmentBytes = spoolSegmentBytes > 0 ? spoolSegmentBytes
@@ -1014,6 +1011,11 @@ public final class Analytics implements Closeable {
         spool = Spool.open(spoolDirectory, writeKey, spoolMaxBytes, segmentBytes, spoolSync);
       }
       try {
+        Transport transport = this.transport != null ? this.transport
+            : enabled ? loadTransport()
+            : request -> {
+              throw new IllegalStateException("a disabled client sends nothing");
+            };
         return new Analytics(this, url, transport, spool);
       } catch (RuntimeException | Error e) {
         if (spool != null) spool.close();
