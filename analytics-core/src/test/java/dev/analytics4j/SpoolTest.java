@@ -306,6 +306,36 @@ class SpoolTest {
   }
 
   @Test
+  void aDiskThatRefusesWritesDropsWithSpoolErrorAndTheClientKeepsWorking() throws Exception {
+    Path dir = temp.resolve("spool");
+    SpoolFixtures.Collector collector = new SpoolFixtures.Collector();
+    RecordingCallback callback = new RecordingCallback();
+    Analytics analytics = client(dir, collector).callback(callback).spoolSegmentBytes(4096).build();
+    analytics.enqueue(message("before"));
+    assertEquals(1, analytics.flush(Duration.ofSeconds(30)).delivered());
+    // Gone: no new segment can be created, as on a full disk or a volume that went away.
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      for (Path file : (Iterable<Path>) files::iterator) Files.delete(file);
+    }
+    Files.delete(dir);
+
+    int refused = 0;
+    for (int i = 0; i < 100; i++) {
+      if (!analytics.offer(message("during" + i))) refused++;
+    }
+    assertTrue(refused > 0, "a new segment was needed and could not be made");
+    assertEquals(refused, analytics.metrics().dropped(DropReason.SPOOL_ERROR));
+    assertEquals(refused, callback.count("dropped:SPOOL_ERROR"));
+
+    Files.createDirectories(dir);
+    assertTrue(analytics.offer(message("after")), "works again once the disk does");
+    FlushResult result = analytics.flush(Duration.ofSeconds(30));
+    analytics.close();
+    assertEquals(100 - refused + 1, result.delivered(), result.toString());
+    assertTrue(collector.received.containsKey("after"));
+  }
+
+  @Test
   void spoolSettingsAreChecked() {
     Analytics.Builder builder = Analytics.builder("k");
     assertEquals("spoolMaxBytes must be at least 131072: 1000",
