@@ -178,6 +178,11 @@ class SpoolCrashTest {
       if (lastOfRun == null || Long.parseLong(id.substring(dash + 1)) > lastOfRun + 1) unknown.add(id);
     }
     long duplicates = arrived.values().stream().filter(n -> n > 1).count();
+    List<String> someDuplicates = new ArrayList<>();
+    arrived.forEach((id, n) -> {
+      if (n > 1 && someDuplicates.size() < 10) someDuplicates.add(id + " x" + n);
+    });
+    if (!someDuplicates.isEmpty()) System.out.println("Some duplicates: " + someDuplicates);
     System.out.println("Spool crash test (seed " + seed + "): kills=" + kills + ", acknowledged="
         + acknowledged.size() + ", arrived=" + arrived.size() + ", recovered by the last client="
         + recovered + ", duplicates=" + duplicates + ", lost=" + lost.size() + ", unknown=" + unknown.size()
