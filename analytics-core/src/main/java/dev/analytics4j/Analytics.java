@@ -390,7 +390,9 @@ public final class Analytics implements Closeable {
    * <p>Returns within {@code timeout} plus at most half a second, whatever the transport and the
    * callbacks do, even when the calling thread is interrupted (its interrupt status is kept). When
    * it returns, every message has its outcome and {@link #metrics()} is final: messages never sent
-   * by the deadline are dropped with {@link DropReason#CLOSE_TIMEOUT}, and those whose request was on
+   * by the deadline are dropped with {@link DropReason#CLOSE_TIMEOUT} (with a spool, all that is
+   * unsent, on the wire included, stays on disk and is dropped with {@link DropReason#SPOOLED}
+   * instead: the next client on the directory sends it), and those whose request was on
    * the wire, or had been answered with an error, are failed, with {@link
    * Failure#mayHaveBeenDelivered()} saying whether they might have arrived. Their callbacks run on a
    * thread of the client's; callbacks too slow to finish within that half second go on after close
@@ -492,9 +494,7 @@ public final class Analytics implements Closeable {
       reporter.droppedUnread(abandoned.backlog, reason);
       reports.add(() -> {
         try {
-          if (reporter.wantsMessages()) {
-            reporter.droppedCallbacks(spool.readForReport(abandoned.backlog), reason);
-          }
+          if (reporter.wantsMessages()) reportBacklog(spool, abandoned.backlog, reason);
         } finally {
           queue.settle(abandoned.backlogRuns, MessageQueue.Outcome.DROPPED);
         }
@@ -528,6 +528,25 @@ public final class Analytics implements Closeable {
       }
     };
     return startOrRun(all);
+  }
+
+  /**
+   * Tells the callback and listener about the backlog close left on disk, reading it back a chunk
+   * at a time so that the heap never holds more than a window of it.
+   */
+  private void reportBacklog(Spool spool, long count, DropReason reason) {
+    long left = count;
+    while (left > 0) {
+      List<EncodedMessage> chunk = spool.readForReport(Math.min(left, 1_000));
+      if (chunk.isEmpty()) break;
+      reporter.droppedCallbacks(chunk, reason);
+      left -= chunk.size();
+    }
+    if (left > 0) {
+      logger.warn("{} messages left in the spool are counted as {} but could not be read back to tell "
+          + "the callback (the spool closed first, or a file is damaged); the next client sends them",
+          left, reason);
+    }
   }
 
   /**
