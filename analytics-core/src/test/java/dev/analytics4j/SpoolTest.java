@@ -336,6 +336,44 @@ class SpoolTest {
   }
 
   @Test
+  void concurrentProducersThroughASmallWindowAndAFlakyCollectorGetEveryMessageReportedOnce() throws Exception {
+    Path dir = temp.resolve("spool");
+    SpoolFixtures.Collector collector = new SpoolFixtures.Collector();
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    Transport flaky = request -> {
+      if (calls.incrementAndGet() % 3 == 0) throw new java.net.ConnectException("every third request fails");
+      return collector.send(request);
+    };
+    RecordingCallback callback = new RecordingCallback();
+    Analytics analytics = client(dir, flaky).callback(callback).maxQueueSize(50).flushAt(20)
+        .flushInterval(Duration.ofMillis(5)).retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5))
+        .spoolSegmentBytes(8 * 1024).build();
+    int producers = 4;
+    int each = 2_000;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(producers);
+    List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+    for (int p = 0; p < producers; p++) {
+      String prefix = "p" + p + "-";
+      done.add(pool.submit(() -> {
+        for (int i = 0; i < each; i++) assertTrue(analytics.offer(message(prefix + i)));
+      }));
+    }
+    for (java.util.concurrent.Future<?> future : done) future.get(60, TimeUnit.SECONDS);
+    pool.shutdown();
+    FlushResult result = analytics.flush(Duration.ofSeconds(60));
+    analytics.close();
+
+    assertEquals(producers * each, result.delivered(), result.toString());
+    assertEquals(producers * each, callback.count("sent"));
+    assertEquals(List.of(), callback.duplicates);
+    assertEquals(producers * each, collector.received.size());
+    assertEquals(0, collector.duplicates(), "a refused request delivered nothing, so nothing is sent twice");
+    Metrics metrics = analytics.metrics();
+    assertEquals(metrics.enqueued(), metrics.sent() + metrics.failed() + metrics.dropped());
+    assertTrue(segments(dir).isEmpty(), names(dir).toString());
+  }
+
+  @Test
   void spoolSettingsAreChecked() {
     Analytics.Builder builder = Analytics.builder("k");
     assertEquals("spoolMaxBytes must be at least 131072: 1000",
