@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.ArrayList;
@@ -86,6 +87,8 @@ public final class Analytics implements Closeable {
   private final Transport transport;
   private final MessageEncoder encoder;
   private final Reporter reporter;
+  /** Where accepted messages are kept on disk until their outcome is final; null without one. */
+  private final @Nullable Spool spool;
   private final MessageQueue queue;
   private final Uploader uploader;
   private final ThreadPoolExecutor completer;
@@ -98,7 +101,7 @@ public final class Analytics implements Closeable {
   /** Why the flusher died, once it has; the client then refuses new messages. */
   private volatile @Nullable Throwable failure;
 
-  private Analytics(Builder builder, String url, Transport transport) {
+  private Analytics(Builder builder, String url, Transport transport, @Nullable Spool spool) {
     this.url = url;
     this.flushAt = builder.flushAtSet ? builder.flushAt : Math.min(builder.flushAt, builder.maxQueueSize);
     this.flushInterval = builder.flushInterval;
@@ -111,7 +114,8 @@ public final class Analytics implements Closeable {
     this.closeTimeout = builder.closeTimeout;
     this.transport = transport;
     this.encoder = new MessageEncoder(builder.writeKey, LIBRARY_NAME, VERSION);
-    this.reporter = new Reporter(builder.callback, builder.listener);
+    this.spool = spool;
+    this.reporter = new Reporter(builder.callback, builder.listener, spool);
 
     int id = CLIENT_IDS.incrementAndGet();
     ThreadFactory uploadThreads = builder.threadFactory != null
@@ -139,6 +143,10 @@ public final class Analytics implements Closeable {
     this.queue = new MessageQueue(maxQueueSize, maxQueueBytes, flushAt, maxInFlightRequests,
         Durations.saturatedNanos(flushInterval), encoder.envelopeSize(), MessageEncoder.MAX_BATCH_BYTES,
         completer);
+    if (spool != null && spool.recovered > 0) {
+      reporter.recovered(spool.recovered);
+      queue.recovered(spool.recovered);
+    }
 
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", "application/json");
@@ -152,9 +160,10 @@ public final class Analytics implements Closeable {
         Durations.saturatedNanos(builder.connectTimeout) + Durations.saturatedNanos(builder.readTimeout));
     if (attemptTimeoutNanos == 0) attemptTimeoutNanos = Durations.MAX_NANOS;
     this.uploader = new Uploader(transport, encoder, policy, reporter, queue, url, headers,
-        builder.writeKey, gzip, maxInFlightRequests, attemptTimeoutNanos, uploadThreads);
+        builder.writeKey, gzip, maxInFlightRequests, attemptTimeoutNanos, uploadThreads, spool != null);
 
-    this.flusherThread = flusherThreads.newThread(new Flusher(queue, uploader, this::flusherDied));
+    Runnable refill = spool == null ? null : () -> spool.refill(queue, reporter);
+    this.flusherThread = flusherThreads.newThread(new Flusher(queue, uploader, this::flusherDied, refill));
     if (flusherThread == null) throw new IllegalStateException("threadFactory returned null");
     if (builder.shutdownHook) {
       Thread hook = new Thread(this::closeFromShutdownHook, "analytics4j-shutdown-" + id);
@@ -226,6 +235,7 @@ public final class Analytics implements Closeable {
 
   private boolean offer(EncodedMessage encoded) {
     reporter.enqueued(encoded);
+    if (spool != null) return offerSpooled(encoded, spool);
     MessageQueue.Offer offer = enabled ? queue.offer(encoded) : queue.reserveDrop();
     if (offer == MessageQueue.Offer.ACCEPTED) return true;
     if (offer.isFull()) {
@@ -241,6 +251,36 @@ public final class Analytics implements Closeable {
       reporter.dropped(encoded, offer == MessageQueue.Offer.FAILED ? DropReason.CLIENT_FAILED : DropReason.CLOSED);
     }
     return false;
+  }
+
+  /** The message is written to the spool first; accepted only once it is there. */
+  private boolean offerSpooled(EncodedMessage encoded, Spool spool) {
+    Spool.Result result = spool.append(encoded, queue);
+    switch (result) {
+      case ACCEPTED:
+      case BACKLOGGED:
+        return true;
+      case FULL:
+      case ERROR:
+        MessageQueue.Offer offer = queue.reserveDrop();
+        if (offer.isFull()) {
+          try {
+            reporter.dropped(encoded, result == Spool.Result.FULL ? DropReason.SPOOL_FULL : DropReason.SPOOL_ERROR);
+          } finally {
+            queue.settle(Collections.singletonList(new FlushEpoch.Run(offer.epoch, 1)), MessageQueue.Outcome.DROPPED);
+          }
+          checkFlusherAlive();
+        } else {
+          reporter.dropped(encoded, offer == MessageQueue.Offer.FAILED ? DropReason.CLIENT_FAILED : DropReason.CLOSED);
+        }
+        return false;
+      case FAILED:
+        reporter.dropped(encoded, DropReason.CLIENT_FAILED);
+        return false;
+      default:
+        reporter.dropped(encoded, DropReason.CLOSED);
+        return false;
+    }
   }
 
   private void checkUsable() {
@@ -334,7 +374,8 @@ public final class Analytics implements Closeable {
 
   /** A snapshot of the counters. */
   public Metrics metrics() {
-    return reporter.snapshot(queue.heldMessages(), queue.heldBytes());
+    if (spool == null) return reporter.snapshot(queue.heldMessages(), queue.heldBytes());
+    return reporter.snapshot(queue.heldMessages(), queue.heldBytes(), queue.backlog(), spool.bytes());
   }
 
   /** Closes within the builder's {@code closeTimeout}; see {@link #close(Duration)}. */
@@ -349,7 +390,9 @@ public final class Analytics implements Closeable {
    * <p>Returns within {@code timeout} plus at most half a second, whatever the transport and the
    * callbacks do, even when the calling thread is interrupted (its interrupt status is kept). When
    * it returns, every message has its outcome and {@link #metrics()} is final: messages never sent
-   * by the deadline are dropped with {@link DropReason#CLOSE_TIMEOUT}, and those whose request was on
+   * by the deadline are dropped with {@link DropReason#CLOSE_TIMEOUT} (with a spool, all that is
+   * unsent, on the wire included, stays on disk and is dropped with {@link DropReason#SPOOLED}
+   * instead: the next client on the directory sends it), and those whose request was on
    * the wire, or had been answered with an error, are failed, with {@link
    * Failure#mayHaveBeenDelivered()} saying whether they might have arrived. Their callbacks run on a
    * thread of the client's; callbacks too slow to finish within that half second go on after close
@@ -387,7 +430,7 @@ public final class Analytics implements Closeable {
     long deadline = start + timeoutNanos;
     queue.close();
     // A flusher that ended while messages are still held died without reporting them.
-    boolean drained = join(flusherThread, deadline) && queue.heldMessages() == 0;
+    boolean drained = join(flusherThread, deadline) && queue.heldMessages() == 0 && queue.backlog() == 0;
     Thread reports = null;
     if (!drained) reports = giveUp(queue.abandon(false), DropReason.CLOSE_TIMEOUT, start);
     uploader.abort();
@@ -422,6 +465,7 @@ public final class Analytics implements Closeable {
     for (Thread thread : completerThreads) {
       if (thread != Thread.currentThread()) join(thread, stopDeadline);
     }
+    if (spool != null) spool.close();
     logger.debug("Closed; {}", metrics());
   }
 
@@ -430,9 +474,11 @@ public final class Analytics implements Closeable {
    * callbacks and settles the flushes on a thread of the client's (this one if none can be started),
    * which it returns.
    */
-  private @Nullable Thread giveUp(MessageQueue.Abandoned abandoned, DropReason reason, long start) {
+  private @Nullable Thread giveUp(MessageQueue.Abandoned abandoned, DropReason givenReason, long start) {
     List<Runnable> reports = new ArrayList<>();
-    int lost = abandoned.pending.size();
+    // With a spool nothing is lost: what is left stays on disk for the next client.
+    DropReason reason = spool != null ? DropReason.SPOOLED : givenReason;
+    long lost = abandoned.pending.size() + abandoned.backlog;
     if (!abandoned.pending.isEmpty()) {
       reporter.droppedCounted(abandoned.pending, reason);
       reports.add(() -> {
@@ -443,7 +489,18 @@ public final class Analytics implements Closeable {
         }
       });
     }
-    if (reason == DropReason.CLOSE_TIMEOUT) {
+    Spool spool = this.spool;
+    if (abandoned.backlog > 0 && spool != null) {
+      reporter.droppedUnread(abandoned.backlog, reason);
+      reports.add(() -> {
+        try {
+          if (reporter.wantsMessages()) reportBacklog(spool, abandoned.backlog, reason);
+        } finally {
+          queue.settle(abandoned.backlogRuns, MessageQueue.Outcome.DROPPED);
+        }
+      });
+    }
+    if (givenReason == DropReason.CLOSE_TIMEOUT) {
       for (Batch batch : abandoned.inFlight) {
         Runnable report = uploader.abandon(batch);
         if (report != null) {
@@ -452,7 +509,11 @@ public final class Analytics implements Closeable {
         }
       }
     }
-    if (lost > 0) {
+    if (lost > 0 && reason == DropReason.SPOOLED) {
+      logger.info("Left {} messages in the spool {} ms after close began (SPOOLED): the next client "
+          + "on {} sends them", lost, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+          spool.directory());
+    } else if (lost > 0) {
       logger.warn("Gave up on {} messages {} ms after close began ({}); each was reported to the "
           + "callback", lost, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), reason);
     }
@@ -467,6 +528,25 @@ public final class Analytics implements Closeable {
       }
     };
     return startOrRun(all);
+  }
+
+  /**
+   * Tells the callback and listener about the backlog close left on disk, reading it back a chunk
+   * at a time so that the heap never holds more than a window of it.
+   */
+  private void reportBacklog(Spool spool, long count, DropReason reason) {
+    long left = count;
+    while (left > 0) {
+      List<EncodedMessage> chunk = spool.readForReport(Math.min(left, 1_000));
+      if (chunk.isEmpty()) break;
+      reporter.droppedCallbacks(chunk, reason);
+      left -= chunk.size();
+    }
+    if (left > 0) {
+      logger.warn("{} messages left in the spool are counted as {} but could not be read back to tell "
+          + "the callback (the spool closed first, or a file is damaged); the next client sends them",
+          left, reason);
+    }
   }
 
   /**
@@ -551,6 +631,7 @@ public final class Analytics implements Closeable {
     return "Analytics{url=" + url + ", flushAt=" + flushAt + ", flushInterval=" + flushInterval
         + ", maxQueueSize=" + maxQueueSize + ", maxQueueBytes=" + maxQueueBytes
         + ", maxInFlightRequests=" + maxInFlightRequests + ", gzip=" + gzip
+        + (spool != null ? ", " + spool : "")
         + ", closed=" + closed.get() + "}";
   }
 
@@ -589,6 +670,8 @@ public final class Analytics implements Closeable {
   public static final class Builder {
     /** JDK sockets take int milliseconds (Socket.setSoTimeout), so no transport can wait longer. */
     private static final Duration MAX_SOCKET_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
+    private static final long MIN_SPOOL_BYTES = 128 * 1024;
+    private static final SpoolSync DEFAULT_SPOOL_SYNC = SpoolSync.interval(Duration.ofSeconds(1));
 
     private final String writeKey;
     private Region region = Region.US;
@@ -618,6 +701,10 @@ public final class Analytics implements Closeable {
     private boolean shutdownHook = true;
     private boolean enabled = true;
     private @Nullable Supplier<? extends @Nullable Map<String, ?>> defaultContext;
+    private @Nullable Path spoolDirectory;
+    private long spoolMaxBytes = Spool.DEFAULT_MAX_BYTES;
+    private SpoolSync spoolSync = DEFAULT_SPOOL_SYNC;
+    private int spoolSegmentBytes;
 
     Builder(String writeKey) {
       Objects.requireNonNull(writeKey, "writeKey == null");
@@ -874,6 +961,52 @@ public final class Analytics implements Closeable {
     }
 
     /**
+     * Keeps every accepted message in files in {@code directory} until its outcome is final (durable
+     * delivery; default off). {@code enqueue} and {@code offer} accept a message only once it is
+     * written there, so a crash of the JVM loses none (what an OS crash may lose depends on {@link
+     * #spoolSync}); the heap then holds only a window of {@code maxQueueSize}/{@code maxQueueBytes}
+     * messages, and the rest wait on disk, bounded by {@link #spoolMaxBytes}. A client built later on
+     * the same directory sends what an earlier one left ({@link Metrics#recovered()}, {@link
+     * EncodedMessage#isRecovered()}); {@code close} leaves what it could not send there, reported as
+     * {@link DropReason#SPOOLED}. One client per directory, and one write key: {@link #build()}
+     * refuses a directory that another client holds or that holds another key's messages. Files are
+     * created readable by their owner only. Ignored with {@code enabled(false)}. See the README's
+     * "Durable delivery" and {@code docs/spool-format.md}.
+     */
+    public Builder spool(Path directory) {
+      this.spoolDirectory = Objects.requireNonNull(directory, "directory == null");
+      return this;
+    }
+
+    /**
+     * The most bytes the spool's files may take; default 256 MiB, at least 128 KiB. When it is full,
+     * new messages are dropped with {@link DropReason#SPOOL_FULL}. Space is freed a segment file
+     * (1/8 of this, at most 8 MiB) at a time, once every message in it has its outcome.
+     */
+    public Builder spoolMaxBytes(long spoolMaxBytes) {
+      if (spoolMaxBytes < MIN_SPOOL_BYTES) {
+        throw new IllegalArgumentException("spoolMaxBytes must be at least " + MIN_SPOOL_BYTES + ": " + spoolMaxBytes);
+      }
+      this.spoolMaxBytes = spoolMaxBytes;
+      return this;
+    }
+
+    /**
+     * When the spool forces its writes to disk; default {@code SpoolSync.interval(1 s)}, from a thread
+     * of the client's. See {@link SpoolSync} for what each policy guarantees.
+     */
+    public Builder spoolSync(SpoolSync spoolSync) {
+      this.spoolSync = Objects.requireNonNull(spoolSync, "spoolSync == null");
+      return this;
+    }
+
+    /** For tests: the size at which the spool starts a new segment file. */
+    Builder spoolSegmentBytes(int spoolSegmentBytes) {
+      this.spoolSegmentBytes = spoolSegmentBytes;
+      return this;
+    }
+
+    /**
      * Creates the client and starts its flusher thread. Without an explicit {@code flushAt}, a
      * {@code maxQueueSize} below 250 lowers {@code flushAt} to it, so that batches can fill; an
      * explicit {@code flushAt} above {@code maxQueueSize} is kept, with a WARN that batches then
@@ -888,12 +1021,25 @@ public final class Analytics implements Closeable {
       String url = uploadUrl != null
           ? uploadUrl
           : (endpoint != null ? endpoint : region.host()) + "/v1/batch";
-      Transport transport = this.transport != null ? this.transport
-          : enabled ? loadTransport()
-          : request -> {
-            throw new IllegalStateException("a disabled client sends nothing");
-          };
-      return new Analytics(this, url, transport);
+      // The spool first: a directory in use or of another key fails the build before a transport
+      // is made that would then have to be closed.
+      Spool spool = null;
+      if (spoolDirectory != null && enabled) {
+        int segmentBytes = spoolSegmentBytes > 0 ? spoolSegmentBytes
+            : (int) Math.min(Spool.DEFAULT_SEGMENT_BYTES, spoolMaxBytes / 8);
+        spool = Spool.open(spoolDirectory, writeKey, spoolMaxBytes, segmentBytes, spoolSync);
+      }
+      try {
+        Transport transport = this.transport != null ? this.transport
+            : enabled ? loadTransport()
+            : request -> {
+              throw new IllegalStateException("a disabled client sends nothing");
+            };
+        return new Analytics(this, url, transport, spool);
+      } catch (RuntimeException | Error e) {
+        if (spool != null) spool.close();
+        throw e;
+      }
     }
 
     private Transport loadTransport() {

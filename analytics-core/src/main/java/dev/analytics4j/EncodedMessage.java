@@ -12,11 +12,30 @@ public final class EncodedMessage {
   private final Message.Type type;
   private final String messageId;
   private final byte[] bytes;
+  private final boolean recovered;
+  /**
+   * The sequence number of its record in the spool, or -1 when it has none; set by the spool under
+   * its lock before the message is handed to the queue, which publishes it to the other threads.
+   */
+  long spoolSeq = -1;
 
   EncodedMessage(Message.Type type, String messageId, byte[] bytes) {
+    this(type, messageId, bytes, false);
+  }
+
+  EncodedMessage(Message.Type type, String messageId, byte[] bytes, boolean recovered) {
     this.type = type;
     this.messageId = messageId;
     this.bytes = bytes;
+    this.recovered = recovered;
+  }
+
+  /**
+   * True for a message an earlier client (an earlier run of the process) accepted and left in the
+   * spool, which this client read back and is sending; always false without a spool.
+   */
+  public boolean isRecovered() {
+    return recovered;
   }
 
   public Message.Type type() {
@@ -44,6 +63,7 @@ public final class EncodedMessage {
 
   @Override
   public String toString() {
-    return "EncodedMessage{type=" + type.wireName() + ", messageId=" + messageId + ", bytes=" + bytes.length + "}";
+    return "EncodedMessage{type=" + type.wireName() + ", messageId=" + messageId + ", bytes=" + bytes.length
+        + (recovered ? ", recovered" : "") + "}";
   }
 }

@@ -3,6 +3,7 @@ package dev.analytics4j;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,11 +22,18 @@ final class Flusher implements Runnable {
   private final MessageQueue queue;
   private final Uploader uploader;
   private final Consumer<Throwable> onDeath;
+  /** Reads backlog messages from the spool into the window; null without a spool. */
+  private final @Nullable Runnable refill;
 
   Flusher(MessageQueue queue, Uploader uploader, Consumer<Throwable> onDeath) {
+    this(queue, uploader, onDeath, null);
+  }
+
+  Flusher(MessageQueue queue, Uploader uploader, Consumer<Throwable> onDeath, @Nullable Runnable refill) {
     this.queue = queue;
     this.uploader = uploader;
     this.onDeath = onDeath;
+    this.refill = refill;
   }
 
   @Override
@@ -47,6 +55,11 @@ final class Flusher implements Runnable {
       try {
         batch = queue.take();
         if (batch == null) break;
+        if (batch == MessageQueue.REFILL) {
+          batch = null;
+          if (refill != null) refill.run();
+          continue;
+        }
         uploader.submit(batch);
       } catch (InterruptedException e) {
         // close() interrupts only after abandoning the queue, so the next take() returns null.

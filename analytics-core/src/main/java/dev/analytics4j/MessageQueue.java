@@ -30,6 +30,8 @@ final class MessageQueue {
     static final Offer ACCEPTED = new Offer(null);
     static final Offer CLOSED = new Offer(null);
     static final Offer FAILED = new Offer(null);
+    /** Counted in the current epoch, held only in the spool until {@link #admit} takes it into the window. */
+    static final Offer BACKLOGGED = new Offer(null);
 
     final @Nullable FlushEpoch epoch;
 
@@ -47,15 +49,27 @@ final class MessageQueue {
     final List<EncodedMessage> pending;
     final List<FlushEpoch.Run> pendingRuns;
     final List<Batch> inFlight;
+    /** Messages held only in the spool, and their epochs. */
+    final long backlog;
+    final List<FlushEpoch.Run> backlogRuns;
 
-    Abandoned(List<EncodedMessage> pending, List<FlushEpoch.Run> pendingRuns, List<Batch> inFlight) {
+    Abandoned(List<EncodedMessage> pending, List<FlushEpoch.Run> pendingRuns, List<Batch> inFlight,
+        long backlog, List<FlushEpoch.Run> backlogRuns) {
       this.pending = pending;
       this.pendingRuns = pendingRuns;
       this.inFlight = inFlight;
+      this.backlog = backlog;
+      this.backlogRuns = backlogRuns;
     }
   }
 
   enum Outcome { DELIVERED, FAILED, DROPPED }
+
+  /**
+   * What {@link #take} returns, with a spool, when the window has room and the backlog is not empty:
+   * the flusher then reads the next messages from the spool and {@link #admit}s them.
+   */
+  static final Batch REFILL = new Batch(Collections.emptyList(), 0, Collections.emptyList());
 
   /** Upper bound on one timed wait, so a missed signal could never stall the flusher for long. */
   private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -78,6 +92,9 @@ final class MessageQueue {
   /** Epochs closed by a flush and not yet complete, oldest first. */
   private final ArrayDeque<FlushEpoch> closedEpochs = new ArrayDeque<>();
   private final List<Batch> inFlight = new ArrayList<>();
+  /** The epochs of the messages held only in the spool, oldest first. */
+  private final ArrayDeque<FlushEpoch.Run> backlogRuns = new ArrayDeque<>();
+  private long backlog;
   private FlushEpoch current = new FlushEpoch();
   private int heldMessages;
   private long heldBytes;
@@ -160,6 +177,143 @@ final class MessageQueue {
   }
 
   /**
+   * Takes a message the spool has just written: into the window when {@code windowAllowed} and it
+   * has room, otherwise into the backlog, where it counts in the current epoch like a waiting message
+   * but is held only on disk. Refused as closed or failed like {@link #offer}.
+   */
+  Offer offerSpooled(EncodedMessage message, boolean windowAllowed) {
+    lock.lock();
+    try {
+      if (failed) return Offer.FAILED;
+      if (closed) return Offer.CLOSED;
+      if (windowAllowed && backlog == 0 && heldMessages < maxMessages && heldBytes + message.size() <= maxBytes) {
+        addToWindow(message, current, true);
+        return Offer.ACCEPTED;
+      }
+      FlushEpoch.Run last = backlogRuns.peekLast();
+      if (last != null && last.epoch == current) {
+        last.count++;
+      } else {
+        backlogRuns.addLast(new FlushEpoch.Run(current, 1));
+      }
+      current.pending++;
+      acceptedCount++;
+      backlog++;
+      return Offer.BACKLOGGED;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Counts {@code count} messages recovered from the spool as the backlog of the current epoch. */
+  void recovered(long count) {
+    if (count == 0) return;
+    lock.lock();
+    try {
+      backlogRuns.addLast(new FlushEpoch.Run(current, Math.toIntExact(count)));
+      current.pending += count;
+      acceptedCount += count;
+      backlog += count;
+      changed.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Moves the oldest backlog message, read back from the spool, into the window; false when the
+   * window has no room for it (or nothing is backlogged any more, after close gave up).
+   */
+  boolean admit(EncodedMessage message) {
+    lock.lock();
+    try {
+      if (backlog == 0 || abandoned) return false;
+      if (heldMessages >= maxMessages || (heldMessages > 0 && heldBytes + message.size() > maxBytes)) return false;
+      FlushEpoch.Run head = backlogRuns.peekFirst();
+      FlushEpoch epoch = head.epoch;
+      if (--head.count == 0) backlogRuns.pollFirst();
+      backlog--;
+      // Counted as pending and accepted when it was backlogged, so a flush since then makes it due.
+      addToWindow(message, epoch, false);
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Removes the oldest {@code count} backlog messages, whose records could not be read back, and
+   * returns their epochs for the caller to settle once it has counted them.
+   */
+  List<FlushEpoch.Run> dropBacklog(long count) {
+    lock.lock();
+    try {
+      List<FlushEpoch.Run> taken = new ArrayList<>(1);
+      long left = Math.min(count, backlog);
+      backlog -= left;
+      while (left > 0) {
+        FlushEpoch.Run head = backlogRuns.peekFirst();
+        if (head.count <= left) {
+          taken.add(backlogRuns.pollFirst());
+          left -= head.count;
+        } else {
+          taken.add(new FlushEpoch.Run(head.epoch, (int) left));
+          head.count -= (int) left;
+          left = 0;
+        }
+      }
+      changed.signal();
+      return taken;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  long backlog() {
+    lock.lock();
+    try {
+      return backlog;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** With the lock held: whether a backlog message of any size would fit the window now. */
+  private boolean refillDue() {
+    return backlog > 0 && heldMessages < maxMessages
+        && (heldMessages == 0 || heldBytes + MessageEncoder.MAX_MESSAGE_BYTES <= maxBytes);
+  }
+
+  /**
+   * With the lock held: appends {@code message} to the window, in {@code epoch}; a {@code fresh}
+   * message (not from the backlog) is counted as accepted and pending here.
+   */
+  private void addToWindow(EncodedMessage message, FlushEpoch epoch, boolean fresh) {
+    int size = message.size();
+    items.addLast(message);
+    FlushEpoch.Run last = runs.peekLast();
+    if (last != null && last.epoch == epoch) {
+      last.count++;
+    } else {
+      runs.addLast(new FlushEpoch.Run(epoch, 1));
+    }
+    if (fresh) {
+      epoch.pending++;
+      acceptedCount++;
+    }
+    heldMessages++;
+    heldBytes += size;
+    pendingMessages++;
+    pendingBytes += size;
+    if (pendingMessages == 1) {
+      firstPendingNanos = System.nanoTime();
+      changed.signal();
+    } else if (pendingMessages >= flushAt || requestFull()) {
+      changed.signal();
+    }
+  }
+
+  /**
    * Closes the current epoch and returns the future of its result, which completes once its
    * messages and every earlier epoch's have settled. When nothing was enqueued since the last flush,
    * the future is shared with the other flushes that found the same.
@@ -211,6 +365,7 @@ final class MessageQueue {
     try {
       while (true) {
         if (abandoned) return null;
+        if (refillDue()) return REFILL;
         long waitNanos = MAX_WAIT_NANOS;
         if (pendingMessages > 0) {
           long now = System.nanoTime();
@@ -219,7 +374,7 @@ final class MessageQueue {
               || requestFull() || waited >= intervalNanos;
           if (due && inFlight.size() < maxInFlight) return cutBatch(now);
           if (!due) waitNanos = Math.min(waitNanos, intervalNanos - waited);
-        } else if (closed && inFlight.isEmpty()) {
+        } else if (closed && inFlight.isEmpty() && backlog == 0) {
           return null;
         }
         changed.awaitNanos(waitNanos);
@@ -381,8 +536,12 @@ final class MessageQueue {
       heldBytes -= pendingBytes;
       pendingMessages = 0;
       pendingBytes = 0;
+      long backlogged = backlog;
+      List<FlushEpoch.Run> backlogRuns0 = new ArrayList<>(backlogRuns);
+      backlog = 0;
+      backlogRuns.clear();
       changed.signalAll();
-      return new Abandoned(pending, pendingRuns, new ArrayList<>(inFlight));
+      return new Abandoned(pending, pendingRuns, new ArrayList<>(inFlight), backlogged, backlogRuns0);
     } finally {
       lock.unlock();
     }

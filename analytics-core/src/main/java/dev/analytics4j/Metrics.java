@@ -18,9 +18,13 @@ public final class Metrics {
   private final long requests;
   private final int queuedMessages;
   private final long queuedBytes;
+  private final long recovered;
+  private final long spooledMessages;
+  private final long spoolBytes;
 
   Metrics(long enqueued, long sent, long failed, EnumMap<DropReason, Long> dropped, long retries,
-      long requests, int queuedMessages, long queuedBytes) {
+      long requests, int queuedMessages, long queuedBytes, long recovered, long spooledMessages,
+      long spoolBytes) {
     this.enqueued = enqueued;
     this.sent = sent;
     this.failed = failed;
@@ -29,9 +33,15 @@ public final class Metrics {
     this.requests = requests;
     this.queuedMessages = queuedMessages;
     this.queuedBytes = queuedBytes;
+    this.recovered = recovered;
+    this.spooledMessages = spooledMessages;
+    this.spoolBytes = spoolBytes;
   }
 
-  /** Valid messages passed to {@code enqueue} or {@code offer}, including those then dropped. */
+  /**
+   * Valid messages passed to {@code enqueue} or {@code offer}, including those then dropped, plus
+   * those {@link #recovered()} from the spool.
+   */
   public long enqueued() {
     return enqueued;
   }
@@ -78,10 +88,35 @@ public final class Metrics {
     return queuedBytes;
   }
 
+  /**
+   * Messages an earlier client left in the spool that this one took over when it was built, counted
+   * in {@link #enqueued()} too; each is then reported like any other, with {@link
+   * EncodedMessage#isRecovered()} true. Zero without a spool.
+   */
+  public long recovered() {
+    return recovered;
+  }
+
+  /**
+   * Accepted messages held only in the spool now, waiting for room in the in-memory window
+   * ({@link #queuedMessages()}); zero without a spool.
+   */
+  public long spooledMessages() {
+    return spooledMessages;
+  }
+
+  /** Bytes of the spool's segment files now; zero without a spool. */
+  public long spoolBytes() {
+    return spoolBytes;
+  }
+
   @Override
   public String toString() {
     return "Metrics{enqueued=" + enqueued + ", sent=" + sent + ", failed=" + failed
         + ", dropped=" + dropped + ", retries=" + retries + ", requests=" + requests
-        + ", queuedMessages=" + queuedMessages + ", queuedBytes=" + queuedBytes + "}";
+        + ", queuedMessages=" + queuedMessages + ", queuedBytes=" + queuedBytes
+        + (recovered != 0 || spooledMessages != 0 || spoolBytes != 0
+            ? ", recovered=" + recovered + ", spooledMessages=" + spooledMessages + ", spoolBytes=" + spoolBytes
+            : "") + "}";
   }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,10 @@ final class Reporter {
 
   private final Callback callback;
   private final AnalyticsListener listener;
+  /** Told each message whose outcome is final and reported, so its record leaves the disk; or null. */
+  private final @Nullable Spool spool;
   private final LongAdder enqueued = new LongAdder();
+  private final LongAdder recovered = new LongAdder();
   private final LongAdder sent = new LongAdder();
   private final LongAdder failed = new LongAdder();
   private final LongAdder retries = new LongAdder();
@@ -40,8 +44,13 @@ final class Reporter {
   }
 
   Reporter(Callback callback, AnalyticsListener listener) {
+    this(callback, listener, null);
+  }
+
+  Reporter(Callback callback, AnalyticsListener listener, @Nullable Spool spool) {
     this.callback = callback;
     this.listener = listener;
+    this.spool = spool;
     for (DropReason reason : DropReason.values()) dropped.put(reason, new LongAdder());
   }
 
@@ -58,6 +67,35 @@ final class Reporter {
     } catch (Throwable t) {
       listenerThrew(t);
     }
+  }
+
+  /** Whether a callback or listener wants to see each message. */
+  boolean wantsMessages() {
+    return callback != Callback.NONE || listener != AnalyticsListener.NONE;
+  }
+
+  /** Counts {@code count} messages an earlier client left in the spool as enqueued, and recovered. */
+  void recovered(long count) {
+    enqueued.add(count);
+    recovered.add(count);
+  }
+
+  /** Tells the listener about a recovered message as it is read back, in place of its enqueue. */
+  void recoveredRead(EncodedMessage message) {
+    if (listener == AnalyticsListener.NONE) return;
+    try {
+      listener.messageEnqueued(message);
+    } catch (Throwable t) {
+      listenerThrew(t);
+    }
+  }
+
+  /**
+   * Counts {@code count} recovered or backlogged messages whose records could not be read back as
+   * dropped: with their bytes gone there is nothing to tell the callback.
+   */
+  void droppedUnread(long count, DropReason reason) {
+    dropped.get(reason).add(count);
   }
 
   /**
@@ -104,7 +142,7 @@ final class Reporter {
 
   void delivered(List<EncodedMessage> messages) {
     sent.add(messages.size());
-    tell(messages, listener::messageDelivered, callback::onSuccess);
+    tell(messages, listener::messageDelivered, callback::onSuccess, true);
   }
 
   void failed(List<EncodedMessage> messages, Failure failure) {
@@ -124,7 +162,7 @@ final class Reporter {
   }
 
   void failedCallbacks(List<EncodedMessage> messages, Failure failure) {
-    tell(messages, m -> listener.messageFailed(m, failure), m -> callback.onFailure(m, failure));
+    tell(messages, m -> listener.messageFailed(m, failure), m -> callback.onFailure(m, failure), true);
   }
 
   void dropped(EncodedMessage message, DropReason reason) {
@@ -140,14 +178,26 @@ final class Reporter {
 
   /** The callbacks for drops already counted by {@link #droppedCounted}. */
   void droppedCallbacks(List<EncodedMessage> messages, DropReason reason) {
-    tell(messages, m -> listener.messageDropped(m, reason), m -> callback.onDropped(m, reason));
+    // A message left in the spool is not settled: the next client sends it.
+    tell(messages, m -> listener.messageDropped(m, reason), m -> callback.onDropped(m, reason),
+        reason != DropReason.SPOOLED);
   }
 
   /**
    * Tells the listener, then the callback, about each of {@code messages}. Neither can stop the
    * other or the rest of the batch: whatever one throws, an Error included, is logged and swallowed.
+   * Then, when {@code settled}, their records may leave the spool: their outcome is final and reported.
    */
   private void tell(List<EncodedMessage> messages, Consumer<EncodedMessage> toListener,
+      Consumer<EncodedMessage> toCallback, boolean settled) {
+    try {
+      tellEach(messages, toListener, toCallback);
+    } finally {
+      if (settled && spool != null) spool.ack(messages);
+    }
+  }
+
+  private void tellEach(List<EncodedMessage> messages, Consumer<EncodedMessage> toListener,
       Consumer<EncodedMessage> toCallback) {
     if (listener != AnalyticsListener.NONE) {
       for (EncodedMessage message : messages) {
@@ -218,9 +268,13 @@ final class Reporter {
   }
 
   Metrics snapshot(int queuedMessages, long queuedBytes) {
+    return snapshot(queuedMessages, queuedBytes, 0, 0);
+  }
+
+  Metrics snapshot(int queuedMessages, long queuedBytes, long spoolBacklog, long spoolBytes) {
     EnumMap<DropReason, Long> drops = new EnumMap<>(DropReason.class);
     for (DropReason reason : DropReason.values()) drops.put(reason, dropped.get(reason).sum());
     return new Metrics(enqueued.sum(), sent.sum(), failed.sum(), drops, retries.sum(),
-        requests.sum(), queuedMessages, queuedBytes);
+        requests.sum(), queuedMessages, queuedBytes, recovered.sum(), spoolBacklog, spoolBytes);
   }
 }

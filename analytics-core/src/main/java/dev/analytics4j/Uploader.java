@@ -50,6 +50,8 @@ final class Uploader {
   private final boolean gzip;
   private final long attemptTimeoutNanos;
   private final ThreadPoolExecutor executor;
+  /** With a spool, what close gives up on stays on disk for the next client: reported as SPOOLED. */
+  private final boolean spooled;
   /** The upload threads, so shutdown can wait until they have really ended. */
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
 
@@ -60,7 +62,8 @@ final class Uploader {
 
   Uploader(Transport transport, MessageEncoder encoder, RetryPolicy policy, Reporter reporter,
       MessageQueue queue, String url, Map<String, String> headers, String writeKey, boolean gzip,
-      int maxInFlight, long attemptTimeoutNanos, ThreadFactory threadFactory) {
+      int maxInFlight, long attemptTimeoutNanos, ThreadFactory threadFactory, boolean spooled) {
+    this.spooled = spooled;
     this.transport = transport;
     this.encoder = encoder;
     this.policy = policy;
@@ -335,6 +338,16 @@ final class Uploader {
     Batch.Abandoned state = batch.settleByClose();
     if (state == null) return null;
     queue.release(batch);
+    if (spooled) {
+      reporter.droppedCounted(batch.messages, DropReason.SPOOLED);
+      return () -> {
+        try {
+          reporter.droppedCallbacks(batch.messages, DropReason.SPOOLED);
+        } finally {
+          queue.settle(batch.runs, MessageQueue.Outcome.DROPPED);
+        }
+      };
+    }
     if (state.attempts == 0) {
       reporter.droppedCounted(batch.messages, DropReason.CLOSE_TIMEOUT);
       return () -> {

@@ -14,10 +14,12 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +71,14 @@ public final class AnalyticsMeterBinder extends AnalyticsListener implements Met
   private final LongAdder retries = new LongAdder();
   private final LongAdder heldBytes = new LongAdder();
   private final List<Requests> registries = new CopyOnWriteArrayList<>();
+  /**
+   * The drop reasons only a client with a spool can have: registered when one first happens, so a
+   * client without a spool shows exactly the meters it always did.
+   */
+  private static final EnumSet<DropReason> SPOOL_REASONS =
+      EnumSet.of(DropReason.SPOOL_FULL, DropReason.SPOOL_ERROR, DropReason.SPOOLED);
+  private final Set<DropReason> spoolReasonsSeen = ConcurrentHashMap.newKeySet();
+  private final List<MeterRegistry> bound = new CopyOnWriteArrayList<>();
 
   /** A binder whose meters carry no tags of their own. */
   public AnalyticsMeterBinder() {
@@ -92,7 +102,9 @@ public final class AnalyticsMeterBinder extends AnalyticsListener implements Met
         .register(registry);
     messages(registry, "sent", "none", sent);
     for (Map.Entry<String, LongAdder> e : failed.entrySet()) messages(registry, "failed", e.getKey(), e.getValue());
+    bound.add(registry);
     for (Map.Entry<DropReason, LongAdder> e : dropped.entrySet()) {
+      if (SPOOL_REASONS.contains(e.getKey()) && !spoolReasonsSeen.contains(e.getKey())) continue;
       messages(registry, "dropped", tagValue(e.getKey()), e.getValue());
     }
     FunctionCounter.builder("analytics4j.retries", retries, LongAdder::sum)
@@ -161,6 +173,10 @@ public final class AnalyticsMeterBinder extends AnalyticsListener implements Met
   @Override
   public void messageDropped(EncodedMessage message, DropReason reason) {
     dropped.get(reason).increment();
+    if (SPOOL_REASONS.contains(reason) && spoolReasonsSeen.add(reason)) {
+      // Registering the same meter again (a bindTo racing this) returns the one registered.
+      for (MeterRegistry registry : bound) messages(registry, "dropped", tagValue(reason), dropped.get(reason));
+    }
     heldBytes.add(-message.size());
   }
 

@@ -3,8 +3,12 @@ package dev.analytics4j.spring.boot;
 import dev.analytics4j.Analytics;
 import dev.analytics4j.AnalyticsListener;
 import dev.analytics4j.Callback;
+import dev.analytics4j.SpoolSync;
 import dev.analytics4j.micrometer.AnalyticsMeterBinder;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +83,37 @@ public class AnalyticsAutoConfiguration {
         .closeTimeout(properties.getCloseTimeout())
         .shutdownHook(properties.isShutdownHook());
     if (properties.getUserAgent() != null) builder.userAgent(properties.getUserAgent());
+    if (properties.getSpool() != null) {
+      builder.spool(properties.getSpool())
+          .spoolMaxBytes(properties.getSpoolMaxBytes().toBytes())
+          .spoolSync(spoolSync(properties.getSpoolSync()));
+    }
     return builder;
+  }
+
+  /** "none", "every-write", or an interval: "500ms", "1s", "2m", or ISO-8601 ("PT1S"). */
+  static SpoolSync spoolSync(String value) {
+    String trimmed = value.trim().toLowerCase(Locale.ROOT);
+    if (trimmed.equals("none")) return SpoolSync.NONE;
+    if (trimmed.equals("every-write")) return SpoolSync.EVERY_WRITE;
+    try {
+      Duration interval;
+      if (trimmed.startsWith("pt")) {
+        interval = Duration.parse(trimmed);
+      } else if (trimmed.endsWith("ms")) {
+        interval = Duration.ofMillis(Long.parseLong(trimmed.substring(0, trimmed.length() - 2)));
+      } else if (trimmed.endsWith("s")) {
+        interval = Duration.ofSeconds(Long.parseLong(trimmed.substring(0, trimmed.length() - 1)));
+      } else if (trimmed.endsWith("m")) {
+        interval = Duration.ofMinutes(Long.parseLong(trimmed.substring(0, trimmed.length() - 1)));
+      } else {
+        throw new NumberFormatException(trimmed);
+      }
+      return SpoolSync.interval(interval);
+    } catch (NumberFormatException | DateTimeParseException e) {
+      throw new IllegalArgumentException("analytics4j.spool-sync must be none, every-write or an interval "
+          + "such as 500ms or 1s: " + value, e);
+    }
   }
 
   @Bean

@@ -1,6 +1,7 @@
 package dev.analytics4j.spring.boot;
 
 import dev.analytics4j.Region;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -89,6 +90,23 @@ public class AnalyticsProperties {
    * hook of its own could close it before requests still running have enqueued their events.
    */
   private boolean shutdownHook;
+
+  /**
+   * A directory for durable delivery, off when unset: accepted messages are kept there until their
+   * outcome is final, survive a crash or a redeploy, and are sent by the next start. One running
+   * instance per directory, one write key per directory; created readable by the owner only.
+   */
+  private @Nullable Path spool;
+
+  /** The most the spool's files may take on disk; new messages are then dropped (SPOOL_FULL). */
+  private DataSize spoolMaxBytes = DataSize.ofMegabytes(256);
+
+  /**
+   * When the spool forces its writes to disk: "none" (the OS page cache only; survives a JVM crash,
+   * not an OS crash), "every-write" (before each enqueue returns), or an interval such as "1s", the
+   * default (an OS crash loses at most that much).
+   */
+  private String spoolSync = "1s";
 
   /**
    * Whether messages enqueued while a web request is handled get its context: ip, userAgent,
@@ -264,6 +282,30 @@ public class AnalyticsProperties {
 
   public void setCloseTimeout(Duration closeTimeout) {
     this.closeTimeout = closeTimeout;
+  }
+
+  public @Nullable Path getSpool() {
+    return spool;
+  }
+
+  public void setSpool(@Nullable Path spool) {
+    this.spool = spool;
+  }
+
+  public DataSize getSpoolMaxBytes() {
+    return spoolMaxBytes;
+  }
+
+  public void setSpoolMaxBytes(DataSize spoolMaxBytes) {
+    this.spoolMaxBytes = spoolMaxBytes;
+  }
+
+  public String getSpoolSync() {
+    return spoolSync;
+  }
+
+  public void setSpoolSync(String spoolSync) {
+    this.spoolSync = spoolSync;
   }
 
   public boolean isShutdownHook() {

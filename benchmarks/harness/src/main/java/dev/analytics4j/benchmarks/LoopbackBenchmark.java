@@ -33,6 +33,7 @@ public final class LoopbackBenchmark {
   private final Path modules;
   private final Collector collector;
   private final List<String> rows = new ArrayList<>();
+  private final List<String> spoolRatios = new ArrayList<>();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
     Thread thread = new Thread(runnable, "outage-switch");
     thread.setDaemon(true);
@@ -50,8 +51,16 @@ public final class LoopbackBenchmark {
     if (args.length < 1) throw new IllegalArgumentException("usage: LoopbackBenchmark <benchmarks dir> [quick]");
     Path modules = Paths.get(args[0]);
     int scale = args.length > 1 && args[1].equals("quick") ? 10 : 1;
+    boolean spoolOnly = args.length > 1 && args[1].equals("spool");
     try (Collector collector = new Collector()) {
-      new LoopbackBenchmark(modules, collector).runAll(scale);
+      LoopbackBenchmark benchmark = new LoopbackBenchmark(modules, collector);
+      if (spoolOnly) {
+        benchmark.runSpool(1);
+      } else {
+        benchmark.runAll(scale);
+        benchmark.runSpool(scale);
+      }
+      benchmark.timer.shutdownNow();
     }
   }
 
@@ -101,7 +110,44 @@ public final class LoopbackBenchmark {
         outcome.get("retries"), mb(outcome.get("heapInOutageBytes")), mb(outcome.get("queueBudgetBytes")),
         outcome.get("resumeSeconds") == null ? Double.NaN : Double.parseDouble(outcome.get("resumeSeconds")),
         outcome.get("flushComplete"));
-    timer.shutdownNow();
+  }
+
+  /** Durable delivery: memory mode beside the spool with each sync policy, then an outage with a spool. */
+  private void runSpool(int scale) throws Exception {
+    String url = collector.url();
+    int producers = 4;
+    int perProducer = 50_000 / scale;
+    int warmup = 10_000 / scale;
+    header("Durable delivery: memory mode beside the spool (tmp dir on this machine's disk) per sync policy");
+    Map<String, String> memory = run("analytics4j", OWN, spec("default", url, producers, perProducer, warmup));
+    for (String settings : List.of("spool-none", "spool-default", "spool-every-write")) {
+      Map<String, String> spooled = run("analytics4j", OWN, spec(settings, url, producers, perProducer, warmup));
+      spoolRatios.add(String.format(Locale.ROOT, "%s / memory: %.2fx msgs/s, enqueue p50 %.2fx",
+          settings, Double.parseDouble(spooled.get("msgsPerSecond")) / Double.parseDouble(memory.get("msgsPerSecond")),
+          Double.parseDouble(spooled.get("p50ns")) / Double.parseDouble(memory.get("p50ns"))));
+    }
+    printTable();
+    spoolRatios.forEach(System.out::println);
+    spoolRatios.clear();
+
+    long outageMillis = 30_000 / scale;
+    long outageStart = 3_000 / scale;
+    long runMillis = outageStart + outageMillis + 7_000 / scale;
+    int rate = 4_000;
+    header(String.format(Locale.ROOT, "Outage with a spool: the collector answers 503 for %d s while 2 producers"
+        + " enqueue %,d msgs/s in all; window 10,000 msgs / 8 MB, spool budget 256 MB", outageMillis / 1000, rate));
+    RunSpec outage = new RunSpec("outage-spool", url, 2, (int) (rate / 2 * runMillis / 1000), 5_000 / scale, rate,
+        outageStart, outageMillis);
+    Map<String, String> outcome = run("analytics4j", OWN, outage);
+    printTable();
+    System.out.printf(Locale.ROOT,
+        "enqueued %s, delivered %s, dropped %s, failed %s; live heap near the end of the outage %.1f MB over"
+            + " the warm client, spool %.1f MB on disk; first delivery %.2f s after the outage ended; flush"
+            + " complete: %s%n",
+        outcome.get("messages"), outcome.get("delivered"), outcome.get("dropped"), outcome.get("failed"),
+        mb(outcome.get("heapInOutageBytes")), mb(outcome.get("spoolInOutageBytes")),
+        outcome.get("resumeSeconds") == null ? Double.NaN : Double.parseDouble(outcome.get("resumeSeconds")),
+        outcome.get("flushComplete"));
   }
 
   private static RunSpec spec(String settings, String url, int producers, int perProducer, int warmup) {

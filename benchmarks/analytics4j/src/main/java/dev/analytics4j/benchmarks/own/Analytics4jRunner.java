@@ -10,7 +10,12 @@ import dev.analytics4j.benchmarks.Report;
 import dev.analytics4j.benchmarks.RunSpec;
 import dev.analytics4j.benchmarks.Workload;
 import dev.analytics4j.messages.TrackMessage;
+import dev.analytics4j.SpoolSync;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +33,8 @@ public final class Analytics4jRunner {
 
   public static void main(String[] args) throws Exception {
     RunSpec spec = RunSpec.parse(args);
-    boolean outage = spec.settings.equals("outage");
+    boolean outage = spec.settings.startsWith("outage");
+    Path spoolDir = spec.settings.contains("spool") ? Files.createTempDirectory("analytics4j-bench-spool") : null;
     long total = spec.messages() + spec.warmupMessages();
     // Both clients get a queue that holds the whole run, so neither is measured by what it drops.
     Analytics.Builder builder = Analytics.builder("benchmark-write-key")
@@ -53,6 +59,20 @@ public final class Analytics4jRunner {
         builder.maxQueueSize(1_000_000).maxQueueBytes(OUTAGE_QUEUE_BYTES)
             .retryBackoff(Duration.ofMillis(500), Duration.ofSeconds(5));
         break;
+      case "spool-none":
+        builder.spool(spoolDir).spoolSync(SpoolSync.NONE);
+        break;
+      case "spool-default":
+        builder.spool(spoolDir);
+        break;
+      case "spool-every-write":
+        builder.spool(spoolDir).spoolSync(SpoolSync.EVERY_WRITE);
+        break;
+      case "outage-spool":
+        // The default window (10,000 messages) in memory; the outage's backlog waits on disk.
+        builder.maxQueueSize(10_000).maxQueueBytes(OUTAGE_QUEUE_BYTES).spool(spoolDir)
+            .retryBackoff(Duration.ofMillis(500), Duration.ofSeconds(5));
+        break;
       default:
         throw new IllegalArgumentException("settings: " + spec.settings);
     }
@@ -69,6 +89,7 @@ public final class Analytics4jRunner {
     heap.resetPeak();
 
     AtomicLong heapInOutage = new AtomicLong();
+    AtomicLong spoolInOutage = new AtomicLong();
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "outage-heap");
       thread.setDaemon(true);
@@ -77,7 +98,10 @@ public final class Analytics4jRunner {
     if (outage) {
       // Near the end of the outage, when the queue has long been full.
       long at = spec.outageStartMillis + spec.outageMillis - 1_000;
-      timer.schedule(() -> heapInOutage.set(HeapProbe.liveBytesAfterFullGc()), at, TimeUnit.MILLISECONDS);
+      timer.schedule(() -> {
+        heapInOutage.set(HeapProbe.liveBytesAfterFullGc());
+        spoolInOutage.set(analytics.metrics().spoolBytes());
+      }, at, TimeUnit.MILLISECONDS);
     }
     Report.measuring();
 
@@ -95,11 +119,17 @@ public final class Analytics4jRunner {
     if (outage) {
       report.put("queueBudgetBytes", OUTAGE_QUEUE_BYTES)
           .put("droppedQueueFull", after.dropped(DropReason.QUEUE_FULL) - before.dropped(DropReason.QUEUE_FULL))
-          .put("heapInOutageBytes", heapInOutage.get() - baselineHeap);
+          .put("heapInOutageBytes", heapInOutage.get() - baselineHeap)
+          .put("spoolInOutageBytes", spoolInOutage.get());
     }
     report.print();
     timer.shutdownNow();
     analytics.close();
     heap.close();
+    if (spoolDir != null) {
+      try (Stream<Path> files = Files.walk(spoolDir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      }
+    }
   }
 }

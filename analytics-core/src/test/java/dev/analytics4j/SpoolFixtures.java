@@ -1,0 +1,116 @@
+package dev.analytics4j;
+
+import dev.analytics4j.messages.TrackMessage;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** Helpers shared by the spool tests: a collecting transport, a dead one, and segment inspection. */
+final class SpoolFixtures {
+  private static final Pattern MESSAGE_ID = Pattern.compile("\"messageId\":\"([^\"]+)\"");
+
+  private SpoolFixtures() {}
+
+  /** Answers 200 and counts each messageId it receives. */
+  static final class Collector implements Transport {
+    final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
+    /** Requests to refuse with a connection error before accepting any. */
+    final AtomicInteger failFirst = new AtomicInteger();
+
+    @Override
+    public Response send(Request request) throws IOException {
+      if (failFirst.getAndUpdate(n -> Math.max(0, n - 1)) > 0) throw new ConnectException("down for now");
+      for (String id : messageIds(request.body())) {
+        received.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+      }
+      return new Response(200, null, "{\"success\":true}");
+    }
+
+    long duplicates() {
+      return received.values().stream().filter(n -> n.get() > 1).count();
+    }
+  }
+
+  /** Never reaches the collector. */
+  static Transport down() {
+    return request -> {
+      throw new ConnectException("collector down");
+    };
+  }
+
+  static List<String> messageIds(byte[] body) {
+    Matcher matcher = MESSAGE_ID.matcher(new String(body, StandardCharsets.UTF_8));
+    List<String> ids = new ArrayList<>();
+    while (matcher.find()) ids.add(matcher.group(1));
+    return ids;
+  }
+
+  static Analytics.Builder client(Path directory, Transport transport) {
+    return Analytics.builder("spool-key").transport(transport).spool(directory).shutdownHook(false)
+        .flushInterval(Duration.ofHours(1)).retryBackoff(Duration.ofMillis(20), Duration.ofMillis(50))
+        .maxRetries(1000);
+  }
+
+  static TrackMessage.Builder message(String id) {
+    return TrackMessage.builder("Spooled").userId("u1").messageId(id);
+  }
+
+  static List<Path> segments(Path directory) throws IOException {
+    try (Stream<Path> files = Files.list(directory)) {
+      return files.filter(p -> p.getFileName().toString().startsWith("segment-")).sorted()
+          .collect(Collectors.toList());
+    }
+  }
+
+  static List<String> names(Path directory) throws IOException {
+    try (Stream<Path> files = Files.list(directory)) {
+      return files.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+    }
+  }
+
+  /** The offsets at which the records of a segment start, read by their length fields. */
+  static List<Integer> recordOffsets(Path segment) throws IOException {
+    ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(segment));
+    List<Integer> offsets = new ArrayList<>();
+    int pos = 0;
+    while (pos + Spool.HEADER_BYTES <= data.limit()) {
+      offsets.add(pos);
+      pos += Spool.HEADER_BYTES + data.getInt(pos);
+    }
+    return offsets;
+  }
+
+  /** Closes {@code first} at once with the collector down, leaving {@code ids} in the spool. */
+  static void leaveInSpool(Path directory, List<String> ids) {
+    RecordingCallback callback = new RecordingCallback();
+    Analytics first = client(directory, down()).callback(callback).build();
+    for (String id : ids) first.enqueue(message(id));
+    first.close(Duration.ZERO);
+    if (callback.count("dropped:SPOOLED") != ids.size()) {
+      throw new AssertionError("expected all left in the spool: " + callback.outcomes);
+    }
+  }
+
+  static void copyTree(Path from, Path to) throws IOException {
+    Files.createDirectories(to);
+    try (Stream<Path> files = Files.list(from)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        if (file.getFileName().toString().equals("lock")) continue;
+        Files.copy(file, to.resolve(file.getFileName()));
+      }
+    }
+  }
+}
