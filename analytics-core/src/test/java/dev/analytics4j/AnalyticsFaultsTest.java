@@ -137,6 +137,60 @@ class AnalyticsFaultsTest {
   }
 
   @Test
+  void concurrentFlushesAccountForEveryOutcomeExactlyUnderMixedFaults() throws Exception {
+    java.util.Random random = new java.util.Random(9);
+    RecordingTransport.Answer mixed = request -> {
+      int roll;
+      synchronized (random) {
+        roll = random.nextInt(10);
+      }
+      if (roll < 6) return new Transport.Response(200, null, "");
+      if (roll < 7) return new Transport.Response(400, null, "");
+      if (roll < 9) return new Transport.Response(503, null, "");
+      throw new IOException("connection reset");
+    };
+    for (int i = 0; i < 100_000; i++) transport.enqueue(mixed);
+    Analytics analytics = build(builder().maxQueueSize(400).flushAt(25).maxRetries(1));
+    int threads = 4;
+    int perThread = 5_000;
+    List<CompletableFuture<FlushResult>> results = new CopyOnWriteArrayList<>();
+    List<Thread> producers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      Thread producer = new Thread(() -> {
+        for (int i = 0; i < perThread; i++) {
+          analytics.offer(track("t" + id + "-" + i));
+          if (i % 50 == 49) results.add(analytics.flush());
+        }
+      });
+      producers.add(producer);
+      producer.start();
+    }
+    for (Thread producer : producers) producer.join(60_000);
+    results.add(analytics.flush());
+
+    long delivered = 0;
+    long failed = 0;
+    long dropped = 0;
+    // Flushes with nothing new share one future: count each future once.
+    for (CompletableFuture<FlushResult> result : new HashSet<>(results)) {
+      FlushResult done = result.get(60, TimeUnit.SECONDS);
+      assertTrue(done.isComplete(), done.toString());
+      delivered += done.delivered();
+      failed += done.failed();
+      dropped += done.dropped();
+    }
+    Metrics metrics = analytics.metrics();
+    assertEquals(threads * perThread, delivered + failed + dropped, "every message counted by exactly one flush");
+    assertEquals(metrics.sent(), delivered, metrics.toString());
+    assertEquals(metrics.failed(), failed, metrics.toString());
+    assertEquals(metrics.dropped(), dropped, metrics.toString());
+    assertTrue(failed > 0 && dropped > 0, "the run met failures and a full queue: " + metrics);
+    assertEquals(List.of(), callback.duplicates);
+    assertEquals(threads * perThread, callback.outcomes.size());
+  }
+
+  @Test
   void aFlushThatTimesOutCountsWhatSettledSoFar() throws Exception {
     transport.enqueue(RecordingTransport.status(400));
     transport.enqueue(blockUntilReleased());
