@@ -68,8 +68,9 @@ public class AnalyticsAutoConfiguration {
     builder.region(properties.getRegion());
     if (properties.getEndpoint() != null) builder.endpoint(properties.getEndpoint());
     if (properties.getUploadUrl() != null) builder.uploadUrl(properties.getUploadUrl());
-    builder.flushAt(properties.getFlushAt())
-        .flushInterval(properties.getFlushInterval())
+    // Unset, flushAt follows a smaller max-queue-size, as the builder's default does.
+    if (properties.getFlushAt() != null) builder.flushAt(properties.getFlushAt());
+    builder.flushInterval(properties.getFlushInterval())
         .maxQueueSize(properties.getMaxQueueSize())
         .maxQueueBytes(properties.getMaxQueueBytes().toBytes())
         .maxInFlightRequests(properties.getMaxInFlightRequests())

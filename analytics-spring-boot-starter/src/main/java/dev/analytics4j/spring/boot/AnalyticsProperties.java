@@ -33,8 +33,8 @@ public class AnalyticsProperties {
   /** Complete URL to post batches to, for collectors that use another path; wins over endpoint. */
   private @Nullable String uploadUrl;
 
-  /** Messages per request, 1 to 2500. */
-  private int flushAt = 250;
+  /** Messages per request, 1 to 2500; default 250, or max-queue-size when that is smaller. */
+  private @Nullable Integer flushAt;
 
   /** Longest a message waits for its batch to fill before it is sent anyway. */
   private Duration flushInterval = Duration.ofSeconds(10);
@@ -156,11 +156,11 @@ public class AnalyticsProperties {
     this.uploadUrl = uploadUrl;
   }
 
-  public int getFlushAt() {
+  public @Nullable Integer getFlushAt() {
     return flushAt;
   }
 
-  public void setFlushAt(int flushAt) {
+  public void setFlushAt(@Nullable Integer flushAt) {
     this.flushAt = flushAt;
   }
 

@@ -96,6 +96,12 @@ class AnalyticsAutoConfigurationTest {
   }
 
   @Test
+  void aSmallerMaxQueueSizeAloneLowersFlushAtAsTheBuildersDefaultDoes() {
+    runner.withPropertyValues("analytics4j.max-queue-size=100")
+        .run(context -> assertThat(context.getBean(Analytics.class).toString()).contains(", flushAt=100, "));
+  }
+
+  @Test
   void everyBuilderSettingIsAPropertyOrABeanAndEveryPropertyIsDocumented() throws IOException {
     // Builder methods configured by beans rather than properties.
     Set<String> byBeans = Set.of("callback", "listener", "transport", "threadFactory", "defaultContext", "build");
