@@ -135,25 +135,7 @@ final class MessageQueue {
         current.pending++;
         return new Offer(current);
       }
-      items.addLast(message);
-      FlushEpoch.Run last = runs.peekLast();
-      if (last != null && last.epoch == current) {
-        last.count++;
-      } else {
-        runs.addLast(new FlushEpoch.Run(current, 1));
-      }
-      current.pending++;
-      acceptedCount++;
-      heldMessages++;
-      heldBytes += size;
-      pendingMessages++;
-      pendingBytes += size;
-      if (pendingMessages == 1) {
-        firstPendingNanos = System.nanoTime();
-        changed.signal();
-      } else if (pendingMessages >= flushAt || requestFull()) {
-        changed.signal();
-      }
+      addToWindow(message, current, true);
       return Offer.ACCEPTED;
     } finally {
       lock.unlock();
