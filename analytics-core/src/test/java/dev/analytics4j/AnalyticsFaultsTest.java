@@ -109,20 +109,8 @@ class AnalyticsFaultsTest {
     Analytics analytics = build(builder().maxQueueSize(50_000).flushAt(50));
     int threads = 4;
     int perThread = 2_000;
-    List<CompletableFuture<FlushResult>> results = new CopyOnWriteArrayList<>();
-    List<Thread> producers = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int id = t;
-      Thread producer = new Thread(() -> {
-        for (int i = 0; i < perThread; i++) {
-          analytics.enqueue(track("t" + id + "-" + i));
-          if (i % 100 == 99) results.add(analytics.flush());
-        }
-      });
-      producers.add(producer);
-      producer.start();
-    }
-    for (Thread producer : producers) producer.join(30_000);
+    List<CompletableFuture<FlushResult>> results =
+        produceFlushingEvery(100, threads, perThread, id -> analytics.enqueue(track(id)), analytics);
 
     FlushResult last = analytics.flush(Duration.ofSeconds(30));
 
@@ -153,20 +141,8 @@ class AnalyticsFaultsTest {
     Analytics analytics = build(builder().maxQueueSize(400).flushAt(25).maxRetries(1));
     int threads = 4;
     int perThread = 5_000;
-    List<CompletableFuture<FlushResult>> results = new CopyOnWriteArrayList<>();
-    List<Thread> producers = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int id = t;
-      Thread producer = new Thread(() -> {
-        for (int i = 0; i < perThread; i++) {
-          analytics.offer(track("t" + id + "-" + i));
-          if (i % 50 == 49) results.add(analytics.flush());
-        }
-      });
-      producers.add(producer);
-      producer.start();
-    }
-    for (Thread producer : producers) producer.join(60_000);
+    List<CompletableFuture<FlushResult>> results =
+        produceFlushingEvery(50, threads, perThread, id -> analytics.offer(track(id)), analytics);
     results.add(analytics.flush());
 
     long delivered = 0;
@@ -188,6 +164,29 @@ class AnalyticsFaultsTest {
     assertTrue(failed > 0 && dropped > 0, "the run met failures and a full queue: " + metrics);
     assertEquals(List.of(), callback.duplicates);
     assertEquals(threads * perThread, callback.outcomes.size());
+  }
+
+  /**
+   * Runs {@code threads} producers that each send {@code perThread} ids and flush after every
+   * {@code every} of them; returns the flushes once every producer has finished.
+   */
+  private static List<CompletableFuture<FlushResult>> produceFlushingEvery(int every, int threads,
+      int perThread, java.util.function.Consumer<String> send, Analytics analytics) throws InterruptedException {
+    List<CompletableFuture<FlushResult>> results = new CopyOnWriteArrayList<>();
+    List<Thread> producers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      Thread producer = new Thread(() -> {
+        for (int i = 0; i < perThread; i++) {
+          send.accept("t" + id + "-" + i);
+          if (i % every == every - 1) results.add(analytics.flush());
+        }
+      });
+      producers.add(producer);
+      producer.start();
+    }
+    for (Thread producer : producers) producer.join(60_000);
+    return results;
   }
 
   @Test

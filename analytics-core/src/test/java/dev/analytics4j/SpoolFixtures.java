@@ -44,6 +44,18 @@ final class SpoolFixtures {
     }
   }
 
+  /** Sends to {@code collector} once {@code open} is counted down, holding every request until then. */
+  static Transport gated(Collector collector, java.util.concurrent.CountDownLatch open) {
+    return request -> {
+      try {
+        open.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return collector.send(request);
+    };
+  }
+
   /** Never reaches the collector. */
   static Transport down() {
     return request -> {

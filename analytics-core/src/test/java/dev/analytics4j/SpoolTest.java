@@ -139,14 +139,7 @@ class SpoolTest {
     Path dir = temp.resolve("spool");
     CountDownLatch open = new CountDownLatch(1);
     SpoolFixtures.Collector collector = new SpoolFixtures.Collector();
-    Transport gated = request -> {
-      try {
-        open.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return collector.send(request);
-    };
+    Transport gated = SpoolFixtures.gated(collector, open);
     RecordingCallback callback = new RecordingCallback();
     Analytics analytics = client(dir, gated).callback(callback).maxQueueSize(10).flushAt(10)
         .spoolMaxBytes(128 * 1024).build();
@@ -288,14 +281,7 @@ class SpoolTest {
     Path dir = temp.resolve("spool");
     CountDownLatch open = new CountDownLatch(1);
     SpoolFixtures.Collector collector = new SpoolFixtures.Collector();
-    Transport gated = request -> {
-      try {
-        open.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return collector.send(request);
-    };
+    Transport gated = SpoolFixtures.gated(collector, open);
     Analytics analytics = client(dir, gated).maxQueueSize(10).flushAt(10).build();
     for (String id : ids("m", 100)) assertTrue(analytics.offer(message(id)));
     for (Path segment : segments(dir)) Files.delete(segment);
