@@ -127,12 +127,7 @@ public final class Analytics implements Closeable {
     ThreadFactory flushThreadFactory = builder.threadFactory != null
         ? builder.threadFactory
         : daemonThreads("analytics4j-flush-" + id + "-");
-    ThreadFactory flushThreads = runnable -> {
-      Thread thread = flushThreadFactory.newThread(runnable);
-      completerThreads.removeIf(t -> t.getState() == Thread.State.TERMINATED);
-      if (thread != null) completerThreads.add(thread);
-      return thread;
-    };
+    ThreadFactory flushThreads = Threads.tracking(flushThreadFactory, completerThreads);
     this.closeThreads = builder.threadFactory != null
         ? builder.threadFactory
         : daemonThreads("analytics4j-close-" + id + "-");
@@ -430,7 +425,7 @@ public final class Analytics implements Closeable {
     long deadline = start + timeoutNanos;
     queue.close();
     // A flusher that ended while messages are still held died without reporting them.
-    boolean drained = join(flusherThread, deadline) && queue.heldMessages() == 0 && queue.backlog() == 0;
+    boolean drained = Threads.join(flusherThread, deadline) && queue.heldMessages() == 0 && queue.backlog() == 0;
     Thread reports = null;
     if (!drained) reports = giveUp(queue.abandon(false), DropReason.CLOSE_TIMEOUT, start);
     uploader.abort();
@@ -445,7 +440,7 @@ public final class Analytics implements Closeable {
         logger.warn("Closing the transport failed", e);
       }
     });
-    if (closing != null && !join(closing, stopDeadline)) {
+    if (closing != null && !Threads.join(closing, stopDeadline)) {
       logger.warn("The transport's close() did not return within {} ms; going on without it",
           TimeUnit.NANOSECONDS.toMillis(THREAD_STOP_WAIT_NANOS));
     }
@@ -453,17 +448,17 @@ public final class Analytics implements Closeable {
       logger.warn("Upload threads still running {} ms after close: the transport did not cancel its "
           + "calls, or callbacks are slow", TimeUnit.NANOSECONDS.toMillis(THREAD_STOP_WAIT_NANOS));
     }
-    if (reports != null && !join(reports, stopDeadline)) {
+    if (reports != null && !Threads.join(reports, stopDeadline)) {
       logger.warn("Callbacks for the messages close gave up on are still running; they go on after "
           + "close returns");
     }
     flusherThread.interrupt();
-    join(flusherThread, stopDeadline);
+    Threads.join(flusherThread, stopDeadline);
     // Idle completer threads end at once; one running a caller's continuation may take until the
     // stop deadline, and is left to finish on its own after that.
     completer.shutdown();
     for (Thread thread : completerThreads) {
-      if (thread != Thread.currentThread()) join(thread, stopDeadline);
+      if (thread != Thread.currentThread()) Threads.join(thread, stopDeadline);
     }
     if (spool != null) spool.close();
     logger.debug("Closed; {}", metrics());
@@ -480,14 +475,7 @@ public final class Analytics implements Closeable {
     DropReason reason = spool != null ? DropReason.SPOOLED : givenReason;
     long lost = abandoned.pending.size() + abandoned.backlog;
     if (!abandoned.pending.isEmpty()) {
-      reporter.droppedCounted(abandoned.pending, reason);
-      reports.add(() -> {
-        try {
-          reporter.droppedCallbacks(abandoned.pending, reason);
-        } finally {
-          queue.settle(abandoned.pendingRuns, MessageQueue.Outcome.DROPPED);
-        }
-      });
+      reports.add(uploader.dropLater(abandoned.pending, abandoned.pendingRuns, reason));
     }
     Spool spool = this.spool;
     if (abandoned.backlog > 0 && spool != null) {
@@ -579,26 +567,7 @@ public final class Analytics implements Closeable {
     }
     // Batches already in flight settle on their upload threads as usual.
     Thread reports = giveUp(queue.abandon(true), DropReason.CLIENT_FAILED, System.nanoTime());
-    if (reports != null) join(reports, System.nanoTime() + THREAD_STOP_WAIT_NANOS);
-  }
-
-  /** Waits for {@code thread} until {@code deadline}, through interrupts, keeping the interrupt status. */
-  private static boolean join(Thread thread, long deadline) {
-    boolean interrupted = false;
-    try {
-      while (thread.isAlive()) {
-        long remainingNanos = deadline - System.nanoTime();
-        if (remainingNanos <= 0) return false;
-        try {
-          TimeUnit.NANOSECONDS.timedJoin(thread, remainingNanos);
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      return true;
-    } finally {
-      if (interrupted) Thread.currentThread().interrupt();
-    }
+    if (reports != null) Threads.join(reports, System.nanoTime() + THREAD_STOP_WAIT_NANOS);
   }
 
   private void awaitTerminated(long timeoutNanos) {

@@ -9,6 +9,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,12 +76,7 @@ final class Uploader {
     this.gzip = gzip;
     this.attemptTimeoutNanos = attemptTimeoutNanos;
     this.executor = new ThreadPoolExecutor(maxInFlight, maxInFlight, 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), runnable -> {
-          Thread thread = threadFactory.newThread(runnable);
-          threads.removeIf(t -> t.getState() == Thread.State.TERMINATED);
-          if (thread != null) threads.add(thread);
-          return thread;
-        });
+        new LinkedBlockingQueue<>(), Threads.tracking(threadFactory, threads));
     this.executor.allowCoreThreadTimeOut(true);
   }
 
@@ -338,25 +334,8 @@ final class Uploader {
     Batch.Abandoned state = batch.settleByClose();
     if (state == null) return null;
     queue.release(batch);
-    if (spooled) {
-      reporter.droppedCounted(batch.messages, DropReason.SPOOLED);
-      return () -> {
-        try {
-          reporter.droppedCallbacks(batch.messages, DropReason.SPOOLED);
-        } finally {
-          queue.settle(batch.runs, MessageQueue.Outcome.DROPPED);
-        }
-      };
-    }
-    if (state.attempts == 0) {
-      reporter.droppedCounted(batch.messages, DropReason.CLOSE_TIMEOUT);
-      return () -> {
-        try {
-          reporter.droppedCallbacks(batch.messages, DropReason.CLOSE_TIMEOUT);
-        } finally {
-          queue.settle(batch.runs, MessageQueue.Outcome.DROPPED);
-        }
-      };
+    if (spooled || state.attempts == 0) {
+      return dropLater(batch.messages, batch.runs, spooled ? DropReason.SPOOLED : DropReason.CLOSE_TIMEOUT);
     }
     Failure failure = state.sending
         ? new Failure(0, null, state.attempts, "close deadline passed during attempt " + state.attempts
@@ -370,6 +349,21 @@ final class Uploader {
         reporter.failedCallbacks(batch.messages, failure);
       } finally {
         queue.settle(batch.runs, MessageQueue.Outcome.FAILED);
+      }
+    };
+  }
+
+  /**
+   * Counts {@code messages} as dropped for {@code reason} now, and returns what is left to do: their
+   * callbacks, then the flushes waiting on them ({@code runs}).
+   */
+  Runnable dropLater(List<EncodedMessage> messages, List<FlushEpoch.Run> runs, DropReason reason) {
+    reporter.droppedCounted(messages, reason);
+    return () -> {
+      try {
+        reporter.droppedCallbacks(messages, reason);
+      } finally {
+        queue.settle(runs, MessageQueue.Outcome.DROPPED);
       }
     };
   }
@@ -408,24 +402,10 @@ final class Uploader {
   boolean shutdown(long timeoutNanos) {
     long deadline = System.nanoTime() + timeoutNanos;
     executor.shutdown();
-    boolean interrupted = false;
-    try {
-      for (Thread thread : threads) {
-        if (thread == Thread.currentThread()) continue;
-        while (thread.isAlive()) {
-          long left = deadline - System.nanoTime();
-          if (left <= 0) return false;
-          try {
-            TimeUnit.NANOSECONDS.timedJoin(thread, left);
-          } catch (InterruptedException e) {
-            interrupted = true;
-          }
-        }
-      }
-      return true;
-    } finally {
-      if (interrupted) Thread.currentThread().interrupt();
+    for (Thread thread : threads) {
+      if (thread != Thread.currentThread() && !Threads.join(thread, deadline)) return false;
     }
+    return true;
   }
 
   @Override
