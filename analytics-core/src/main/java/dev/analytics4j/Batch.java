@@ -26,6 +26,7 @@ final class Batch {
   private volatile int attempts;
   private volatile int lastStatus;
   private volatile boolean uncertain;
+  private volatile @Nullable Throwable lastError;
 
   Batch(List<EncodedMessage> messages, long bytes, List<FlushEpoch.Run> runs) {
     this.messages = messages;
@@ -49,8 +50,9 @@ final class Batch {
    * meanwhile. {@code status} is 0 when there was no answer; {@code maybeReceived} says whether the
    * request may have reached the server all the same.
    */
-  boolean endAttempt(int status, boolean maybeReceived) {
+  boolean endAttempt(int status, @Nullable Throwable error, boolean maybeReceived) {
     record(status, maybeReceived);
+    lastError = error;
     return state.compareAndSet(SENDING, IDLE);
   }
 
@@ -83,7 +85,7 @@ final class Batch {
       int now = state.get();
       if (now == SETTLED) return null;
       if (state.compareAndSet(now, SETTLED)) {
-        return new Abandoned(now == SENDING, attempts, lastStatus, uncertain);
+        return new Abandoned(now == SENDING, attempts, lastStatus, lastError, uncertain);
       }
     }
   }
@@ -94,13 +96,17 @@ final class Batch {
     final boolean sending;
     final int attempts;
     final int lastStatus;
+    /** The network error that ended the last attempt, or null after an answer. */
+    final @Nullable Throwable lastError;
     /** An earlier attempt ended without an answer after its request may have arrived. */
     final boolean uncertain;
 
-    Abandoned(boolean sending, int attempts, int lastStatus, boolean uncertain) {
+    Abandoned(boolean sending, int attempts, int lastStatus, @Nullable Throwable lastError,
+        boolean uncertain) {
       this.sending = sending;
       this.attempts = attempts;
       this.lastStatus = lastStatus;
+      this.lastError = lastError;
       this.uncertain = uncertain;
     }
   }

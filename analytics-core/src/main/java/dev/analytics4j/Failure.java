@@ -9,14 +9,21 @@ public final class Failure {
   private final int attempts;
   private final String reason;
   private final boolean mayHaveBeenDelivered;
+  private final boolean abandonedAtClose;
 
   Failure(int statusCode, @Nullable Throwable cause, int attempts, String reason,
       boolean mayHaveBeenDelivered) {
+    this(statusCode, cause, attempts, reason, mayHaveBeenDelivered, false);
+  }
+
+  Failure(int statusCode, @Nullable Throwable cause, int attempts, String reason,
+      boolean mayHaveBeenDelivered, boolean abandonedAtClose) {
     this.statusCode = statusCode;
     this.cause = cause;
     this.attempts = attempts;
     this.reason = reason;
     this.mayHaveBeenDelivered = mayHaveBeenDelivered;
+    this.abandonedAtClose = abandonedAtClose;
   }
 
   /** The HTTP status of the last response, or 0 when the last attempt got no response. */
@@ -46,6 +53,16 @@ public final class Failure {
    */
   public boolean mayHaveBeenDelivered() {
     return mayHaveBeenDelivered;
+  }
+
+  /**
+   * True when the client gave up on the batch because {@link Analytics#close(java.time.Duration)}
+   * reached its deadline, not because of an answer: during an attempt (then {@link #statusCode()}
+   * is 0 and {@link #cause()} null) or while it waited to retry after the last answer or error they
+   * give.
+   */
+  public boolean abandonedAtClose() {
+    return abandonedAtClose;
   }
 
   @Override

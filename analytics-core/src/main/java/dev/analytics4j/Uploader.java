@@ -160,7 +160,7 @@ final class Uploader {
         fail(batch, new Failure(code, null, attempt, notRetryable(response), batch.uncertain()));
         return;
       }
-      if (!batch.endAttempt(code, maybeReceived)) return;
+      if (!batch.endAttempt(code, error, maybeReceived)) return;
       if (isAborted()) return;
 
       long waitNanos = -1;
@@ -339,10 +339,10 @@ final class Uploader {
     }
     Failure failure = state.sending
         ? new Failure(0, null, state.attempts, "close deadline passed during attempt " + state.attempts
-            + "; the batch may have been delivered", true)
-        : new Failure(state.lastStatus, null, state.attempts, "close deadline passed while waiting to "
-            + "retry after " + (state.lastStatus != 0 ? "HTTP " + state.lastStatus : "a network error"),
-            state.uncertain);
+            + "; the batch may have been delivered", true, true)
+        : new Failure(state.lastStatus, state.lastError, state.attempts, "close deadline passed while "
+            + "waiting to retry after " + (state.lastStatus != 0 ? "HTTP " + state.lastStatus : "a network error"),
+            state.uncertain, true);
     reporter.failedCounted(batch.messages, failure);
     return () -> {
       try {

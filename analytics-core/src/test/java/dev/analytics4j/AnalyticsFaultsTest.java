@@ -397,6 +397,28 @@ class AnalyticsFaultsTest {
     assertEquals(15, callback.count("dropped:CLOSE_TIMEOUT"));
     assertEquals(5, callback.count("failed"));
     assertTrue(callback.lastFailure().mayHaveBeenDelivered());
+    assertTrue(callback.lastFailure().abandonedAtClose());
+  }
+
+  @Test
+  void aBatchCloseCatchesWaitingToRetryFailsWithTheErrorOfItsLastAttempt() throws Exception {
+    IOException reset = new IOException("connection reset");
+    transport.enqueue(request -> {
+      throw reset;
+    });
+    Analytics analytics = build(builder().flushAt(1).retryBackoff(Duration.ofMinutes(1), Duration.ofMinutes(1)));
+    analytics.enqueue(track("m0"));
+    transport.takeRequest();
+    while (analytics.metrics().retries() == 0) Thread.onSpinWait();
+
+    analytics.close(Duration.ofMillis(100));
+
+    Failure failure = callback.lastFailure();
+    assertEquals("close deadline passed while waiting to retry after a network error", failure.reason());
+    assertTrue(failure.abandonedAtClose());
+    assertEquals(0, failure.statusCode());
+    assertTrue(failure.cause() == reset, String.valueOf(failure.cause()));
+    assertTrue(failure.mayHaveBeenDelivered(), "a reset after the request went out");
   }
 
   @Test

@@ -672,11 +672,11 @@ final class Importer {
     public void onFailure(EncodedMessage message, Failure failure) {
       try {
         ImportResult.Stop stopped = stop.get();
-        if (stopped != null && failure.reason().startsWith("close deadline passed")) {
+        if (stopped != null && failure.abandonedAtClose()) {
           // The client gave up on it because the run stopped: say so, where it was, and whether it
-          // may have arrived. Only the client's reason tells an attempt on the wire from a wait.
+          // may have arrived. With neither a status nor an error, its attempt was on the wire.
           String why;
-          if (failure.reason().startsWith("close deadline passed during attempt")) {
+          if (failure.statusCode() == 0 && failure.cause() == null) {
             why = "the import stopped while it was being sent, so it may have arrived; a re-run sends it "
                 + "again with the same messageId";
           } else {
