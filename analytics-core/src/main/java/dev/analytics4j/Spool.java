@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -270,8 +271,18 @@ final class Spool implements Closeable {
       if (!sync.isNone()) old.file.force();
       old.sealed = true;
     }
+    SpoolFile file = null;
+    long first = nextSeq;
+    while (file == null) {
+      try {
+        file = fileSystem.create(Segment.nameOf(nextSeq));
+      } catch (FileAlreadyExistsException e) {
+        // Not ours (planted, or copied in): left alone; seqs may skip, they need only grow.
+        logger.warn("Spool {}: {} exists though this client did not make it; left alone", directory, Segment.nameOf(nextSeq));
+        if (++nextSeq - first > 1_000) throw e;
+      }
+    }
     long base = nextSeq;
-    SpoolFile file = fileSystem.create(Segment.nameOf(base));
     Segment segment = new Segment(base, file, false);
     segments.put(base, segment);
     writing = segment;
