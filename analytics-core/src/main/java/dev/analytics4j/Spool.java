@@ -96,7 +96,7 @@ final class Spool implements Closeable {
     this.sync = sync;
     this.backlog = new SpoolReader(this);
     this.forcer = new SpoolForcer(this, sync);
-    Recovery recovery = Recovery.run(fileSystem, new RecordReader(64 * 1024));
+    Recovery recovery = Recovery.run(fileSystem, new RecordReader(256 * 1024));
     this.tornRecords = recovery.tornRecords;
     this.quarantinedRegions = recovery.damagedRegions + recovery.quarantinedFiles;
     this.recovered = recovery.pending;
