@@ -46,6 +46,7 @@ public final class SpoolDirectory implements Closeable {
   private final SpoolFileSystem fileSystem;
   private final SpoolFile lockFile;
   private final Object lockIdentity;
+  private volatile @Nullable String lostReason;
 
   private SpoolDirectory(Path path, SpoolFileSystem fileSystem, SpoolFile lockFile, Object lockIdentity) {
     this.path = path;
@@ -251,6 +252,26 @@ public final class SpoolDirectory implements Closeable {
 
   public SpoolFileSystem fileSystem() {
     return fileSystem;
+  }
+
+  /**
+   * False, from now on, once the directory is found to be no longer this client's ({@link #lost()});
+   * the first time, one WARN says what happens next.
+   */
+  public boolean checkOwned() {
+    if (lostReason != null) return false;
+    String lost = lost();
+    if (lost == null) return true;
+    lostReason = lost;
+    logger.warn("Spool {}: {}. This client no longer owns it and writes nothing more there: new messages "
+        + "are kept in memory only, as without a spool; what it had written is still sent from its open "
+        + "files, and what is unsent at close is reported CLOSE_TIMEOUT, not SPOOLED", path, lost);
+    return false;
+  }
+
+  /** Whether {@link #checkOwned()} has found the directory no longer this client's. */
+  public boolean detached() {
+    return lostReason != null;
   }
 
   /**
