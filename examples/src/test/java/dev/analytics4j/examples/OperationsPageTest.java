@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -31,20 +33,28 @@ class OperationsPageTest {
   private static final Set<String> NOT_PUBLISHED =
       Set.of("examples", "examples-spring-boot", "benchmarks", "analytics-consumer-tests");
 
+  /** One or more string literals joined with +. */
+  private static final String LITERALS = "((?:\"(?:[^\"\\\\]|\\\\.)*\"\\s*\\+?\\s*)+)";
   /**
    * A WARN or ERROR call whose message is a string literal (or literals joined with +): SLF4J's
    * {@code logger.warn("...", args)}, and the JDK's {@code logger.log(Level.WARNING, "...")}.
    */
   private static final Pattern LOG_CALL = Pattern.compile(
       "\\b(?:logger|log|Log|LOGGER|LOG)\\s*\\.\\s*(?:(warn|error)\\s*\\(|log\\s*\\(\\s*(?:System\\.Logger\\.)?Level\\.(WARNING|ERROR)\\s*,)"
-          + "\\s*((?:\"(?:[^\"\\\\]|\\\\.)*\"\\s*\\+?\\s*)+)");
+          + "\\s*" + LITERALS);
   private static final Pattern LITERAL = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
+  /** A WARN or ERROR call whose message is a variable: inside a wrapper such as logRateLimited(format, ...). */
+  private static final Pattern INDIRECT_CALL =
+      Pattern.compile("\\b(?:logger|log|Log|LOGGER|LOG)\\s*\\.\\s*(warn|error)\\s*\\(\\s*(?!\")");
+  private static final Pattern PARAMETER = Pattern.compile("([A-Za-z_]\\w*)\\s*[,)]");
+  /** The row of a log line on the page: | LEVEL | `template` | ... */
+  private static final Pattern ROW = Pattern.compile("(?m)^\\| (WARN|ERROR) \\| `([^`]*)` \\|");
 
   /** One log call: where it is, its level and its message template. */
   static final class LogLine {
     final String where;
     final String level;
-    final String template;
+    final String template; // null when the source does not say
 
     LogLine(String where, String level, String template) {
       this.where = where;
@@ -54,7 +64,7 @@ class OperationsPageTest {
 
     @Override
     public String toString() {
-      return level + " " + template + " (" + where + ")";
+      return level + " " + (template != null ? template : "?") + " (" + where + ")";
     }
   }
 
@@ -72,6 +82,20 @@ class OperationsPageTest {
         .collect(Collectors.toList());
     assertEquals(List.of(), missing, "docs/operations.md does not list these log lines (as `template`, "
         + "with what they mean and what to do)");
+  }
+
+  @Test
+  void noRowListsALineTheSourcesNoLongerLog() {
+    Set<String> logged = logLines(DocPages.ROOT).stream().map(line -> normalized(line.template)).collect(Collectors.toSet());
+    Matcher row = ROW.matcher(section(read(PAGE), "## WARN and ERROR lines"));
+    List<String> stale = new ArrayList<>();
+    int rows = 0;
+    while (row.find()) {
+      rows++;
+      if (!logged.contains(normalized(row.group(2)))) stale.add(row.group(1) + " " + row.group(2));
+    }
+    assertTrue(rows >= 30, "found only " + rows + " log line rows on the page");
+    assertEquals(List.of(), stale, "docs/operations.md lists lines no main source logs any more (reworded or removed)");
   }
 
   @Test
@@ -105,35 +129,94 @@ class OperationsPageTest {
         + "    logger.log(System.Logger.Level.WARNING, \"JDK {} line\", x);\n"
         + "    logger.info(\"not a warning\");\n"
         + "    throw json.error(\"a parse error, not a log line\");\n"
+        + "    spool.logRateLimited(\"Could not write: {}\", e);\n"
+        + "  }\n"
+        + "  void logRateLimited(String format, Object... arguments) {\n"
+        + "    if (due()) logger.warn(format, arguments);\n"
+        + "  }\n"
+        + "  void odd(Object o) {\n"
+        + "    logger.error(message(o));\n"
         + "  }\n"
         + "}\n";
 
-    List<String> found = logLines("A.java", source).stream().map(LogLine::toString).collect(Collectors.toList());
+    List<String> found = logLinesIn(Map.of("A.java", source)).stream().map(LogLine::toString).collect(Collectors.toList());
 
     assertEquals(List.of(
         "WARN Queue full: dropped {} messages; the endpoint is slow (A.java:3)",
         "ERROR It broke: \"{}\" (A.java:5)",
-        "WARN JDK {} line (A.java:6)"), found);
+        "WARN JDK {} line (A.java:6)",
+        "WARN Could not write: {} (A.java:9)",
+        "ERROR ? (A.java:15: the message is neither a literal nor a wrapper's String parameter)"), found);
   }
 
   static List<LogLine> logLines(Path root) {
-    List<LogLine> lines = new ArrayList<>();
-    for (Path file : mainSources(root)) {
-      lines.addAll(logLines(root.relativize(file).toString().replace('\\', '/'), read(file)));
-    }
+    Map<String, String> sources = new TreeMap<>();
+    for (Path file : mainSources(root)) sources.put(root.relativize(file).toString().replace('\\', '/'), read(file));
+    List<LogLine> lines = logLinesIn(sources);
+    List<LogLine> unchecked = lines.stream().filter(line -> line.template == null).collect(Collectors.toList());
+    assertEquals(List.of(), unchecked, "WARN/ERROR calls whose message cannot be read from the source: give "
+        + "them a literal template, or log through a wrapper that takes it as its String parameter");
     return lines;
   }
 
-  static List<LogLine> logLines(String where, String source) {
+  /**
+   * The WARN and ERROR lines of {@code sources} (file name to text): direct calls with a literal
+   * message, and calls with a literal of the wrappers that pass their String parameter on as the
+   * message. A call with any other message is returned with a null template.
+   */
+  static List<LogLine> logLinesIn(Map<String, String> sources) {
+    Map<String, String> wrappers = new TreeMap<>();
     List<LogLine> lines = new ArrayList<>();
-    Matcher call = LOG_CALL.matcher(source);
-    while (call.find()) {
-      String level = call.group(1) != null ? call.group(1) : call.group(2);
-      level = level.equalsIgnoreCase("error") ? "ERROR" : "WARN";
-      int line = 1 + (int) source.substring(0, call.start()).chars().filter(c -> c == '\n').count();
-      lines.add(new LogLine(where + ":" + line, level, joinLiterals(call.group(3))));
+    for (Map.Entry<String, String> file : sources.entrySet()) {
+      String source = file.getValue();
+      Matcher call = INDIRECT_CALL.matcher(source);
+      while (call.find()) {
+        String level = level(call.group(1));
+        Matcher parameter = PARAMETER.matcher(source).region(call.end(), source.length());
+        String wrapper = null;
+        if (parameter.lookingAt()) {
+          Matcher declaration = Pattern.compile("(\\w+)\\s*\\(\\s*(?:final\\s+)?String\\s+" + parameter.group(1) + "\\b")
+              .matcher(source.substring(0, call.start()));
+          while (declaration.find()) wrapper = declaration.group(1);
+        }
+        if (wrapper != null) {
+          wrappers.put(wrapper, level);
+        } else {
+          lines.add(new LogLine(file.getKey() + ":" + lineOf(source, call.start())
+              + ": the message is neither a literal nor a wrapper's String parameter", level, null));
+        }
+      }
     }
+    for (Map.Entry<String, String> file : sources.entrySet()) {
+      String source = file.getValue();
+      List<Object[]> found = new ArrayList<>();
+      Matcher call = LOG_CALL.matcher(source);
+      while (call.find()) {
+        String level = level(call.group(1) != null ? call.group(1) : call.group(2));
+        found.add(new Object[] {call.start(), new LogLine(file.getKey() + ":" + lineOf(source, call.start()), level,
+            joinLiterals(call.group(3)))});
+      }
+      for (Map.Entry<String, String> wrapper : wrappers.entrySet()) {
+        Matcher wrapped = Pattern.compile("\\b" + wrapper.getKey() + "\\s*\\(\\s*" + LITERALS).matcher(source);
+        while (wrapped.find()) {
+          found.add(new Object[] {wrapped.start(), new LogLine(file.getKey() + ":" + lineOf(source, wrapped.start()),
+              wrapper.getValue(), joinLiterals(wrapped.group(1)))});
+        }
+      }
+      found.sort((a, b) -> Integer.compare((Integer) a[0], (Integer) b[0]));
+      for (Object[] line : found) lines.add((LogLine) line[1]);
+    }
+    // The unreadable calls last, so a listing shows the readable ones in source order.
+    lines.sort((a, b) -> Boolean.compare(a.template == null, b.template == null));
     return lines;
+  }
+
+  private static String level(String name) {
+    return name.equalsIgnoreCase("error") ? "ERROR" : "WARN";
+  }
+
+  private static int lineOf(String source, int offset) {
+    return 1 + (int) source.substring(0, offset).chars().filter(c -> c == '\n').count();
   }
 
   /**
