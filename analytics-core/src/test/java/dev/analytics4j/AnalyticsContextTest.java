@@ -157,6 +157,29 @@ class AnalyticsContextTest {
   }
 
   @Test
+  void aScopeLeftByAnExceptionIsClosedAndAWrappedTaskNeverLeavesItsScopeOnAPooledThread() throws Exception {
+    assertThrows(IllegalStateException.class, () -> {
+      try (AnalyticsContext.Scope scope = analytics.context().userId("u1").open()) {
+        throw new IllegalStateException("the request failed");
+      }
+    });
+    assertTrue(analytics.currentContext().isEmpty());
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      try (AnalyticsContext.Scope scope = analytics.context().userId("u1").open()) {
+        Future<?> failing = pool.submit(analytics.wrap((Runnable) () -> {
+          throw new IllegalStateException("the task failed");
+        }));
+        assertThrows(java.util.concurrent.ExecutionException.class, () -> failing.get(10, TimeUnit.SECONDS));
+      }
+      assertTrue(pool.submit(() -> analytics.currentContext().isEmpty()).get(10, TimeUnit.SECONDS),
+          "the pooled thread's next task runs without the failed task's scope");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void withoutScopesNothingChanges() {
     TrackMessage message = TrackMessage.builder("Plain").userId("u1").messageId("p1").build();
     analytics.enqueue(message);
