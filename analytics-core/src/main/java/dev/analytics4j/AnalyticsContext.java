@@ -142,8 +142,9 @@ public final class AnalyticsContext {
     private final ContextScopes scopes;
     private @Nullable String userId;
     private @Nullable String anonymousId;
-    private final Map<String, @Nullable Object> properties = new LinkedHashMap<>();
-    private final Map<String, @Nullable Object> context = new LinkedHashMap<>();
+    /** Made on first use: a scope of a user alone allocates no map. */
+    private @Nullable Map<String, @Nullable Object> properties;
+    private @Nullable Map<String, @Nullable Object> context;
 
     Builder(ContextScopes scopes) {
       this.scopes = scopes;
@@ -160,7 +161,9 @@ public final class AnalyticsContext {
     }
 
     public Builder property(String key, @Nullable Object value) {
-      properties.put(Objects.requireNonNull(key, "key == null"), value);
+      Objects.requireNonNull(key, "key == null");
+      if (properties == null) properties = new LinkedHashMap<>();
+      properties.put(key, value);
       return this;
     }
 
@@ -172,7 +175,9 @@ public final class AnalyticsContext {
 
     /** A context key, such as {@code "ip"}, {@code "locale"} or a map under {@code "page"}. */
     public Builder context(String key, @Nullable Object value) {
-      context.put(Objects.requireNonNull(key, "key == null"), value);
+      Objects.requireNonNull(key, "key == null");
+      if (context == null) context = new LinkedHashMap<>();
+      context.put(key, value);
       return this;
     }
 
@@ -184,14 +189,18 @@ public final class AnalyticsContext {
 
     /** These values over the current scope's, as a context; nothing is opened. */
     public AnalyticsContext build() {
-      AnalyticsContext values = new AnalyticsContext(userId, anonymousId,
-          unmodifiable(new LinkedHashMap<>(properties)), unmodifiable(new LinkedHashMap<>(context)));
+      AnalyticsContext values = new AnalyticsContext(userId, anonymousId, frozen(properties), frozen(context));
       return scopes.current().with(values);
     }
 
     /** Makes {@link #build()} the current context of this client on this thread until closed. */
     public Scope open() {
       return scopes.attach(build());
+    }
+
+    /** A copy, so that the builder may go on and open another scope. */
+    private static Map<String, @Nullable Object> frozen(@Nullable Map<String, @Nullable Object> map) {
+      return map == null ? Collections.emptyMap() : unmodifiable(new LinkedHashMap<>(map));
     }
 
     private static String requireNonBlank(@Nullable String value, String name) {

@@ -39,8 +39,8 @@ public interface BeforeSend {
   static BeforeSend redactKeys(Pattern keys) {
     Objects.requireNonNull(keys, "keys == null");
     return message -> {
-      message.payload = redact(message.payload, keys);
-      message.context = redact(message.context, keys);
+      message.payload = redact(message.properties(), keys);
+      message.context = redact(message.context(), keys);
     };
   }
 
@@ -67,19 +67,27 @@ public interface BeforeSend {
     @Nullable String userId;
     @Nullable String anonymousId;
     @Nullable String name;
+    /** The message's maps until a hook asks for one; then a copy of the engine's, changed in place. */
     Map<String, @Nullable Object> payload;
     Map<String, @Nullable Object> context;
     Map<String, Object> integrations;
+    private boolean payloadOwned;
+    private boolean contextOwned;
+    private boolean integrationsOwned;
     @Nullable String dropReason;
 
-    Fields(Message message, @Nullable String name, Map<String, @Nullable Object> payload) {
+    /** {@code payload} and {@code context} are the engine's own copies when owned, else copied on first use. */
+    Fields(Message message, @Nullable String name, Map<String, @Nullable Object> payload, boolean payloadOwned,
+        Map<String, @Nullable Object> context, boolean contextOwned) {
       this.message = message;
       this.userId = message.userId();
       this.anonymousId = message.anonymousId();
       this.name = name;
-      this.payload = new LinkedHashMap<>(payload);
-      this.context = new LinkedHashMap<>(message.context());
-      this.integrations = new LinkedHashMap<>(message.integrations());
+      this.payload = payload;
+      this.context = context;
+      this.integrations = message.integrations();
+      this.payloadOwned = payloadOwned;
+      this.contextOwned = contextOwned;
     }
 
     public Message.Type type() {
@@ -123,16 +131,28 @@ public interface BeforeSend {
 
     /** A track's, page's or screen's properties; an identify's or group's traits; empty for an alias. */
     public Map<String, @Nullable Object> properties() {
+      if (!payloadOwned) {
+        payload = new LinkedHashMap<>(payload);
+        payloadOwned = true;
+      }
       return payload;
     }
 
     /** The message's context; {@code library} is always the client's, whatever is put here. */
     public Map<String, @Nullable Object> context() {
+      if (!contextOwned) {
+        context = new LinkedHashMap<>(context);
+        contextOwned = true;
+      }
       return context;
     }
 
     /** Destination name to {@code Boolean} or a map of options. */
     public Map<String, Object> integrations() {
+      if (!integrationsOwned) {
+        integrations = new LinkedHashMap<>(integrations);
+        integrationsOwned = true;
+      }
       return integrations;
     }
 

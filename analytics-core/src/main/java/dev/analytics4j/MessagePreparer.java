@@ -57,7 +57,8 @@ final class MessagePreparer {
     AnalyticsContext scope = scopes.current();
     boolean scoped = !scope.properties().isEmpty() || !scope.context().isEmpty();
     if (!scoped && hooks.isEmpty()) return message;
-    Map<String, @Nullable Object> payload = bridge.payload(message);
+    Map<String, @Nullable Object> ownPayload = bridge.payload(message);
+    Map<String, @Nullable Object> payload = ownPayload;
     Map<String, @Nullable Object> context = message.context();
     if (scoped) {
       if (carriesProperties(message.type())) payload = AnalyticsContext.merge(payload, scope.properties(), false);
@@ -67,8 +68,10 @@ final class MessagePreparer {
       return bridge.rebuild(message, message.userId(), message.anonymousId(), null, payload, context,
           message.integrations());
     }
-    BeforeSend.Fields fields = new BeforeSend.Fields(message, bridge.name(message), payload);
-    fields.context = new LinkedHashMap<>(context);
+    // A merge made new maps, which the hooks may change in place; else they copy on first use.
+    BeforeSend.Fields fields = new BeforeSend.Fields(message, bridge.name(message),
+        payload, payload != ownPayload && payload != scope.properties(),
+        context, context != message.context() && context != scope.context());
     for (BeforeSend hook : hooks) {
       try {
         hook.apply(fields);

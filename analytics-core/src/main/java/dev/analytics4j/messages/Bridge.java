@@ -40,34 +40,57 @@ final class Bridge extends MessagesBridge {
     return Collections.emptyMap();
   }
 
+  /**
+   * Takes the maps as they are, without the builders' copies: the engine made them for this message
+   * alone. Integrations are still checked, as a hook may have put anything there.
+   */
   @Override
   public Message rebuild(Message message, @Nullable String userId, @Nullable String anonymousId,
       @Nullable String name, Map<String, ?> payload, Map<String, ?> context, Map<String, ?> integrations) {
     Message.Builder<?, ?> builder;
+    Map<String, @Nullable Object> owned = cast(payload);
     if (message instanceof TrackMessage) {
-      builder = TrackMessage.builder(name != null ? name : ((TrackMessage) message).event()).properties(payload);
+      TrackMessage.Builder track = TrackMessage.builder(name != null ? name : ((TrackMessage) message).event());
+      track.properties = owned;
+      builder = track;
     } else if (message instanceof PageMessage) {
       PageMessage page = (PageMessage) message;
-      PageMessage.Builder pageBuilder = PageMessage.builder().properties(payload);
-      if (name != null) pageBuilder.name(name);
+      PageMessage.Builder pageBuilder = PageMessage.builder();
+      pageBuilder.properties = owned;
+      String pageName = name != null ? name : page.name();
+      if (pageName != null) pageBuilder.name(pageName);
       if (page.category() != null) pageBuilder.category(page.category());
       builder = pageBuilder;
     } else if (message instanceof ScreenMessage) {
-      ScreenMessage.Builder screenBuilder = ScreenMessage.builder().properties(payload);
-      if (name != null) screenBuilder.name(name);
+      ScreenMessage.Builder screenBuilder = ScreenMessage.builder();
+      screenBuilder.properties = owned;
+      String screenName = name != null ? name : ((ScreenMessage) message).name();
+      if (screenName != null) screenBuilder.name(screenName);
       builder = screenBuilder;
     } else if (message instanceof IdentifyMessage) {
-      builder = IdentifyMessage.builder().traits(payload);
+      IdentifyMessage.Builder identify = IdentifyMessage.builder();
+      identify.traits = owned;
+      builder = identify;
     } else if (message instanceof GroupMessage) {
-      builder = GroupMessage.builder(((GroupMessage) message).groupId()).traits(payload);
+      GroupMessage.Builder group = GroupMessage.builder(((GroupMessage) message).groupId());
+      group.traits = owned;
+      builder = group;
     } else {
       builder = AliasMessage.builder(((AliasMessage) message).previousId());
     }
     builder.messageId = message.messageId();
     builder.timestamp = message.timestamp();
-    builder.userId = userId;
-    builder.anonymousId = anonymousId;
-    builder.context(context).integrations(integrations);
+    // The setters: a hook's blank id is refused as the caller's would be.
+    if (userId != null) builder.userId(userId);
+    if (anonymousId != null) builder.anonymousId(anonymousId);
+    builder.context = cast(context);
+    if (integrations != message.integrations()) builder.integrations(integrations);
+    else builder.integrations = message.integrations();
     return builder.build();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <V> Map<String, V> cast(Map<String, ?> map) {
+    return (Map<String, V>) map;
   }
 }
