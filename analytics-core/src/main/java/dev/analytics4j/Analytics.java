@@ -178,7 +178,7 @@ public final class Analytics implements Closeable {
       // Waits until the thread runs the flusher, so that a factory that cannot give one fails here,
       // where the caller can act, rather than leaving every message unsent until close.
       this.flusherThread = Threads.start(flusherThreads, new Flusher(queue, uploader, this::flusherDied, refill),
-          System.nanoTime() + FLUSHER_START_WAIT_NANOS);
+          FLUSHER_START_WAIT_NANOS);
     } catch (IllegalStateException e) {
       if (hook != null) Runtime.getRuntime().removeShutdownHook(hook);
       throw new IllegalStateException("Cannot start the client's flusher thread: " + e.getMessage(),
@@ -457,7 +457,7 @@ public final class Analytics implements Closeable {
       }
     };
     try {
-      Threads.start(closeThreads, close, System.nanoTime() + Threads.START_WAIT_NANOS);
+      Threads.start(closeThreads, close, Threads.START_WAIT_NANOS);
       return true;
     } catch (IllegalStateException e) {
       return false;
@@ -609,9 +609,9 @@ public final class Analytics implements Closeable {
    * callbacks of what close gave up on with it.
    */
   private @Nullable Thread startOrRun(long deadlineNanos, Runnable task) {
-    long startDeadline = Math.min(deadlineNanos, System.nanoTime() + Threads.START_WAIT_NANOS);
+    long wait = Math.min(Math.max(0, deadlineNanos - System.nanoTime()), Threads.START_WAIT_NANOS);
     try {
-      return Threads.start(closeThreads, task, startDeadline);
+      return Threads.start(closeThreads, task, wait);
     } catch (Throwable t) {
       try {
         logger.warn("Could not start a close thread ({}); running its work on this thread", t.getMessage());

@@ -26,9 +26,10 @@ final class Threads {
    * return null, return a thread that cannot be started (already started, or over a process limit),
    * or one that ends, or stalls, without running what it was given: in each case this throws an
    * {@link IllegalStateException} saying which, and {@code task} then never runs on that thread (a
-   * thread that begins after {@code deadlineNanos} finds it taken back): the caller owns it.
+   * thread that begins more than {@code waitNanos} after it was started finds it taken back): the
+   * caller owns it.
    */
-  static Thread start(ThreadFactory factory, Runnable task, long deadlineNanos) {
+  static Thread start(ThreadFactory factory, Runnable task, long waitNanos) {
     Handoff handoff = new Handoff(task);
     Thread thread;
     try {
@@ -43,7 +44,7 @@ final class Threads {
       throw new IllegalStateException("the threadFactory's thread " + thread.getName()
           + " could not be started: " + describe(t), t);
     }
-    switch (handoff.awaitStart(thread, deadlineNanos)) {
+    switch (handoff.awaitStart(thread, System.nanoTime() + waitNanos)) {
       case Handoff.RUNNING:
         return thread;
       case Handoff.ENDED:
@@ -52,7 +53,7 @@ final class Threads {
       default:
         throw new IllegalStateException("the threadFactory's thread " + thread.getName()
             + " did not begin running the task it was given within "
-            + TimeUnit.NANOSECONDS.toMillis(Math.max(0, deadlineNanos - handoff.madeNanos)) + " ms");
+            + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms");
     }
   }
 
@@ -94,7 +95,6 @@ final class Threads {
     static final int ENDED = 2;
     static final int TAKEN_BACK = 3;
 
-    final long madeNanos = System.nanoTime();
     private final Runnable task;
     private final AtomicInteger state = new AtomicInteger(WAITING);
     private final CountDownLatch begun = new CountDownLatch(1);

@@ -88,7 +88,7 @@ final class Workers implements Executor {
       lock.unlock();
     }
     try {
-      Threads.start(factory, () -> work(task), System.nanoTime() + Threads.START_WAIT_NANOS);
+      Threads.start(factory, () -> work(task), Threads.START_WAIT_NANOS);
     } catch (Throwable t) {
       lock.lock();
       try {

@@ -261,6 +261,45 @@ class AnalyticsThreadsTest {
     assertTrue(made.get() > 2, "a close thread was asked for: " + made.get());
   }
 
+  @Test
+  void producersRacingCloseWithAFactoryFailingEveryOtherThreadGetOneReportEach() throws Exception {
+    for (int round = 0; round < 10; round++) {
+      RecordingCallback outcomes = new RecordingCallback();
+      OutcomeListener told = new OutcomeListener();
+      Failing how = Failing.values()[round % Failing.values().length];
+      // Slow enough that close's deadline catches batches on the wire and waiting.
+      transport.delay = Duration.ofMillis(20);
+      Analytics analytics = Analytics.builder("test-write-key").transport(transport).callback(outcomes)
+          .listener(told).shutdownHook(false).flushAt(10).maxInFlightRequests(2)
+          .threadFactory(factory(how, n -> n > 1 && n % 2 == 0)).build();
+      AtomicInteger ids = new AtomicInteger();
+      List<Thread> producers = new ArrayList<>();
+      for (int p = 0; p < 3; p++) {
+        Thread producer = new Thread(() -> {
+          for (int i = 0; i < 200; i++) analytics.offer(track("r" + ids.incrementAndGet()));
+        });
+        producers.add(producer);
+        producer.start();
+      }
+      while (ids.get() < 150) Thread.onSpinWait();
+      assertClosesWithin(analytics, Duration.ofMillis(50));
+      for (Thread producer : producers) producer.join(30_000);
+
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (outcomes.outcomes.size() < 600 && System.nanoTime() < deadline) told.awaitChange(deadline);
+      assertEquals(List.of(), outcomes.duplicates, how.toString());
+      assertEquals(600, outcomes.outcomes.size(), how + ": messages with a report");
+      assertEquals(outcomes.outcomes, told.outcomes, how.toString());
+      Metrics metrics = analytics.metrics();
+      assertEquals(600, metrics.enqueued(), metrics.toString());
+      assertEquals(outcomes.count("sent"), metrics.sent(), metrics.toString());
+      assertEquals(outcomes.count("failed"), metrics.failed(), metrics.toString());
+      for (DropReason reason : DropReason.values()) {
+        assertEquals(outcomes.count("dropped:" + reason), metrics.dropped(reason), reason + " in " + metrics);
+      }
+    }
+  }
+
   // Errors from user code on the client's threads.
 
   /** The Errors user code throws in these tests, in turn: each must cost nothing but its own call. */
