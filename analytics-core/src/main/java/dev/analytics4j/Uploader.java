@@ -119,7 +119,7 @@ final class Uploader {
     } finally {
       // Settled already unless something above threw before the batch was claimed.
       if (!batch.isSettled()) {
-        fail(batch, new Failure(0, null, batch.attempts(), "unexpected error while reporting an error",
+        fail(batch, new Failure(0, null, batch.attempts(), "unexpected error: another while reporting it",
             batch.attempts() > 0));
       }
     }
