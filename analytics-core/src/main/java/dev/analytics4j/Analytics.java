@@ -296,9 +296,9 @@ public final class Analytics implements Closeable {
   private EncodedMessage encodeChecked(Message prepared, Message original) {
     try {
       return encode(prepared);
-    } catch (IllegalArgumentException e) {
+    } catch (RuntimeException e) {
       if (prepared == original || !preparer.hasHooks()) throw e;
-      encode(original);
+      encode(preparer.scoped(original));
       throw preparer.failedEncoding(prepared, e);
     }
   }

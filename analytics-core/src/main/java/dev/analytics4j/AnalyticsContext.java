@@ -85,17 +85,25 @@ public final class AnalyticsContext {
 
   /**
    * {@code high} over {@code low}: {@code high}'s keys win; with {@code deep}, two maps under one key
-   * merge the same way.
+   * merge the same way. A map with keys other than strings, or nested deeper than the encoder
+   * accepts (a cycle), is not merged: {@code high}'s value is kept whole, and the encoder names what
+   * is wrong with it.
    */
   static Map<String, @Nullable Object> merge(Map<String, ?> high, Map<String, ?> low, boolean deep) {
+    return merge(high, low, deep, 1);
+  }
+
+  private static Map<String, @Nullable Object> merge(Map<String, ?> high, Map<String, ?> low, boolean deep,
+      int depth) {
     if (low.isEmpty()) return castMap(high);
     if (high.isEmpty()) return castMap(low);
     Map<String, @Nullable Object> merged = new LinkedHashMap<>(low);
     for (Map.Entry<String, ?> entry : high.entrySet()) {
       Object value = entry.getValue();
       Object under = merged.get(entry.getKey());
-      if (deep && value instanceof Map && under instanceof Map) {
-        value = merge(stringKeyed((Map<?, ?>) value), stringKeyed((Map<?, ?>) under), true);
+      if (deep && value instanceof Map && under instanceof Map && depth < MessageEncoder.MAX_DEPTH
+          && Values.stringKeyed((Map<?, ?>) value) && Values.stringKeyed((Map<?, ?>) under)) {
+        value = merge(castMap((Map<?, ?>) value), castMap((Map<?, ?>) under), true, depth + 1);
       }
       merged.put(entry.getKey(), value);
     }
@@ -103,15 +111,8 @@ public final class AnalyticsContext {
   }
 
   @SuppressWarnings("unchecked")
-  private static Map<String, @Nullable Object> castMap(Map<String, ?> map) {
+  private static Map<String, @Nullable Object> castMap(Map<?, ?> map) {
     return (Map<String, @Nullable Object>) map;
-  }
-
-  /** A map whose keys are not all strings is kept whole: the encoder names what is wrong with it. */
-  @SuppressWarnings("unchecked")
-  private static Map<String, ?> stringKeyed(Map<?, ?> map) {
-    for (Object key : map.keySet()) if (!(key instanceof String)) return Collections.emptyMap();
-    return (Map<String, ?>) map;
   }
 
   private static <V> Map<String, V> unmodifiable(Map<String, V> map) {
@@ -198,9 +199,12 @@ public final class AnalyticsContext {
       return scopes.attach(build());
     }
 
-    /** A copy, so that the builder may go on and open another scope. */
+    /**
+     * A deep, unmodifiable copy: the builder may go on and open another scope, and the caller may
+     * change the maps it passed, without changing a scope that every thread it is carried to reads.
+     */
     private static Map<String, @Nullable Object> frozen(@Nullable Map<String, @Nullable Object> map) {
-      return map == null ? Collections.emptyMap() : unmodifiable(new LinkedHashMap<>(map));
+      return map == null ? Collections.emptyMap() : Values.copy(map, true);
     }
 
     private static String requireNonBlank(@Nullable String value, String name) {

@@ -34,13 +34,17 @@ public interface BeforeSend {
   /**
    * Removes every key matching {@code keys} (with {@link java.util.regex.Matcher#find()}, so
    * {@code "token|secret"} removes {@code "apiToken"}) from properties, traits and context, at every
-   * depth, inside lists too. Maps are copied, never changed in place.
+   * depth, inside lists, sets and arrays too (a map whose keys are not strings keeps its entries).
+   * Maps are copied, never changed in place.
    */
   static BeforeSend redactKeys(Pattern keys) {
     Objects.requireNonNull(keys, "keys == null");
     return message -> {
-      message.payload = redact(message.properties(), keys);
-      message.context = redact(message.context(), keys);
+      // The redacted copies are the hook's copies: Fields need not make its own first.
+      message.payload = redact(message.payload, keys, 1);
+      message.payloadCopied = true;
+      message.context = redact(message.context, keys, 1);
+      message.contextCopied = true;
     };
   }
 
@@ -61,19 +65,25 @@ public interface BeforeSend {
     };
   }
 
-  /** The fields of one message a hook may read and change. Its maps are copies; change them freely. */
+  /**
+   * The fields of one message a hook may read and change. Its maps are deep copies, made when first
+   * asked for: change them freely, nested maps too, while {@link #apply} runs (not later: the message
+   * is encoded from them as soon as the hooks return).
+   */
   final class Fields {
     private final Message message;
     @Nullable String userId;
     @Nullable String anonymousId;
     @Nullable String name;
-    /** The message's maps until a hook asks for one; then a copy of the engine's, changed in place. */
+    /** The message's maps until a hook asks for one; then deep copies. */
     Map<String, @Nullable Object> payload;
     Map<String, @Nullable Object> context;
     Map<String, Object> integrations;
-    private boolean payloadOwned;
-    private boolean contextOwned;
-    private boolean integrationsOwned;
+    private final boolean payloadOwned;
+    private final boolean contextOwned;
+    boolean payloadCopied;
+    boolean contextCopied;
+    private boolean integrationsCopied;
     @Nullable String dropReason;
 
     /** {@code payload} and {@code context} are the engine's own copies when owned, else copied on first use. */
@@ -131,29 +141,42 @@ public interface BeforeSend {
 
     /** A track's, page's or screen's properties; an identify's or group's traits; empty for an alias. */
     public Map<String, @Nullable Object> properties() {
-      if (!payloadOwned) {
-        payload = new LinkedHashMap<>(payload);
-        payloadOwned = true;
+      if (!payloadCopied) {
+        payload = copy(payload, payloadOwned);
+        payloadCopied = true;
       }
       return payload;
     }
 
     /** The message's context; {@code library} is always the client's, whatever is put here. */
     public Map<String, @Nullable Object> context() {
-      if (!contextOwned) {
-        context = new LinkedHashMap<>(context);
-        contextOwned = true;
+      if (!contextCopied) {
+        context = copy(context, contextOwned);
+        contextCopied = true;
       }
       return context;
     }
 
     /** Destination name to {@code Boolean} or a map of options. */
     public Map<String, Object> integrations() {
-      if (!integrationsOwned) {
-        integrations = new LinkedHashMap<>(integrations);
-        integrationsOwned = true;
+      if (!integrationsCopied) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> copy = (Map<String, Object>) (Map<String, ?>) Values.copy(integrations, false);
+        integrations = copy;
+        integrationsCopied = true;
       }
       return integrations;
+    }
+
+    /**
+     * A deep copy, made when a hook first asks for a map: a hook may change any map it reaches,
+     * nested ones too, and none of them may be the caller's or the scope's. A map the engine made
+     * for this message ({@code owned}) is kept, its values copied.
+     */
+    private static Map<String, @Nullable Object> copy(Map<String, @Nullable Object> map, boolean owned) {
+      if (!owned) return Values.copy(map, false);
+      Values.copyValuesInPlace(map);
+      return map;
     }
 
     /** Drops the message: it is not sent, and is reported with {@link DropReason#BEFORE_SEND}. */
@@ -213,26 +236,34 @@ public interface BeforeSend {
     }
   }
 
-  /** A copy of {@code map} without the keys matching {@code keys}, at every depth. */
-  private static Map<String, @Nullable Object> redact(Map<String, ?> map, Pattern keys) {
+  /**
+   * A copy of {@code map} without the keys matching {@code keys}, at every depth, inside maps,
+   * collections and arrays alike (a Set or an array is written as a JSON array too). What is nested
+   * deeper than the encoder accepts (a cycle) is left as it is: the encoder refuses it.
+   */
+  private static Map<String, @Nullable Object> redact(Map<?, ?> map, Pattern keys, int depth) {
     Map<String, @Nullable Object> copy = new LinkedHashMap<>();
-    for (Map.Entry<String, ?> entry : map.entrySet()) {
-      if (entry.getKey() != null && keys.matcher(entry.getKey()).find()) continue;
-      copy.put(entry.getKey(), redactValue(entry.getValue(), keys));
+    for (Map.Entry<?, ?> entry : map.entrySet()) {
+      Object key = entry.getKey();
+      if (key instanceof String && keys.matcher((String) key).find()) continue;
+      @SuppressWarnings("unchecked")
+      Map<Object, @Nullable Object> untyped = (Map<Object, @Nullable Object>) (Map<?, ?>) copy;
+      untyped.put(key, redactValue(entry.getValue(), keys, depth + 1));
     }
     return copy;
   }
 
-  @SuppressWarnings("unchecked")
-  private static @Nullable Object redactValue(@Nullable Object value, Pattern keys) {
-    if (value instanceof Map) {
-      // A map with other keys than strings is left whole: the encoder names what is wrong with it.
-      for (Object key : ((Map<?, ?>) value).keySet()) if (!(key instanceof String)) return value;
-      return redact((Map<String, ?>) value, keys);
-    }
-    if (value instanceof List) {
+  private static @Nullable Object redactValue(@Nullable Object value, Pattern keys, int depth) {
+    if (depth > MessageEncoder.MAX_DEPTH + 2) return value;
+    if (value instanceof Map) return redact((Map<?, ?>) value, keys, depth);
+    if (value instanceof java.util.Collection) {
       List<@Nullable Object> copy = new ArrayList<>();
-      for (Object element : (List<?>) value) copy.add(redactValue(element, keys));
+      for (Object element : (java.util.Collection<?>) value) copy.add(redactValue(element, keys, depth + 1));
+      return copy;
+    }
+    if (value instanceof Object[]) {
+      Object[] copy = ((Object[]) value).clone();
+      for (int i = 0; i < copy.length; i++) copy[i] = redactValue(copy[i], keys, depth + 1);
       return copy;
     }
     return value;

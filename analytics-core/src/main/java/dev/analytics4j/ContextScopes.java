@@ -2,38 +2,44 @@ package dev.analytics4j;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One client's {@link AnalyticsContext} per thread. Until a scope is first opened nothing is looked
  * up, so a client that never uses scopes pays one volatile read per message.
+ *
+ * <p>The thread holds its innermost open scope, each scope the one it replaced: closing scopes out
+ * of order must never bring back a scope that was closed already, or a pooled thread would carry
+ * it into the next request.
  */
 final class ContextScopes {
   private static final Logger logger = LoggerFactory.getLogger(ContextScopes.class);
 
-  private final ThreadLocal<AnalyticsContext> current = new ThreadLocal<>();
+  private final ThreadLocal<ThreadScope> current = new ThreadLocal<>();
   private volatile boolean used;
 
   AnalyticsContext current() {
     if (!used) return AnalyticsContext.EMPTY;
-    AnalyticsContext context = current.get();
-    return context != null ? context : AnalyticsContext.EMPTY;
+    ThreadScope scope = current.get();
+    return scope != null ? scope.installed : AnalyticsContext.EMPTY;
   }
 
   AnalyticsContext.Scope attach(AnalyticsContext context) {
     used = true;
-    AnalyticsContext previous = current();
-    set(context);
-    return new ThreadScope(Thread.currentThread(), previous, context);
+    ThreadScope scope = new ThreadScope(Thread.currentThread(), current.get(), context);
+    current.set(scope);
+    return scope;
   }
 
-  private void set(AnalyticsContext context) {
-    if (context.isEmpty()) {
+  /** Makes {@code scope}, or the nearest scope around it still open, current on this thread. */
+  private void restore(@Nullable ThreadScope scope) {
+    while (scope != null && scope.closed) scope = scope.previous;
+    if (scope == null) {
       current.remove();
     } else {
-      current.set(context);
+      current.set(scope);
     }
   }
 
@@ -61,11 +67,12 @@ final class ContextScopes {
 
   private final class ThreadScope implements AnalyticsContext.Scope {
     private final Thread owner;
-    private final AnalyticsContext previous;
-    private final AnalyticsContext installed;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final @Nullable ThreadScope previous;
+    final AnalyticsContext installed;
+    /** Read and written by the owner thread alone. */
+    private boolean closed;
 
-    ThreadScope(Thread owner, AnalyticsContext previous, AnalyticsContext installed) {
+    ThreadScope(Thread owner, @Nullable ThreadScope previous, AnalyticsContext installed) {
       this.owner = owner;
       this.previous = previous;
       this.installed = installed;
@@ -78,15 +85,31 @@ final class ContextScopes {
             + "close it where it was opened (use Analytics.wrap to carry a context)", Thread.currentThread(), owner);
         return;
       }
-      if (!closed.compareAndSet(false, true)) {
+      if (closed) {
         logger.warn("An analytics context scope was closed twice; ignored");
         return;
       }
-      if (current() != installed) {
-        logger.warn("Analytics context scopes closed out of order (an outer one before an inner one); "
-            + "restoring what this one replaced");
+      closed = true;
+      ThreadScope innermost = current.get();
+      if (innermost == this) {
+        restore(previous);
+        return;
       }
-      set(previous);
+      if (encloses(innermost)) {
+        // A scope left open inside this one (an inner scope never closed) must not outlive it.
+        logger.warn("Analytics context scopes closed out of order (an outer one before an inner one); "
+            + "restoring what the outer one replaced");
+        restore(previous);
+      } else {
+        // Its enclosing scope was closed first and took it off the thread already.
+        logger.warn("Analytics context scopes closed out of order (an inner one after an outer one); "
+            + "the current context is left as it is");
+      }
+    }
+
+    private boolean encloses(@Nullable ThreadScope scope) {
+      for (ThreadScope s = scope; s != null; s = s.previous) if (s == this) return true;
+      return false;
     }
   }
 }

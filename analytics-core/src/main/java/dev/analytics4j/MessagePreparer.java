@@ -94,9 +94,25 @@ final class MessagePreparer {
     }
   }
 
-  /** A message the hooks turned into one the encoder refuses: theirs to answer for, not the caller's. */
-  Dropped failedEncoding(Message message, IllegalArgumentException e) {
-    return failed(message, "the beforeSend hooks left a message that cannot be sent: " + e.getMessage(), null);
+  /**
+   * {@code message} with the current scope's values and no hook: what the caller asked to send,
+   * whose refusal by the encoder is the caller's mistake, not a hook's.
+   */
+  Message scoped(Message message) {
+    AnalyticsContext scope = scopes.current();
+    if (scope.properties().isEmpty() && scope.context().isEmpty()) return message;
+    Map<String, @Nullable Object> payload = bridge.payload(message);
+    if (carriesProperties(message.type())) payload = AnalyticsContext.merge(payload, scope.properties(), false);
+    return bridge.rebuild(message, message.userId(), message.anonymousId(), null, payload,
+        AnalyticsContext.merge(message.context(), scope.context(), true), message.integrations());
+  }
+
+  /**
+   * A message the hooks turned into one the encoder refuses, or that changed while it was encoded
+   * (a hook kept a map and changed it later): theirs to answer for, not the caller's.
+   */
+  Dropped failedEncoding(Message message, RuntimeException e) {
+    return failed(message, "the beforeSend hooks left a message that cannot be sent: " + e, null);
   }
 
   /**

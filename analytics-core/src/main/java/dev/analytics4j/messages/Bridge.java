@@ -12,14 +12,11 @@ final class Bridge extends MessagesBridge {
     if (builder.userId != null || builder.anonymousId != null || (userId == null && anonymousId == null)) {
       return builder.build();
     }
-    builder.userId = userId;
-    builder.anonymousId = anonymousId;
-    try {
-      return builder.build();
-    } finally {
-      builder.userId = null;
-      builder.anonymousId = null;
-    }
+    // A copy: a builder shared by threads, each in its own scope, must never carry one's user to another.
+    Message.Builder<?, ?> scoped = builder.cloneForEngine();
+    scoped.userId = userId;
+    scoped.anonymousId = anonymousId;
+    return scoped.build();
   }
 
   @Override

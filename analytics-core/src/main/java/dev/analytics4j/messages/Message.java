@@ -149,7 +149,7 @@ public abstract class Message {
    * The setters every message type shares. A builder may be reused: {@link #build()} never changes
    * it, and each call generates a new {@code messageId} unless one was set.
    */
-  public abstract static class Builder<M extends Message, B extends Builder<M, B>> {
+  public abstract static class Builder<M extends Message, B extends Builder<M, B>> implements Cloneable {
     @Nullable String messageId;
     @Nullable Instant timestamp;
     @Nullable String userId;
@@ -227,6 +227,19 @@ public abstract class Message {
         throw new IllegalArgumentException("integrations." + name
             + " must be a Boolean or a Map of options but was "
             + (value == null ? "null" : value.getClass().getName()));
+      }
+    }
+
+    /**
+     * A shallow copy for the engine to change: a builder shared by threads is never written to
+     * (its maps are never changed in place, so the copy may share them).
+     */
+    @SuppressWarnings("unchecked")
+    final Builder<M, B> cloneForEngine() {
+      try {
+        return (Builder<M, B>) super.clone();
+      } catch (CloneNotSupportedException e) {
+        throw new AssertionError(e);
       }
     }
 
