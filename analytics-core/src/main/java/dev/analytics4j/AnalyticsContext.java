@@ -32,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  * maps merging key by key at every depth (a value that is not a map on either side: the message's
  * wins whole). {@code defaultContext} then fills top-level context keys absent from both.
  *
- * <p>Immutable; values are checked like a message's when a message is encoded with them.
+ * <p>Immutable, nested maps and lists included (the builder copies them); values are checked like
+ * a message's when a message is encoded with them.
  */
 public final class AnalyticsContext {
   static final AnalyticsContext EMPTY = new AnalyticsContext(null, null, Collections.emptyMap(), Collections.emptyMap());
@@ -132,7 +133,8 @@ public final class AnalyticsContext {
     /**
      * Restores the context this scope replaced, on the thread that opened it. Closing twice, or
      * from another thread, changes nothing and logs a WARN; closing an outer scope before an inner
-     * one restores the outer one's predecessor all the same, with a WARN.
+     * one restores the outer one's predecessor all the same, with a WARN, and closing the inner one
+     * afterwards changes nothing (a closed scope never comes back).
      */
     @Override
     void close();

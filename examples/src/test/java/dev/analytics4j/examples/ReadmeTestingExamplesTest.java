@@ -47,7 +47,8 @@ class ReadmeTestingExamplesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"Checkout.java", "CheckoutTest.java", "CheckoutExtensionTest.java", "CheckoutCollectorTest.java"})
+  @ValueSource(strings = {"Checkout.java", "CheckoutTest.java", "CheckoutExtensionTest.java", "CheckoutCollectorTest.java",
+      "CheckoutHooksTest.java"})
   void thePageShowsTheExampleAsItIs(String file) throws IOException {
     String page = page();
     String source = new String(Files.readAllBytes(SOURCES.resolve(file)), StandardCharsets.UTF_8);
