@@ -28,7 +28,10 @@ class EnqueuePathTest {
   void holdsNoMonitorWhileItWrites() throws IOException {
     List<Path> files = new ArrayList<>();
     for (String name : new String[] {"MessageQueue.java", "Reporter.java", "FlushEpoch.java", "Spool.java",
-        "SpoolReader.java", "SpoolForcer.java", "MessageEncoder.java", "EncodedMessage.java"}) {
+        "SpoolReader.java", "SpoolForcer.java", "MessageEncoder.java", "EncodedMessage.java",
+        // What runs on the caller's thread before encoding: the scope, the hooks and the rebuild.
+        "MessagePreparer.java", "ContextScopes.java", "AnalyticsContext.java", "BeforeSend.java", "Values.java",
+        "messages/Bridge.java", "messages/Message.java", "internal/MessagesBridge.java"}) {
       files.add(MAIN.resolve(name));
     }
     try (Stream<Path> spool = Files.list(MAIN.resolve("internal/spool"))) {
