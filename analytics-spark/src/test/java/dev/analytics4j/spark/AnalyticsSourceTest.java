@@ -138,23 +138,33 @@ class AnalyticsSourceTest {
   void aFailedTaskIsRetriedWithTheSameIdsAndNothingLost() throws Exception {
     UserDefinedFunction failOnce =
         functions.udf(FAIL_FIRST_ATTEMPT_OF_PARTITION_2, DataTypes.LongType).asNondeterministic();
-    Dataset<Row> rows = orders(20_000, 4).withColumn("properties",
-        functions.struct(failOnce.apply(functions.col("properties.orderId")).as("orderId"),
-            functions.col("properties.revenue").as("revenue")));
+    // Rows 7, 1007, 2007... have no event: 20 rejects, 3 of them in partition 2 before its failure.
+    Dataset<Row> rows = orders(20_000, 4)
+        .withColumn("properties", functions.struct(
+            failOnce.apply(functions.col("properties.orderId")).as("orderId"),
+            functions.col("properties.revenue").as("revenue")))
+        .withColumn("event", functions.expr("IF(properties.orderId % 1000 = 7, NULL, event)"));
     write(rows, "flushAt", "100");
 
     List<Map<String, Object>> messages = collector.messages();
     Map<Long, Set<String>> ids = idsByOrder(messages);
-    assertEquals(20_000, ids.size(), "every row arrived");
+    assertEquals(19_980, ids.size(), "every good row arrived");
     for (Map.Entry<Long, Set<String>> e : ids.entrySet()) {
       assertEquals(1, e.getValue().size(), "order " + e.getKey() + " arrived with more than one id: " + e.getValue());
     }
-    long duplicates = messages.size() - 20_000;
+    long duplicates = messages.size() - 19_980;
     Map<String, Object> summary = SparkTests.summary(rejectsDir);
     assertEquals(4, SparkTests.number(summary, "committedTasks"));
     assertEquals(20_000, SparkTests.number(summary, "rows"), "the failed attempt's rows are not counted");
-    assertEquals(20_000, SparkTests.number(summary, "delivered"));
-    System.out.printf("FIGURE retried task: rows=20000, received=%d, distinct ids=%d, duplicates=%d%n",
+    assertEquals(19_980, SparkTests.number(summary, "delivered"));
+    assertEquals(20, SparkTests.number(summary, "rejected"));
+    List<Map<String, Object>> rejects = SparkTests.rejects(rejectsDir);
+    assertEquals(20, rejects.size(), "only the committed attempt's rejects are published");
+    Set<Object> rejectedOrders = new HashSet<>();
+    for (Map<String, Object> reject : rejects) rejectedOrders.add(((Map<?, ?>) ((Map<?, ?>) reject.get("row")).get("properties")).get("orderId"));
+    assertEquals(20, rejectedOrders.size());
+    assertEquals(List.of(), SparkTests.list(rejectsDir, "_temporary"), "the failed attempt's file is gone");
+    System.out.printf("FIGURE retried task: rows=19980 sent, received=%d, distinct ids=%d, duplicates=%d%n",
         messages.size(), ids.size(), duplicates);
   }
 
@@ -163,13 +173,50 @@ class AnalyticsSourceTest {
     collector.answerTooManyRequests(3, 1);
     write(orders(2_000, 2));
 
-    assertEquals(3, collector.tooManyRequestsAnswered());
+    assertEquals(3, collector.refused());
     List<Map<String, Object>> messages = collector.messages();
     assertEquals(2_000, messages.size(), "a 429 is not an acceptance: nothing twice, nothing lost");
     assertEquals(2_000, idsByOrder(messages).size());
     Map<String, Object> summary = SparkTests.summary(rejectsDir);
     assertEquals(2_000, SparkTests.number(summary, "delivered"));
     assertEquals(0, SparkTests.number(summary, "failed"));
+  }
+
+  @Test
+  void recordsMessagesTheCollectorRefusedAsFailed() throws Exception {
+    collector.refuse(1, 400);
+    write(orders(300, 1), "flushAt", "100");
+
+    List<Map<String, Object>> messages = collector.messages();
+    assertEquals(200, messages.size());
+    Map<String, Object> summary = SparkTests.summary(rejectsDir);
+    assertEquals(300, SparkTests.number(summary, "rows"));
+    assertEquals(200, SparkTests.number(summary, "delivered"));
+    assertEquals(100, SparkTests.number(summary, "failed"));
+    assertEquals(Map.of("failed: HTTP 400 is not retryable", 100.0), summary.get("reasons"));
+    List<Map<String, Object>> rejects = SparkTests.rejects(rejectsDir);
+    assertEquals(100, rejects.size());
+    Set<Object> sent = new HashSet<>();
+    for (Map<String, Object> m : messages) sent.add(m.get("messageId"));
+    for (Map<String, Object> reject : rejects) {
+      assertEquals("failed", reject.get("outcome"));
+      assertEquals("HTTP 400 is not retryable", reject.get("reason"));
+      Map<?, ?> message = (Map<?, ?>) reject.get("message");
+      assertEquals("Order Completed", message.get("event"));
+      assertTrue(!sent.contains(message.get("messageId")), "a failed message is not also delivered");
+    }
+  }
+
+  @Test
+  void rejectsVariantValuesNamingTheColumn() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(spark.version().compareTo("4") >= 0, "VARIANT is new in Spark 4");
+    write(spark.sql("SELECT 'track' AS type, 'u1' AS userId, 'E' AS event, "
+        + "named_struct('v', parse_json('{\"a\": 1}')) AS properties"));
+    assertEquals(List.of(), collector.messages());
+    List<Map<String, Object>> rejects = SparkTests.rejects(rejectsDir);
+    assertEquals(1, rejects.size());
+    assertEquals("column 'properties.v' is a VARIANT, which is not sent: convert it with to_json() into a string "
+        + "column", rejects.get(0).get("reason"));
   }
 
   @Test

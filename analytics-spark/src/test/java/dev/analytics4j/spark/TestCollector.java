@@ -33,8 +33,9 @@ public final class TestCollector implements AutoCloseable {
   });
   private final List<Map<String, Object>> messages = new ArrayList<>();
   private final AtomicInteger requests = new AtomicInteger();
-  private final AtomicInteger tooManyLeft = new AtomicInteger();
-  private final AtomicInteger tooMany = new AtomicInteger();
+  private final AtomicInteger refuseLeft = new AtomicInteger();
+  private final AtomicInteger refused = new AtomicInteger();
+  private volatile int refuseStatus = 429;
   private volatile String retryAfter = "1";
 
   public TestCollector() throws IOException {
@@ -51,8 +52,15 @@ public final class TestCollector implements AutoCloseable {
 
   /** The next {@code n} requests are answered 429 with {@code Retry-After: seconds}. */
   public void answerTooManyRequests(int n, int seconds) {
+    refuseStatus = 429;
     retryAfter = Integer.toString(seconds);
-    tooManyLeft.set(n);
+    refuseLeft.set(n);
+  }
+
+  /** The next {@code n} requests are answered {@code status} (400, say), with no body. */
+  public void refuse(int n, int status) {
+    refuseStatus = status;
+    refuseLeft.set(n);
   }
 
   @SuppressWarnings("unchecked")
@@ -63,10 +71,10 @@ public final class TestCollector implements AutoCloseable {
       try (InputStream in = exchange.getRequestBody()) {
         body = in.readAllBytes();
       }
-      if (tooManyLeft.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
-        tooMany.incrementAndGet();
-        exchange.getResponseHeaders().set("Retry-After", retryAfter);
-        exchange.sendResponseHeaders(429, -1);
+      if (refuseLeft.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+        refused.incrementAndGet();
+        if (refuseStatus == 429) exchange.getResponseHeaders().set("Retry-After", retryAfter);
+        exchange.sendResponseHeaders(refuseStatus, -1);
         return;
       }
       Map<String, Object> batch = (Map<String, Object>) JSON.fromJson(new String(body, StandardCharsets.UTF_8));
@@ -94,15 +102,17 @@ public final class TestCollector implements AutoCloseable {
       messages.clear();
     }
     requests.set(0);
-    tooMany.set(0);
+    refused.set(0);
+    refuseLeft.set(0);
   }
 
   public int requests() {
     return requests.get();
   }
 
-  public int tooManyRequestsAnswered() {
-    return tooMany.get();
+  /** Requests answered with the refusal status since the last {@link #clear()}. */
+  public int refused() {
+    return refused.get();
   }
 
   @Override
