@@ -116,6 +116,18 @@ class AnalyticsSourceTest {
   }
 
   @Test
+  void theParquetExampleImportsEveryRowOnce() throws Exception {
+    Map<String, Object> summary = ParquetImportExample.run(spark, rejectsDir, collector.endpoint());
+    assertEquals(10_000, SparkTests.number(summary, "delivered"));
+    assertEquals(10_000, SparkTests.number(summary, "rows"));
+    List<Map<String, Object>> messages = collector.messages();
+    assertEquals(10_000, messages.size());
+    Set<Object> orders = new HashSet<>();
+    for (Map<String, Object> m : messages) orders.add(((Map<?, ?>) m.get("properties")).get("orderId"));
+    assertEquals(10_000, orders.size());
+  }
+
+  @Test
   void aReRunSendsTheSameIds() throws Exception {
     write(orders(2_000, 3));
     Map<Long, Set<String>> first = idsByOrder(collector.messages());
