@@ -9,7 +9,7 @@ import org.apache.spark.sql.SparkSession;
  * Imports a Parquet file into a collector: writes 10,000 order events as Parquet in a temporary
  * directory, starts a collector on 127.0.0.1, sends the file with {@code format("analytics4j")} and
  * prints the job summary. Run it with
- * {@code mvn -B -q -pl analytics-spark -am test-compile exec:exec -Dspark.example.skip=false}.
+ * {@code mvn -B -q -pl analytics-spark -am test-compile exec:exec -Dexec.executable=java -Dspark.example.skip=false}.
  */
 public final class ParquetImportExample {
   private ParquetImportExample() {}
@@ -24,9 +24,9 @@ public final class ParquetImportExample {
         .getOrCreate();
     Path dir = Files.createTempDirectory("analytics4j-parquet-example");
     try (TestCollector collector = new TestCollector()) {
-      Map<String, Object> summary = run(spark, dir, collector.endpoint());
+      run(spark, dir, collector.endpoint());
       System.out.println("collector received " + collector.messages().size() + " messages");
-      System.out.println("summary: " + summary);
+      System.out.println("job summary: " + Files.readString(SparkTests.list(dir.resolve("rejects"), "summary-").get(0)));
     } finally {
       spark.stop();
     }
