@@ -33,6 +33,8 @@ final class RejectsFile {
   private final int partitionId;
   private @Nullable OutputStream out;
   private long records;
+  /** After commit or abort: a late report (close's stragglers) must not bring the file back. */
+  private boolean finished;
 
   RejectsFile(@Nullable String rejectsPath, Map<String, String> hadoopConf, String queryId, int partitionId,
       long taskId) {
@@ -79,6 +81,10 @@ final class RejectsFile {
   }
 
   private void append(Buffer line) {
+    if (finished) {
+      logger.debug("analytics4j: partition {} reported after its attempt ended: {}", partitionId, line.readUtf8());
+      return;
+    }
     records++;
     if (path == null) {
       if (records <= LOGGED_WITHOUT_PATH) {
@@ -102,6 +108,7 @@ final class RejectsFile {
 
   /** Closes the file; returns its path when it holds anything, for the driver to publish. */
   synchronized @Nullable String commit() {
+    finished = true;
     if (out == null) return null;
     try {
       out.close();
@@ -115,6 +122,7 @@ final class RejectsFile {
 
   /** Closes and deletes the file: an attempt that did not commit does not count. */
   synchronized void abort() {
+    finished = true;
     if (out == null) return;
     try {
       out.close();

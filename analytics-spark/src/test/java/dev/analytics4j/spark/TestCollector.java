@@ -32,6 +32,7 @@ public final class TestCollector implements AutoCloseable {
     return thread;
   });
   private final List<Map<String, Object>> messages = new ArrayList<>();
+  private final List<Map<String, Object>> refusedMessages = new ArrayList<>();
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicInteger refuseLeft = new AtomicInteger();
   private final AtomicInteger refused = new AtomicInteger();
@@ -71,13 +72,16 @@ public final class TestCollector implements AutoCloseable {
       try (InputStream in = exchange.getRequestBody()) {
         body = in.readAllBytes();
       }
+      Map<String, Object> batch = (Map<String, Object>) JSON.fromJson(new String(body, StandardCharsets.UTF_8));
       if (refuseLeft.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
         refused.incrementAndGet();
+        synchronized (messages) {
+          refusedMessages.addAll((List<Map<String, Object>>) batch.get("batch"));
+        }
         if (refuseStatus == 429) exchange.getResponseHeaders().set("Retry-After", retryAfter);
         exchange.sendResponseHeaders(refuseStatus, -1);
         return;
       }
-      Map<String, Object> batch = (Map<String, Object>) JSON.fromJson(new String(body, StandardCharsets.UTF_8));
       synchronized (messages) {
         messages.addAll((List<Map<String, Object>>) batch.get("batch"));
       }
@@ -97,9 +101,17 @@ public final class TestCollector implements AutoCloseable {
     }
   }
 
+  /** The messages of the requests that were refused, in arrival order. */
+  public List<Map<String, Object>> refusedMessages() {
+    synchronized (messages) {
+      return new ArrayList<>(refusedMessages);
+    }
+  }
+
   public void clear() {
     synchronized (messages) {
       messages.clear();
+      refusedMessages.clear();
     }
     requests.set(0);
     refused.set(0);
