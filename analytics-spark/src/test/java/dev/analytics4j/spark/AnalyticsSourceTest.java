@@ -180,6 +180,35 @@ class AnalyticsSourceTest {
         messages.size(), ids.size(), duplicates);
   }
 
+  /** Fails every attempt of partition 1 at its first row, so the job aborts. */
+  private static final UDF1<Long, Long> ALWAYS_FAIL_PARTITION_1 = id -> {
+    if (TaskContext.get().partitionId() == 1) throw new IllegalStateException("injected failure of partition 1");
+    return id;
+  };
+
+  @Test
+  void anAbortedJobStillSummarisesWhatItsCommittedTasksDid() throws Exception {
+    UserDefinedFunction fail = functions.udf(ALWAYS_FAIL_PARTITION_1, DataTypes.LongType).asNondeterministic();
+    // Row 3 of partition 0 has no event: a reject of a task that may commit before the job aborts.
+    Dataset<Row> rows = orders(1_000, 2)
+        .withColumn("properties", functions.struct(
+            fail.apply(functions.col("properties.orderId")).as("orderId")))
+        .withColumn("event", functions.expr("IF(properties.orderId = 3, NULL, event)"));
+    Exception failure = assertThrows(Exception.class, () -> write(rows));
+    StringBuilder chain = new StringBuilder();
+    for (Throwable t = failure; t != null; t = t.getCause()) chain.append(t).append('\n');
+    assertTrue(chain.toString().contains("injected failure of partition 1"), chain.toString());
+
+    Map<String, Object> summary = SparkTests.summary(rejectsDir);
+    assertEquals(Boolean.TRUE, summary.get("aborted"));
+    long committed = SparkTests.number(summary, "committedTasks");
+    assertTrue(committed <= 1, "partition 1 never commits: " + summary);
+    assertEquals(500 * committed, SparkTests.number(summary, "rows"));
+    assertEquals(499 * committed, SparkTests.number(summary, "delivered"));
+    assertEquals(committed, SparkTests.rejects(rejectsDir).size(), "the committed task's reject is published");
+    assertEquals(List.of(), SparkTests.list(rejectsDir, "_temporary"));
+  }
+
   @Test
   void waitsOutACollectorAnswering429ForAWhile() throws Exception {
     collector.answerTooManyRequests(3, 1);
