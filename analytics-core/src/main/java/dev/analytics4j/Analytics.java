@@ -132,7 +132,7 @@ public final class Analytics implements Closeable {
     this.closeTimeout = builder.closeTimeout;
     this.transport = transport;
     this.encoder = new MessageEncoder(builder.writeKey, LIBRARY_NAME, VERSION);
-    this.preparer = new MessagePreparer(builder.beforeSend);
+    this.preparer = new MessagePreparer(builder.beforeSend, builder.defaultContext);
     this.spool = spool;
     this.reporter = new Reporter(builder.callback, builder.listener, spool);
 
@@ -321,7 +321,8 @@ public final class Analytics implements Closeable {
   }
 
   private EncodedMessage encode(Message message) {
-    if (defaultContext == null) return encoder.encode(message);
+    // With hooks, defaultContext was merged before them, so that they see (and may redact) it.
+    if (defaultContext == null || preparer.hasHooks()) return encoder.encode(message);
     Map<String, ?> context;
     try {
       context = defaultContext.get();

@@ -148,7 +148,10 @@ public interface BeforeSend {
       return payload;
     }
 
-    /** The message's context; {@code library} is always the client's, whatever is put here. */
+    /**
+     * The message's context, with the scope's and {@code defaultContext}'s under it, as it will be
+     * sent; {@code library} is always the client's, whatever is put here.
+     */
     public Map<String, @Nullable Object> context() {
       if (!contextCopied) {
         context = copy(context, contextOwned);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,8 +40,12 @@ final class MessagePreparer {
   private final List<BeforeSend> hooks;
   private final MessagesBridge bridge = MessagesBridge.get();
 
-  MessagePreparer(List<BeforeSend> hooks) {
+  /** Merged before the hooks run, when there are hooks; else the encoder adds it. */
+  private final @Nullable Supplier<? extends @Nullable Map<String, ?>> defaultContext;
+
+  MessagePreparer(List<BeforeSend> hooks, @Nullable Supplier<? extends @Nullable Map<String, ?>> defaultContext) {
     this.hooks = Collections.unmodifiableList(new ArrayList<>(hooks));
+    this.defaultContext = defaultContext;
   }
 
   boolean hasHooks() {
@@ -74,6 +79,14 @@ final class MessagePreparer {
       return bridge.rebuild(message, message.userId(), message.anonymousId(), null, payload, context,
           message.integrations());
     }
+    // The hooks see the context as it will be sent: a redactor must reach what defaultContext adds
+    // (the Spring Boot starter's request ip and user agent), under the message's and the scope's.
+    Map<String, ?> defaults = defaults();
+    if (defaults != null && !defaults.isEmpty()) {
+      Map<String, @Nullable Object> withDefaults = new LinkedHashMap<>(defaults);
+      withDefaults.putAll(context);
+      context = withDefaults;
+    }
     // A merge made new maps, which the hooks may change in place; else they copy on first use.
     BeforeSend.Fields fields = new BeforeSend.Fields(message, bridge.name(message),
         payload, payload != ownPayload && payload != scope.properties(),
@@ -91,6 +104,16 @@ final class MessagePreparer {
           fields.context, fields.integrations);
     } catch (RuntimeException e) {
       throw failed(message, "the beforeSend hooks left an invalid message: " + e.getMessage(), null);
+    }
+  }
+
+  private @Nullable Map<String, ?> defaults() {
+    if (defaultContext == null) return null;
+    try {
+      return defaultContext.get();
+    } catch (RuntimeException e) {
+      logger.warn("defaultContext threw; sending the message without it", e);
+      return null;
     }
   }
 

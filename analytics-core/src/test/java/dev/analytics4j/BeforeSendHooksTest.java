@@ -367,4 +367,31 @@ class BeforeSendHooksTest {
     analytics.close();
     assertTrue(callback.outcomes.isEmpty(), callback.outcomes.toString());
   }
+
+  /**
+   * The Spring Boot starter adds the request's ip and user agent through defaultContext: a GDPR
+   * redactor of "ip" must remove it, and hooks see the context as it will be sent.
+   */
+  @Test
+  void hooksSeeAndRedactWhatDefaultContextAddsUnderTheMessagesAndTheScopesContext() {
+    AtomicReference<Map<String, Object>> seen = new AtomicReference<>();
+    Analytics analytics = client()
+        .defaultContext(() -> Map.of("ip", "203.0.113.9", "userAgent", "curl/8", "locale", "default", "page",
+            Map.of("path", "/default")))
+        .beforeSend(m -> seen.set(new LinkedHashMap<>(m.context())))
+        .beforeSend(BeforeSend.redactKeys(Pattern.compile("^ip$")))
+        .build();
+    try (AnalyticsContext.Scope scope = analytics.context().userId("u1").context("locale", "scope").open()) {
+      analytics.enqueue(TrackMessage.builder("T").messageId("m1").context(Map.of("page", Map.of("title", "own"))));
+    }
+    analytics.flush(Duration.ofSeconds(10));
+    analytics.close();
+    assertEquals(Map.of("ip", "203.0.113.9", "userAgent", "curl/8", "locale", "scope", "page", Map.of("title", "own")),
+        seen.get());
+    Map<String, Object> context = CollectingTransport.map(transport.get("m1"), "context");
+    assertFalse(context.containsKey("ip"), context.toString());
+    assertEquals("curl/8", context.get("userAgent"));
+    assertEquals("scope", context.get("locale"));
+    assertEquals(Map.of("title", "own"), context.get("page"), "defaultContext fills top-level keys only");
+  }
 }
