@@ -72,7 +72,7 @@ final class MessagePreparer {
     Map<String, @Nullable Object> payload = ownPayload;
     Map<String, @Nullable Object> context = message.context();
     if (scoped) {
-      if (carriesProperties(message.type())) payload = AnalyticsContext.merge(payload, scope.properties(), false);
+      if (carriesProperties(message.type())) payload = Overlay.of(payload, scope.properties());
       context = AnalyticsContext.merge(context, scope.context(), true);
     }
     if (hooks.isEmpty()) {
@@ -89,7 +89,7 @@ final class MessagePreparer {
     }
     // A merge made new maps, which the hooks may change in place; else they copy on first use.
     BeforeSend.Fields fields = new BeforeSend.Fields(message, bridge.name(message),
-        payload, payload != ownPayload && payload != scope.properties(),
+        payload, false,
         context, context != message.context() && context != scope.context());
     for (BeforeSend hook : hooks) {
       try {
@@ -125,7 +125,7 @@ final class MessagePreparer {
     AnalyticsContext scope = scopes.current();
     if (scope.properties().isEmpty() && scope.context().isEmpty()) return message;
     Map<String, @Nullable Object> payload = bridge.payload(message);
-    if (carriesProperties(message.type())) payload = AnalyticsContext.merge(payload, scope.properties(), false);
+    if (carriesProperties(message.type())) payload = Overlay.of(payload, scope.properties());
     return bridge.rebuild(message, message.userId(), message.anonymousId(), null, payload,
         AnalyticsContext.merge(message.context(), scope.context(), true), message.integrations());
   }

@@ -251,8 +251,7 @@ class BeforeSendHooksTest {
     }
     for (Future<?> f : done) f.get(120, TimeUnit.SECONDS);
     pool.shutdown();
-    Metrics during = analytics.metrics();
-    assertEquals(during.enqueued(), during.sent() + during.failed() + during.dropped() + during.queuedMessages(), during.toString());
+    // Exact once settled (Metrics reads its counters one after another, so not mid-flight).
     FlushResult result = analytics.flush(Duration.ofSeconds(60));
     analytics.close();
     Metrics metrics = analytics.metrics();

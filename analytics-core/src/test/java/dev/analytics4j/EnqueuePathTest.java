@@ -30,7 +30,7 @@ class EnqueuePathTest {
     for (String name : new String[] {"MessageQueue.java", "Reporter.java", "FlushEpoch.java", "Spool.java",
         "SpoolReader.java", "SpoolForcer.java", "MessageEncoder.java", "EncodedMessage.java",
         // What runs on the caller's thread before encoding: the scope, the hooks and the rebuild.
-        "MessagePreparer.java", "ContextScopes.java", "AnalyticsContext.java", "BeforeSend.java", "Values.java",
+        "MessagePreparer.java", "ContextScopes.java", "AnalyticsContext.java", "BeforeSend.java", "Values.java", "Overlay.java",
         "messages/Bridge.java", "messages/Message.java", "internal/MessagesBridge.java"}) {
       files.add(MAIN.resolve(name));
     }
