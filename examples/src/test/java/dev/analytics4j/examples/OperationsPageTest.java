@@ -3,9 +3,20 @@ package dev.analytics4j.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.analytics4j.Analytics;
+import dev.analytics4j.AnalyticsListener;
+import dev.analytics4j.Callback;
 import dev.analytics4j.DropReason;
+import dev.analytics4j.EncodedMessage;
+import dev.analytics4j.Failure;
+import dev.analytics4j.FlushResult;
+import dev.analytics4j.Metrics;
+import dev.analytics4j.Region;
+import dev.analytics4j.SpoolSync;
+import dev.analytics4j.Transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,6 +139,29 @@ class OperationsPageTest {
         .collect(Collectors.toList());
     assertEquals(List.of(), missing, "docs/operations.md's Failures section does not show these parts of "
         + "failure reasons");
+  }
+
+  /**
+   * A method the page names in code ({@code metrics().queuedMessages()}, {@code failure.reason()})
+   * must exist in the public API, so a rename cannot leave the page pointing at nothing.
+   */
+  @Test
+  void everyMethodThePageNamesExists() {
+    Set<String> api = new TreeSet<>();
+    for (Class<?> type : List.of(Analytics.class, Analytics.Builder.class, AnalyticsListener.class, Callback.class,
+        DropReason.class, EncodedMessage.class, Failure.class, FlushResult.class, Metrics.class, Region.class,
+        SpoolSync.class, Transport.class, Object.class)) {
+      for (Method method : type.getMethods()) api.add(method.getName());
+    }
+    Set<String> named = new TreeSet<>();
+    Matcher span = Pattern.compile("`([^`\\n]+)`").matcher(read(PAGE));
+    while (span.find()) {
+      Matcher call = Pattern.compile("(?:^|\\W)([a-z]\\w*)\\(").matcher(span.group(1));
+      while (call.find()) named.add(call.group(1));
+    }
+    assertTrue(named.containsAll(List.of("queuedMessages", "reason", "mayHaveBeenDelivered")), "found " + named);
+    named.removeAll(api);
+    assertEquals(Set.of(), named, "docs/operations.md names methods the API does not have");
   }
 
   /** The scanner itself: what it takes for a log line, and what it leaves alone. */
