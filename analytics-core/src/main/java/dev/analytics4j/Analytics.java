@@ -1,6 +1,7 @@
 package dev.analytics4j;
 
 import dev.analytics4j.internal.spool.SpoolFileSystem;
+import dev.analytics4j.internal.Wire;
 import dev.analytics4j.messages.Message;
 import java.io.Closeable;
 import java.io.IOException;
@@ -8,15 +9,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -81,6 +79,10 @@ public final class Analytics implements Closeable {
   public static final String LIBRARY_NAME = "analytics4j";
   public static final String VERSION = loadVersion();
 
+  static {
+    Wire.install(new WireCore());
+  }
+
   private final String url;
   private final int flushAt;
   private final Duration flushInterval;
@@ -120,7 +122,7 @@ public final class Analytics implements Closeable {
     this.defaultContext = builder.defaultContext;
     this.closeTimeout = builder.closeTimeout;
     this.transport = transport;
-    this.encoder = new MessageEncoder(builder.writeKey, LIBRARY_NAME, VERSION);
+    this.encoder = new MessageEncoder(builder.writeKey, LIBRARY_NAME, VERSION, builder.keepMessageLibrary);
     this.spool = spool;
     this.reporter = new Reporter(builder.callback, builder.listener, spool);
 
@@ -150,11 +152,7 @@ public final class Analytics implements Closeable {
       queue.recovered(spool.recovered);
     }
 
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("Content-Type", "application/json");
-    headers.put("Authorization", basicAuth(builder.writeKey));
-    headers.put("User-Agent", builder.userAgent != null ? builder.userAgent : LIBRARY_NAME + "/" + VERSION);
-    if (gzip) headers.put("Content-Encoding", "gzip");
+    Map<String, String> headers = WireCore.requestHeaders(builder.writeKey, builder.userAgent, gzip);
     RetryPolicy policy = new RetryPolicy(builder.maxRetries, builder.initialBackoff,
         builder.maxBackoff, builder.maxRetryDuration, builder.maxRetryAfter,
         builder.maxRetryAfterTotal);
@@ -223,7 +221,7 @@ public final class Analytics implements Closeable {
     return offer(encode(message));
   }
 
-  private EncodedMessage encode(Message message) {
+  EncodedMessage encode(Message message) {
     if (defaultContext == null) return encoder.encode(message);
     Map<String, ?> context;
     try {
@@ -235,7 +233,7 @@ public final class Analytics implements Closeable {
     return context == null ? encoder.encode(message) : encoder.encode(message, context);
   }
 
-  private boolean offer(EncodedMessage encoded) {
+  boolean offer(EncodedMessage encoded) {
     reporter.enqueued(encoded);
     if (spool != null) {
       Spool.Result result = spool.append(encoded, queue);
@@ -634,10 +632,6 @@ public final class Analytics implements Closeable {
         + ", closed=" + closed.get() + "}";
   }
 
-  private static String basicAuth(String writeKey) {
-    return "Basic " + Base64.getEncoder()
-        .encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
-  }
 
   private static ThreadFactory daemonThreads(String name) {
     AtomicInteger count = new AtomicInteger();
@@ -672,7 +666,7 @@ public final class Analytics implements Closeable {
     private static final long MIN_SPOOL_BYTES = 128 * 1024;
     private static final SpoolSync DEFAULT_SPOOL_SYNC = SpoolSync.interval(Duration.ofSeconds(1));
 
-    private final String writeKey;
+    final String writeKey;
     private Region region = Region.US;
     private @Nullable String endpoint;
     private @Nullable String uploadUrl;
@@ -694,7 +688,9 @@ public final class Analytics implements Closeable {
     private boolean gzip;
     private Callback callback = Callback.NONE;
     private AnalyticsListener listener = AnalyticsListener.NONE;
-    private @Nullable String userAgent;
+    @Nullable String userAgent;
+    /** Set through {@link Wire#keepMessageLibrary}: for imports, whose messages name their own library. */
+    boolean keepMessageLibrary;
     private @Nullable ThreadFactory threadFactory;
     private Duration closeTimeout = Duration.ofSeconds(5);
     private boolean shutdownHook = true;
@@ -1024,9 +1020,7 @@ public final class Analytics implements Closeable {
             + "wait for flushInterval ({} ms) or a flush, and those beyond {} held are dropped",
             flushAt, maxQueueSize, flushInterval.toMillis(), maxQueueSize);
       }
-      String url = uploadUrl != null
-          ? uploadUrl
-          : (endpoint != null ? endpoint : region.host()) + "/v1/batch";
+      String url = url();
       // The spool first: a directory in use or of another key fails the build before a transport
       // is made that would then have to be closed.
       Spool spool = null;
@@ -1065,6 +1059,10 @@ public final class Analytics implements Closeable {
      * or a bracketed IPv6 address, then an optional port in 1..65535. Credentials are refused without
      * echoing the URL, before anything else can echo it.
      */
+    String url() {
+      return uploadUrl != null ? uploadUrl : (endpoint != null ? endpoint : region.host()) + "/v1/batch";
+    }
+
     private static URI parseHttpUrl(String url, String name) {
       if (hasUserInfo(url)) throw new IllegalArgumentException(name + " must not contain credentials");
       URI uri;

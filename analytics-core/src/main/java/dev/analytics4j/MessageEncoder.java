@@ -68,12 +68,19 @@ final class MessageEncoder {
 
   private final String libraryName;
   private final String libraryVersion;
+  /** Whether a message's own {@code context.library} is written as given instead of ours (imports). */
+  private final boolean keepMessageLibrary;
   /** The batch body after the {@code sentAt} value: {@code ","context":{...},"writeKey":"..."}}. */
   private final byte[] batchTail;
   private final int envelopeSize;
 
   MessageEncoder(String writeKey, String libraryName, String libraryVersion) {
+    this(writeKey, libraryName, libraryVersion, false);
+  }
+
+  MessageEncoder(String writeKey, String libraryName, String libraryVersion, boolean keepMessageLibrary) {
     Objects.requireNonNull(writeKey, "writeKey == null");
+    this.keepMessageLibrary = keepMessageLibrary;
     this.libraryName = Objects.requireNonNull(libraryName, "libraryName == null");
     this.libraryVersion = Objects.requireNonNull(libraryVersion, "libraryVersion == null");
     // The value is never shown: it is a secret, or it is the library's own name and version.
@@ -363,7 +370,10 @@ final class MessageEncoder {
       json.name(field).value(value);
     }
 
-    /** Writes a top-level map; {@code context} replaces any {@code library} key with the library's. */
+    /**
+     * Writes a top-level map; {@code context} replaces any {@code library} key with the library's,
+     * or, when the encoder keeps a message's library, writes ours only where the map has none.
+     */
     private void objectField(String field, Map<?, ?> map, boolean context) throws IOException {
       json.name(field);
       try {
@@ -426,7 +436,10 @@ final class MessageEncoder {
               + (key == null ? "null" : key.getClass().getName() + describeKey(key)));
         }
         String name = (String) key;
-        if (context && name.equals("library")) continue;
+        if (context && name.equals("library")) {
+          if (!keepMessageLibrary) continue;
+          context = false; // the message's own library, kept in its place; ours is not added
+        }
         int bad = unpairedSurrogate(name);
         if (bad >= 0) throw new PathError(": map key has an " + surrogateDetail(name, bad));
         checkSize();
