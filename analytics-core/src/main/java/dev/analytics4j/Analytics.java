@@ -21,8 +21,10 @@ import java.util.Properties;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
@@ -67,6 +69,8 @@ public final class Analytics implements Closeable {
    * How long close waits, after its deadline, for the client's threads and the callbacks of what it
    * gave up on; past it they finish on their own daemon threads.
    */
+  /** The JSON of a message reported without being encoded. */
+  private static final byte[] UNENCODED = {'{', '}'};
   private static final long THREAD_STOP_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   /**
    * How long close spends telling the callback about a backlog it leaves in the spool, within the
@@ -95,6 +99,8 @@ public final class Analytics implements Closeable {
   private final Duration closeTimeout;
   private final Transport transport;
   private final MessageEncoder encoder;
+  /** The scope's values and the beforeSend hooks, applied before encoding. */
+  private final MessagePreparer preparer;
   private final Reporter reporter;
   /** Where accepted messages are kept on disk until their outcome is final; null without one. */
   private final @Nullable Spool spool;
@@ -123,6 +129,7 @@ public final class Analytics implements Closeable {
     this.closeTimeout = builder.closeTimeout;
     this.transport = transport;
     this.encoder = new MessageEncoder(builder.writeKey, LIBRARY_NAME, VERSION, builder.keepMessageLibrary);
+    this.preparer = new MessagePreparer(builder.beforeSend);
     this.spool = spool;
     this.reporter = new Reporter(builder.callback, builder.listener, spool);
 
@@ -190,7 +197,7 @@ public final class Analytics implements Closeable {
    */
   public void enqueue(Message.Builder<?, ?> message) {
     Objects.requireNonNull(message, "message == null");
-    enqueue(message.build());
+    enqueue(preparer.build(message));
   }
 
   /** Like {@link #enqueue(Message.Builder)}, for a message already built. */
@@ -199,26 +206,112 @@ public final class Analytics implements Closeable {
     checkUsable();
     // A close (or a failure) that begins after the check above drops the message with a report,
     // as offer would: one signal per message, never both the exception and a callback.
-    offer(encode(message));
+    offerPrepared(message);
   }
 
   /**
    * Like {@link #enqueue(Message.Builder)}, but reports instead of throwing once closed: a message
-   * that was not accepted (queue full, closed, client failed) has been reported to the callback as
-   * dropped when this returns false. A client built with {@code enabled(false)} reports every
-   * message dropped ({@link DropReason#DISABLED}) and returns true.
+   * that was not accepted (queue full, closed, client failed, dropped by a {@link BeforeSend} hook)
+   * has been reported to the callback as dropped when this returns false. A client built with
+   * {@code enabled(false)} reports every message dropped ({@link DropReason#DISABLED}) and returns
+   * true.
    *
    * @throws IllegalArgumentException if the message is invalid, as {@code enqueue} does.
    */
   public boolean offer(Message.Builder<?, ?> message) {
     Objects.requireNonNull(message, "message == null");
-    return offer(message.build());
+    return offer(preparer.build(message));
   }
 
   /** Like {@link #offer(Message.Builder)}, for a message already built. */
   public boolean offer(Message message) {
     Objects.requireNonNull(message, "message == null");
-    return offer(encode(message));
+    return offerPrepared(message);
+  }
+
+  /**
+   * Starts a scope of this client: values for every message enqueued on this thread until it is
+   * closed. See {@link AnalyticsContext}.
+   */
+  public AnalyticsContext.Builder context() {
+    return new AnalyticsContext.Builder(preparer.scopes);
+  }
+
+  /** This client's context on this thread, to carry elsewhere with {@link #attach}; empty outside scopes. */
+  public AnalyticsContext currentContext() {
+    return preparer.scopes.current();
+  }
+
+  /** Makes {@code context} (taken with {@link #currentContext()}) this client's context on this thread until closed. */
+  public AnalyticsContext.Scope attach(AnalyticsContext context) {
+    Objects.requireNonNull(context, "context == null");
+    return preparer.scopes.attach(context);
+  }
+
+  /** {@code task}, run in the context current here and now, wherever it runs. */
+  public Runnable wrap(Runnable task) {
+    Objects.requireNonNull(task, "task == null");
+    return preparer.scopes.wrap(task);
+  }
+
+  /** {@code task}, run in the context current here and now, wherever it runs. */
+  public <T> Callable<T> wrap(Callable<T> task) {
+    Objects.requireNonNull(task, "task == null");
+    return preparer.scopes.wrap(task);
+  }
+
+  /** An executor that runs each task in the context current where it was submitted. */
+  public Executor wrap(Executor executor) {
+    Objects.requireNonNull(executor, "executor == null");
+    return preparer.scopes.wrap(executor);
+  }
+
+  /** Applies the scope and the hooks, encodes once, and offers; a hook's drop is reported here. */
+  private boolean offerPrepared(Message message) {
+    EncodedMessage encoded;
+    try {
+      Message prepared = preparer.prepare(message);
+      encoded = encodeChecked(prepared, message);
+    } catch (MessagePreparer.Dropped dropped) {
+      return dropUnencoded(message, dropped.reason);
+    }
+    return offer(encoded);
+  }
+
+  /**
+   * Encodes {@code prepared}; when the encoder refuses a message the hooks changed, it is the
+   * hooks' doing unless the caller's own message is refused too.
+   */
+  private EncodedMessage encodeChecked(Message prepared, Message original) {
+    try {
+      return encode(prepared);
+    } catch (IllegalArgumentException e) {
+      if (prepared == original || !preparer.hasHooks()) throw e;
+      encode(original);
+      throw preparer.failedEncoding(prepared, e);
+    }
+  }
+
+  /** Reports a message that will never be encoded: its report carries its type and messageId. */
+  private boolean dropUnencoded(Message message, DropReason reason) {
+    EncodedMessage stub = new EncodedMessage(message.type(), message.messageId(), UNENCODED);
+    reporter.enqueued(stub);
+    MessageQueue.Offer offer = queue.reserveDrop();
+    if (offer.isFull()) {
+      try {
+        reporter.dropped(stub, reason);
+      } finally {
+        queue.settle(Collections.singletonList(new FlushEpoch.Run(offer.epoch, 1)), MessageQueue.Outcome.DROPPED);
+      }
+    } else {
+      reporter.dropped(stub, offer == MessageQueue.Offer.FAILED ? DropReason.CLIENT_FAILED : DropReason.CLOSED);
+    }
+    return false;
+  }
+
+  /** Whether {@link BeforeSend} hooks run on each message: {@code Wire.encode} must not pass around them. */
+  boolean hasHooks() {
+    return preparer.hasHooks();
   }
 
   EncodedMessage encode(Message message) {
@@ -696,6 +789,7 @@ public final class Analytics implements Closeable {
     private boolean shutdownHook = true;
     private boolean enabled = true;
     private @Nullable Supplier<? extends @Nullable Map<String, ?>> defaultContext;
+    private final List<BeforeSend> beforeSend = new ArrayList<>();
     private @Nullable Path spoolDirectory;
     private long spoolMaxBytes = Spool.DEFAULT_MAX_BYTES;
     private SpoolSync spoolSync = DEFAULT_SPOOL_SYNC;
@@ -890,6 +984,15 @@ public final class Analytics implements Closeable {
     /** Told about every message and HTTP request, for metrics; default {@link AnalyticsListener#NONE}. */
     public Builder listener(AnalyticsListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener == null");
+      return this;
+    }
+
+    /**
+     * Adds a hook run on every message before it is encoded, on the enqueuing thread, after the
+     * ones added before it: to enrich, redact or drop messages in one place. See {@link BeforeSend}.
+     */
+    public Builder beforeSend(BeforeSend hook) {
+      beforeSend.add(Objects.requireNonNull(hook, "hook == null"));
       return this;
     }
 

@@ -31,6 +31,9 @@ final class WireCore extends Wire.Core {
 
   @Override
   protected EncodedMessage encode(Analytics client, Message message) {
+    if (client.hasHooks()) {
+      throw new IllegalStateException("this client has BeforeSend hooks, which Wire.encode would pass around");
+    }
     return client.encode(message);
   }
 

@@ -36,11 +36,15 @@ public final class Wire {
   }
 
   /**
-   * Validates and serializes {@code message} exactly as {@link Analytics#offer(Message)} would (its
-   * default context, its library option), without offering it.
+   * Validates and serializes {@code message} by the client's rules, as {@link Analytics#offer(Message)}
+   * would (its default context, its library option), without offering it. The caller's scope
+   * ({@code Analytics.context()}) is not applied: the message is taken as final, as an import's
+   * lines are.
    *
    * @throws IllegalArgumentException naming the field or key path of a value the wire cannot carry,
    *     or when the message is over the API's 32,000 bytes.
+   * @throws IllegalStateException when the client has {@code BeforeSend} hooks, which a message
+   *     encoded here would pass around.
    */
   public static EncodedMessage encode(Analytics client, Message message) {
     Objects.requireNonNull(client, "client == null");

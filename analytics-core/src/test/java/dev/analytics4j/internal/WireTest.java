@@ -130,6 +130,18 @@ final class WireTest {
   }
 
   @Test
+  void encodeRefusesAClientWithHooksRatherThanPassAroundThem() {
+    Analytics analytics = client().beforeSend(message -> message.properties().put("seen", true)).build();
+    try {
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> Wire.encode(analytics, withoutLibrary()));
+      assertEquals("this client has BeforeSend hooks, which Wire.encode would pass around", e.getMessage());
+    } finally {
+      analytics.close();
+    }
+    assertEquals(List.of(), bodies);
+  }
+
+  @Test
   void offerAfterCloseReportsTheDropAndReturnsFalse() {
     Analytics analytics = client().build();
     EncodedMessage message = Wire.encode(analytics, withoutLibrary());
