@@ -20,15 +20,11 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,7 +56,15 @@ import org.slf4j.LoggerFactory;
  * thread's next upload. Anything a callback throws, an {@link Error} included, is logged and
  * ignored. A callback may enqueue, offer and flush, and may call {@code close()}, which then starts
  * closing and returns without waiting (it would wait for itself); {@link #flush(Duration)} from a
- * callback throws, for the same reason.
+ * callback throws, for the same reason. All of this holds for {@link AnalyticsListener} methods too.
+ *
+ * <h2>Threads</h2>
+ * The client's threads come from {@link Builder#threadFactory} when one is set. A factory that
+ * cannot give the first one, the flusher (it throws, returns null, or its thread cannot start or
+ * ends without running), fails {@link Builder#build()}. Later, a thread that cannot be had for an
+ * upload, a flush's completion or close's work is done without it, on the client thread that asked
+ * (the flusher sends the batch itself), and a new thread is tried again a second later: messages
+ * are then sent more slowly, never left without their report.
  */
 public final class Analytics implements Closeable {
   private static final Logger logger = LoggerFactory.getLogger(Analytics.class);
@@ -72,6 +76,8 @@ public final class Analytics implements Closeable {
   /** The JSON of a message reported without being encoded. */
   private static final byte[] UNENCODED = {'{', '}'};
   private static final long THREAD_STOP_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  /** How long {@code build()} waits for the thread factory's first thread to run the flusher. */
+  private static final long FLUSHER_START_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
   /**
    * How long close spends telling the callback about a backlog it leaves in the spool, within the
    * half second it may take past its deadline; and how many messages it reads back at a time.
@@ -106,8 +112,7 @@ public final class Analytics implements Closeable {
   private final @Nullable Spool spool;
   private final MessageQueue queue;
   private final Uploader uploader;
-  private final ThreadPoolExecutor completer;
-  private final Set<Thread> completerThreads = ConcurrentHashMap.newKeySet();
+  private final Workers completer;
   private final ThreadFactory closeThreads;
   private final Thread flusherThread;
   private final @Nullable Thread shutdownHook;
@@ -143,14 +148,12 @@ public final class Analytics implements Closeable {
     ThreadFactory flushThreadFactory = builder.threadFactory != null
         ? builder.threadFactory
         : daemonThreads("analytics4j-flush-" + id + "-");
-    ThreadFactory flushThreads = Threads.tracking(flushThreadFactory, completerThreads);
     this.closeThreads = builder.threadFactory != null
         ? builder.threadFactory
         : daemonThreads("analytics4j-close-" + id + "-");
     // Flush futures complete here, never on an upload thread: a continuation that blocks (on
     // another flush, say) gets a thread of its own instead of stalling uploads.
-    this.completer = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
-        new SynchronousQueue<>(), flushThreads);
+    this.completer = new Workers(flushThreadFactory, Integer.MAX_VALUE, TimeUnit.SECONDS.toNanos(10), "flush");
     this.queue = new MessageQueue(maxQueueSize, maxQueueBytes, flushAt, maxInFlightRequests,
         Durations.saturatedNanos(flushInterval), encoder.envelopeSize(), MessageEncoder.MAX_BATCH_BYTES,
         completer);
@@ -170,16 +173,22 @@ public final class Analytics implements Closeable {
         builder.writeKey, gzip, maxInFlightRequests, attemptTimeoutNanos, uploadThreads, spool != null);
 
     Runnable refill = spool == null ? null : () -> spool.refill(queue, reporter);
-    this.flusherThread = flusherThreads.newThread(new Flusher(queue, uploader, this::flusherDied, refill));
-    if (flusherThread == null) throw new IllegalStateException("threadFactory returned null");
+    Thread hook = null;
     if (builder.shutdownHook) {
-      Thread hook = new Thread(this::closeFromShutdownHook, "analytics4j-shutdown-" + id);
+      hook = new Thread(this::closeFromShutdownHook, "analytics4j-shutdown-" + id);
       Runtime.getRuntime().addShutdownHook(hook);
-      this.shutdownHook = hook;
-    } else {
-      this.shutdownHook = null;
     }
-    flusherThread.start();
+    this.shutdownHook = hook;
+    try {
+      // Waits until the thread runs the flusher, so that a factory that cannot give one fails here,
+      // where the caller can act, rather than leaving every message unsent until close.
+      this.flusherThread = Threads.start(flusherThreads, new Flusher(queue, uploader, this::flusherDied, refill),
+          FLUSHER_START_WAIT_NANOS);
+    } catch (IllegalStateException e) {
+      if (hook != null) Runtime.getRuntime().removeShutdownHook(hook);
+      throw new IllegalStateException("Cannot start the client's flusher thread: " + e.getMessage(),
+          e.getCause());
+    }
   }
 
   /** Starts configuring a client for {@code writeKey}, the source's key from its settings page. */
@@ -438,13 +447,14 @@ public final class Analytics implements Closeable {
    * the rest are still being sent. Waiting is not interruptible; the interrupt status is kept.
    *
    * @throws IllegalStateException after {@link #close()} has started, or when called from a
-   *     {@link Callback}, which would wait for itself.
+   *     {@link Callback} or an {@link AnalyticsListener} method, which would wait for itself.
    */
   public FlushResult flush(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout == null");
     if (timeout.isNegative()) throw new IllegalArgumentException("timeout must not be negative: " + timeout);
-    if (Reporter.inCallback()) {
-      throw new IllegalStateException("flush(Duration) called from a callback would wait for itself; "
+    String hook = Reporter.hookRunning();
+    if (hook != null) {
+      throw new IllegalStateException("flush(Duration) called from " + hook + " would wait for itself; "
           + "use flush() and a continuation instead");
     }
     FlushFuture result = (FlushFuture) flush();
@@ -504,7 +514,7 @@ public final class Analytics implements Closeable {
     long start = System.nanoTime();
     long timeoutNanos = Durations.saturatedNanos(timeout);
     if (!closed.compareAndSet(false, true)) {
-      if (!Reporter.inCallback()) awaitTerminated(timeoutNanos);
+      if (Reporter.hookRunning() == null) awaitTerminated(timeoutNanos);
       return;
     }
     if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
@@ -514,6 +524,7 @@ public final class Analytics implements Closeable {
         // The JVM is shutting down; the hook is running or will find us closed.
       }
     }
+    if (Thread.currentThread() == flusherThread && closeOnACloseThread(start, timeoutNanos)) return;
     boolean interrupted = Thread.interrupted();
     try {
       shutDown(start, timeoutNanos);
@@ -523,11 +534,34 @@ public final class Analytics implements Closeable {
     }
   }
 
+  /**
+   * Closes on a close thread, for a callback or listener that closes from the flusher thread (which
+   * runs them when it sends a batch itself, no upload thread being had): waiting there for the
+   * flusher to drain would be waiting for itself. False when no close thread can be had.
+   */
+  private boolean closeOnACloseThread(long start, long timeoutNanos) {
+    Runnable close = () -> {
+      try {
+        shutDown(start, timeoutNanos);
+      } finally {
+        terminated.countDown();
+      }
+    };
+    try {
+      Threads.start(closeThreads, close, Threads.START_WAIT_NANOS);
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
+  }
+
   private void shutDown(long start, long timeoutNanos) {
     long deadline = start + timeoutNanos;
+    boolean onFlusher = Thread.currentThread() == flusherThread;
     queue.close();
     // A flusher that ended while messages are still held died without reporting them.
-    boolean drained = Threads.join(flusherThread, deadline) && queue.heldMessages() == 0 && queue.backlog() == 0;
+    boolean drained = !onFlusher && Threads.join(flusherThread, deadline)
+        && queue.heldMessages() == 0 && queue.backlog() == 0;
     Thread reports = null;
     if (!drained) {
       long tellDeadline = System.nanoTime() + BACKLOG_TELL_NANOS;
@@ -537,8 +571,10 @@ public final class Analytics implements Closeable {
     // One budget for every wait, so close returns within its deadline plus this even when the
     // transport ignores cancellation or blocks in close, or callbacks are slow; threads still
     // running then are daemons, and every message they hold has its outcome counted already.
-    long stopDeadline = System.nanoTime() + THREAD_STOP_WAIT_NANOS;
-    Thread closing = startOrRun(() -> {
+    // Counted from the deadline once it has passed, so that giving up takes nothing beyond it.
+    long now = System.nanoTime();
+    long stopDeadline = (deadline - now < 0 ? deadline : now) + THREAD_STOP_WAIT_NANOS;
+    Thread closing = startOrRun(stopDeadline, () -> {
       try {
         transport.close();
       } catch (Throwable e) {
@@ -557,14 +593,14 @@ public final class Analytics implements Closeable {
       logger.warn("Callbacks for the messages close gave up on are still running; they go on after "
           + "close returns");
     }
-    flusherThread.interrupt();
-    Threads.join(flusherThread, stopDeadline);
+    if (!onFlusher) {
+      flusherThread.interrupt();
+      Threads.join(flusherThread, stopDeadline);
+    }
     // Idle completer threads end at once; one running a caller's continuation may take until the
     // stop deadline, and is left to finish on its own after that.
     completer.shutdown();
-    for (Thread thread : completerThreads) {
-      if (thread != Thread.currentThread()) Threads.join(thread, stopDeadline);
-    }
+    completer.awaitTermination(stopDeadline);
     if (spool != null) spool.close();
     logger.debug("Closed; {}", metrics());
   }
@@ -623,7 +659,7 @@ public final class Analytics implements Closeable {
         }
       }
     };
-    return startOrRun(all);
+    return startOrRun(System.nanoTime() + Threads.START_WAIT_NANOS, all);
   }
 
   /**
@@ -659,18 +695,23 @@ public final class Analytics implements Closeable {
 
   /**
    * Runs {@code task} on a new close thread and returns the thread, or runs it here and returns null
-   * when no thread can be started.
+   * when the factory gives no thread that begins running it by {@code deadlineNanos} (at most
+   * {@link Threads#START_WAIT_NANOS} from now): a close thread that dies at start must not take the
+   * callbacks of what close gave up on with it.
    */
-  private @Nullable Thread startOrRun(Runnable task) {
-    Thread thread;
+  private @Nullable Thread startOrRun(long deadlineNanos, Runnable task) {
+    long wait = Math.min(Math.max(0, deadlineNanos - System.nanoTime()), Threads.START_WAIT_NANOS);
     try {
-      thread = closeThreads.newThread(task);
-      if (thread != null) thread.start();
+      return Threads.start(closeThreads, task, wait);
     } catch (Throwable t) {
-      thread = null;
+      try {
+        logger.warn("Could not start a close thread ({}); running its work on this thread", t.getMessage());
+      } catch (Throwable ignored) {
+        // The work matters more than the log line.
+      }
     }
-    if (thread == null) task.run();
-    return thread;
+    task.run();
+    return null;
   }
 
   /** Called by the flusher thread if it ever ends other than by close. */
@@ -1027,7 +1068,11 @@ public final class Analytics implements Closeable {
       return this;
     }
 
-    /** Makes the flusher and upload threads; default: daemon threads named {@code analytics4j-*}. */
+    /**
+     * Makes the client's threads (flusher, uploads, flush completions, close); default: daemon
+     * threads named {@code analytics4j-*}. See "Threads" in {@link Analytics} for what the client
+     * does when the factory fails.
+     */
     public Builder threadFactory(ThreadFactory threadFactory) {
       this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory == null");
       return this;

@@ -7,6 +7,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +31,11 @@ final class MessagePreparer {
     }
   }
 
+  private static final long FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
   final ContextScopes scopes = new ContextScopes();
+  private final AtomicLong unloggedFailures = new AtomicLong();
+  private final AtomicLong lastFailureLog = new AtomicLong(System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS);
   private final List<BeforeSend> hooks;
   private final MessagesBridge bridge = MessagesBridge.get();
 
@@ -93,11 +99,22 @@ final class MessagePreparer {
     return failed(message, "the beforeSend hooks left a message that cannot be sent: " + e.getMessage(), null);
   }
 
-  private static Dropped failed(Message message, String why, @Nullable Throwable cause) {
-    try {
-      logger.warn("Dropped {} {} (BEFORE_SEND_FAILED): {}", message.type().wireName(), message.messageId(), why, cause);
-    } catch (Throwable ignored) {
-      // The report matters more than the log line.
+  /**
+   * Logs why a message failed, with the stack trace, at most once per 10 s: a hook that fails on
+   * every message must not cost every caller a stack trace in the log. Each is reported regardless.
+   */
+  private Dropped failed(Message message, String why, @Nullable Throwable cause) {
+    long unlogged = unloggedFailures.incrementAndGet();
+    long now = System.nanoTime();
+    long last = lastFailureLog.get();
+    if (now - last >= FAILURE_LOG_INTERVAL_NANOS && lastFailureLog.compareAndSet(last, now)) {
+      unloggedFailures.addAndGet(-unlogged);
+      try {
+        logger.warn("Dropped {} {} (BEFORE_SEND_FAILED): {}; {} such drops since the last of these lines",
+            message.type().wireName(), message.messageId(), why, unlogged, cause);
+      } catch (Throwable ignored) {
+        // The report matters more than the log line.
+      }
     }
     return new Dropped(DropReason.BEFORE_SEND_FAILED, why);
   }
