@@ -270,6 +270,7 @@ final class Spool implements Closeable {
       if (!sync.isNone()) old.file.force();
       old.sealed = true;
     }
+    if (old != null && old.endSeq == old.base && old.base == nextSeq) nextSeq++; // Its first write failed: its name is taken.
     long base = nextSeq;
     SpoolFile file = fileSystem.create(Segment.nameOf(base));
     Segment segment = new Segment(base, file, false);
