@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,8 +71,6 @@ final class Spool implements Closeable {
   private @Nullable Segment writing;
   private ByteBuffer writeBuffer = ByteBuffer.allocate(4096);
   private boolean closed;
-  /** Why the directory is no longer this client's; null while it is. */
-  private volatile @Nullable String detached;
   private long nextOwnershipCheck;
   /** Bytes ever appended, for group commit. */
   private long appended;
@@ -95,7 +94,7 @@ final class Spool implements Closeable {
     this.sync = sync;
     this.backlog = new SpoolReader(this);
     this.forcer = new SpoolForcer(this, sync);
-    Recovery recovery = Recovery.run(fileSystem, new RecordReader(64 * 1024));
+    Recovery recovery = Recovery.run(fileSystem, new RecordReader(256 * 1024));
     this.tornRecords = recovery.tornRecords;
     this.quarantinedRegions = recovery.damagedRegions + recovery.quarantinedFiles;
     this.recovered = recovery.pending;
@@ -140,9 +139,6 @@ final class Spool implements Closeable {
     }
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Ownership
-
   /**
    * Whether what is unsent now stays for the next client on the directory: true unless the directory
    * has been found, now or before, to be no longer this client's.
@@ -150,24 +146,10 @@ final class Spool implements Closeable {
   boolean keepsForNextClient() {
     lock.lock();
     try {
-      checkOwnership();
-      return detached == null;
+      return directory.checkOwned();
     } finally {
       lock.unlock();
     }
-  }
-
-  /** Detaches the spool if the directory is no longer this client's; true while it is. */
-  private boolean checkOwnership() {
-    assert lock.isHeldByCurrentThread();
-    if (detached != null) return false;
-    String lost = directory.lost();
-    if (lost == null) return true;
-    detached = lost;
-    logger.warn("Spool {}: {}. This client no longer owns it and writes nothing more there: new messages "
-        + "are kept in memory only, as without a spool; what it had written is still sent from its open "
-        + "files, and what is unsent at close is reported CLOSE_TIMEOUT, not SPOOLED", directory, lost);
-    return false;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -195,11 +177,11 @@ final class Spool implements Closeable {
     lock.lock();
     try {
       if (closed) return Result.CLOSED;
-      if (detached != null) return Result.DETACHED;
+      if (directory.detached()) return Result.DETACHED;
       long now = System.nanoTime();
       if (now - nextOwnershipCheck >= 0) {
         nextOwnershipCheck = now + OWNERSHIP_CHECK_NANOS;
-        if (!checkOwnership()) return Result.DETACHED;
+        if (!directory.checkOwned()) return Result.DETACHED;
       }
       byte[] id = message.messageId().getBytes(StandardCharsets.UTF_8);
       byte[] json = message.bytes();
@@ -264,15 +246,25 @@ final class Spool implements Closeable {
    */
   private @Nullable Segment roll() throws IOException {
     assert lock.isHeldByCurrentThread();
-    if (!checkOwnership()) return null;
+    if (!directory.checkOwned()) return null;
     Segment old = writing;
     if (old != null) {
       if (!sync.isNone()) old.file.force();
       old.sealed = true;
     }
     if (old != null && old.endSeq == old.base && old.base == nextSeq) nextSeq++; // Its first write failed: its name is taken.
+    SpoolFile file = null;
+    long first = nextSeq;
+    while (file == null) {
+      try {
+        file = fileSystem.create(Segment.nameOf(nextSeq));
+      } catch (FileAlreadyExistsException e) {
+        // Not ours (planted, or copied in): left alone; seqs may skip, they need only grow.
+        logger.warn("Spool {}: {} exists though this client did not make it; left alone", directory, Segment.nameOf(nextSeq));
+        if (++nextSeq - first > 1_000) throw e;
+      }
+    }
     long base = nextSeq;
-    SpoolFile file = fileSystem.create(Segment.nameOf(base));
     Segment segment = new Segment(base, file, false);
     segments.put(base, segment);
     writing = segment;
@@ -319,7 +311,7 @@ final class Spool implements Closeable {
     if (closed) return false;
     closing.awaitNanos(nanos);
     if (closed) return false;
-    checkOwnership();
+    directory.checkOwned();
     return true;
   }
 
@@ -346,7 +338,7 @@ final class Spool implements Closeable {
     lock.lock();
     try {
       if (closed) return;
-      if (detached == null) {
+      if (!directory.detached()) {
         try {
           acks.append(buffer);
         } catch (IOException | RuntimeException e) {
@@ -364,7 +356,7 @@ final class Spool implements Closeable {
         if (!segment.acknowledge(seq)) continue;
         if (segment.live == 0 && segment != writing && !backlog.isAt(segment)) delete(segment);
       }
-      if (detached == null && acks.bytes() > AckLog.COMPACT_BYTES) {
+      if (!directory.detached() && acks.bytes() > AckLog.COMPACT_BYTES) {
         try {
           AckLog old = acks;
           acks = AckLog.rewrite(fileSystem, segments.values(), !sync.isNone());
@@ -384,7 +376,7 @@ final class Spool implements Closeable {
     segments.remove(segment.base);
     totalBytes -= segment.fileBytes;
     closeQuietly(segment.file);
-    if (detached != null) return;
+    if (directory.detached()) return;
     try {
       fileSystem.delete(segment.name);
     } catch (IOException e) {
@@ -450,8 +442,7 @@ final class Spool implements Closeable {
     lock.lock();
     try {
       if (closed) return;
-      checkOwnership();
-      boolean owned = detached == null;
+      boolean owned = directory.checkOwned();
       if (owned && !sync.isNone() && writing != null) {
         try {
           writing.file.force();
