@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One spool directory in memory that knows what a crash would leave of it. Every mutating operation
@@ -95,9 +96,9 @@ final class SimulatedDisk {
   private final TreeMap<String, Inode> durableEntries = new TreeMap<>();
   private final List<EntryOp> pendingEntries = new ArrayList<>();
   /** The JSON of every record ever written, by messageId (the first write of it). */
-  final Map<String, byte[]> jsonById = new java.util.concurrent.ConcurrentHashMap<>();
+  final Map<String, byte[]> jsonById;
   /** The seq of every record ever written, by messageId (the last write of it). */
-  final Map<String, Long> seqById = new java.util.concurrent.ConcurrentHashMap<>();
+  final Map<String, Long> seqById;
   private final Map<String, Written> lastWrite = new HashMap<>();
   private long operations;
   private long crashAt = Long.MAX_VALUE;
@@ -106,6 +107,16 @@ final class SimulatedDisk {
   private SimulatedDisk image;
   private boolean dead;
   long forces;
+
+  SimulatedDisk() {
+    this(new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+  }
+
+  /** A disk after a crash: what was written to the one before it stays known. */
+  private SimulatedDisk(Map<String, byte[]> jsonById, Map<String, Long> seqById) {
+    this.jsonById = jsonById;
+    this.seqById = seqById;
+  }
 
   /** Crashes {@code kind} instead of doing operation {@code n} (1-based). */
   synchronized void crashAt(long n, Crash kind, long seed) {
@@ -180,7 +191,7 @@ final class SimulatedDisk {
   }
 
   private SimulatedDisk processImage() {
-    SimulatedDisk disk = new SimulatedDisk();
+    SimulatedDisk disk = new SimulatedDisk(jsonById, seqById);
     for (Map.Entry<String, Inode> entry : entries.entrySet()) {
       disk.put(entry.getKey(), new Inode(entry.getValue().data.clone()));
     }
@@ -191,7 +202,7 @@ final class SimulatedDisk {
     TreeMap<String, Inode> kept = new TreeMap<>(durableEntries);
     int k = random.nextInt(pendingEntries.size() + 1);
     for (EntryOp op : pendingEntries.subList(0, k)) apply(kept, op);
-    SimulatedDisk disk = new SimulatedDisk();
+    SimulatedDisk disk = new SimulatedDisk(jsonById, seqById);
     Map<Inode, byte[]> contents = new IdentityHashMap<>();
     for (Map.Entry<String, Inode> entry : kept.entrySet()) {
       byte[] content = contents.computeIfAbsent(entry.getValue(), this::survivingContent);

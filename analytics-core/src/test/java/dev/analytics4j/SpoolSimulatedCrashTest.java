@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -31,23 +33,28 @@ import org.junit.jupiter.api.io.TempDir;
  * <ul>
  *   <li>a message is <em>accepted</em> when {@code offer} returned true before the crash (the
  *       return is recorded atomically with respect to the crash);
- *   <li>process crash, any policy: every accepted message arrives (in either run);
+ *   <li>process crash, any policy: every accepted message arrives (in some run);
  *   <li>power loss, {@code EVERY_WRITE}: every accepted message's record was durable when
  *       {@code offer} returned, and every one arrives;
  *   <li>power loss, {@code interval(d)}: the only accepted messages that may be missing are those
  *       whose record was written after the last completed force of its segment file (the sync
  *       thread forces every d, a segment change forces the segment it leaves);
  *   <li>power loss, {@code NONE}: only the checks below;
- *   <li>always: the restart's {@code build()} succeeds and its flush delivers all it recovered;
+ *   <li>always: the last restart's {@code build()} succeeds (an earlier one fails only when the
+ *       crash falls inside it) and its flush delivers all it recovered;
  *       every message sent carries exactly the JSON written for it (never a torn or corrupt
  *       record, nothing never enqueued); no message arrives twice within a run; a message arrives
  *       in both runs only inside the at-least-once window: its acknowledgement was not in the
  *       {@code acks} file the restart found; no message is reported twice to a callback.
  * </ul>
  *
+ * <p>Every third crash point crashes the restart too (anywhere in its run: recovery, the acks
+ * rewrite, its own appends), and a third client recovers what that left.
+ *
  * <p>{@code mvn verify} runs {@value #DEFAULT_POINTS} crash points per policy and kind; the long
  * run: {@code mvn -o -B test -pl analytics-core -Dtest=SpoolSimulatedCrashTest
- * -Danalytics4j.spool.simcrash.points=1700} (10,200 crash points: 1,700 for each of 3 policies and 2 kinds of crash), which prints the tallies.
+ * -Danalytics4j.spool.simcrash.points=1700} (10,200 crash points: 1,700 for each policy and kind
+ * of crash), which prints the tallies; {@code -Danalytics4j.spool.simcrash.seed=N} replays a seed.
  */
 class SpoolSimulatedCrashTest {
   static final int DEFAULT_POINTS = 80;
@@ -102,16 +109,19 @@ class SpoolSimulatedCrashTest {
     long seed = Long.getLong("analytics4j.spool.simcrash.seed", System.nanoTime());
     Random random = new Random(seed);
     // A run without a crash tells how many operations a run takes; crash points sweep them all.
-    long operations = Math.max(1, runOnce(sync, kind, Long.MAX_VALUE, random.nextLong(), new Tally()));
+    long operations = Math.max(1, runChain(sync, kind, new long[] {Long.MAX_VALUE}, random.nextLong(), new Tally()));
     Tally tally = new Tally();
     for (int i = 0; i < points; i++) {
-      long crashAt = 1 + (i * (operations + 5)) / points + random.nextInt(3);
+      // Every third point crashes the restart too (in its recovery, say), and a third client recovers.
+      long[] crashAts = new long[i % 3 == 2 ? 2 : 1];
+      crashAts[0] = 1 + (i * (operations + 5)) / points + random.nextInt(3);
+      if (crashAts.length > 1) crashAts[1] = 1 + random.nextInt((int) operations + 20);
       long pointSeed = random.nextLong();
       try {
-        runOnce(sync, kind, crashAt, pointSeed, tally);
+        runChain(sync, kind, crashAts, pointSeed, tally);
       } catch (AssertionError e) {
-        throw new AssertionError(sync + ", " + kind + ", crash before operation " + crashAt + " (seed "
-            + seed + ", point seed " + pointSeed + "): " + e.getMessage(), e);
+        throw new AssertionError(sync + ", " + kind + ", crashes before operations " + Arrays.toString(crashAts)
+            + " (seed " + seed + ", point seed " + pointSeed + "): " + e.getMessage(), e);
       }
     }
     System.out.println("Simulated " + kind + " crashes, " + sync + " (seed " + seed + ", ~" + operations
@@ -119,120 +129,152 @@ class SpoolSimulatedCrashTest {
     return tally;
   }
 
-  /** One crash point: returns the operations the first run made. */
-  private long runOnce(SpoolSync sync, SimulatedDisk.Crash kind, long crashAt, long seed, Tally tally)
-      throws Exception {
-    SimulatedDisk disk = new SimulatedDisk();
-    disk.crashAt(crashAt, kind, seed);
-    Random random = new Random(seed);
+  /** What one crashing run did: what it accepted before the crash, and what arrived from it. */
+  private static final class Run {
+    final Set<String> accepted = new HashSet<>();
+    final Map<String, Integer> arrived = new ConcurrentHashMap<>();
+  }
+
+  /**
+   * Runs a client on {@code disk} until it crashes before operation {@code crashAt} (or after its
+   * close, if it gets that far), offering {@code MESSAGES} new messages tagged {@code tag}.
+   */
+  private Run crashingRun(SimulatedDisk disk, SpoolSync sync, String tag, Random random) {
+    Run run = new Run();
     Path dir = temp.resolve("spool-" + directories.incrementAndGet());
-    Set<String> accepted = new HashSet<>();
-    Map<String, Integer> arrivedFirst = new ConcurrentHashMap<>();
     Transport flaky = request -> {
       if (random.nextInt(3) == 0) throw new ConnectException("flaky collector");
       List<String> ids = SpoolFixtures.messageIds(request.body());
       // Delivered only if the process still lives: a dead one sends nothing. Its requests are then
       // refused for good, so that its flush ends at once instead of retrying.
-      if (!disk.ifAlive(() -> ids.forEach(id -> arrivedFirst.merge(id, 1, Integer::sum)))) {
+      if (!disk.ifAlive(() -> ids.forEach(id -> run.arrived.merge(id, 1, Integer::sum)))) {
         return new Transport.Response(400, null, "the process is gone");
       }
       return new Transport.Response(200, null, "");
     };
-    RecordingCallback firstCallback = new RecordingCallback();
-    Analytics first = null;
+    RecordingCallback callback = new RecordingCallback();
+    Analytics client = null;
     try {
-      first = configure(SpoolFixtures.client(dir, flaky), sync).spoolFileSystem(disk.factory())
-          .callback(firstCallback).build();
+      client = configure(SpoolFixtures.client(dir, flaky), sync).spoolFileSystem(disk.factory())
+          .callback(callback).build();
     } catch (RuntimeException e) {
+      // Only a crash in the middle may fail a build.
       if (!disk.crashed()) throw e;
     }
-    if (first != null) {
+    if (client != null) {
       for (int n = 0; n < MESSAGES && !disk.crashed(); n++) {
-        int i = n;
-        String id = "m" + i;
-        if (first.offer(SpoolFixtures.message(id).properties(Map.of("n", i, "pad", "x".repeat(i % 40))))) disk.ifAlive(() -> accepted.add(id));
+        String id = tag + n;
+        Map<String, Object> properties = Map.of("n", n, "pad", "x".repeat(n % 40));
+        if (client.offer(SpoolFixtures.message(id).properties(properties))) disk.ifAlive(() -> run.accepted.add(id));
       }
       // Crash points also fall in the flush and in the close that follows, and past the close.
-      if (!disk.crashed()) first.flush(Duration.ofSeconds(30));
-      first.close(disk.crashed() ? Duration.ZERO : Duration.ofSeconds(5));
+      if (!disk.crashed()) client.flush(Duration.ofSeconds(30));
+      client.close(disk.crashed() ? Duration.ZERO : Duration.ofSeconds(5));
     }
     disk.crashNow();
-    long operations = disk.operations();
-    assertEquals(List.of(), firstCallback.duplicates, "reported twice in the first run");
+    assertEquals(List.of(), callback.duplicates, "reported twice");
+    return run;
+  }
 
-    SimulatedDisk image = disk.image();
-    Set<Long> ackedInImage = acks(image);
+  /**
+   * One crash point: crashes a run before each operation of {@code crashAts} in turn, each on what
+   * the last left, then delivers what is left. Returns the operations the first run made.
+   */
+  private long runChain(SpoolSync sync, SimulatedDisk.Crash kind, long[] crashAts, long seed, Tally tally) {
+    Random random = new Random(seed);
+    SimulatedDisk disk = new SimulatedDisk();
+    Set<String> accepted = new HashSet<>();
+    Set<String> mustArrive = new HashSet<>();
+    Map<String, Integer> runsArrivedIn = new HashMap<>();
+    List<String> twice = new ArrayList<>();
+    Set<Long> ackedOnDisk = Set.of();
+    long operations = 0;
+    long notDurableCount = 0;
+    for (int i = 0; i < crashAts.length; i++) {
+      disk.crashAt(crashAts[i], kind, random.nextLong());
+      Run run = crashingRun(disk, sync, "r" + i + "-m", random);
+      if (i == 0) operations = disk.operations();
+      checkArrivals(run.arrived, "r" + i + "-", ackedOnDisk, disk, twice);
+      run.arrived.keySet().forEach(id -> runsArrivedIn.merge(id, 1, Integer::sum));
+      accepted.addAll(run.accepted);
+      Set<String> undelivered = new HashSet<>(run.accepted);
+      undelivered.removeAll(runsArrivedIn.keySet());
+      List<String> notDurable = disk.notDurableAtCrash(undelivered);
+      notDurableCount += notDurable.size();
+      if (kind == SimulatedDisk.Crash.POWER && sync.isEveryWrite()) {
+        assertEquals(List.of(), notDurable, "accepted before its record was forced");
+      }
+      if (kind == SimulatedDisk.Crash.PROCESS || sync.isEveryWrite()) {
+        mustArrive.addAll(undelivered);
+      } else if (!sync.isNone()) {
+        undelivered.removeAll(notDurable);
+        mustArrive.addAll(undelivered);
+      }
+      disk = disk.image();
+      ackedOnDisk = acks(disk);
+    }
+
+    SimulatedDisk image = disk;
     List<String> problems = new CopyOnWriteArrayList<>();
-    Map<String, Integer> arrivedSecond = new ConcurrentHashMap<>();
+    Map<String, Integer> arrivedLast = new ConcurrentHashMap<>();
     Transport collector = request -> {
       String body = new String(request.body(), StandardCharsets.UTF_8);
       for (String id : SpoolFixtures.messageIds(request.body())) {
-        byte[] json = disk.jsonById.get(id);
+        byte[] json = image.jsonById.get(id);
         if (json == null) {
           problems.add(id + " was never enqueued");
         } else if (!body.contains(new String(json, StandardCharsets.UTF_8))) {
           problems.add(id + " arrived with other bytes than were written: " + body);
         }
-        arrivedSecond.merge(id, 1, Integer::sum);
+        arrivedLast.merge(id, 1, Integer::sum);
       }
       return new Transport.Response(200, null, "");
     };
-    RecordingCallback secondCallback = new RecordingCallback();
-    Analytics second = configure(SpoolFixtures.client(dir, collector), sync).spoolFileSystem(image.factory())
-        .callback(secondCallback).build();
-    long recovered = second.metrics().recovered();
-    FlushResult result = second.flush(Duration.ofSeconds(30));
-    second.close();
+    RecordingCallback callback = new RecordingCallback();
+    Analytics last = configure(SpoolFixtures.client(temp.resolve("spool-" + directories.incrementAndGet()), collector), sync)
+        .spoolFileSystem(image.factory()).callback(callback).build();
+    long recovered = last.metrics().recovered();
+    FlushResult result = last.flush(Duration.ofSeconds(30));
+    last.close();
     assertTrue(result.isComplete(), result.toString());
     assertEquals(recovered, result.delivered(), result.toString());
     assertEquals(List.of(), problems);
-    assertEquals(List.of(), secondCallback.duplicates, "reported twice after the restart");
-    assertEquals(recovered, secondCallback.count("sent"));
-
-    List<String> twice = new ArrayList<>();
-    arrivedFirst.forEach((id, n) -> {
-      if (n > 1) twice.add(id + " x" + n + " before the crash");
-    });
-    int duplicates = 0;
-    for (Map.Entry<String, Integer> entry : arrivedSecond.entrySet()) {
-      String id = entry.getKey();
-      if (entry.getValue() > 1) twice.add(id + " x" + entry.getValue() + " after the restart");
-      Long seq = disk.seqById.get(id);
-      if (seq != null && ackedInImage.contains(seq)) twice.add(id + " was sent again though acknowledged on disk");
-      if (arrivedFirst.containsKey(id)) duplicates++;
-    }
+    assertEquals(List.of(), callback.duplicates, "reported twice after the last restart");
+    assertEquals(recovered, callback.count("sent"));
+    checkArrivals(arrivedLast, null, ackedOnDisk, image, twice);
+    arrivedLast.keySet().forEach(id -> runsArrivedIn.merge(id, 1, Integer::sum));
     assertEquals(List.of(), twice);
 
     List<String> lost = new ArrayList<>();
-    for (String id : accepted) {
-      if (!arrivedFirst.containsKey(id) && !arrivedSecond.containsKey(id)) lost.add(id);
-    }
-    Set<String> undelivered = new HashSet<>(accepted);
-    undelivered.removeAll(arrivedFirst.keySet());
-    List<String> notDurable = disk.notDurableAtCrash(undelivered);
-    if (kind == SimulatedDisk.Crash.PROCESS || sync.isEveryWrite()) {
-      assertEquals(List.of(), lost, "accepted, never arrived");
-    }
-    if (kind == SimulatedDisk.Crash.POWER && sync.isEveryWrite()) {
-      assertEquals(List.of(), notDurable, "accepted before its record was forced");
-    }
-    if (kind == SimulatedDisk.Crash.POWER && !sync.isNone()) {
-      List<String> durableButLost = new ArrayList<>(lost);
-      durableButLost.removeAll(notDurable);
-      assertEquals(List.of(), durableButLost, "forced before the crash, never arrived");
-    }
-    Set<String> arrived = new HashSet<>(arrivedFirst.keySet());
-    arrived.addAll(arrivedSecond.keySet());
-    long arrivedAccepted = arrived.stream().filter(accepted::contains).count();
+    for (String id : mustArrive) if (!runsArrivedIn.containsKey(id)) lost.add(id);
+    Collections.sort(lost);
+    assertEquals(List.of(), lost, "accepted, and durable as the policy promises, but never arrived");
+    long arrivedAccepted = runsArrivedIn.keySet().stream().filter(accepted::contains).count();
     tally.points++;
     tally.accepted += accepted.size();
     tally.arrived += arrivedAccepted;
-    tally.unaccepted += arrived.size() - arrivedAccepted;
-    tally.lost += lost.size();
-    tally.duplicates += duplicates;
-    tally.notDurable += notDurable.size();
+    tally.unaccepted += runsArrivedIn.size() - arrivedAccepted;
+    tally.lost += accepted.size() - arrivedAccepted;
+    tally.duplicates += runsArrivedIn.values().stream().filter(n -> n > 1).count();
+    tally.notDurable += notDurableCount;
     tally.recovered += recovered;
     return operations;
+  }
+
+  /**
+   * Within one run nothing arrives twice; a message sent again after a restart is in the
+   * at-least-once window: its acknowledgement was not in the acks file the restart found. Messages
+   * of this run (tagged {@code ownTag}) are not from that directory: their seqs may be ones the
+   * acks file names (its entries for records no longer on disk are dropped at the start).
+   */
+  private static void checkArrivals(Map<String, Integer> arrived, String ownTag, Set<Long> ackedOnDisk,
+      SimulatedDisk disk, List<String> twice) {
+    arrived.forEach((id, n) -> {
+      if (n > 1) twice.add(id + " x" + n + " in one run");
+      if (ownTag != null && id.startsWith(ownTag)) return;
+      Long seq = disk.seqById.get(id);
+      if (seq != null && ackedOnDisk.contains(seq)) twice.add(id + " was sent again though acknowledged on disk");
+    });
   }
 
   private static Analytics.Builder configure(Analytics.Builder builder, SpoolSync sync) {
