@@ -164,6 +164,18 @@ final class SimulatedDisk {
     return out;
   }
 
+  /** Waits up to {@code timeoutNanos} for the record of {@code id} to be durable; whether it is. */
+  synchronized boolean awaitDurable(String id, long timeoutNanos) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    while (true) {
+      Written written = lastWrite.get(id);
+      if (written != null && durable(written)) return true;
+      long left = deadline - System.nanoTime();
+      if (left <= 0) return false;
+      java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+  }
+
   private boolean durable(Written written) {
     if (!durableEntries.containsValue(written.inode)) return false;
     byte[] d = written.inode.durable;
@@ -338,6 +350,7 @@ final class SimulatedDisk {
         durableEntries.clear();
         durableEntries.putAll(entries);
         pendingEntries.clear();
+        SimulatedDisk.this.notifyAll();
       }
     }
 
@@ -445,6 +458,7 @@ final class SimulatedDisk {
         inode.pending.clear();
         inode.lastForce = operations;
         forces++;
+        SimulatedDisk.this.notifyAll();
       }
     }
 

@@ -20,6 +20,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,6 +99,31 @@ class SpoolSimulatedCrashTest {
       Tally tally = sweep(sync, SimulatedDisk.Crash.POWER);
       if (sync.isEveryWrite()) assertEquals(0, tally.lost, sync + ": " + tally);
     }
+  }
+
+  /**
+   * The sync thread of {@code interval(d)} forces what was written without waiting for a segment
+   * change: a message accepted into a segment that is not finished becomes durable on its own, and
+   * survives a power loss.
+   */
+  @Test
+  void theIntervalThreadForcesTheSegmentBeingWrittenAndAPowerLossThenKeepsIt() throws Exception {
+    SimulatedDisk disk = new SimulatedDisk();
+    Analytics client = SpoolFixtures.client(temp.resolve("spool"), SpoolFixtures.down())
+        .spoolSync(SpoolSync.interval(Duration.ofMillis(20))).spoolFileSystem(disk.factory()).build();
+    assertTrue(client.offer(SpoolFixtures.message("m0")));
+    assertTrue(disk.awaitDurable("m0", TimeUnit.SECONDS.toNanos(60)), "forced by the sync thread");
+    disk.crashAt(disk.operations() + 1, SimulatedDisk.Crash.POWER, 1);
+    disk.crashNow();
+    client.close(Duration.ZERO);
+
+    SpoolFixtures.Collector collector = new SpoolFixtures.Collector();
+    Analytics restarted = SpoolFixtures.client(temp.resolve("spool"), collector)
+        .spoolFileSystem(disk.image().factory()).build();
+    FlushResult result = restarted.flush(Duration.ofSeconds(30));
+    restarted.close();
+    assertEquals(new FlushResult(true, 1, 0, 0).toString(), result.toString());
+    assertEquals(Set.of("m0"), collector.received.keySet());
   }
 
   private static List<SpoolSync> policies() {
