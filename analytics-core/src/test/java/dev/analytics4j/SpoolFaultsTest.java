@@ -117,6 +117,44 @@ class SpoolFaultsTest {
   }
 
   @Test
+  void onTheRealFileSystemAShortWriteLeftInPlaceIsSkippedAtRestartAndEverythingAcceptedIsSent() throws Exception {
+    Path dir = temp.resolve("real");
+    FaultyFileSystem real = FaultyFileSystem.onRealDirectories();
+    RecordingCallback callback = new RecordingCallback();
+    Analytics analytics = SpoolFixtures.client(dir, SpoolFixtures.down()).spoolFileSystem(real.factory())
+        .callback(callback).maxQueueSize(5).flushAt(5).build();
+    for (String id : ids("m", 0, 5)) assertTrue(analytics.offer(SpoolFixtures.message(id)));
+    real.fail(Op.WRITE, "segment-", Fault.SHORT_WRITE, 1).fail(Op.TRUNCATE, "segment-", Fault.IO_ERROR, 1);
+    assertFalse(analytics.offer(SpoolFixtures.message("torn")));
+    for (String id : ids("m", 5, 10)) assertTrue(analytics.offer(SpoolFixtures.message(id)));
+    analytics.close(Duration.ZERO);
+    assertOneReportEach(concat(ids("m", 0, 5), List.of("torn"), ids("m", 5, 10)), callback, analytics.metrics());
+    int torn = 0;
+    for (Path segment : SpoolFixtures.segments(dir)) {
+      java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(segment));
+      for (int offset : SpoolFixtures.recordOffsets(segment)) {
+        if (offset + dev.analytics4j.internal.spool.RecordCodec.HEADER_BYTES + bytes.getInt(offset) > bytes.limit()) torn++;
+      }
+    }
+    assertEquals(1, torn, "half a record is left at the end of a segment");
+
+    SpoolFixtures.Collector collector = new SpoolFixtures.Collector();
+    Analytics restarted = SpoolFixtures.client(dir, collector).build();
+    FlushResult result = restarted.flush(Duration.ofSeconds(30));
+    restarted.close();
+    assertEquals(new FlushResult(true, 10, 0, 0).toString(), result.toString());
+    assertEquals(new HashSet<>(ids("m", 0, 10)), collector.received.keySet());
+    assertEquals(0, collector.duplicates());
+  }
+
+  @SafeVarargs
+  private static List<String> concat(List<String>... lists) {
+    List<String> all = new ArrayList<>();
+    for (List<String> list : lists) all.addAll(list);
+    return all;
+  }
+
+  @Test
   void aFullDiskRefusesEachMessageWithOneReportUntilItHasRoomAgain() {
     RecordingCallback callback = new RecordingCallback();
     Analytics analytics = client(SpoolFixtures.down(), callback).build();
