@@ -38,13 +38,11 @@ final class SimulatedDisk {
   enum Crash { PROCESS, POWER }
 
   private static final class Op {
-    final long index;
     final boolean truncate;
     final long pos;
     final byte[] bytes;
 
-    Op(long index, boolean truncate, long pos, byte[] bytes) {
-      this.index = index;
+    Op(boolean truncate, long pos, byte[] bytes) {
       this.truncate = truncate;
       this.pos = pos;
       this.bytes = bytes;
@@ -68,8 +66,6 @@ final class SimulatedDisk {
     byte[] data;
     byte[] durable;
     final List<Op> pending = new ArrayList<>();
-    /** The operation index of the last completed force; -1 if never forced. */
-    long lastForce = -1;
 
     Inode(byte[] data) {
       this.data = data;
@@ -80,13 +76,11 @@ final class SimulatedDisk {
   /** Where the record of a messageId was written, for telling what was durable at a crash. */
   static final class Written {
     final Inode inode;
-    final long index;
     final long pos;
     final byte[] record;
 
-    Written(Inode inode, long index, long pos, byte[] record) {
+    Written(Inode inode, long pos, byte[] record) {
       this.inode = inode;
-      this.index = index;
       this.pos = pos;
       this.record = record;
     }
@@ -106,7 +100,6 @@ final class SimulatedDisk {
   private Random random = new Random(0);
   private SimulatedDisk image;
   private boolean dead;
-  long forces;
 
   SimulatedDisk() {
     this(new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
@@ -273,14 +266,6 @@ final class SimulatedDisk {
     return out;
   }
 
-  /** Replaces the content of {@code name} outright (an operator or a disk damaging it). */
-  synchronized void overwrite(String name, byte[] content) {
-    Inode inode = entries.get(name);
-    inode.data = content.clone();
-    inode.durable = content.clone();
-    inode.pending.clear();
-  }
-
   /** Opens this disk for spool clients: each opening sees the same directory. */
   SpoolFileSystem.Factory factory() {
     return directory -> new FileSystem();
@@ -408,7 +393,7 @@ final class SimulatedDisk {
         operation();
         byte[] bytes = new byte[src.remaining()];
         src.get(bytes);
-        Op op = new Op(operations, false, position, bytes);
+        Op op = new Op(false, position, bytes);
         inode.data = applyOp(inode.data, op, bytes.length);
         inode.pending.add(op);
         noteRecord(op);
@@ -427,7 +412,7 @@ final class SimulatedDisk {
       String id = new String(op.bytes, idAt, idLength, StandardCharsets.UTF_8);
       jsonById.putIfAbsent(id, Arrays.copyOfRange(op.bytes, idAt + idLength, op.bytes.length));
       seqById.put(id, record.getLong(RecordCodec.HEADER_BYTES));
-      lastWrite.put(id, new Written(inode, op.index, op.pos, op.bytes));
+      lastWrite.put(id, new Written(inode, op.pos, op.bytes));
     }
 
     @Override
@@ -444,7 +429,7 @@ final class SimulatedDisk {
         alive();
         if (size >= inode.data.length) return;
         operation();
-        Op op = new Op(operations, true, size, new byte[0]);
+        Op op = new Op(true, size, new byte[0]);
         inode.data = applyOp(inode.data, op, 0);
         inode.pending.add(op);
       }
@@ -456,8 +441,6 @@ final class SimulatedDisk {
         operation();
         inode.durable = inode.data.clone();
         inode.pending.clear();
-        inode.lastForce = operations;
-        forces++;
         SimulatedDisk.this.notifyAll();
       }
     }
