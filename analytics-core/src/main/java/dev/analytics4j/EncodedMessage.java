@@ -18,6 +18,12 @@ public final class EncodedMessage {
    * its lock before the message is handed to the queue, which publishes it to the other threads.
    */
   long spoolSeq = -1;
+  /**
+   * When this client accepted it ({@link System#nanoTime()}), from which a spooled message's age is
+   * measured against {@code spoolMaxAge}; for a message read back from the spool the queue sets it to
+   * when it was backlogged or recovered. Written before the message is handed to the queue.
+   */
+  long enqueuedNanos = System.nanoTime();
 
   EncodedMessage(Message.Type type, String messageId, byte[] bytes) {
     this(type, messageId, bytes, false);

@@ -265,4 +265,43 @@ class MessageQueueTest {
     for (EncodedMessage message : messages) ids.add(message.messageId());
     return ids;
   }
+
+  @Test
+  void aBacklogMessageReadBackKeepsWhenItWasAcceptedNeverLaterThanItsGranularity() throws Exception {
+    long granularity = TimeUnit.MILLISECONDS.toNanos(10);
+    MessageQueue queue = new MessageQueue(1, 1_000_000, 1, 1, HOUR, ENVELOPE, 500_000, Runnable::run, granularity);
+    EncodedMessage inWindow = message(10);
+    assertSame(MessageQueue.Offer.ACCEPTED, queue.offerSpooled(inWindow, true));
+    long t0 = System.nanoTime() - TimeUnit.DAYS.toNanos(3);
+    long[] accepted = {t0, t0 + granularity / 2, t0 + 5 * granularity, t0 + 5 * granularity + 1};
+    for (long at : accepted) {
+      EncodedMessage backlogged = message(10);
+      backlogged.enqueuedNanos = at;
+      assertSame(MessageQueue.Offer.BACKLOGGED, queue.offerSpooled(backlogged, true));
+    }
+    queue.release(queue.take());
+
+    // Read back from disk as new objects: their age comes from the queue, not from the read.
+    long[] expected = {t0 + granularity / 2, t0 + granularity / 2, t0 + 5 * granularity + 1, t0 + 5 * granularity + 1};
+    for (long want : expected) {
+      assertSame(MessageQueue.REFILL, queue.take());
+      EncodedMessage readBack = message(10);
+      assertTrue(queue.admit(readBack));
+      assertEquals(want, readBack.enqueuedNanos);
+      assertTrue(readBack.enqueuedNanos - t0 < TimeUnit.DAYS.toNanos(1), "not the time it was read back");
+      queue.release(queue.take());
+    }
+  }
+
+  @Test
+  void backlogAgesStayBoundedWhateverTheBacklog() {
+    BacklogAges ages = new BacklogAges(TimeUnit.SECONDS.toNanos(1));
+    long t0 = 1_000;
+    for (int i = 0; i < 1_000_000; i++) ages.add(1, t0 + i * 10_000L); // 10 s of messages, 100 per ms
+    assertEquals(10, ages.runs());
+    ages.add(500, t0 - 5); // recovered, with no time of their own, counted in the last run
+    assertEquals(t0 + TimeUnit.SECONDS.toNanos(1) - 10_000, ages.take(100_000));
+    assertEquals(t0 + 999_999 * 10_000L, ages.take(900_500));
+    assertEquals(0, ages.runs());
+  }
 }
