@@ -84,6 +84,7 @@ public final class Analytics implements Closeable {
   private final boolean enabled;
   private final @Nullable Supplier<? extends @Nullable Map<String, ?>> defaultContext;
   private final Duration closeTimeout;
+  private final Duration spoolMaxAge;
   private final Transport transport;
   private final MessageEncoder encoder;
   private final Reporter reporter;
@@ -112,6 +113,7 @@ public final class Analytics implements Closeable {
     this.enabled = builder.enabled;
     this.defaultContext = builder.defaultContext;
     this.closeTimeout = builder.closeTimeout;
+    this.spoolMaxAge = builder.spoolMaxAge;
     this.transport = transport;
     this.encoder = new MessageEncoder(builder.writeKey, LIBRARY_NAME, VERSION);
     this.spool = spool;
@@ -600,7 +602,7 @@ public final class Analytics implements Closeable {
     return "Analytics{url=" + url + ", flushAt=" + flushAt + ", flushInterval=" + flushInterval
         + ", maxQueueSize=" + maxQueueSize + ", maxQueueBytes=" + maxQueueBytes
         + ", maxInFlightRequests=" + maxInFlightRequests + ", gzip=" + gzip
-        + (spool != null ? ", " + spool : "")
+        + (spool != null ? ", " + spool + ", spoolMaxAge=" + spoolMaxAge : "")
         + ", closed=" + closed.get() + "}";
   }
 
