@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.zip.GZIPOutputStream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -58,7 +59,11 @@ final class Uploader {
   private final long attemptTimeoutNanos;
   private final ThreadPoolExecutor executor;
   /** With a spool, what close gives up on stays on disk for the next client: reported as SPOOLED. */
-  private final boolean spooled;
+  /**
+   * Whether the spool keeps the batches' records for the next client, so that an outage is waited
+   * out until spoolMaxAge; false without a spool, and once a spool has lost its directory.
+   */
+  private final BooleanSupplier waitsOnDisk;
   /** The upload threads, so shutdown can wait until they have really ended. */
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
 
@@ -69,8 +74,8 @@ final class Uploader {
 
   Uploader(Transport transport, MessageEncoder encoder, RetryPolicy policy, Reporter reporter,
       MessageQueue queue, String url, Map<String, String> headers, String writeKey, boolean gzip,
-      int maxInFlight, long attemptTimeoutNanos, ThreadFactory threadFactory, boolean spooled) {
-    this.spooled = spooled;
+      int maxInFlight, long attemptTimeoutNanos, ThreadFactory threadFactory, BooleanSupplier waitsOnDisk) {
+    this.waitsOnDisk = waitsOnDisk;
     this.transport = transport;
     this.encoder = encoder;
     this.policy = policy;
@@ -129,8 +134,7 @@ final class Uploader {
 
   private void send(Batch batch) {
     long start = System.nanoTime();
-    // Measured from the newest message, so that no message of the batch fails before its time.
-    long newestEnqueued = spooled ? newestEnqueued(batch) : 0;
+    boolean spooled = false;
     long retryAfterWaited = 0;
     int retries = 0;
     long nextAttemptNanos = start;
@@ -173,7 +177,9 @@ final class Uploader {
 
       long waitNanos = -1;
       long now = System.nanoTime();
-      if (spooled && now - newestEnqueued >= policy.spoolMaxAgeNanos) {
+      spooled = waitsOnDisk.getAsBoolean();
+      // Measured from the newest message, so that no message of the batch fails before its time.
+      if (spooled && now - newestEnqueued(batch) >= policy.spoolMaxAgeNanos) {
         fail(batch, new Failure(code, error, attempt, what + "; gave up: the messages waited longer than "
             + "spoolMaxAge (" + Duration.ofNanos(policy.spoolMaxAgeNanos) + ") for the endpoint",
             batch.uncertain(), false, true));
@@ -352,15 +358,16 @@ final class Uploader {
 
   /**
    * Claims a batch close gives up on, unless its upload settled it first, frees its room and counts
-   * it: dropped when it never went out, failed (possibly delivered) once a request for it was sent.
+   * it: dropped when it never went out or stays on disk for the next client ({@code keptOnDisk}),
+   * failed (possibly delivered) once a request for it was sent.
    * Returns what is left to do, the callbacks and the flushes waiting on it, or null.
    */
-  @Nullable Runnable abandon(Batch batch) {
+  @Nullable Runnable abandon(Batch batch, boolean keptOnDisk) {
     Batch.Abandoned state = batch.settleByClose();
     if (state == null) return null;
     queue.release(batch);
-    if (spooled || state.attempts == 0) {
-      return dropLater(batch.messages, batch.runs, spooled ? DropReason.SPOOLED : DropReason.CLOSE_TIMEOUT);
+    if (keptOnDisk || state.attempts == 0) {
+      return dropLater(batch.messages, batch.runs, keptOnDisk ? DropReason.SPOOLED : DropReason.CLOSE_TIMEOUT);
     }
     Failure failure = state.sending
         ? new Failure(0, null, state.attempts, "close deadline passed during attempt " + state.attempts

@@ -262,6 +262,27 @@ class SpoolOutageTest {
   }
 
   @Test
+  void onceTheSpoolHasLostItsDirectoryWaitingBatchesAreRetriedAsWithoutASpool() throws Exception {
+    Path dir = temp.resolve("spool");
+    Outage outage = new Outage(20);
+    RecordingCallback callback = new RecordingCallback();
+    Analytics analytics = build(spooled(dir, outage).callback(callback).maxQueueSize(20).flushAt(10));
+    for (String id : ids("m", 60)) assertTrue(analytics.offer(message(id)));
+    assertTrue(outage.failures.await(30, TimeUnit.SECONDS));
+    assertEquals(0, analytics.metrics().failed());
+
+    // Nothing waits on disk for a next client any more: close would report CLOSE_TIMEOUT, not SPOOLED.
+    java.nio.file.Files.delete(dir.resolve("lock"));
+    FlushResult result = analytics.flush(Duration.ofSeconds(30));
+
+    assertEquals(new FlushResult(true, 0, 60, 0).toString(), result.toString());
+    assertTrue(callback.failures.stream().noneMatch(Failure::expired), callback.failures.toString());
+    assertTrue(callback.failures.stream().allMatch(f -> f.reason().endsWith("; gave up after 2 retries")
+        || f.reason().contains("; gave up: retry time budget of 10 ms spent")), callback.failures.toString());
+    assertEquals(60, analytics.metrics().failed());
+  }
+
+  @Test
   void aNonRetryableAnswerStillFailsAtOnceWithASpool() throws Exception {
     Path dir = temp.resolve("spool");
     Outage outage = new Outage(0).answering(new Transport.Response(400, null, "bad request"));
