@@ -7,6 +7,7 @@ import static dev.analytics4j.SpoolFixtures.messageIds;
 import static dev.analytics4j.SpoolFixtures.segments;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -315,5 +316,31 @@ class SpoolOutageTest {
     Failure failure = callback.lastFailure();
     assertFalse(failure.expired());
     assertEquals("HTTP 503; gave up after 2 retries", failure.reason());
+  }
+
+  @Test
+  void spoolMaxAgeIsChecked() {
+    Analytics.Builder builder = Analytics.builder("k");
+    assertEquals("spoolMaxAge == null",
+        assertThrows(NullPointerException.class, () -> builder.spoolMaxAge(null)).getMessage());
+    assertEquals("spoolMaxAge must be positive: PT0S",
+        assertThrows(IllegalArgumentException.class, () -> builder.spoolMaxAge(Duration.ZERO)).getMessage());
+    assertEquals("spoolMaxAge must be positive: PT-1S",
+        assertThrows(IllegalArgumentException.class, () -> builder.spoolMaxAge(Duration.ofSeconds(-1))).getMessage());
+  }
+
+  @Test
+  void aSpoolMaxAgeOfForeverWaitsAndNeverOverflows() throws Exception {
+    Path dir = temp.resolve("spool");
+    Outage outage = new Outage(30);
+    RecordingCallback callback = new RecordingCallback();
+    Analytics analytics = build(spooled(dir, outage).callback(callback)
+        .spoolMaxAge(java.time.temporal.ChronoUnit.FOREVER.getDuration()).maxQueueSize(10).flushAt(5));
+    for (String id : ids("m", 25)) assertTrue(analytics.offer(message(id)));
+    assertTrue(outage.failures.await(30, TimeUnit.SECONDS));
+    outage.up();
+
+    assertEquals(new FlushResult(true, 25, 0, 0).toString(), analytics.flush(Duration.ofSeconds(30)).toString());
+    assertTrue(analytics.toString().contains("spoolMaxAge=PT"), analytics.toString());
   }
 }
