@@ -13,13 +13,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,10 +35,9 @@ import org.slf4j.LoggerFactory;
  * order, by the flusher thread as room frees. The files and their format are in
  * {@code dev.analytics4j.internal.spool} and {@code docs/spool-format.md}.
  *
- * <p>Appends, acknowledgements and the segment list are guarded by {@link #lock}; reading back is
- * serialized by {@link #readLock} and takes {@link #lock} only to look at the segment list, so callers
- * never wait for a disk read. Both are {@code java.util.concurrent} locks, which never pin a virtual
- * thread during the file I/O done under them.
+ * <p>Appends, acknowledgements and the segment list are guarded by {@link #lock}; reading back
+ * ({@link SpoolReader}) has a lock of its own and takes this one only to look at the segment list,
+ * so callers never wait for a disk read. Neither pins a virtual thread during file I/O.
  *
  * <p>Once the directory is no longer this client's ({@link SpoolDirectory#lost()}: removed, replaced,
  * or its lock file gone), the spool is <em>detached</em>: it creates, writes and deletes nothing more
@@ -54,7 +53,6 @@ final class Spool implements Closeable {
   private static final long ERROR_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
   /** How often appends look at whether the directory is still this client's. */
   private static final long OWNERSHIP_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-  private static final AtomicInteger SYNC_THREAD_IDS = new AtomicInteger();
 
   /** What became of an append. {@link #DETACHED}: not written; the caller keeps it in memory. */
   enum Result { ACCEPTED, BACKLOGGED, FULL, ERROR, CLOSED, FAILED, DETACHED }
@@ -64,7 +62,7 @@ final class Spool implements Closeable {
   private final long maxBytes;
   private final long segmentBytes;
   private final SpoolSync sync;
-  private final ReentrantLock lock = new ReentrantLock();
+  final ReentrantLock lock = new ReentrantLock();
   private final Condition closing = lock.newCondition();
   private final TreeMap<Long, Segment> segments = new TreeMap<>();
   private AckLog acks;
@@ -76,18 +74,13 @@ final class Spool implements Closeable {
   /** Why the directory is no longer this client's; null while it is. */
   private volatile @Nullable String detached;
   private long nextOwnershipCheck;
-  /** Bytes ever appended and bytes known forced, for group commit. */
+  /** Bytes ever appended, for group commit. */
   private long appended;
-  private final ReentrantLock syncLock = new ReentrantLock();
-  private volatile long synced;
+  private final SpoolForcer forcer;
   private final AtomicLong lastErrorLogNanos = new AtomicLong(System.nanoTime() - ERROR_LOG_INTERVAL_NANOS);
 
-  /** The next record to read back: guarded by {@link #lock}, moved only by the reader. */
-  private @Nullable Segment cursor;
-  private long cursorPos;
-  final ReentrantLock readLock = new ReentrantLock();
-  private final RecordReader reader = new RecordReader(256 * 1024);
-  private @Nullable EncodedMessage peeked;
+  /** Reads the backlog back, from its cursor. */
+  private final SpoolReader backlog;
 
   /** What recovery found, for the log and tests. */
   final long recovered;
@@ -101,7 +94,9 @@ final class Spool implements Closeable {
     // A segment may pass its size by one record; the format's limit holds all the same.
     this.segmentBytes = Math.min(segmentBytes, RecordCodec.MAX_SEGMENT_BYTES - RecordCodec.HEADER_BYTES - RecordCodec.MAX_LENGTH);
     this.sync = sync;
-    Recovery recovery = Recovery.run(fileSystem, reader);
+    this.backlog = new SpoolReader(this);
+    this.forcer = new SpoolForcer(this, sync);
+    Recovery recovery = Recovery.run(fileSystem, new RecordReader(64 * 1024));
     this.tornRecords = recovery.tornRecords;
     this.quarantinedRegions = recovery.damagedRegions + recovery.quarantinedFiles;
     this.recovered = recovery.pending;
@@ -113,8 +108,7 @@ final class Spool implements Closeable {
       acks = AckLog.rewrite(fileSystem, segments.values(), !sync.isNone());
       roll();
       // The oldest recovered segment, or the new empty one: the backlog starts there.
-      cursor = segments.firstEntry().getValue();
-      cursorPos = 0;
+      backlog.startAt(segments.firstEntry().getValue());
     } finally {
       lock.unlock();
     }
@@ -122,11 +116,7 @@ final class Spool implements Closeable {
       logger.info("Spool {}: {} messages of an earlier run to send; {} torn records skipped, {} damaged "
           + "regions or files quarantined", directory, recovered, tornRecords, quarantinedRegions);
     }
-    if (!sync.isNone() && !sync.isEveryWrite()) {
-      Thread thread = new Thread(this::syncLoop, "analytics4j-spool-sync-" + SYNC_THREAD_IDS.incrementAndGet());
-      thread.setDaemon(true);
-      thread.start();
-    }
+    forcer.start();
   }
 
   /**
@@ -256,10 +246,8 @@ final class Spool implements Closeable {
       target = appended;
       if (offer == MessageQueue.Offer.ACCEPTED) {
         // The backlog is empty, so the reader has read everything before this record.
-        Segment left = cursor;
+        Segment left = backlog.caughtUp(segment);
         if (left != null && left != segment && left.live == 0) delete(left);
-        cursor = segment;
-        cursorPos = segment.size;
         result = Result.ACCEPTED;
       } else {
         result = Result.BACKLOGGED;
@@ -267,7 +255,7 @@ final class Spool implements Closeable {
     } finally {
       lock.unlock();
     }
-    if (sync.isEveryWrite()) syncTo(target);
+    if (sync.isEveryWrite()) forcer.forceTo(target);
     return result;
   }
 
@@ -283,13 +271,23 @@ final class Spool implements Closeable {
       if (!sync.isNone()) old.file.force();
       old.sealed = true;
     }
+    SpoolFile file = null;
+    long first = nextSeq;
+    while (file == null) {
+      try {
+        file = fileSystem.create(Segment.nameOf(nextSeq));
+      } catch (FileAlreadyExistsException e) {
+        // Not ours (planted, or copied in): left alone; seqs may skip, they need only grow.
+        logger.warn("Spool {}: {} exists though this client did not make it; left alone", directory, Segment.nameOf(nextSeq));
+        if (++nextSeq - first > 1_000) throw e;
+      }
+    }
     long base = nextSeq;
-    SpoolFile file = fileSystem.create(Segment.nameOf(base));
     Segment segment = new Segment(base, file, false);
     segments.put(base, segment);
     writing = segment;
     if (!sync.isNone()) fileSystem.forceDirectory();
-    if (old != null && old.live == 0 && old != cursor) delete(old);
+    if (old != null && old.live == 0 && !backlog.isAt(old)) delete(old);
     return segment;
   }
 
@@ -308,7 +306,7 @@ final class Spool implements Closeable {
         directory, e.toString());
   }
 
-  private void logRateLimited(String format, Object... arguments) {
+  void logRateLimited(String format, Object... arguments) {
     long now = System.nanoTime();
     long last = lastErrorLogNanos.get();
     if (now - last >= ERROR_LOG_INTERVAL_NANOS && lastErrorLogNanos.compareAndSet(last, now)) {
@@ -316,57 +314,23 @@ final class Spool implements Closeable {
     }
   }
 
-  /** Group commit: returns once everything appended up to {@code target} has been forced. */
-  private void syncTo(long target) {
-    if (synced >= target) return;
-    syncLock.lock();
-    try {
-      if (synced >= target) return;
-      long upTo;
-      Segment segment;
-      lock.lock();
-      try {
-        upTo = appended;
-        segment = writing;
-      } finally {
-        lock.unlock();
-      }
-      boolean interrupted = Thread.interrupted();
-      try {
-        if (segment != null) segment.file.force();
-        synced = upTo;
-      } catch (IOException | RuntimeException e) {
-        logRateLimited("Could not force the spool to disk: {}", e.toString());
-      } finally {
-        if (interrupted) Thread.currentThread().interrupt();
-      }
-    } finally {
-      syncLock.unlock();
-    }
+  /** Bytes appended so far and the segment taking them, for the forcer. */
+  long appendedLocked() {
+    assert lock.isHeldByCurrentThread();
+    return appended;
   }
 
-  private void syncLoop() {
-    long interval = sync.intervalNanos();
-    while (true) {
-      long target;
-      lock.lock();
-      try {
-        if (closed) return;
-        closing.awaitNanos(interval);
-        if (closed) return;
-        checkOwnership();
-        target = appended;
-      } catch (InterruptedException e) {
-        return;
-      } finally {
-        lock.unlock();
-      }
-      try {
-        syncTo(target);
-      } catch (Throwable t) {
-        logger.warn("Spool sync failed", t);
-      }
-    }
+  /**
+   * For the forcer's thread: waits up to {@code nanos} unless closed, then checks that the directory
+   * is still this client's; false once closed.
+   */
+  boolean awaitTickLocked(long nanos) throws InterruptedException {
+    assert lock.isHeldByCurrentThread();
+    if (closed) return false;
+    closing.awaitNanos(nanos);
+    if (closed) return false;
+    checkOwnership();
+    return true;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -408,7 +372,7 @@ final class Spool implements Closeable {
         if (entry == null) continue;
         Segment segment = entry.getValue();
         if (!segment.acknowledge(seq)) continue;
-        if (segment.live == 0 && segment != writing && segment != cursor) delete(segment);
+        if (segment.live == 0 && segment != writing && !backlog.isAt(segment)) delete(segment);
       }
       if (detached == null && acks.bytes() > AckLog.COMPACT_BYTES) {
         try {
@@ -439,167 +403,38 @@ final class Spool implements Closeable {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Reading back
+  // For the backlog's reader, with the lock held
 
-  /**
-   * Moves backlog messages into the window while it has room, on the flusher thread. Backlog
-   * records that cannot be read back (a damaged, cut or deleted file) are counted as dropped.
-   */
+  boolean closedLocked() {
+    assert lock.isHeldByCurrentThread();
+    return closed;
+  }
+
+  @Nullable Segment writingLocked() {
+    assert lock.isHeldByCurrentThread();
+    return writing;
+  }
+
+  /** The segment after {@code segment}, or the one being written when none is. */
+  @Nullable Segment afterLocked(Segment segment) {
+    assert lock.isHeldByCurrentThread();
+    Map.Entry<Long, Segment> following = segments.higherEntry(segment.base);
+    return following == null ? writing : following.getValue();
+  }
+
+  /** Forgets {@code segment} once the reader has passed it and nothing in it is live. */
+  void passedLocked(Segment segment) {
+    assert lock.isHeldByCurrentThread();
+    if (segment.live == 0 && segment != writing) delete(segment);
+  }
+
   void refill(MessageQueue queue, Reporter reporter) {
-    boolean interrupted = Thread.interrupted();
-    readLock.lock();
-    try {
-      while (true) {
-        EncodedMessage message = peeked;
-        if (message == null) {
-          if (queue.backlog() == 0) return;
-          message = next();
-          if (message == null) {
-            dropUnreadable(queue, reporter);
-            return;
-          }
-          if (message.isRecovered()) reporter.recoveredRead(message);
-        }
-        if (!queue.admit(message)) {
-          peeked = message;
-          return;
-        }
-        peeked = null;
-      }
-    } finally {
-      readLock.unlock();
-      if (interrupted) Thread.currentThread().interrupt();
-    }
+    backlog.refill(queue, reporter);
   }
 
-  /**
-   * Reads back up to {@code count} backlog messages for close to report as left in the spool; the
-   * records stay. Fewer when the spool has closed or the backlog ends.
-   */
   List<EncodedMessage> readForReport(long count) {
-    List<EncodedMessage> messages = new ArrayList<>();
-    boolean interrupted = Thread.interrupted();
-    readLock.lock();
-    try {
-      while (messages.size() < count) {
-        EncodedMessage message = peeked;
-        peeked = null;
-        if (message == null) message = next();
-        if (message == null) break;
-        messages.add(message);
-      }
-    } finally {
-      readLock.unlock();
-      if (interrupted) Thread.currentThread().interrupt();
-    }
-    return messages;
+    return backlog.readForReport(count);
   }
-
-  /**
-   * The reader is at the end of what was written while the queue still counts a backlog: those
-   * records could not be read (damaged, cut short or deleted under the client), and exactly that
-   * many are counted as dropped.
-   */
-  private void dropUnreadable(MessageQueue queue, Reporter reporter) {
-    long lost;
-    lock.lock();
-    try {
-      if (cursor != writing || writing == null || cursorPos != writing.size) return;
-      lost = queue.backlog();
-    } finally {
-      lock.unlock();
-    }
-    if (lost <= 0) return;
-    logger.error("Spool {}: {} messages could not be read back (a damaged, cut or deleted segment file); "
-        + "counted as dropped (SPOOL_ERROR)", directory, lost);
-    List<FlushEpoch.Run> runs = queue.dropBacklog(lost);
-    long counted = 0;
-    for (FlushEpoch.Run run : runs) counted += run.count;
-    reporter.droppedUnread(counted, DropReason.SPOOL_ERROR);
-    queue.settle(runs, MessageQueue.Outcome.DROPPED);
-  }
-
-  /** The next unacknowledged record after the cursor, or null at the end of what is written. */
-  private @Nullable EncodedMessage next() {
-    assert readLock.isHeldByCurrentThread();
-    while (true) {
-      Segment segment;
-      long pos;
-      long limit;
-      lock.lock();
-      try {
-        if (closed) return null;
-        segment = cursor;
-        if (segment == null) {
-          if (writing == null) return null;
-          cursor = segment = writing;
-          cursorPos = 0;
-        }
-        pos = cursorPos = segment.skipHole(cursorPos);
-        limit = segment.size;
-        if (pos >= limit) {
-          if (segment == writing) return null;
-          Map.Entry<Long, Segment> following = segments.higherEntry(segment.base);
-          cursor = following == null ? writing : following.getValue();
-          cursorPos = 0;
-          if (segment.live == 0) delete(segment);
-          continue;
-        }
-      } finally {
-        lock.unlock();
-      }
-      RecordReader.Found found;
-      try {
-        found = reader.read(segment.file, segment.base, pos, limit, true);
-      } catch (IOException | RuntimeException e) {
-        logger.error("Could not read spool segment {} back: {}; its remaining messages are dropped "
-            + "(SPOOL_ERROR)", segment.name, e.toString());
-        skipRest(segment, pos);
-        continue;
-      }
-      if (found == RecordReader.Found.RECORD) {
-        lock.lock();
-        try {
-          if (cursor == segment && cursorPos == pos) cursorPos = reader.end;
-          if (segment.acked.get((int) (reader.seq - segment.base))) continue;
-        } finally {
-          lock.unlock();
-        }
-        EncodedMessage message = new EncodedMessage(reader.type, reader.messageId, reader.json, segment.recovered);
-        message.spoolSeq = reader.seq;
-        return message;
-      }
-      if (found == RecordReader.Found.CUT) {
-        logger.error("Spool segment {} ends at byte {}, before the {} bytes written to it (cut short "
-            + "under the client?); the messages past that point are dropped (SPOOL_ERROR)",
-            segment.name, reader.end, limit);
-        skipRest(segment, pos);
-        continue;
-      }
-      logger.error("Spool segment {}: bytes {}..{} are damaged and skipped; their messages are dropped "
-          + "(SPOOL_ERROR)", segment.name, pos, reader.end);
-      lock.lock();
-      try {
-        if (cursor == segment && cursorPos == pos) cursorPos = reader.end;
-      } finally {
-        lock.unlock();
-      }
-    }
-  }
-
-  /** Gives up on the rest of {@code segment}; no new record goes into it. */
-  private void skipRest(Segment segment, long pos) {
-    reader.reset();
-    lock.lock();
-    try {
-      if (cursor == segment && cursorPos == pos) cursorPos = segment.size;
-      segment.sealed = true;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
 
   long bytes() {
     lock.lock();
@@ -621,7 +456,7 @@ final class Spool implements Closeable {
    */
   @Override
   public void close() {
-    readLock.lock();
+    backlog.readLock.lock();
     lock.lock();
     try {
       if (closed) return;
@@ -655,7 +490,7 @@ final class Spool implements Closeable {
       closeQuietly(acks);
     } finally {
       lock.unlock();
-      readLock.unlock();
+      backlog.readLock.unlock();
     }
     // The sync thread, signalled above, ends on its own once a force under way returns.
     directory.close();
