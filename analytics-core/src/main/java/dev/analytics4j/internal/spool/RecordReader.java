@@ -53,19 +53,18 @@ public final class RecordReader {
    */
   public Found read(SpoolFile file, long base, long pos, long limit, boolean decode) throws IOException {
     if (pos >= limit) return Found.END;
-    ByteBuffer view = window(file, pos, limit);
-    int length = RecordCodec.lengthAt(view, view.position(), view.limit(), base, crc);
-    if (length >= 0) {
+    ByteBuffer view = recordAt(file, base, pos, limit);
+    if (view != null) {
       int at = view.position();
+      int length = view.getInt(at);
       seq = view.getLong(at + RecordCodec.HEADER_BYTES);
       end = pos + RecordCodec.HEADER_BYTES + length;
       if (decode) decode(view, at, length);
       return Found.RECORD;
     }
     for (long at = pos + 1; at < limit; at++) {
-      view = window(file, at, limit);
-      if (view.remaining() < RecordCodec.HEADER_BYTES + RecordCodec.FIXED_BYTES) break;
-      if (RecordCodec.lengthAt(view, view.position(), view.limit(), base, crc) >= 0) {
+      if (fileEnd >= 0 && at + RecordCodec.HEADER_BYTES + RecordCodec.FIXED_BYTES > fileEnd) break;
+      if (recordAt(file, base, at, limit) != null) {
         end = at;
         return Found.DAMAGED;
       }
@@ -75,6 +74,18 @@ public final class RecordReader {
     boolean cut = fileEnd >= 0 && fileEnd < limit;
     end = cut ? fileEnd : limit;
     return cut ? Found.CUT : Found.DAMAGED;
+  }
+
+  /** A view positioned at a valid record at {@code pos}, holding all of it; null when there is none. */
+  private @Nullable ByteBuffer recordAt(SpoolFile file, long base, long pos, long limit) throws IOException {
+    ByteBuffer view = window(file, pos, limit, RecordCodec.HEADER_BYTES + RecordCodec.FIXED_BYTES);
+    if (view.remaining() < RecordCodec.HEADER_BYTES + RecordCodec.FIXED_BYTES) return null;
+    int length = view.getInt(view.position());
+    if (length < RecordCodec.FIXED_BYTES || length > RecordCodec.MAX_LENGTH) return null;
+    if (view.remaining() < RecordCodec.HEADER_BYTES + length) {
+      view = window(file, pos, limit, RecordCodec.HEADER_BYTES + length);
+    }
+    return RecordCodec.lengthAt(view, view.position(), view.limit(), base, crc) >= 0 ? view : null;
   }
 
   private void decode(ByteBuffer view, int at, int length) {
@@ -87,12 +98,15 @@ public final class RecordReader {
     json = bytes;
   }
 
-  /** A view of the file from {@code pos}, holding a whole record's worth where the file has one. */
-  private ByteBuffer window(SpoolFile file, long pos, long limit) throws IOException {
-    int wanted = (int) Math.min(RecordCodec.HEADER_BYTES + RecordCodec.MAX_LENGTH, limit - pos);
+  /**
+   * A view of the file from {@code pos} holding {@code need} bytes, or fewer where the file or the
+   * limit ends first; refilled from the file only when the buffer does not hold them.
+   */
+  private ByteBuffer window(SpoolFile file, long pos, long limit, int need) throws IOException {
+    long wantedEnd = Math.min(pos + need, limit);
     long buffered = bufferStart + buffer.limit();
     boolean covers = bufferFile == file && pos >= bufferStart
-        && (pos + wanted <= buffered || (fileEnd >= 0 && buffered >= fileEnd));
+        && (wantedEnd <= buffered || (fileEnd >= 0 && buffered >= fileEnd));
     if (!covers) {
       buffer.clear();
       buffer.limit((int) Math.min(buffer.capacity(), limit - pos));
