@@ -20,8 +20,9 @@ public final class EncodedMessage {
   long spoolSeq = -1;
   /**
    * When this client accepted it ({@link System#nanoTime()}), from which a spooled message's age is
-   * measured against {@code spoolMaxAge}; for a message read back from the spool the queue sets it to
-   * when it was backlogged or recovered. Written before the message is handed to the queue.
+   * measured against {@code spoolMaxAge}: set by the queue as it takes a spooled message, and for a
+   * message read back from the spool to when it was backlogged or recovered; the queue's lock
+   * publishes it to the upload threads. Until then, when it was made.
    */
   long enqueuedNanos = System.nanoTime();
 

@@ -177,6 +177,8 @@ final class MessageQueue {
     try {
       if (failed) return Offer.FAILED;
       if (closed) return Offer.CLOSED;
+      // Its age for spoolMaxAge starts as it is accepted, after its record was written, never before.
+      message.enqueuedNanos = System.nanoTime();
       if (windowAllowed && backlog == 0 && heldMessages < maxMessages && heldBytes + message.size() <= maxBytes) {
         addToWindow(message, current, true);
         return Offer.ACCEPTED;

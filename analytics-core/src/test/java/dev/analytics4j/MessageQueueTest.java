@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.analytics4j.messages.Message;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -267,29 +269,31 @@ class MessageQueueTest {
   }
 
   @Test
-  void aBacklogMessageReadBackKeepsWhenItWasAcceptedNeverLaterThanItsGranularity() throws Exception {
-    long granularity = TimeUnit.MILLISECONDS.toNanos(10);
-    MessageQueue queue = new MessageQueue(1, 1_000_000, 1, 1, HOUR, ENVELOPE, 500_000, Runnable::run, granularity);
-    EncodedMessage inWindow = message(10);
-    assertSame(MessageQueue.Offer.ACCEPTED, queue.offerSpooled(inWindow, true));
-    long t0 = System.nanoTime() - TimeUnit.DAYS.toNanos(3);
-    long[] accepted = {t0, t0 + granularity / 2, t0 + 5 * granularity, t0 + 5 * granularity + 1};
-    for (long at : accepted) {
-      EncodedMessage backlogged = message(10);
-      backlogged.enqueuedNanos = at;
-      assertSame(MessageQueue.Offer.BACKLOGGED, queue.offerSpooled(backlogged, true));
-    }
-    queue.release(queue.take());
-
-    // Read back from disk as new objects: their age comes from the queue, not from the read.
-    long[] expected = {t0 + granularity / 2, t0 + granularity / 2, t0 + 5 * granularity + 1, t0 + 5 * granularity + 1};
-    for (long want : expected) {
-      assertSame(MessageQueue.REFILL, queue.take());
-      EncodedMessage readBack = message(10);
-      assertTrue(queue.admit(readBack));
-      assertEquals(want, readBack.enqueuedNanos);
-      assertTrue(readBack.enqueuedNanos - t0 < TimeUnit.DAYS.toNanos(1), "not the time it was read back");
+  void aBacklogMessageReadBackKeepsWhenItWasAccepted() throws Exception {
+    for (long granularity : new long[] {1, TimeUnit.HOURS.toNanos(1)}) {
+      MessageQueue queue = new MessageQueue(1, 1_000_000, 1, 1, HOUR, ENVELOPE, 500_000, Runnable::run, granularity);
+      long before = System.nanoTime();
+      EncodedMessage inWindow = message(10);
+      assertSame(MessageQueue.Offer.ACCEPTED, queue.offerSpooled(inWindow, true));
+      assertTrue(inWindow.enqueuedNanos - before >= 0, "aged from its acceptance, not before");
+      List<Long> accepted = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        EncodedMessage backlogged = message(10);
+        assertSame(MessageQueue.Offer.BACKLOGGED, queue.offerSpooled(backlogged, true));
+        accepted.add(backlogged.enqueuedNanos);
+      }
       queue.release(queue.take());
+
+      for (int i = 0; i < 4; i++) {
+        assertSame(MessageQueue.REFILL, queue.take());
+        // Read back from disk as a new object: its age comes from the queue, not from the read.
+        EncodedMessage readBack = message(10);
+        readBack.enqueuedNanos = System.nanoTime() + HOUR;
+        assertTrue(queue.admit(readBack));
+        // Each on its own at a granularity of 1 ns; at one hour, all share the newest time.
+        assertEquals(granularity == 1 ? accepted.get(i) : accepted.get(3), readBack.enqueuedNanos);
+        queue.release(queue.take());
+      }
     }
   }
 

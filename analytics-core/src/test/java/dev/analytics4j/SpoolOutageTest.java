@@ -164,7 +164,7 @@ class SpoolOutageTest {
     Path dir = temp.resolve("spool");
     Outage outage = new Outage(0).answering(new Transport.Response(503, null, "unavailable"));
     Duration maxAge = Duration.ofMillis(200);
-    Map<String, Long> acceptedBy = new ConcurrentHashMap<>();
+    Map<String, Long> offeredAt = new ConcurrentHashMap<>();
     Map<String, Long> failedAt = new ConcurrentHashMap<>();
     List<Failure> failures = new CopyOnWriteArrayList<>();
     RecordingCallback recording = new RecordingCallback();
@@ -190,8 +190,9 @@ class SpoolOutageTest {
     Analytics analytics = build(spooled(dir, outage).callback(callback).spoolMaxAge(maxAge)
         .maxQueueSize(10).flushAt(5));
     for (String id : ids("m", 30)) {
+      // Before the call: a message is accepted, and starts to age, during it.
+      offeredAt.put(id, System.nanoTime());
       assertTrue(analytics.offer(message(id)));
-      acceptedBy.put(id, System.nanoTime());
     }
     FlushResult result = analytics.flush(Duration.ofSeconds(30));
 
@@ -206,7 +207,7 @@ class SpoolOutageTest {
           + "spoolMaxAge (PT0.2S)"), failure.reason());
     }
     for (String id : ids("m", 30)) {
-      long waitedMillis = TimeUnit.NANOSECONDS.toMillis(failedAt.get(id) - acceptedBy.get(id));
+      long waitedMillis = TimeUnit.NANOSECONDS.toMillis(failedAt.get(id) - offeredAt.get(id));
       assertTrue(waitedMillis >= maxAge.toMillis(), id + " failed after " + waitedMillis + " ms");
     }
     Metrics metrics = analytics.metrics();
