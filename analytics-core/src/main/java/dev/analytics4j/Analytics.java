@@ -103,6 +103,7 @@ public final class Analytics implements Closeable {
   private final boolean enabled;
   private final @Nullable Supplier<? extends @Nullable Map<String, ?>> defaultContext;
   private final Duration closeTimeout;
+  private final Duration spoolMaxAge;
   private final Transport transport;
   private final MessageEncoder encoder;
   /** The scope's values and the beforeSend hooks, applied before encoding. */
@@ -132,6 +133,7 @@ public final class Analytics implements Closeable {
     this.enabled = builder.enabled;
     this.defaultContext = builder.defaultContext;
     this.closeTimeout = builder.closeTimeout;
+    this.spoolMaxAge = builder.spoolMaxAge;
     this.transport = transport;
     this.encoder = new MessageEncoder(builder.writeKey, LIBRARY_NAME, VERSION, builder.keepMessageLibrary);
     this.preparer = new MessagePreparer(builder.beforeSend);
@@ -156,7 +158,7 @@ public final class Analytics implements Closeable {
     this.completer = new Workers(flushThreadFactory, Integer.MAX_VALUE, TimeUnit.SECONDS.toNanos(10), "flush");
     this.queue = new MessageQueue(maxQueueSize, maxQueueBytes, flushAt, maxInFlightRequests,
         Durations.saturatedNanos(flushInterval), encoder.envelopeSize(), MessageEncoder.MAX_BATCH_BYTES,
-        completer);
+        completer, backlogAgeGranularityNanos(builder.spoolMaxAge));
     if (spool != null && spool.recovered > 0) {
       reporter.recovered(spool.recovered);
       queue.recovered(spool.recovered);
@@ -165,12 +167,13 @@ public final class Analytics implements Closeable {
     Map<String, String> headers = WireCore.requestHeaders(builder.writeKey, builder.userAgent, gzip);
     RetryPolicy policy = new RetryPolicy(builder.maxRetries, builder.initialBackoff,
         builder.maxBackoff, builder.maxRetryDuration, builder.maxRetryAfter,
-        builder.maxRetryAfterTotal);
+        builder.maxRetryAfterTotal, builder.spoolMaxAge);
     long attemptTimeoutNanos = Math.min(Durations.MAX_NANOS,
         Durations.saturatedNanos(builder.connectTimeout) + Durations.saturatedNanos(builder.readTimeout));
     if (attemptTimeoutNanos == 0) attemptTimeoutNanos = Durations.MAX_NANOS;
     this.uploader = new Uploader(transport, encoder, policy, reporter, queue, url, headers,
-        builder.writeKey, gzip, maxInFlightRequests, attemptTimeoutNanos, uploadThreads, spool != null);
+        builder.writeKey, gzip, maxInFlightRequests, attemptTimeoutNanos, uploadThreads,
+        spool == null ? () -> false : spool::keepsForNextClient);
 
     Runnable refill = spool == null ? null : () -> spool.refill(queue, reporter);
     Thread hook = null;
@@ -762,10 +765,18 @@ public final class Analytics implements Closeable {
     return "Analytics{url=" + url + ", flushAt=" + flushAt + ", flushInterval=" + flushInterval
         + ", maxQueueSize=" + maxQueueSize + ", maxQueueBytes=" + maxQueueBytes
         + ", maxInFlightRequests=" + maxInFlightRequests + ", gzip=" + gzip
-        + (spool != null ? ", " + spool : "")
+        + (spool != null ? ", " + spool + ", spoolMaxAge=" + spoolMaxAge : "")
         + ", closed=" + closed.get() + "}";
   }
 
+
+  /**
+   * A thousandth of {@code spoolMaxAge}, at least 1 ms: how much later than its time a backlogged
+   * message may expire, in exchange for a bounded record of when the backlog was accepted.
+   */
+  private static long backlogAgeGranularityNanos(Duration spoolMaxAge) {
+    return Math.max(TimeUnit.MILLISECONDS.toNanos(1), Durations.saturatedNanos(spoolMaxAge) / 1000);
+  }
 
   private static ThreadFactory daemonThreads(String name) {
     AtomicInteger count = new AtomicInteger();
@@ -799,6 +810,7 @@ public final class Analytics implements Closeable {
     private static final Duration MAX_SOCKET_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
     private static final long MIN_SPOOL_BYTES = 128 * 1024;
     private static final SpoolSync DEFAULT_SPOOL_SYNC = SpoolSync.interval(Duration.ofSeconds(1));
+    static final Duration DEFAULT_SPOOL_MAX_AGE = Duration.ofDays(7);
 
     final String writeKey;
     private Region region = Region.US;
@@ -834,6 +846,7 @@ public final class Analytics implements Closeable {
     private @Nullable Path spoolDirectory;
     private long spoolMaxBytes = Spool.DEFAULT_MAX_BYTES;
     private SpoolSync spoolSync = DEFAULT_SPOOL_SYNC;
+    private Duration spoolMaxAge = DEFAULT_SPOOL_MAX_AGE;
     private int spoolSegmentBytes;
     private SpoolFileSystem.Factory spoolFileSystems = SpoolFileSystem.Factory.SYSTEM;
 
@@ -941,7 +954,10 @@ public final class Analytics implements Closeable {
       return this;
     }
 
-    /** Counted retries of a batch after network errors and retryable statuses; default 10. */
+    /**
+     * Counted retries of a batch after network errors and retryable statuses; default 10. Not
+     * with a {@link #spool}: spooled messages are retried until {@link #spoolMaxAge} instead.
+     */
     public Builder maxRetries(int maxRetries) {
       if (maxRetries < 0 || maxRetries > 1000) {
         throw new IllegalArgumentException("maxRetries must be in 0..1000: " + maxRetries);
@@ -962,7 +978,10 @@ public final class Analytics implements Closeable {
       return this;
     }
 
-    /** The total time a batch may spend on counted retries; default 5 minutes. */
+    /**
+     * The total time a batch may spend on counted retries; default 5 minutes. Not with a {@link
+     * #spool}: spooled messages are retried until {@link #spoolMaxAge} instead.
+     */
     public Builder maxRetryDuration(Duration maxRetryDuration) {
       this.maxRetryDuration = positive(maxRetryDuration, "maxRetryDuration");
       return this;
@@ -970,7 +989,8 @@ public final class Analytics implements Closeable {
 
     /**
      * The longest single wait a {@code Retry-After} may impose (default 300 s), and the total of such
-     * waits for one batch (default 10 minutes).
+     * waits for one batch (default 10 minutes). With a {@link #spool} the total does not apply:
+     * spooled messages obey every {@code Retry-After} (each capped) until {@link #spoolMaxAge}.
      */
     public Builder maxRetryAfter(Duration perWait, Duration total) {
       this.maxRetryAfter = nonNegative(perWait, "maxRetryAfter");
@@ -990,8 +1010,8 @@ public final class Analytics implements Closeable {
      * and one over {@code Integer.MAX_VALUE} ms (24.8 days, the most a JDK socket accepts) as that.
      *
      * <p>Each attempt as a whole, from connecting to reading the status line, is also bounded by
-     * {@code connectTimeout + readTimeout} (a retry, by what is left of {@code maxRetryDuration} if
-     * that is less, but at least 1 s), so a collector trickling its answer cannot hold an upload past
+     * {@code connectTimeout + readTimeout} (a retry without a spool, by what is left of {@code
+     * maxRetryDuration} if that is less, but at least 1 s), so a collector trickling its answer cannot hold an upload past
      * it. That deadline applies to every {@link Transport}, a custom OkHttpClient's included.
      */
     public Builder readTimeout(Duration readTimeout) {
@@ -1141,6 +1161,30 @@ public final class Analytics implements Closeable {
      */
     public Builder spoolSync(SpoolSync spoolSync) {
       this.spoolSync = Objects.requireNonNull(spoolSync, "spoolSync == null");
+      return this;
+    }
+
+    /**
+     * How long, with a {@link #spool}, a message may wait for the endpoint while it answers with
+     * retryable errors (network errors, 429, 5xx); default 7 days. Its records are on disk, so a
+     * spooled batch is not given up after {@link #maxRetries} or {@link #maxRetryDuration}: it keeps
+     * its place in the window (new messages wait in the spool, up to {@link #spoolMaxBytes}) and is
+     * retried with the capped {@link #retryBackoff}, obeying each {@code Retry-After} up to {@link
+     * #maxRetryAfter}, until it is delivered or an answer is not retryable. At the first retryable
+     * failure after its newest message has waited this long, the batch fails with {@link
+     * Failure#expired()}.
+     *
+     * <p>Age is measured on the monotonic clock from when this client accepted the message, not from
+     * its {@code timestamp}, which may lie far in the past (a backfill) or in the future. A message
+     * this client recovered from an earlier one's spool is measured from when it was recovered: the
+     * spool's records do not keep when they were accepted, so each client on the directory gives
+     * them up to this long again. While messages wait, a {@link Analytics#flush(Duration)} returns
+     * incomplete, and {@code close} leaves them in the spool ({@link DropReason#SPOOLED}). Ignored
+     * without a spool, and once the spool has lost its directory (removed, or its lock file gone):
+     * nothing then waits on disk for a next client, so batches are retried as without a spool.
+     */
+    public Builder spoolMaxAge(Duration spoolMaxAge) {
+      this.spoolMaxAge = positive(spoolMaxAge, "spoolMaxAge");
       return this;
     }
 

@@ -87,7 +87,8 @@ public class AnalyticsAutoConfiguration {
     if (properties.getSpool() != null) {
       builder.spool(properties.getSpool())
           .spoolMaxBytes(properties.getSpoolMaxBytes().toBytes())
-          .spoolSync(spoolSync(properties.getSpoolSync()));
+          .spoolSync(spoolSync(properties.getSpoolSync()))
+          .spoolMaxAge(properties.getSpoolMaxAge());
     }
     return builder;
   }

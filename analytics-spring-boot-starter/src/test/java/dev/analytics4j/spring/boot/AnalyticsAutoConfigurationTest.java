@@ -36,6 +36,7 @@ import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -141,6 +142,16 @@ class AnalyticsAutoConfigurationTest {
           assertEquals(65_536, properties.getMaxQueueBytes().toBytes());
           assertEquals(Duration.ofSeconds(2), properties.getCloseTimeout());
           assertThat(context.getBean(Analytics.class).toString()).contains("flushInterval=PT0.25S", "maxQueueBytes=65536");
+        });
+  }
+
+  @Test
+  void theSpoolPropertiesReachTheClient(@TempDir java.nio.file.Path temp) {
+    runner.withPropertyValues("analytics4j.spool=" + temp.resolve("spool"), "analytics4j.spool-max-bytes=1MB",
+        "analytics4j.spool-max-age=3d").run(context -> {
+          assertThat(context).hasNotFailed();
+          assertEquals(Duration.ofDays(3), context.getBean(AnalyticsProperties.class).getSpoolMaxAge());
+          assertThat(context.getBean(Analytics.class).toString()).contains("maxBytes=1048576", "spoolMaxAge=PT72H");
         });
   }
 
