@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.analytics4j.Analytics;
+import dev.analytics4j.BeforeSend;
 import dev.analytics4j.AnalyticsListener;
 import dev.analytics4j.Callback;
 import dev.analytics4j.DropReason;
@@ -105,7 +106,8 @@ class AnalyticsAutoConfigurationTest {
   @Test
   void everyBuilderSettingIsAPropertyOrABeanAndEveryPropertyIsDocumented() throws IOException {
     // Builder methods configured by beans rather than properties.
-    Set<String> byBeans = Set.of("callback", "listener", "transport", "threadFactory", "defaultContext", "build");
+    Set<String> byBeans = Set.of("callback", "listener", "transport", "threadFactory", "defaultContext", "beforeSend",
+        "build");
     Map<String, List<String>> multi = Map.of(
         "retryBackoff", List.of("initial-backoff", "max-backoff"),
         "maxRetryAfter", List.of("max-retry-after", "max-retry-after-total"));
@@ -153,6 +155,31 @@ class AnalyticsAutoConfigurationTest {
           assertEquals(Duration.ofDays(3), context.getBean(AnalyticsProperties.class).getSpoolMaxAge());
           assertThat(context.getBean(Analytics.class).toString()).contains("maxBytes=1048576", "spoolMaxAge=PT72H");
         });
+  }
+
+  @Test
+  void everyBeforeSendBeanRunsInItsOrder() throws Exception {
+    runner.withPropertyValues("analytics4j.flush-at=1")
+        .withBean("second", BeforeSend.class, () -> message -> message.properties().put("seen", message.properties()
+            .get("first") + ",second"), definition -> definition.setAttribute("order", 2))
+        .withUserConfiguration(OrderedHooks.class)
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          Analytics analytics = context.getBean(Analytics.class);
+          analytics.enqueue(track("hooked"));
+          RecordedRequest request = Collector.take(server);
+          String body = request.getBody().utf8();
+          assertTrue(body.contains("\"properties\":{\"first\":\"yes\",\"seen\":\"yes,second\"}"), body);
+        });
+  }
+
+  @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+  static class OrderedHooks {
+    @org.springframework.context.annotation.Bean
+    @org.springframework.core.annotation.Order(1)
+    BeforeSend first() {
+      return message -> message.properties().put("first", "yes");
+    }
   }
 
   @Test
