@@ -2,6 +2,7 @@ package dev.analytics4j.spring.boot;
 
 import dev.analytics4j.Analytics;
 import dev.analytics4j.AnalyticsListener;
+import dev.analytics4j.BeforeSend;
 import dev.analytics4j.Callback;
 import dev.analytics4j.SpoolSync;
 import dev.analytics4j.micrometer.AnalyticsMeterBinder;
@@ -29,7 +30,8 @@ import org.springframework.context.annotation.Configuration;
  * its meters and a health indicator. Each bean backs off when the application defines its own.
  *
  * <p>The client is built with every {@link AnalyticsBuilderCustomizer} bean applied after the
- * properties, the {@link Callback} bean if there is exactly one, and every
+ * properties, the {@link Callback} bean if there is exactly one, every {@link BeforeSend} bean (in
+ * {@code @Order}), and every
  * {@link AnalyticsListener} bean (the meter binder and the health indicator's listener among them).
  * Without a write key, or with {@code analytics4j.enabled=false}, it is built disabled: messages
  * are validated and then reported as dropped ({@code DropReason.DISABLED}); nothing is sent.
@@ -46,9 +48,11 @@ public class AnalyticsAutoConfiguration {
   @ConditionalOnMissingBean
   Analytics analytics(AnalyticsProperties properties, ObjectProvider<AnalyticsBuilderCustomizer> customizers,
       ObjectProvider<Callback> callback, ObjectProvider<AnalyticsListener> listeners,
-      ObjectProvider<RequestContext> requestContext) {
+      ObjectProvider<RequestContext> requestContext, ObjectProvider<BeforeSend> beforeSend) {
     Analytics.Builder builder = builder(properties);
     callback.ifUnique(builder::callback);
+    // Every hook bean, in @Order: each sees what the one before it left.
+    beforeSend.orderedStream().forEach(builder::beforeSend);
     requestContext.ifUnique(builder::defaultContext);
     List<AnalyticsListener> all = listeners.orderedStream().collect(Collectors.toList());
     if (!all.isEmpty()) builder.listener(CompositeListener.of(all));
@@ -87,7 +91,8 @@ public class AnalyticsAutoConfiguration {
     if (properties.getSpool() != null) {
       builder.spool(properties.getSpool())
           .spoolMaxBytes(properties.getSpoolMaxBytes().toBytes())
-          .spoolSync(spoolSync(properties.getSpoolSync()));
+          .spoolSync(spoolSync(properties.getSpoolSync()))
+          .spoolMaxAge(properties.getSpoolMaxAge());
     }
     return builder;
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.analytics4j.Analytics;
+import dev.analytics4j.BeforeSend;
 import dev.analytics4j.AnalyticsListener;
 import dev.analytics4j.Callback;
 import dev.analytics4j.DropReason;
@@ -36,6 +37,7 @@ import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -104,7 +106,8 @@ class AnalyticsAutoConfigurationTest {
   @Test
   void everyBuilderSettingIsAPropertyOrABeanAndEveryPropertyIsDocumented() throws IOException {
     // Builder methods configured by beans rather than properties.
-    Set<String> byBeans = Set.of("callback", "listener", "transport", "threadFactory", "defaultContext", "build");
+    Set<String> byBeans = Set.of("callback", "listener", "transport", "threadFactory", "defaultContext", "beforeSend",
+        "build");
     Map<String, List<String>> multi = Map.of(
         "retryBackoff", List.of("initial-backoff", "max-backoff"),
         "maxRetryAfter", List.of("max-retry-after", "max-retry-after-total"));
@@ -142,6 +145,41 @@ class AnalyticsAutoConfigurationTest {
           assertEquals(Duration.ofSeconds(2), properties.getCloseTimeout());
           assertThat(context.getBean(Analytics.class).toString()).contains("flushInterval=PT0.25S", "maxQueueBytes=65536");
         });
+  }
+
+  @Test
+  void theSpoolPropertiesReachTheClient(@TempDir java.nio.file.Path temp) {
+    runner.withPropertyValues("analytics4j.spool=" + temp.resolve("spool"), "analytics4j.spool-max-bytes=1MB",
+        "analytics4j.spool-max-age=3d").run(context -> {
+          assertThat(context).hasNotFailed();
+          assertEquals(Duration.ofDays(3), context.getBean(AnalyticsProperties.class).getSpoolMaxAge());
+          assertThat(context.getBean(Analytics.class).toString()).contains("maxBytes=1048576", "spoolMaxAge=PT72H");
+        });
+  }
+
+  @Test
+  void everyBeforeSendBeanRunsInItsOrder() throws Exception {
+    runner.withPropertyValues("analytics4j.flush-at=1")
+        .withBean("second", BeforeSend.class, () -> message -> message.properties().put("seen", message.properties()
+            .get("first") + ",second"), definition -> definition.setAttribute("order", 2))
+        .withUserConfiguration(OrderedHooks.class)
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          Analytics analytics = context.getBean(Analytics.class);
+          analytics.enqueue(track("hooked"));
+          RecordedRequest request = Collector.take(server);
+          String body = request.getBody().utf8();
+          assertTrue(body.contains("\"properties\":{\"first\":\"yes\",\"seen\":\"yes,second\"}"), body);
+        });
+  }
+
+  @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+  static class OrderedHooks {
+    @org.springframework.context.annotation.Bean
+    @org.springframework.core.annotation.Order(1)
+    BeforeSend first() {
+      return message -> message.properties().put("first", "yes");
+    }
   }
 
   @Test
