@@ -175,7 +175,7 @@ public final class Analytics implements Closeable {
         builder.writeKey, gzip, maxInFlightRequests, attemptTimeoutNanos, uploadThreads,
         spool == null ? () -> false : spool::keepsForNextClient);
 
-    Runnable refill = spool == null ? null : () -> spool.refill(queue, reporter);
+    Runnable refill = spool == null ? null : () -> spool.backlog().refill(queue, reporter);
     Thread hook = null;
     if (builder.shutdownHook) {
       hook = new Thread(this::closeFromShutdownHook, "analytics4j-shutdown-" + id);
@@ -677,7 +677,7 @@ public final class Analytics implements Closeable {
   private void tellBacklog(Spool spool, long count, DropReason reason, boolean kept, long deadline) {
     long told = 0;
     while (told < count && System.nanoTime() - deadline < 0) {
-      List<EncodedMessage> chunk = spool.readForReport(Math.min(count - told, BACKLOG_TELL_CHUNK));
+      List<EncodedMessage> chunk = spool.backlog().readForReport(Math.min(count - told, BACKLOG_TELL_CHUNK));
       if (chunk.isEmpty()) break;
       if (kept) reporter.droppedCounted(chunk, reason);
       reporter.droppedCallbacks(chunk, reason);
