@@ -53,7 +53,12 @@ public class AnalyticsAutoConfiguration {
     List<AnalyticsListener> all = listeners.orderedStream().collect(Collectors.toList());
     if (!all.isEmpty()) builder.listener(CompositeListener.of(all));
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
-    return builder.build();
+    Analytics analytics = builder.build();
+    // The binder's queue gauges then read this client's Metrics, as the health details do.
+    for (AnalyticsListener listener : all) {
+      if (listener instanceof AnalyticsMeterBinder) ((AnalyticsMeterBinder) listener).client(analytics);
+    }
+    return analytics;
   }
 
   static Analytics.Builder builder(AnalyticsProperties properties) {
@@ -173,7 +178,7 @@ public class AnalyticsAutoConfiguration {
     @ConditionalOnMissingBean(name = "analytics4jHealthIndicator")
     Boot3HealthIndicator analytics4jHealthIndicator(Analytics analytics, AnalyticsHealth health,
         AnalyticsProperties properties) {
-      return new Boot3HealthIndicator(analytics, health, properties.sends());
+      return new Boot3HealthIndicator(analytics, health, properties);
     }
   }
 
@@ -191,7 +196,7 @@ public class AnalyticsAutoConfiguration {
     @ConditionalOnMissingBean(name = "analytics4jHealthIndicator")
     Boot4HealthIndicator analytics4jHealthIndicator(Analytics analytics, AnalyticsHealth health,
         AnalyticsProperties properties) {
-      return new Boot4HealthIndicator(analytics, health, properties.sends());
+      return new Boot4HealthIndicator(analytics, health, properties);
     }
   }
 }

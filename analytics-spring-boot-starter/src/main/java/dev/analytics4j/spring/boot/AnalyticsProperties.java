@@ -116,6 +116,16 @@ public class AnalyticsProperties {
    */
   private boolean requestContext;
 
+  /**
+   * Whether the health indicator may take the application's overall health down. Off by default:
+   * while the API refuses the write key (HTTP 401 or 403) the analytics4j component shows status
+   * DEGRADED with the reason, which Actuator's default status order does not rank, so the overall
+   * status and its HTTP code stay as the other components make them, and a rotated key does not
+   * take a healthy service out of a load balancer. When true, the component is DOWN instead, and so
+   * is the overall status.
+   */
+  private boolean healthAffectsStatus;
+
   public boolean isEnabled() {
     return enabled;
   }
@@ -322,6 +332,14 @@ public class AnalyticsProperties {
 
   public void setRequestContext(boolean requestContext) {
     this.requestContext = requestContext;
+  }
+
+  public boolean isHealthAffectsStatus() {
+    return healthAffectsStatus;
+  }
+
+  public void setHealthAffectsStatus(boolean healthAffectsStatus) {
+    this.healthAffectsStatus = healthAffectsStatus;
   }
 
   /** Whether a client that sends is configured: enabled, with a write key. */

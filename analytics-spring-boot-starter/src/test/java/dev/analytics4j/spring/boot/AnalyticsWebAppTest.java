@@ -128,7 +128,7 @@ class AnalyticsWebAppTest {
 
     HttpResponse<String> health = call("GET", "/actuator/health");
     Map<String, Object> components = (Map<String, Object>) JSON.fromJson(health.body()).get("components");
-    assertEquals(Map.of("status", "UP", "details", Map.of("heldMessages", 0.0, "heldBytes", 0.0)),
+    assertEquals(Map.of("status", "UP", "details", Map.of("queuedMessages", 0.0, "queuedBytes", 0.0)),
         components.get("analytics4j"), health.body());
   }
 }
