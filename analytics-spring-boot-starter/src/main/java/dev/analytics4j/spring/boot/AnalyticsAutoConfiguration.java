@@ -137,8 +137,8 @@ public class AnalyticsAutoConfiguration {
   static class ServletRequestContextConfiguration {
     @Bean
     @ConditionalOnMissingBean(RequestContext.class)
-    ServletRequestContext analyticsRequestContext() {
-      return new ServletRequestContext();
+    ServletRequestContext analyticsRequestContext(AnalyticsProperties properties) {
+      return new ServletRequestContext(properties.isRequestContextQueryStrings());
     }
   }
 
@@ -149,8 +149,8 @@ public class AnalyticsAutoConfiguration {
   static class ReactiveRequestContextConfiguration {
     @Bean
     @ConditionalOnMissingBean(RequestContext.class)
-    ReactiveRequestContext analyticsRequestContext() {
-      return new ReactiveRequestContext();
+    ReactiveRequestContext analyticsRequestContext(AnalyticsProperties properties) {
+      return new ReactiveRequestContext(properties.isRequestContextQueryStrings());
     }
   }
 

@@ -126,6 +126,7 @@ class AnalyticsAutoConfigurationTest {
     expected.add("write-key");
     expected.add("request-context");
     expected.add("health-affects-status");
+    expected.add("request-context-query-strings");
     assertEquals(expected, documented);
   }
 
