@@ -31,6 +31,11 @@ final class Describe {
 
   /** {@code track "Order Completed" userId=u1 properties={revenue=42.5, currency="EUR"}}. */
   static String message(SentMessage message) {
+    return message(message, false);
+  }
+
+  /** Like {@link #message(SentMessage)}, with its timestamp when {@code withTimestamp}. */
+  static String message(SentMessage message, boolean withTimestamp) {
     StringBuilder out = new StringBuilder(message.type().wireName());
     String key = keyField(message);
     if (key != null) out.append(' ').append(quote(key));
@@ -40,7 +45,7 @@ final class Describe {
     if (message.userId() != null) out.append(" userId=").append(message.userId());
     if (message.anonymousId() != null) out.append(" anonymousId=").append(message.anonymousId());
     // Before the maps, which the line's length limit may cut.
-    out.append(" timestamp=").append(message.fields().get("timestamp"));
+    if (withTimestamp) out.append(" timestamp=").append(message.fields().get("timestamp"));
     appendMap(out, "properties", message.properties());
     appendMap(out, "traits", message.traits());
     Map<String, @Nullable Object> context = new java.util.LinkedHashMap<>(message.context());
@@ -196,6 +201,11 @@ final class Describe {
    * with {@code >}; long lists are cut after {@link #MAX_LINES}.
    */
   static String list(List<SentMessage> messages, Predicate<SentMessage> marked) {
+    return list(messages, marked, false);
+  }
+
+  /** Like {@link #list(List, Predicate)}, with each message's timestamp when {@code withTimestamps}. */
+  static String list(List<SentMessage> messages, Predicate<SentMessage> marked, boolean withTimestamps) {
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < messages.size(); i++) {
       if (i == MAX_LINES) {
@@ -203,7 +213,7 @@ final class Describe {
         break;
       }
       SentMessage message = messages.get(i);
-      out.append('\n').append(marked.test(message) ? "> " : "  ").append(i + 1).append(". ").append(message(message));
+      out.append('\n').append(marked.test(message) ? "> " : "  ").append(i + 1).append(". ").append(message(message, withTimestamps));
     }
     return out.toString();
   }

@@ -206,6 +206,14 @@ public final class MessagePattern {
     return true;
   }
 
+  /** Whether the pattern asks for a timestamp: failure listings then show each message's. */
+  boolean timestamped() {
+    for (String phrase : phrases) {
+      if (phrase.startsWith("with timestamp ")) return true;
+    }
+    return false;
+  }
+
   /** The pattern without its article, after "no": {@code track for user u2}. */
   String negated() {
     return "no " + noun + tail();

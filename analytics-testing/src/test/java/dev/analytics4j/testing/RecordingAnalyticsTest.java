@@ -153,7 +153,7 @@ class RecordingAnalyticsTest {
     AssertionError e = assertThrows(AssertionError.class, recorder::assertAllDelivered);
 
     assertEquals("Expected every message to be delivered, but 1 of the 2 messages enqueued was not:"
-        + "\n  dropped (QUEUE_FULL): track \"B\" userId=u1 timestamp=2025-03-14T09:26:53.589Z properties={n=2}", e.getMessage());
+        + "\n  dropped (QUEUE_FULL): track \"B\" userId=u1 properties={n=2}", e.getMessage());
     recorder.sent().assertSentOnce(track("A"));
   }
 
@@ -168,8 +168,8 @@ class RecordingAnalyticsTest {
     AssertionError e = assertThrows(AssertionError.class, recorder::assertAllDelivered);
 
     assertEquals("Expected every message to be delivered, but 2 of the 3 messages enqueued were not:"
-        + "\n  dropped (CLOSED): track \"Late\" userId=u1 timestamp=2025-03-14T09:26:53.589Z"
-        + "\n  dropped (CLOSED): track \"Later\" anonymousId=a1 timestamp=2025-03-14T09:26:53.589Z", e.getMessage());
+        + "\n  dropped (CLOSED): track \"Late\" userId=u1"
+        + "\n  dropped (CLOSED): track \"Later\" anonymousId=a1", e.getMessage());
   }
 
   @Test
