@@ -188,9 +188,14 @@ public class AnalyticsAutoConfiguration {
         return apply.get();
       } catch (IllegalArgumentException | NullPointerException e) {
         String property = "analytics4j." + name;
-        throw new InvalidPropertyException(property, String.valueOf(value), allowed, origin(property),
-            e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        throw new InvalidPropertyException(property, withoutCredentials(String.valueOf(value)), allowed, origin(property),
+            withoutCredentials(e.getMessage() == null ? e.toString() : e.getMessage()), e);
       }
+    }
+
+    /** A URL's user info, which may hold a password, is not repeated in the failure report. */
+    static String withoutCredentials(String value) {
+      return value.replaceAll("([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\\s]*@", "$1***@");
     }
 
     /** A setting that has no effect without another: a WARN, not a failure, as profiles may set them apart. */

@@ -66,6 +66,18 @@ class InvalidPropertyFailureAnalyzerTest {
   }
 
   @Test
+  void aUrlsPasswordIsNotRepeated() {
+    runner.withPropertyValues("analytics4j.upload-url=https://proxy-user:s3cr3t@c.example/b#frag").run(context -> {
+      InvalidPropertyException e = find(context.getStartupFailure());
+      assertNotNull(e, String.valueOf(context.getStartupFailure()));
+      assertEquals("https://***@c.example/b#frag", e.value());
+      FailureAnalysis analysis = new InvalidPropertyFailureAnalyzer().analyze(context.getStartupFailure());
+      assertTrue(!(analysis.getDescription() + analysis.getAction() + e.getMessage()).contains("s3cr3t"),
+          analysis.getDescription());
+    });
+  }
+
+  @Test
   void aSpoolMaxBytesTooSmallIsRefusedWithTheSpool(@TempDir Path temp) {
     runner.withPropertyValues("analytics4j.spool=" + temp.resolve("spool"), "analytics4j.spool-max-bytes=1KB")
         .run(context -> {
