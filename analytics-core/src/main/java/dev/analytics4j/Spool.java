@@ -71,8 +71,6 @@ final class Spool implements Closeable {
   private @Nullable Segment writing;
   private ByteBuffer writeBuffer = ByteBuffer.allocate(4096);
   private boolean closed;
-  /** Why the directory is no longer this client's; null while it is. */
-  private volatile @Nullable String detached;
   private long nextOwnershipCheck;
   /** Bytes ever appended, for group commit. */
   private long appended;
@@ -141,9 +139,6 @@ final class Spool implements Closeable {
     }
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Ownership
-
   /**
    * Whether what is unsent now stays for the next client on the directory: true unless the directory
    * has been found, now or before, to be no longer this client's.
@@ -151,24 +146,10 @@ final class Spool implements Closeable {
   boolean keepsForNextClient() {
     lock.lock();
     try {
-      checkOwnership();
-      return detached == null;
+      return directory.checkOwned();
     } finally {
       lock.unlock();
     }
-  }
-
-  /** Detaches the spool if the directory is no longer this client's; true while it is. */
-  private boolean checkOwnership() {
-    assert lock.isHeldByCurrentThread();
-    if (detached != null) return false;
-    String lost = directory.lost();
-    if (lost == null) return true;
-    detached = lost;
-    logger.warn("Spool {}: {}. This client no longer owns it and writes nothing more there: new messages "
-        + "are kept in memory only, as without a spool; what it had written is still sent from its open "
-        + "files, and what is unsent at close is reported CLOSE_TIMEOUT, not SPOOLED", directory, lost);
-    return false;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -196,11 +177,11 @@ final class Spool implements Closeable {
     lock.lock();
     try {
       if (closed) return Result.CLOSED;
-      if (detached != null) return Result.DETACHED;
+      if (directory.detached()) return Result.DETACHED;
       long now = System.nanoTime();
       if (now - nextOwnershipCheck >= 0) {
         nextOwnershipCheck = now + OWNERSHIP_CHECK_NANOS;
-        if (!checkOwnership()) return Result.DETACHED;
+        if (!directory.checkOwned()) return Result.DETACHED;
       }
       byte[] id = message.messageId().getBytes(StandardCharsets.UTF_8);
       byte[] json = message.bytes();
@@ -265,7 +246,7 @@ final class Spool implements Closeable {
    */
   private @Nullable Segment roll() throws IOException {
     assert lock.isHeldByCurrentThread();
-    if (!checkOwnership()) return null;
+    if (!directory.checkOwned()) return null;
     Segment old = writing;
     if (old != null) {
       if (!sync.isNone()) old.file.force();
@@ -329,7 +310,7 @@ final class Spool implements Closeable {
     if (closed) return false;
     closing.awaitNanos(nanos);
     if (closed) return false;
-    checkOwnership();
+    directory.checkOwned();
     return true;
   }
 
@@ -356,7 +337,7 @@ final class Spool implements Closeable {
     lock.lock();
     try {
       if (closed) return;
-      if (detached == null) {
+      if (!directory.detached()) {
         try {
           acks.append(buffer);
         } catch (IOException | RuntimeException e) {
@@ -374,7 +355,7 @@ final class Spool implements Closeable {
         if (!segment.acknowledge(seq)) continue;
         if (segment.live == 0 && segment != writing && !backlog.isAt(segment)) delete(segment);
       }
-      if (detached == null && acks.bytes() > AckLog.COMPACT_BYTES) {
+      if (!directory.detached() && acks.bytes() > AckLog.COMPACT_BYTES) {
         try {
           AckLog old = acks;
           acks = AckLog.rewrite(fileSystem, segments.values(), !sync.isNone());
@@ -394,7 +375,7 @@ final class Spool implements Closeable {
     segments.remove(segment.base);
     totalBytes -= segment.fileBytes;
     closeQuietly(segment.file);
-    if (detached != null) return;
+    if (directory.detached()) return;
     try {
       fileSystem.delete(segment.name);
     } catch (IOException e) {
@@ -460,8 +441,7 @@ final class Spool implements Closeable {
     lock.lock();
     try {
       if (closed) return;
-      checkOwnership();
-      boolean owned = detached == null;
+      boolean owned = directory.checkOwned();
       if (owned && !sync.isNone() && writing != null) {
         try {
           writing.file.force();

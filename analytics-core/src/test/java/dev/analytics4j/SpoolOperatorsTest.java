@@ -50,6 +50,42 @@ class SpoolOperatorsTest {
     Assumptions.assumeTrue(Files.getFileStore(path).supportsFileAttributeView("posix"), "POSIX file system");
   }
 
+  @Test
+  void aDirectoryRemovedAndMadeAgainHasOneOwnerTheNextClientAndTheOldOneLosesNothingItAccepted() throws Exception {
+    Path dir = temp.resolve("spool");
+    CountDownLatch open = new CountDownLatch(1);
+    SpoolFixtures.Collector oldCollector = new SpoolFixtures.Collector();
+    RecordingCallback oldCallback = new RecordingCallback();
+    Analytics old = client(dir, SpoolFixtures.gated(oldCollector, open)).callback(oldCallback)
+        .maxQueueSize(1_000).flushAt(50).spoolSegmentBytes(8 * 1024).build();
+    int oldAccepted = 0;
+    for (String id : ids("old", 3_000)) if (old.offer(message(id))) oldAccepted++;
+    assertEquals(3_000, oldAccepted);
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      for (Path file : (Iterable<Path>) files::iterator) Files.delete(file);
+    }
+    Files.delete(dir);
+
+    // The next process on the path (here a client of the same JVM) becomes its only owner.
+    SpoolFixtures.Collector newCollector = new SpoolFixtures.Collector();
+    Analytics next = client(dir, newCollector).spoolSegmentBytes(8 * 1024).build();
+    for (String id : ids("new", 500)) assertTrue(next.offer(message(id)));
+    for (String id : ids("later", 1_000)) if (old.offer(message(id))) oldAccepted++;
+
+    open.countDown();
+    FlushResult oldResult = old.flush(Duration.ofSeconds(60));
+    old.close();
+    assertEquals(500, next.flush(Duration.ofSeconds(60)).delivered());
+    next.close();
+
+    assertEquals(oldAccepted, oldResult.delivered(), oldResult.toString());
+    assertEquals(oldAccepted, oldCollector.received.size());
+    assertEquals(4_000 - oldAccepted, oldCallback.count("dropped:QUEUE_FULL"));
+    assertEquals(0, oldCallback.count("dropped:SPOOLED"));
+    assertEquals(new HashSet<>(ids("new", 500)), newCollector.received.keySet(), "only the new owner's messages");
+    assertEquals(List.of("acks", "lock", "meta"), names(dir), "the old client left nothing in the new directory");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"deleted", "empty", "zeroed", "format line only", "cut in its key line"})
   void aDirectoryWithMessagesAndNoReadableKeyIsRefusedForAnyKey(String damage) throws Exception {

@@ -26,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -231,8 +232,9 @@ public final class DirectoryFileSystem implements SpoolFileSystem {
     private final String name;
     private final Object identity;
     private volatile FileChannel channel;
+    private final ReentrantLock lock = new ReentrantLock();
     private volatile boolean closed;
-    private @Nullable FileLock lock;
+    private volatile @Nullable FileLock fileLock;
 
     ChannelFile(DirectoryFileSystem fileSystem, String name, FileChannel channel, Object identity) {
       this.fileSystem = fileSystem;
@@ -244,10 +246,12 @@ public final class DirectoryFileSystem implements SpoolFileSystem {
     private FileChannel channel() throws IOException {
       FileChannel current = channel;
       if (current.isOpen()) return current;
-      synchronized (this) {
+      // A java.util.concurrent lock: opening a file under a monitor would pin a virtual thread.
+      lock.lock();
+      try {
         if (closed) throw new ClosedChannelException();
         if (!channel.isOpen()) {
-          if (lock != null) throw new ClosedChannelException();
+          if (fileLock != null) throw new ClosedChannelException();
           Entry entry = fileSystem.entry(name);
           if (entry == null || !entry.identity().equals(identity)) {
             throw new NoSuchFileException(name, null, "was deleted or replaced while open, and an interrupt closed it");
@@ -255,6 +259,8 @@ public final class DirectoryFileSystem implements SpoolFileSystem {
           channel = fileSystem.channel(name, options(), false);
         }
         return channel;
+      } finally {
+        lock.unlock();
       }
     }
 
@@ -284,19 +290,25 @@ public final class DirectoryFileSystem implements SpoolFileSystem {
     }
 
     @Override
-    public synchronized boolean tryLock() throws IOException {
+    public boolean tryLock() throws IOException {
+      lock.lock();
       try {
-        lock = channel().tryLock();
+        fileLock = channel().tryLock();
       } catch (OverlappingFileLockException e) {
         return false;
+      } finally {
+        lock.unlock();
       }
-      return lock != null;
+      return fileLock != null;
     }
 
     @Override
     public void close() throws IOException {
-      synchronized (this) {
+      lock.lock();
+      try {
         closed = true;
+      } finally {
+        lock.unlock();
       }
       channel.close();
     }

@@ -39,13 +39,18 @@ public final class SpoolDirectory implements Closeable {
   private static final Set<PosixFilePermission> OTHERS = EnumSet.of(PosixFilePermission.GROUP_READ,
       PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
       PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
-  /** Directories owned by a client of this JVM: a second lock on the same file here would throw. */
-  private static final Set<Path> OWNED = ConcurrentHashMap.newKeySet();
+  /**
+   * Directories owned by a client of this JVM, each with its owner (or a token while it opens): a
+   * second lock on the same file here would throw. An owner that finds it no longer owns its
+   * directory gives the path up.
+   */
+  private static final ConcurrentHashMap<Path, Object> OWNED = new ConcurrentHashMap<>();
 
   private final Path path;
   private final SpoolFileSystem fileSystem;
   private final SpoolFile lockFile;
   private final Object lockIdentity;
+  private volatile @Nullable String lostReason;
 
   private SpoolDirectory(Path path, SpoolFileSystem fileSystem, SpoolFile lockFile, Object lockIdentity) {
     this.path = path;
@@ -79,7 +84,11 @@ public final class SpoolDirectory implements Closeable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the spool directory " + directory + ": " + e, e);
     }
-    if (!OWNED.add(real)) {
+    Object token = new Object();
+    Object owner = OWNED.putIfAbsent(real, token);
+    // An owner in this JVM whose directory was removed, or its lock deleted, gives the path up.
+    if (owner instanceof SpoolDirectory && !((SpoolDirectory) owner).checkOwned()) owner = OWNED.putIfAbsent(real, token);
+    if (owner != null) {
       throw new IllegalStateException("spool directory " + real + " is in use by another client in "
           + "this JVM: one client per directory (close it first, or give each client its own directory)");
     }
@@ -95,12 +104,14 @@ public final class SpoolDirectory implements Closeable {
       SpoolFileSystem.Entry lock = fileSystem.entry(LOCK);
       if (lock == null) throw new IOException("its lock file disappeared as it was being locked");
       checkMeta(fileSystem, real, writeKey);
-      return new SpoolDirectory(real, fileSystem, lockFile, lock.identity());
+      SpoolDirectory opened = new SpoolDirectory(real, fileSystem, lockFile, lock.identity());
+      OWNED.replace(real, token, opened);
+      return opened;
     } catch (IOException e) {
-      release(real, fileSystem, lockFile);
+      release(real, fileSystem, lockFile, token);
       throw new UncheckedIOException("cannot open the spool in " + real + ": " + e, e);
     } catch (RuntimeException | Error e) {
-      release(real, fileSystem, lockFile);
+      release(real, fileSystem, lockFile, token);
       throw e;
     }
   }
@@ -254,6 +265,28 @@ public final class SpoolDirectory implements Closeable {
   }
 
   /**
+   * False, from now on, once the directory is found to be no longer this client's ({@link #lost()});
+   * the first time, one WARN says what happens next.
+   */
+  public boolean checkOwned() {
+    if (lostReason != null) return false;
+    String lost = lost();
+    if (lost == null) return true;
+    lostReason = lost;
+    // Another client of this JVM may now take the path.
+    OWNED.remove(path, this);
+    logger.warn("Spool {}: {}. This client no longer owns it and writes nothing more there: new messages "
+        + "are kept in memory only, as without a spool; what it had written is still sent from its open "
+        + "files, and what is unsent at close is reported CLOSE_TIMEOUT, not SPOOLED", path, lost);
+    return false;
+  }
+
+  /** Whether {@link #checkOwned()} has found the directory no longer this client's. */
+  public boolean detached() {
+    return lostReason != null;
+  }
+
+  /**
    * Why this client no longer owns the directory (its path now names another directory or none, or
    * its lock file was deleted or replaced, so another client may own it); null while it does.
    */
@@ -272,10 +305,12 @@ public final class SpoolDirectory implements Closeable {
   /** Releases the lock and the directory. */
   @Override
   public void close() {
-    release(path, fileSystem, lockFile);
+    release(path, fileSystem, lockFile, this);
   }
 
-  private static void release(Path real, @Nullable SpoolFileSystem fileSystem, @Nullable SpoolFile lockFile) {
+  /** Closes the lock file and the file system, and gives the path up if {@code owner} still holds it. */
+  private static void release(Path real, @Nullable SpoolFileSystem fileSystem, @Nullable SpoolFile lockFile,
+      Object owner) {
     try {
       if (lockFile != null) lockFile.close();
     } catch (IOException e) {
@@ -286,7 +321,7 @@ public final class SpoolDirectory implements Closeable {
     } catch (IOException e) {
       // Nothing left to do with it.
     }
-    OWNED.remove(real);
+    OWNED.remove(real, owner);
   }
 
   @Override
