@@ -81,11 +81,11 @@ public final class AnalyticsMeterBinder extends AnalyticsListener implements Met
   private final LongAdder heldBytes = new LongAdder();
   private final List<Requests> registries = new CopyOnWriteArrayList<>();
   /**
-   * The drop reasons only a client with a spool can have: registered when one first happens, so a
-   * client without a spool shows exactly the meters it always did.
+   * The drop reasons only a client with a spool or a beforeSend hook can have: registered when one
+   * first happens, so a client without them shows exactly the meters it always did.
    */
-  private static final EnumSet<DropReason> SPOOL_REASONS =
-      EnumSet.of(DropReason.SPOOL_FULL, DropReason.SPOOL_ERROR, DropReason.SPOOLED);
+  private static final EnumSet<DropReason> SPOOL_REASONS = EnumSet.of(DropReason.SPOOL_FULL,
+      DropReason.SPOOL_ERROR, DropReason.SPOOLED, DropReason.BEFORE_SEND, DropReason.BEFORE_SEND_FAILED);
   private final Set<DropReason> spoolReasonsSeen = ConcurrentHashMap.newKeySet();
   private final List<MeterRegistry> bound = new CopyOnWriteArrayList<>();
   private volatile @Nullable Analytics client;

@@ -2,6 +2,7 @@ package dev.analytics4j.spring.boot;
 
 import dev.analytics4j.Analytics;
 import dev.analytics4j.AnalyticsListener;
+import dev.analytics4j.BeforeSend;
 import dev.analytics4j.Callback;
 import dev.analytics4j.SpoolSync;
 import dev.analytics4j.micrometer.AnalyticsMeterBinder;
@@ -37,8 +38,8 @@ import org.springframework.core.env.Environment;
  * its meters and a health indicator. Each bean backs off when the application defines its own.
  *
  * <p>The client is built with every {@link AnalyticsBuilderCustomizer} bean applied after the
- * properties, the {@link Callback} bean if there is exactly one, and every
- * {@link AnalyticsListener} bean (the meter binder and the health indicator's listener among them).
+ * properties, the {@link Callback} bean if there is exactly one, every {@link BeforeSend} bean in
+ * their order, and every {@link AnalyticsListener} bean (the meter binder and the health indicator's listener among them).
  * Without a write key, or with {@code analytics4j.enabled=false}, it is built disabled: messages
  * are validated and then reported as dropped ({@code DropReason.DISABLED}); nothing is sent.
  */
@@ -54,9 +55,10 @@ public class AnalyticsAutoConfiguration {
   @ConditionalOnMissingBean
   Analytics analytics(AnalyticsProperties properties, ObjectProvider<AnalyticsBuilderCustomizer> customizers,
       ObjectProvider<Callback> callback, ObjectProvider<AnalyticsListener> listeners,
-      ObjectProvider<RequestContext> requestContext, Environment environment) {
+      ObjectProvider<RequestContext> requestContext, ObjectProvider<BeforeSend> beforeSend, Environment environment) {
     Analytics.Builder builder = builder(properties, environment);
     callback.ifUnique(builder::callback);
+    beforeSend.orderedStream().forEach(builder::beforeSend);
     requestContext.ifUnique(builder::defaultContext);
     List<AnalyticsListener> all = listeners.orderedStream().collect(Collectors.toList());
     if (!all.isEmpty()) builder.listener(CompositeListener.of(all));

@@ -104,7 +104,8 @@ class AnalyticsAutoConfigurationTest {
   @Test
   void everyBuilderSettingIsAPropertyOrABeanAndEveryPropertyIsDocumented() throws IOException {
     // Builder methods configured by beans rather than properties.
-    Set<String> byBeans = Set.of("callback", "listener", "transport", "threadFactory", "defaultContext", "build");
+    Set<String> byBeans = Set.of("callback", "listener", "transport", "threadFactory", "defaultContext", "beforeSend",
+        "build");
     Map<String, List<String>> multi = Map.of(
         "retryBackoff", List.of("initial-backoff", "max-backoff"),
         "maxRetryAfter", List.of("max-retry-after", "max-retry-after-total"));
@@ -207,6 +208,38 @@ class AnalyticsAutoConfigurationTest {
       context.getBean(AnalyticsMeterBinder.class).bindTo(registry);
       assertEquals(1.0, registry.get("analytics4j.messages").tags("outcome", "sent").functionCounter().count());
     });
+  }
+
+  @Test
+  void everyBeforeSendBeanRunsInItsOrder() {
+    runner.withUserConfiguration(RecordingCallbackConfiguration.class, BeforeSendConfiguration.class).run(context -> {
+      Analytics analytics = context.getBean(Analytics.class);
+      analytics.enqueue(TrackMessage.builder("Item Viewed").userId("u1").messageId("kept"));
+      analytics.enqueue(TrackMessage.builder("Internal Probe").userId("u1").messageId("probe"));
+      assertTrue(analytics.flush(Duration.ofSeconds(10)).isComplete());
+
+      assertEquals(Map.of("kept", "sent", "probe", "dropped:BEFORE_SEND"), context.getBean(RecordingCallback.class).outcomes);
+      String body = Collector.body(Collector.take(server));
+      assertTrue(body.contains("\"order\":\"first,second\""), body);
+    });
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class BeforeSendConfiguration {
+    @Bean
+    @Order(2)
+    dev.analytics4j.BeforeSend second() {
+      return message -> message.properties().put("order", message.properties().get("order") + ",second");
+    }
+
+    @Bean
+    @Order(1)
+    dev.analytics4j.BeforeSend first() {
+      return message -> {
+        if ("Internal Probe".equals(message.name())) message.drop("probe traffic");
+        message.properties().put("order", "first");
+      };
+    }
   }
 
   @Test
