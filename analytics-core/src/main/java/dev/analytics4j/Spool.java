@@ -252,6 +252,7 @@ final class Spool implements Closeable {
       if (!sync.isNone()) old.file.force();
       old.sealed = true;
     }
+    if (old != null && old.endSeq == old.base && old.base == nextSeq) nextSeq++; // Its first write failed: its name is taken.
     SpoolFile file = null;
     long first = nextSeq;
     while (file == null) {

@@ -38,8 +38,9 @@ import org.springframework.core.env.Environment;
  * its meters and a health indicator. Each bean backs off when the application defines its own.
  *
  * <p>The client is built with every {@link AnalyticsBuilderCustomizer} bean applied after the
- * properties, the {@link Callback} bean if there is exactly one, every {@link BeforeSend} bean in
- * their order, and every {@link AnalyticsListener} bean (the meter binder and the health indicator's listener among them).
+ * properties, the {@link Callback} bean if there is exactly one, every {@link BeforeSend} bean (in
+ * {@code @Order}), and every
+ * {@link AnalyticsListener} bean (the meter binder and the health indicator's listener among them).
  * Without a write key, or with {@code analytics4j.enabled=false}, it is built disabled: messages
  * are validated and then reported as dropped ({@code DropReason.DISABLED}); nothing is sent.
  */
@@ -58,6 +59,7 @@ public class AnalyticsAutoConfiguration {
       ObjectProvider<RequestContext> requestContext, ObjectProvider<BeforeSend> beforeSend, Environment environment) {
     Analytics.Builder builder = builder(properties, environment);
     callback.ifUnique(builder::callback);
+    // Every hook bean, in @Order: each sees what the one before it left.
     beforeSend.orderedStream().forEach(builder::beforeSend);
     requestContext.ifUnique(builder::defaultContext);
     List<AnalyticsListener> all = listeners.orderedStream().collect(Collectors.toList());
@@ -134,9 +136,12 @@ public class AnalyticsAutoConfiguration {
       builder.spool(properties.getSpool()).spoolSync(sync);
       set.to("spool-max-bytes", properties.getSpoolMaxBytes(), "a size of at least 128KB",
           () -> builder.spoolMaxBytes(properties.getSpoolMaxBytes().toBytes()));
+      set.to("spool-max-age", properties.getSpoolMaxAge(), "a positive duration, such as 12h or 7d",
+          () -> builder.spoolMaxAge(properties.getSpoolMaxAge()));
     } else {
       set.warnIfSetWithout("spool-sync", "spool");
       set.warnIfSetWithout("spool-max-bytes", "spool");
+      set.warnIfSetWithout("spool-max-age", "spool");
     }
     if (!properties.isRequestContext()) set.warnIfSetWithout("request-context-query-strings", "request-context");
     return builder;

@@ -48,7 +48,10 @@ public class AnalyticsProperties {
   /** Most requests in flight at once, 1 to 64. */
   private int maxInFlightRequests = 4;
 
-  /** Counted retries of a batch after network errors and retryable statuses, 0 to 1000. */
+  /**
+   * Counted retries of a batch after network errors and retryable statuses, 0 to 1000; with a
+   * spool, spool-max-age applies instead.
+   */
   private int maxRetries = 10;
 
   /** First wait between counted retries; it doubles, with jitter, up to max-backoff. */
@@ -57,13 +60,13 @@ public class AnalyticsProperties {
   /** Largest wait between counted retries. */
   private Duration maxBackoff = Duration.ofSeconds(60);
 
-  /** Total time a batch may spend on counted retries. */
+  /** Total time a batch may spend on counted retries; with a spool, spool-max-age applies instead. */
   private Duration maxRetryDuration = Duration.ofMinutes(5);
 
   /** Longest single wait a Retry-After header may impose. */
   private Duration maxRetryAfter = Duration.ofSeconds(300);
 
-  /** Total of the Retry-After waits of one batch. */
+  /** Total of the Retry-After waits of one batch; with a spool, spool-max-age applies instead. */
   private Duration maxRetryAfterTotal = Duration.ofMinutes(10);
 
   /** Connect timeout of the default (OkHttp) transport. */
@@ -107,6 +110,13 @@ public class AnalyticsProperties {
    * default (an OS crash loses at most that much).
    */
   private String spoolSync = "1s";
+
+  /**
+   * How long a spooled message may wait for the endpoint while it answers with retryable errors,
+   * from when it was accepted (or recovered); then it fails as expired. With a spool, this replaces
+   * max-retries, max-retry-duration and max-retry-after-total.
+   */
+  private Duration spoolMaxAge = Duration.ofDays(7);
 
   /**
    * Whether messages enqueued while a web request is handled get its context: ip, userAgent,
@@ -325,6 +335,14 @@ public class AnalyticsProperties {
 
   public void setSpoolSync(String spoolSync) {
     this.spoolSync = spoolSync;
+  }
+
+  public Duration getSpoolMaxAge() {
+    return spoolMaxAge;
+  }
+
+  public void setSpoolMaxAge(Duration spoolMaxAge) {
+    this.spoolMaxAge = spoolMaxAge;
   }
 
   public boolean isShutdownHook() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.analytics4j.Analytics;
+import dev.analytics4j.BeforeSend;
 import dev.analytics4j.AnalyticsListener;
 import dev.analytics4j.Callback;
 import dev.analytics4j.DropReason;
@@ -36,6 +37,7 @@ import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -148,6 +150,41 @@ class AnalyticsAutoConfigurationTest {
   }
 
   @Test
+  void theSpoolPropertiesReachTheClient(@TempDir java.nio.file.Path temp) {
+    runner.withPropertyValues("analytics4j.spool=" + temp.resolve("spool"), "analytics4j.spool-max-bytes=1MB",
+        "analytics4j.spool-max-age=3d").run(context -> {
+          assertThat(context).hasNotFailed();
+          assertEquals(Duration.ofDays(3), context.getBean(AnalyticsProperties.class).getSpoolMaxAge());
+          assertThat(context.getBean(Analytics.class).toString()).contains("maxBytes=1048576", "spoolMaxAge=PT72H");
+        });
+  }
+
+  @Test
+  void everyBeforeSendBeanRunsInItsOrder() throws Exception {
+    runner.withPropertyValues("analytics4j.flush-at=1")
+        .withBean("second", BeforeSend.class, () -> message -> message.properties().put("seen", message.properties()
+            .get("first") + ",second"), definition -> definition.setAttribute("order", 2))
+        .withUserConfiguration(OrderedHooks.class)
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          Analytics analytics = context.getBean(Analytics.class);
+          analytics.enqueue(track("hooked"));
+          RecordedRequest request = Collector.take(server);
+          String body = request.getBody().utf8();
+          assertTrue(body.contains("\"properties\":{\"first\":\"yes\",\"seen\":\"yes,second\"}"), body);
+        });
+  }
+
+  @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+  static class OrderedHooks {
+    @org.springframework.context.annotation.Bean
+    @org.springframework.core.annotation.Order(1)
+    BeforeSend first() {
+      return message -> message.properties().put("first", "yes");
+    }
+  }
+
+  @Test
   void withoutAWriteKeyTheAppStartsValidatesAndSendsNothing(CapturedOutput output) {
     new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(AnalyticsAutoConfiguration.class))
@@ -208,38 +245,6 @@ class AnalyticsAutoConfigurationTest {
       context.getBean(AnalyticsMeterBinder.class).bindTo(registry);
       assertEquals(1.0, registry.get("analytics4j.messages").tags("outcome", "sent").functionCounter().count());
     });
-  }
-
-  @Test
-  void everyBeforeSendBeanRunsInItsOrder() {
-    runner.withUserConfiguration(RecordingCallbackConfiguration.class, BeforeSendConfiguration.class).run(context -> {
-      Analytics analytics = context.getBean(Analytics.class);
-      analytics.enqueue(TrackMessage.builder("Item Viewed").userId("u1").messageId("kept"));
-      analytics.enqueue(TrackMessage.builder("Internal Probe").userId("u1").messageId("probe"));
-      assertTrue(analytics.flush(Duration.ofSeconds(10)).isComplete());
-
-      assertEquals(Map.of("kept", "sent", "probe", "dropped:BEFORE_SEND"), context.getBean(RecordingCallback.class).outcomes);
-      String body = Collector.body(Collector.take(server));
-      assertTrue(body.contains("\"order\":\"first,second\""), body);
-    });
-  }
-
-  @Configuration(proxyBeanMethods = false)
-  static class BeforeSendConfiguration {
-    @Bean
-    @Order(2)
-    dev.analytics4j.BeforeSend second() {
-      return message -> message.properties().put("order", message.properties().get("order") + ",second");
-    }
-
-    @Bean
-    @Order(1)
-    dev.analytics4j.BeforeSend first() {
-      return message -> {
-        if ("Internal Probe".equals(message.name())) message.drop("probe traffic");
-        message.properties().put("order", "first");
-      };
-    }
   }
 
   @Test

@@ -86,15 +86,25 @@ class InvalidPropertyFailureAnalyzerTest {
           assertEquals("analytics4j.spool-max-bytes", e.property());
           assertEquals("spoolMaxBytes must be at least 131072: 1024", e.reason());
         });
+    runner.withPropertyValues("analytics4j.spool=" + temp.resolve("spool"), "analytics4j.spool-max-age=0s")
+        .run(context -> {
+          InvalidPropertyException e = find(context.getStartupFailure());
+          assertNotNull(e, String.valueOf(context.getStartupFailure()));
+          assertEquals("analytics4j.spool-max-age", e.property());
+          assertEquals("a positive duration, such as 12h or 7d", e.allowed());
+        });
   }
 
   @Test
   void spoolSettingsWithoutASpoolAreWarnedAbout(CapturedOutput output) {
-    runner.withPropertyValues("analytics4j.spool-sync=every-write", "analytics4j.spool-max-bytes=1GB")
+    runner.withPropertyValues("analytics4j.spool-sync=every-write", "analytics4j.spool-max-bytes=1GB",
+            "analytics4j.spool-max-age=1d")
         .run(context -> assertThat(context).hasNotFailed().hasSingleBean(Analytics.class));
     assertTrue(output.getAll().contains("analytics4j.spool-sync is set without analytics4j.spool: it has no effect"),
         output.getAll());
     assertTrue(output.getAll().contains("analytics4j.spool-max-bytes is set without analytics4j.spool: it has no effect"),
+        output.getAll());
+    assertTrue(output.getAll().contains("analytics4j.spool-max-age is set without analytics4j.spool: it has no effect"),
         output.getAll());
   }
 

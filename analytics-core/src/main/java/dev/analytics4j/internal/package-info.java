@@ -1,0 +1,10 @@
+/**
+ * Not API: may change in any release, and is left out of the Javadoc. What other modules of
+ * analytics4j (the command-line importer) need from the core beyond its public API, through one door:
+ * {@link dev.analytics4j.internal.Wire}, which gives them the core's validation, encoding, envelope
+ * and headers so that no other module writes the wire format itself.
+ */
+@NullMarked
+package dev.analytics4j.internal;
+
+import org.jspecify.annotations.NullMarked;
