@@ -335,7 +335,17 @@ public final class Analytics implements Closeable {
       logger.warn("defaultContext threw; sending the message without it", e);
       context = null;
     }
-    return context == null ? encoder.encode(message) : encoder.encode(message, context);
+    if (context == null) return encoder.encode(message);
+    try {
+      return encoder.encode(message, context);
+    } catch (MessageEncoder.TooLarge e) {
+      // Context added for every message must never make one too large: it is left out of this one.
+      // A message too large by itself still fails below, as it would without a defaultContext.
+      EncodedMessage without = encoder.encode(message);
+      logger.debug("defaultContext left out of {} {}: with it the message would be too large ({})",
+          message.type().wireName(), message.messageId(), e.getMessage());
+      return without;
+    }
   }
 
   boolean offer(EncodedMessage encoded) {
@@ -1061,7 +1071,9 @@ public final class Analytics implements Closeable {
      * Context added to every message, asked for on the enqueuing thread as each message is enqueued;
      * the message's own context keys win, and {@code library} is always the client's. For what is
      * known only then, such as the current web request's {@code ip} and {@code userAgent}. Values
-     * are checked like the message's own; a supplier that returns null or throws adds nothing.
+     * are checked like the message's own; a supplier that returns null or throws adds nothing, and
+     * a context that would take a message over the size limit is left out of that message (one too
+     * large by itself is refused as without a default context).
      */
     public Builder defaultContext(Supplier<? extends @Nullable Map<String, ?>> defaultContext) {
       this.defaultContext = Objects.requireNonNull(defaultContext, "defaultContext == null");
