@@ -175,7 +175,7 @@ public final class Analytics implements Closeable {
         builder.writeKey, gzip, maxInFlightRequests, attemptTimeoutNanos, uploadThreads,
         spool == null ? () -> false : spool::keepsForNextClient);
 
-    Runnable refill = spool == null ? null : () -> spool.refill(queue, reporter);
+    Runnable refill = spool == null ? null : () -> spool.backlog().refill(queue, reporter);
     Thread hook = null;
     if (builder.shutdownHook) {
       hook = new Thread(this::closeFromShutdownHook, "analytics4j-shutdown-" + id);
@@ -336,7 +336,17 @@ public final class Analytics implements Closeable {
       logger.warn("defaultContext threw; sending the message without it", e);
       context = null;
     }
-    return context == null ? encoder.encode(message) : encoder.encode(message, context);
+    if (context == null) return encoder.encode(message);
+    try {
+      return encoder.encode(message, context);
+    } catch (MessageEncoder.TooLarge e) {
+      // Context added for every message must never make one too large: it is left out of this one.
+      // A message too large by itself still fails below, as it would without a defaultContext.
+      EncodedMessage without = encoder.encode(message);
+      logger.debug("defaultContext left out of {} {}: with it the message would be too large ({})",
+          message.type().wireName(), message.messageId(), e.getMessage());
+      return without;
+    }
   }
 
   boolean offer(EncodedMessage encoded) {
@@ -678,7 +688,7 @@ public final class Analytics implements Closeable {
   private void tellBacklog(Spool spool, long count, DropReason reason, boolean kept, long deadline) {
     long told = 0;
     while (told < count && System.nanoTime() - deadline < 0) {
-      List<EncodedMessage> chunk = spool.readForReport(Math.min(count - told, BACKLOG_TELL_CHUNK));
+      List<EncodedMessage> chunk = spool.backlog().readForReport(Math.min(count - told, BACKLOG_TELL_CHUNK));
       if (chunk.isEmpty()) break;
       if (kept) reporter.droppedCounted(chunk, reason);
       reporter.droppedCallbacks(chunk, reason);
@@ -1062,7 +1072,9 @@ public final class Analytics implements Closeable {
      * Context added to every message, asked for on the enqueuing thread as each message is enqueued;
      * the message's own context keys win, and {@code library} is always the client's. For what is
      * known only then, such as the current web request's {@code ip} and {@code userAgent}. Values
-     * are checked like the message's own; a supplier that returns null or throws adds nothing.
+     * are checked like the message's own; a supplier that returns null or throws adds nothing, and
+     * a context that would take a message over the size limit is left out of that message (one too
+     * large by itself is refused as without a default context).
      */
     public Builder defaultContext(Supplier<? extends @Nullable Map<String, ?>> defaultContext) {
       this.defaultContext = Objects.requireNonNull(defaultContext, "defaultContext == null");

@@ -131,7 +131,7 @@ final class MessageEncoder {
       new Writer(scratch).writeMessage(message, defaultContext);
       written = true;
     } catch (Abandoned e) {
-      throw new IllegalArgumentException("message is over " + ABANDON_BYTES + " bytes (encoding stopped), over the "
+      throw new TooLarge("message is over " + ABANDON_BYTES + " bytes (encoding stopped), over the "
           + MAX_MESSAGE_BYTES + "-byte limit of the API (" + describe(message) + ")");
     } catch (IOException e) {
       throw new AssertionError(e); // A Buffer does no I/O.
@@ -145,7 +145,7 @@ final class MessageEncoder {
     long size = buffer.size();
     if (size > MAX_MESSAGE_BYTES) {
       buffer.clear();
-      throw new IllegalArgumentException("message is " + size + " bytes, over the " + MAX_MESSAGE_BYTES
+      throw new TooLarge("message is " + size + " bytes, over the " + MAX_MESSAGE_BYTES
           + "-byte limit of the API (" + describe(message) + ")");
     }
     return new EncodedMessage(message.type(), message.messageId(), buffer.readByteArray());
@@ -653,6 +653,13 @@ final class MessageEncoder {
   private static final class Abandoned extends RuntimeException {
     Abandoned() {
       super(null, null, false, false);
+    }
+  }
+
+  /** A message over {@link #MAX_MESSAGE_BYTES}: its size, not one of its values, is what is wrong. */
+  static final class TooLarge extends IllegalArgumentException {
+    TooLarge(String message) {
+      super(message);
     }
   }
 }

@@ -120,11 +120,30 @@ public class AnalyticsProperties {
 
   /**
    * Whether messages enqueued while a web request is handled get its context: ip, userAgent,
-   * locale and page (url, path, search, referrer); keys the message sets itself win. Servlet apps:
+   * locale and page (url, path, referrer); keys the message sets itself win. Servlet apps:
    * messages enqueued on the request's thread. WebFlux apps: messages enqueued inside the
-   * request's reactive chain, with spring.reactor.context-propagation=auto.
+   * request's reactive chain, with spring.reactor.context-propagation=auto. Each value is capped
+   * (userAgent 512 characters, url and referrer 2,048, path 1,024) and all of them together to
+   * 4,096 bytes, so what a client sends can never make enqueue fail.
    */
   private boolean requestContext;
+
+  /**
+   * Whether the request context includes query strings: the request's (page.search, and in
+   * page.url) and the referrer's. Off by default, as they often carry tokens, e-mail addresses or
+   * session ids. A query string that does not fit the caps whole is left out.
+   */
+  private boolean requestContextQueryStrings;
+
+  /**
+   * Whether the health indicator may take the application's overall health down. Off by default:
+   * while the API refuses the write key (HTTP 401 or 403) the analytics4j component shows status
+   * DEGRADED with the reason, which Actuator's default status order does not rank, so the overall
+   * status and its HTTP code stay as the other components make them, and a rotated key does not
+   * take a healthy service out of a load balancer. When true, the component is DOWN instead, and so
+   * is the overall status.
+   */
+  private boolean healthAffectsStatus;
 
   public boolean isEnabled() {
     return enabled;
@@ -340,6 +359,22 @@ public class AnalyticsProperties {
 
   public void setRequestContext(boolean requestContext) {
     this.requestContext = requestContext;
+  }
+
+  public boolean isRequestContextQueryStrings() {
+    return requestContextQueryStrings;
+  }
+
+  public void setRequestContextQueryStrings(boolean requestContextQueryStrings) {
+    this.requestContextQueryStrings = requestContextQueryStrings;
+  }
+
+  public boolean isHealthAffectsStatus() {
+    return healthAffectsStatus;
+  }
+
+  public void setHealthAffectsStatus(boolean healthAffectsStatus) {
+    this.healthAffectsStatus = healthAffectsStatus;
   }
 
   /** Whether a client that sends is configured: enabled, with a write key. */

@@ -128,6 +128,8 @@ class AnalyticsAutoConfigurationTest {
     }
     expected.add("write-key");
     expected.add("request-context");
+    expected.add("health-affects-status");
+    expected.add("request-context-query-strings");
     assertEquals(expected, documented);
   }
 
@@ -274,7 +276,7 @@ class AnalyticsAutoConfigurationTest {
   }
 
   @Test
-  void healthGoesDownWhileTheApiRefusesTheKeyAndReportsHeldMessagesAndTheLastFailure() {
+  void healthIsDegradedWhileTheApiRefusesTheKeyAndReportsQueuedMessagesAndTheLastFailure() {
     server.enqueue(Collector.status(401));
     runner.run(context -> {
       Analytics analytics = context.getBean(Analytics.class);
@@ -285,16 +287,75 @@ class AnalyticsAutoConfigurationTest {
       FlushResult refused = analytics.flush(Duration.ofSeconds(10));
       assertEquals(1, refused.notDelivered());
 
-      assertEquals("DOWN", Reflect.status(indicator));
+      assertEquals("DEGRADED", Reflect.status(indicator));
       Map<String, Object> details = Reflect.details(indicator);
       assertEquals("the API refused the write key (HTTP 401); check analytics4j.write-key and region", details.get("error"));
-      assertEquals("HTTP 401 is not retryable: {\"error\":\"401\"}", details.get("lastFailure"));
-      assertEquals(0, details.get("heldMessages"));
+      assertEquals("HTTP 401 after 1 attempt", details.get("lastFailure"));
+      assertEquals(0, details.get("queuedMessages"));
+      assertEquals(0L, details.get("queuedBytes"));
       assertTrue(details.containsKey("lastFailureAt"), details.toString());
 
       analytics.enqueue(track("m2"));
       assertTrue(analytics.flush(Duration.ofSeconds(10)).isSuccess());
       assertEquals("UP", Reflect.status(indicator), "up again once the key is accepted");
+    });
+  }
+
+  @Test
+  void healthAffectsStatusMakesARefusedKeyDown() {
+    server.enqueue(Collector.status(403));
+    runner.withPropertyValues("analytics4j.health-affects-status=true").run(context -> {
+      Analytics analytics = context.getBean(Analytics.class);
+      analytics.enqueue(track("m1"));
+      assertEquals(1, analytics.flush(Duration.ofSeconds(10)).notDelivered());
+
+      assertEquals("DOWN", Reflect.status(context.getBean(HEALTH_INDICATOR)));
+      assertEquals("the API refused the write key (HTTP 403); check analytics4j.write-key and region",
+          Reflect.details(context.getBean(HEALTH_INDICATOR)).get("error"));
+    });
+  }
+
+  @Test
+  void theLastFailureNeverRepeatsTheCollectorsBody() {
+    String body = "{\"error\":\"tenant acme-prod-7 is suspended, contact billing@collector.example\"}";
+    server.enqueue(new mockwebserver3.MockResponse.Builder().code(400).body(body).build());
+    server.enqueue(new mockwebserver3.MockResponse.Builder().code(503).body(body).build());
+    server.enqueue(new mockwebserver3.MockResponse.Builder().code(503).body(body).build());
+    runner.withPropertyValues("analytics4j.max-retries=1", "analytics4j.initial-backoff=1ms", "analytics4j.max-backoff=1ms")
+        .run(context -> {
+          Analytics analytics = context.getBean(Analytics.class);
+          Object indicator = context.getBean(HEALTH_INDICATOR);
+          analytics.enqueue(track("m1"));
+          assertEquals(1, analytics.flush(Duration.ofSeconds(10)).notDelivered());
+          assertEquals("HTTP 400 after 1 attempt", Reflect.details(indicator).get("lastFailure"));
+
+          analytics.enqueue(track("m2"));
+          assertEquals(1, analytics.flush(Duration.ofSeconds(10)).notDelivered());
+          assertEquals("UP", Reflect.status(indicator));
+          Map<String, Object> details = Reflect.details(indicator);
+          assertEquals("HTTP 503 after 2 attempts", details.get("lastFailure"));
+          assertFalse(details.toString().contains("acme"), details.toString());
+        });
+  }
+
+  @Test
+  void aNetworkFailureIsNamedByItsExceptionClassOnly() throws IOException {
+    String endpoint = server.url("/").toString();
+    server.close();
+    runner.withPropertyValues("analytics4j.endpoint=" + endpoint, "analytics4j.max-retries=0").run(context -> {
+      Analytics analytics = context.getBean(Analytics.class);
+      analytics.enqueue(track("m1"));
+      assertEquals(1, analytics.flush(Duration.ofSeconds(10)).notDelivered());
+      assertEquals("ConnectException after 1 attempt", Reflect.details(context.getBean(HEALTH_INDICATOR)).get("lastFailure"));
+    });
+  }
+
+  @Test
+  void withASpoolTheHealthDetailsAlsoShowWhatWaitsInIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path temp) {
+    runner.withPropertyValues("analytics4j.spool=" + temp.resolve("spool")).run(context -> {
+      Map<String, Object> details = Reflect.details(context.getBean(HEALTH_INDICATOR));
+      assertEquals(List.of("queuedMessages", "queuedBytes", "spooledMessages", "spoolBytes"), new ArrayList<>(details.keySet()));
+      assertEquals(0L, details.get("spooledMessages"));
     });
   }
 
@@ -315,20 +376,6 @@ class AnalyticsAutoConfigurationTest {
   }
 
   @Test
-  void healthGoesDownOnA403AsOnA401() {
-    server.enqueue(Collector.status(403));
-    runner.run(context -> {
-      Analytics analytics = context.getBean(Analytics.class);
-      analytics.enqueue(track("m1"));
-      assertEquals(1, analytics.flush(Duration.ofSeconds(10)).notDelivered());
-
-      assertEquals("DOWN", Reflect.status(context.getBean(HEALTH_INDICATOR)));
-      assertEquals("the API refused the write key (HTTP 403); check analytics4j.write-key and region",
-          Reflect.details(context.getBean(HEALTH_INDICATOR)).get("error"));
-    });
-  }
-
-  @Test
   void otherFailuresAreReportedButKeepHealthUp() {
     server.enqueue(Collector.status(400));
     runner.run(context -> {
@@ -337,8 +384,7 @@ class AnalyticsAutoConfigurationTest {
       assertEquals(1, analytics.flush(Duration.ofSeconds(10)).notDelivered());
 
       assertEquals("UP", Reflect.status(context.getBean(HEALTH_INDICATOR)));
-      assertEquals("HTTP 400 is not retryable: {\"error\":\"400\"}",
-          Reflect.details(context.getBean(HEALTH_INDICATOR)).get("lastFailure"));
+      assertEquals("HTTP 400 after 1 attempt", Reflect.details(context.getBean(HEALTH_INDICATOR)).get("lastFailure"));
     });
   }
 
