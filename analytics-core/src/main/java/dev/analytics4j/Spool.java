@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Log;
 import dev.analytics4j.messages.Message;
 import java.io.Closeable;
 import java.io.IOException;
@@ -37,8 +38,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The durable side of the queue: every accepted message is appended to a segment file before
@@ -52,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * callers never wait for a disk read.
  */
 final class Spool implements Closeable {
-  private static final Logger logger = LoggerFactory.getLogger(Spool.class);
+  private static final Log logger = Log.get(Spool.class);
 
   static final long DEFAULT_MAX_BYTES = 256L * 1024 * 1024;
   static final int DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;

@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Log;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,8 +23,6 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.GZIPOutputStream;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Sends batches on its own threads, at most {@code maxInFlight} at once (the queue hands out no
@@ -35,9 +34,11 @@ import org.slf4j.LoggerFactory;
  * client until it has passed. Waits are timed waits that {@link #abort} cuts short; nothing spins.
  */
 final class Uploader {
-  private static final Logger logger = LoggerFactory.getLogger(Uploader.class);
+  private static final Log logger = Log.get(Uploader.class);
   /** The shortest deadline the retry budget leaves a retry (the configured one may be shorter). */
   private static final long MIN_ATTEMPT_NANOS = TimeUnit.SECONDS.toNanos(1);
+  static final String BODY_LEFT_OUT = " (body left out: a write key under " + Redactor.MIN_SAFE_KEY
+      + " characters cannot be taken out of it safely)";
 
   private final Transport transport;
   private final MessageEncoder encoder;
@@ -92,8 +93,8 @@ final class Uploader {
       fail(batch, new Failure(0, e, 0, "upload threads stopped before the batch could be sent", false));
     } catch (Throwable t) {
       try {
-        logger.warn("Could not start an upload thread ({}); sending a batch of {} messages on the "
-            + "flusher thread instead", t.toString(), batch.size());
+        logger.warn("Could not start an upload thread ({}); sending a batch of {} on the flusher "
+            + "thread instead", t.toString(), Log.count(batch.size(), "message"));
       } catch (Throwable ignored) {
         // Sending the batch matters more than saying so.
       }
@@ -112,7 +113,7 @@ final class Uploader {
       send(batch);
     } catch (Throwable t) {
       try {
-        logger.error("Unexpected error while sending a batch of {} messages", batch.size(), t);
+        logger.error("Unexpected error while sending a batch of {}", Log.count(batch.size(), "message"), t);
       } catch (Throwable ignored) {
         // The report below matters more than the log line.
       }
@@ -148,7 +149,7 @@ final class Uploader {
         return;
       }
       if (response != null && response.code() >= 200 && response.code() < 300) {
-        logger.debug("Sent {} messages in attempt {}", batch.size(), attempt);
+        if (logger.isDebugEnabled()) logger.debug("Sent {} in attempt {}", Log.count(batch.size(), "message"), attempt);
         succeed(batch, response.code());
         return;
       }
@@ -181,7 +182,7 @@ final class Uploader {
         long spent = now - start - retryAfterWaited;
         if (retries > policy.maxRetries) {
           fail(batch, new Failure(code, error, attempt,
-              what + "; gave up after " + policy.maxRetries + " retries", batch.uncertain()));
+              what + "; gave up after " + Log.count(policy.maxRetries, "retry", "retries"), batch.uncertain()));
           return;
         }
         if (spent + backoff > policy.maxRetryNanos) {
@@ -239,7 +240,6 @@ final class Uploader {
     return out.toByteArray();
   }
 
-  /** {@code text} from the network with the write key taken out. */
   /**
    * {@code text} from the network (a body, a header, an exception message quoting a status line)
    * made fit for a log line: the write key taken out, and control characters escaped so that a
@@ -265,6 +265,9 @@ final class Uploader {
    * or collector that echoes the request's credentials must not put them in our logs.
    */
   private String bodyForLog(Transport.Response response) {
+    if (response.body().trim().isEmpty()) return "";
+    // Not redacted but left out: a key this short could hide in the body, or be found in its words.
+    if (!redactor.canRedactSafely()) return BODY_LEFT_OUT;
     // Redacted before trimming or shortening, so a key cut by the transport's read limit is still at the end.
     String body = redacted(response.body()).trim();
     if (body.isEmpty()) return "";
