@@ -514,7 +514,7 @@ public final class Analytics implements Closeable {
       logger.warn("Close gave up after {} ms: {}; each was reported to the callback", millis,
           lost > 0 && failed > 0 ? lost + " dropped (CLOSE_TIMEOUT) and " + failed + " failed"
               : lost > 0 ? Log.count(lost, "message") + " dropped (CLOSE_TIMEOUT)"
-              : Log.count(failed, "message") + " failed (their requests may have arrived)");
+              : Log.count(failed, "message") + " failed");
     }
     if (reports.isEmpty()) return null;
     Runnable all = () -> {
@@ -1031,8 +1031,8 @@ public final class Analytics implements Closeable {
         return;
       }
       URI uri = URI.create(url);
-      logger.info("analytics4j {}: sending to {}://{} (region {}{}); spool {}", VERSION, uri.getScheme(),
-          uri.getRawAuthority(), region, endpoint != null || uploadUrl != null ? " not used: endpoint set" : "",
+      logger.info("analytics4j {}: sending to {}://{} ({}region {}); spool {}", VERSION, uri.getScheme(),
+          uri.getRawAuthority(), endpoint != null || uploadUrl != null ? "endpoint set, not the " : "", region,
           spool == null ? "off" : "on in " + spool.directory() + ", " + spoolSync);
     }
 
