@@ -3,7 +3,8 @@
 # the loopback runs of analytics4j and analytics-java 3.5.4, each client in a JVM of its own.
 # About 6 minutes on 2 cores. `benchmarks/run.sh quick` runs the loopback part at a tenth of the size
 # and skips JMH, to check that everything still works. `benchmarks/run.sh spool` runs only the
-# durable-delivery runs (memory mode beside the spool per sync policy, and an outage with a spool).
+# durable-delivery runs (memory mode beside the spool per sync policy, and an outage with a spool),
+# then build() on a spool left with a 500,000-message backlog.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests package -pl benchmarks/analytics4j,benchmarks/analytics-java -am
@@ -17,3 +18,9 @@ fi
 
 java -Dsun.net.httpserver.nodelay=true -cp harness/target/classes \
   dev.analytics4j.benchmarks.LoopbackBenchmark . "${1:-}"
+
+if [[ "${1:-}" == spool ]]; then
+  echo "== build() on a spool left with a 500,000-message backlog"
+  java -Xmx2g -cp "analytics4j/target/classes:$(cat analytics4j/target/runtime-classpath.txt)" \
+    dev.analytics4j.benchmarks.own.SpoolRecoveryBenchmark 500000 2>/dev/null
+fi

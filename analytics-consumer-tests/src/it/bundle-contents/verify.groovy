@@ -16,7 +16,7 @@ def outside = names.findAll { !it.startsWith('META-INF/') && !it.startsWith('dev
 assert outside.isEmpty() : "entries outside dev/analytics4j and META-INF: ${outside.take(20)}"
 
 // Embedded code only under dev/analytics4j/shaded; nothing of the original packages or their metadata.
-def ours = ['dev/analytics4j/', 'dev/analytics4j/internal/', 'dev/analytics4j/messages/', 'dev/analytics4j/okhttp/', 'dev/analytics4j/shaded/']
+def ours = ['dev/analytics4j/', 'dev/analytics4j/internal/', 'dev/analytics4j/internal/spool/', 'dev/analytics4j/messages/', 'dev/analytics4j/okhttp/', 'dev/analytics4j/shaded/']
 def packages = names.findAll { it.endsWith('.class') && it != 'module-info.class' }.collect { it.substring(0, it.lastIndexOf('/') + 1) }.unique()
 def stray = packages.findAll { p -> !p.startsWith('dev/analytics4j/shaded/') && !(p in ours) }
 assert stray.isEmpty() : "classes in packages that are neither ours nor shaded: ${stray}"

@@ -1,6 +1,7 @@
 package dev.analytics4j;
 
 import dev.analytics4j.internal.Log;
+import dev.analytics4j.internal.spool.SpoolFileSystem;
 import dev.analytics4j.messages.Message;
 import java.io.Closeable;
 import java.io.IOException;
@@ -68,6 +69,12 @@ public final class Analytics implements Closeable {
    * gave up on; past it they finish on their own daemon threads.
    */
   private static final long THREAD_STOP_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  /**
+   * How long close spends telling the callback about a backlog it leaves in the spool, within the
+   * half second it may take past its deadline; and how many messages it reads back at a time.
+   */
+  private static final long BACKLOG_TELL_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
+  private static final int BACKLOG_TELL_CHUNK = 100;
 
   /** This library's name and version, as sent in {@code context.library}. */
   public static final String LIBRARY_NAME = "analytics4j";
@@ -229,7 +236,11 @@ public final class Analytics implements Closeable {
 
   private boolean offer(EncodedMessage encoded) {
     reporter.enqueued(encoded);
-    if (spool != null) return offerSpooled(encoded, spool);
+    if (spool != null) {
+      Spool.Result result = spool.append(encoded, queue);
+      // Detached from a directory that is no longer ours: kept in memory, as without a spool.
+      if (result != Spool.Result.DETACHED) return spooled(encoded, result);
+    }
     MessageQueue.Offer offer = enabled ? queue.offer(encoded) : queue.reserveDrop();
     if (offer == MessageQueue.Offer.ACCEPTED) return true;
     if (offer.isFull()) {
@@ -247,9 +258,8 @@ public final class Analytics implements Closeable {
     return false;
   }
 
-  /** The message is written to the spool first; accepted only once it is there. */
-  private boolean offerSpooled(EncodedMessage encoded, Spool spool) {
-    Spool.Result result = spool.append(encoded, queue);
+  /** What the spool did with a message: accepted only once it was written there. */
+  private boolean spooled(EncodedMessage encoded, Spool.Result result) {
     switch (result) {
       case ACCEPTED:
       case BACKLOGGED:
@@ -369,7 +379,8 @@ public final class Analytics implements Closeable {
   /** A snapshot of the counters. */
   public Metrics metrics() {
     if (spool == null) return reporter.snapshot(queue.heldMessages(), queue.heldBytes());
-    return reporter.snapshot(queue.heldMessages(), queue.heldBytes(), queue.backlog(), spool.bytes());
+    return reporter.snapshot(queue.heldMessages(), queue.heldBytes(), queue.backlog() + reporter.untold(),
+        spool.bytes());
   }
 
   /** Closes within the builder's {@code closeTimeout}; see {@link #close(Duration)}. */
@@ -426,7 +437,10 @@ public final class Analytics implements Closeable {
     // A flusher that ended while messages are still held died without reporting them.
     boolean drained = Threads.join(flusherThread, deadline) && queue.heldMessages() == 0 && queue.backlog() == 0;
     Thread reports = null;
-    if (!drained) reports = giveUp(queue.abandon(false), DropReason.CLOSE_TIMEOUT, start);
+    if (!drained) {
+      long tellDeadline = System.nanoTime() + BACKLOG_TELL_NANOS;
+      reports = giveUp(queue.abandon(false), DropReason.CLOSE_TIMEOUT, start, tellDeadline);
+    }
     uploader.abort();
     // One budget for every wait, so close returns within its deadline plus this even when the
     // transport ignores cancellation or blocks in close, or callbacks are slow; threads still
@@ -468,20 +482,23 @@ public final class Analytics implements Closeable {
    * callbacks and settles the flushes on a thread of the client's (this one if none can be started),
    * which it returns.
    */
-  private @Nullable Thread giveUp(MessageQueue.Abandoned abandoned, DropReason givenReason, long start) {
+  private @Nullable Thread giveUp(MessageQueue.Abandoned abandoned, DropReason givenReason, long start,
+      long tellDeadline) {
     List<Runnable> reports = new ArrayList<>();
-    // With a spool nothing is lost: what is left stays on disk for the next client.
-    DropReason reason = spool != null ? DropReason.SPOOLED : givenReason;
+    Spool spool = this.spool;
+    // With a spool nothing is lost: what is left stays on disk for the next client, unless the
+    // directory was found to be no longer this client's.
+    boolean kept = spool != null && spool.keepsForNextClient();
+    DropReason reason = kept ? DropReason.SPOOLED : givenReason;
     long lost = abandoned.pending.size() + abandoned.backlog;
     if (!abandoned.pending.isEmpty()) {
       reports.add(uploader.dropLater(abandoned.pending, abandoned.pendingRuns, reason));
     }
-    Spool spool = this.spool;
     if (abandoned.backlog > 0 && spool != null) {
-      reporter.droppedUnread(abandoned.backlog, reason);
+      if (!kept || !reporter.wantsMessages()) reporter.droppedUnread(abandoned.backlog, reason);
       reports.add(() -> {
         try {
-          if (reporter.wantsMessages()) reportBacklog(spool, abandoned.backlog, reason);
+          if (reporter.wantsMessages()) tellBacklog(spool, abandoned.backlog, reason, kept, tellDeadline);
         } finally {
           queue.settle(abandoned.backlogRuns, MessageQueue.Outcome.DROPPED);
         }
@@ -491,11 +508,11 @@ public final class Analytics implements Closeable {
     long failed = 0;
     if (givenReason == DropReason.CLOSE_TIMEOUT) {
       for (Batch batch : abandoned.inFlight) {
-        Runnable report = uploader.abandon(batch);
+        Runnable report = uploader.abandon(batch, kept);
         if (report != null) {
           reports.add(report);
           // Settled by close, so its attempts no longer change: Uploader.abandon decided by them.
-          if (spool == null && batch.attempts() > 0) {
+          if (!kept && batch.attempts() > 0) {
             failed += batch.size();
           } else {
             lost += batch.size();
@@ -504,7 +521,7 @@ public final class Analytics implements Closeable {
       }
     }
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    if (lost > 0 && reason == DropReason.SPOOLED) {
+    if (lost > 0 && kept) {
       logger.info("Close left {} in the spool after {} ms (dropped: SPOOLED): the next client on {} "
           + "sends them", Log.count(lost, "message"), millis, spool.directory());
     } else if (reason == DropReason.CLIENT_FAILED && lost > 0) {
@@ -531,20 +548,32 @@ public final class Analytics implements Closeable {
 
   /**
    * Tells the callback and listener about the backlog close left on disk, reading it back a chunk
-   * at a time so that the heap never holds more than a window of it.
+   * at a time so that the heap never holds more than a chunk of it, until {@code deadline}.
+   *
+   * <p>When the backlog stays for the next client ({@code kept}), each message is counted as
+   * {@link DropReason#SPOOLED} as it is told, so the count and the callback never differ; those not
+   * told by the deadline stay counted in {@link Metrics#spooledMessages()}, and the next client on the
+   * directory reports them (as recovered) instead. Otherwise all were counted already, as lost.
    */
-  private void reportBacklog(Spool spool, long count, DropReason reason) {
-    long left = count;
-    while (left > 0) {
-      List<EncodedMessage> chunk = spool.readForReport(Math.min(left, 1_000));
+  private void tellBacklog(Spool spool, long count, DropReason reason, boolean kept, long deadline) {
+    long told = 0;
+    while (told < count && System.nanoTime() - deadline < 0) {
+      List<EncodedMessage> chunk = spool.readForReport(Math.min(count - told, BACKLOG_TELL_CHUNK));
       if (chunk.isEmpty()) break;
+      if (kept) reporter.droppedCounted(chunk, reason);
       reporter.droppedCallbacks(chunk, reason);
-      left -= chunk.size();
+      told += chunk.size();
     }
-    if (left > 0) {
-      logger.warn("{} messages left in the spool are counted as {} but could not be read back to tell "
-          + "the callback (the spool closed first, or a file is damaged); the next client sends them",
-          left, reason);
+    long untold = count - told;
+    if (untold == 0) return;
+    if (kept) {
+      reporter.leftUntold(untold);
+      logger.info("{} of the messages left in the spool were not told to the callback by close's "
+          + "deadline; Metrics.spooledMessages() counts them, and the next client on {} reports them",
+          untold, spool.directory());
+    } else {
+      logger.warn("{} messages counted as {} could not be read back to tell the callback before the "
+          + "spool closed", untold, reason);
     }
   }
 
@@ -577,7 +606,8 @@ public final class Analytics implements Closeable {
       // Reporting the messages matters more.
     }
     // Batches already in flight settle on their upload threads as usual.
-    Thread reports = giveUp(queue.abandon(true), DropReason.CLIENT_FAILED, System.nanoTime());
+    long now = System.nanoTime();
+    Thread reports = giveUp(queue.abandon(true), DropReason.CLIENT_FAILED, now, now + TimeUnit.MINUTES.toNanos(1));
     if (reports != null) Threads.join(reports, System.nanoTime() + THREAD_STOP_WAIT_NANOS);
   }
 
@@ -685,6 +715,7 @@ public final class Analytics implements Closeable {
     private long spoolMaxBytes = Spool.DEFAULT_MAX_BYTES;
     private SpoolSync spoolSync = DEFAULT_SPOOL_SYNC;
     private int spoolSegmentBytes;
+    private SpoolFileSystem.Factory spoolFileSystems = SpoolFileSystem.Factory.SYSTEM;
 
     Builder(String writeKey) {
       Objects.requireNonNull(writeKey, "writeKey == null");
@@ -980,6 +1011,12 @@ public final class Analytics implements Closeable {
       return this;
     }
 
+    /** For tests: the file system the spool's files are made in, to inject faults and power losses. */
+    Builder spoolFileSystem(SpoolFileSystem.Factory spoolFileSystems) {
+      this.spoolFileSystems = Objects.requireNonNull(spoolFileSystems, "spoolFileSystems == null");
+      return this;
+    }
+
     /** For tests: the size at which the spool starts a new segment file. */
     Builder spoolSegmentBytes(int spoolSegmentBytes) {
       this.spoolSegmentBytes = spoolSegmentBytes;
@@ -1007,7 +1044,7 @@ public final class Analytics implements Closeable {
       if (spoolDirectory != null && enabled) {
         int segmentBytes = spoolSegmentBytes > 0 ? spoolSegmentBytes
             : (int) Math.min(Spool.DEFAULT_SEGMENT_BYTES, spoolMaxBytes / 8);
-        spool = Spool.open(spoolDirectory, writeKey, spoolMaxBytes, segmentBytes, spoolSync);
+        spool = Spool.open(spoolDirectory, writeKey, spoolMaxBytes, segmentBytes, spoolSync, spoolFileSystems);
       }
       try {
         Transport transport = this.transport != null ? this.transport

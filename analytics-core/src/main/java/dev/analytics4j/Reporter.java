@@ -33,6 +33,7 @@ final class Reporter {
   private final LongAdder failed = new LongAdder();
   private final LongAdder retries = new LongAdder();
   private final LongAdder requests = new LongAdder();
+  private final LongAdder untold = new LongAdder();
   private final EnumMap<DropReason, LongAdder> dropped = new EnumMap<>(DropReason.class);
   /** Drops since the last drop warning, and when that warning was logged. */
   private final AtomicLong unloggedDrops = new AtomicLong();
@@ -95,6 +96,18 @@ final class Reporter {
    */
   void droppedUnread(long count, DropReason reason) {
     dropped.get(reason).add(count);
+  }
+
+  /**
+   * Counts {@code count} messages close left in the spool without telling the callback, for lack of
+   * time: still held in the spool, as {@link Metrics#spooledMessages()} shows, for the next client.
+   */
+  void leftUntold(long count) {
+    untold.add(count);
+  }
+
+  long untold() {
+    return untold.sum();
   }
 
   /**

@@ -330,15 +330,16 @@ final class Uploader {
 
   /**
    * Claims a batch close gives up on, unless its upload settled it first, frees its room and counts
-   * it: dropped when it never went out, failed (possibly delivered) once a request for it was sent.
+   * it: dropped when it never went out or stays on disk for the next client ({@code keptOnDisk}),
+   * failed (possibly delivered) once a request for it was sent.
    * Returns what is left to do, the callbacks and the flushes waiting on it, or null.
    */
-  @Nullable Runnable abandon(Batch batch) {
+  @Nullable Runnable abandon(Batch batch, boolean keptOnDisk) {
     Batch.Abandoned state = batch.settleByClose();
     if (state == null) return null;
     queue.release(batch);
-    if (spooled || state.attempts == 0) {
-      return dropLater(batch.messages, batch.runs, spooled ? DropReason.SPOOLED : DropReason.CLOSE_TIMEOUT);
+    if (keptOnDisk || state.attempts == 0) {
+      return dropLater(batch.messages, batch.runs, keptOnDisk ? DropReason.SPOOLED : DropReason.CLOSE_TIMEOUT);
     }
     Failure failure = state.sending
         ? new Failure(0, null, state.attempts, "close deadline passed during attempt " + state.attempts

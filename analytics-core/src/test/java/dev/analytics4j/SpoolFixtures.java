@@ -98,9 +98,9 @@ final class SpoolFixtures {
     ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(segment));
     List<Integer> offsets = new ArrayList<>();
     int pos = 0;
-    while (pos + Spool.HEADER_BYTES <= data.limit()) {
+    while (pos + dev.analytics4j.internal.spool.RecordCodec.HEADER_BYTES <= data.limit()) {
       offsets.add(pos);
-      pos += Spool.HEADER_BYTES + data.getInt(pos);
+      pos += dev.analytics4j.internal.spool.RecordCodec.HEADER_BYTES + data.getInt(pos);
     }
     return offsets;
   }

@@ -19,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -245,7 +246,7 @@ class SpoolTest {
     Path segment = segments(dir).get(0);
     List<Integer> offsets = recordOffsets(segment);
     byte[] bytes = Files.readAllBytes(segment);
-    int target = offsets.get(2) + Spool.HEADER_BYTES + 20;
+    int target = offsets.get(2) + dev.analytics4j.internal.spool.RecordCodec.HEADER_BYTES + 20;
     bytes[target] ^= 0x5a;
     Files.write(segment, bytes);
 
@@ -292,33 +293,50 @@ class SpoolTest {
   }
 
   @Test
-  void aDiskThatRefusesWritesDropsWithSpoolErrorAndTheClientKeepsWorking() throws Exception {
+  void aDirectoryRemovedUnderTheClientIsNeverWrittenAgainAndItsMessagesAreStillSentFromMemory() throws Exception {
     Path dir = temp.resolve("spool");
+    CountDownLatch open = new CountDownLatch(1);
     SpoolFixtures.Collector collector = new SpoolFixtures.Collector();
     RecordingCallback callback = new RecordingCallback();
-    Analytics analytics = client(dir, collector).callback(callback).spoolSegmentBytes(4096).build();
-    analytics.enqueue(message("before"));
-    assertEquals(1, analytics.flush(Duration.ofSeconds(30)).delivered());
-    // Gone: no new segment can be created, as on a full disk or a volume that went away.
+    Analytics analytics = client(dir, SpoolFixtures.gated(collector, open)).callback(callback)
+        .maxQueueSize(50).flushAt(10).spoolSegmentBytes(4096).build();
+    for (String id : ids("before", 200)) assertTrue(analytics.offer(message(id)));
+    // Gone, as a tmp cleaner does it, then made again, as the next process on the path would.
     try (java.util.stream.Stream<Path> files = Files.list(dir)) {
       for (Path file : (Iterable<Path>) files::iterator) Files.delete(file);
     }
     Files.delete(dir);
-
-    int refused = 0;
-    for (int i = 0; i < 100; i++) {
-      if (!analytics.offer(message("during" + i))) refused++;
-    }
-    assertTrue(refused > 0, "a new segment was needed and could not be made");
-    assertEquals(refused, analytics.metrics().dropped(DropReason.SPOOL_ERROR));
-    assertEquals(refused, callback.count("dropped:SPOOL_ERROR"));
-
     Files.createDirectories(dir);
-    assertTrue(analytics.offer(message("after")), "works again once the disk does");
+
+    int accepted = 0;
+    for (String id : ids("after", 40)) if (analytics.offer(message(id))) accepted++;
+    assertEquals(Collections.emptyList(), names(dir), "nothing is created in the new directory");
+    open.countDown();
     FlushResult result = analytics.flush(Duration.ofSeconds(30));
     analytics.close();
-    assertEquals(100 - refused + 1, result.delivered(), result.toString());
-    assertTrue(collector.received.containsKey("after"));
+    assertEquals(Collections.emptyList(), names(dir), "nothing is written into the new directory");
+    // Written before: read back through the open files; after: kept in memory, up to the window.
+    assertEquals(200 + accepted, result.delivered(), result.toString());
+    assertEquals(200 + accepted, collector.received.size());
+    assertEquals(40 - accepted, callback.count("dropped:QUEUE_FULL"));
+    assertEquals(0, callback.count("dropped:SPOOLED"));
+    assertEquals(0, analytics.metrics().dropped(DropReason.SPOOLED));
+  }
+
+  @Test
+  void aDetachedClientReportsWhatIsUnsentAtCloseAsCloseTimeoutNotSpooled() throws Exception {
+    Path dir = temp.resolve("spool");
+    RecordingCallback callback = new RecordingCallback();
+    Analytics analytics = client(dir, SpoolFixtures.down()).callback(callback).maxQueueSize(20).build();
+    for (String id : ids("m", 60)) assertTrue(analytics.offer(message(id)));
+    Files.delete(dir.resolve("lock"));
+    analytics.close(Duration.ZERO);
+    assertEquals(60, callback.outcomes.size(), callback.outcomes.toString());
+    assertEquals(0, callback.count("dropped:SPOOLED"));
+    assertEquals(60, callback.count("dropped:CLOSE_TIMEOUT") + callback.count("failed"), callback.outcomes.toString());
+    Metrics metrics = analytics.metrics();
+    assertEquals(0, metrics.dropped(DropReason.SPOOLED));
+    assertEquals(60, metrics.dropped(DropReason.CLOSE_TIMEOUT) + metrics.failed());
   }
 
   @Test

@@ -191,15 +191,15 @@ public final class Log implements System.Logger {
    * which is after {@link #bound()} found SLF4J usable.
    */
   private static final class Slf4jSink implements Sink {
-    private final org.slf4j.Logger logger;
+    private final org.slf4j.Logger slf4j;
 
     Slf4jSink(String name) {
-      this.logger = org.slf4j.LoggerFactory.getLogger(name);
+      this.slf4j = org.slf4j.LoggerFactory.getLogger(name);
     }
 
     @Override
     public String name() {
-      return logger.getName();
+      return slf4j.getName();
     }
 
     /**
@@ -241,13 +241,13 @@ public final class Log implements System.Logger {
     public boolean enabled(int level) {
       switch (level) {
         case DEBUG:
-          return logger.isDebugEnabled();
+          return slf4j.isDebugEnabled();
         case INFO:
-          return logger.isInfoEnabled();
+          return slf4j.isInfoEnabled();
         case WARN:
-          return logger.isWarnEnabled();
+          return slf4j.isWarnEnabled();
         default:
-          return logger.isErrorEnabled();
+          return slf4j.isErrorEnabled();
       }
     }
 
@@ -255,16 +255,16 @@ public final class Log implements System.Logger {
     public void log(int level, String format, @Nullable Object[] args) {
       switch (level) {
         case DEBUG:
-          logger.debug(format, args);
+          slf4j.debug(format, args);
           break;
         case INFO:
-          logger.info(format, args);
+          slf4j.info(format, args);
           break;
         case WARN:
-          logger.warn(format, args);
+          slf4j.warn(format, args);
           break;
         default:
-          logger.error(format, args);
+          slf4j.error(format, args);
           break;
       }
     }
@@ -272,15 +272,15 @@ public final class Log implements System.Logger {
 
   /** The JDK path; a {@link System.Logger} itself for the same reason as {@link Log}. */
   private static final class JdkSink implements Sink, System.Logger {
-    private final System.Logger logger;
+    private final System.Logger jdk;
 
     JdkSink(String name) {
-      this.logger = System.getLogger(name);
+      this.jdk = System.getLogger(name);
     }
 
     @Override
     public boolean enabled(int level) {
-      return logger.isLoggable(level(level));
+      return jdk.isLoggable(level(level));
     }
 
     @Override
@@ -305,29 +305,29 @@ public final class Log implements System.Logger {
 
     @Override
     public String name() {
-      return logger.getName();
+      return jdk.getName();
     }
 
     @Override
     public String getName() {
-      return logger.getName();
+      return jdk.getName();
     }
 
     @Override
     public boolean isLoggable(Level level) {
-      return logger.isLoggable(level);
+      return jdk.isLoggable(level);
     }
 
     @Override
     public void log(Level level, java.util.@Nullable ResourceBundle bundle, @Nullable String message,
         @Nullable Throwable thrown) {
-      logger.log(level, bundle, message, thrown);
+      jdk.log(level, bundle, message, thrown);
     }
 
     @Override
     public void log(Level level, java.util.@Nullable ResourceBundle bundle, @Nullable String format,
         @Nullable Object... params) {
-      logger.log(level, bundle, format, params);
+      jdk.log(level, bundle, format, params);
     }
   }
 }

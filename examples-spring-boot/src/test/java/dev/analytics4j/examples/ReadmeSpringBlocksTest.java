@@ -18,34 +18,38 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's {@code ```java} blocks that use Spring or Micrometer compile as printed, on Java 17
- * against the starter, Spring Boot's web and test starters, Micrometer and the testing kit; {@code
- * examples}' {@code ReadmeJavaBlocksTest} compiles the others on Java 11. In the package of {@link
- * ReadmeJavaBlocks}, which the {@code examples} test-jar brings.
+ * The {@code ```java} blocks of the README and the pages under {@code docs/} ({@link DocPages}) that
+ * use Spring or Micrometer compile as printed, on Java 17 against the starter, Spring Boot's web and
+ * test starters, Micrometer and the testing kit; {@code examples}' {@code ReadmeJavaBlocksTest}
+ * compiles the others on Java 11. In the package of {@link ReadmeJavaBlocks} and {@link DocPages},
+ * which the {@code examples} test-jar brings.
  */
 class ReadmeSpringBlocksTest {
-  private static final Path README = Path.of("../README.md");
+  private static final Path TESTING_PAGE = Path.of("../docs/testing.md");
   private static final Path RECORDING_TEST =
       Path.of("src/test/java/dev/analytics4j/examples/spring/CheckoutControllerTest.java");
 
   @TempDir Path output;
 
   @TestFactory
-  Stream<DynamicTest> readmeSpringAndMicrometerBlocksCompile() {
-    List<Block> blocks = ReadmeJavaBlocks.parse(README).stream()
+  Stream<DynamicTest> docSpringAndMicrometerBlocksCompile() {
+    List<Block> blocks = DocPages.blocks().stream()
         .filter(block -> block.kind != Kind.FRAGMENT && block.needsSpringBoot())
         .collect(Collectors.toList());
-    assertFalse(blocks.isEmpty(), "no ```java blocks using Spring or Micrometer in " + README.toAbsolutePath());
+    assertFalse(blocks.isEmpty(), "no ```java blocks using Spring or Micrometer in " + DocPages.compiledHere());
+    for (String page : List.of("docs/spring-boot.md", "docs/micrometer.md", "docs/testing.md")) {
+      assertTrue(blocks.stream().anyMatch(block -> block.page.equals(page)), "no Spring or Micrometer block in " + page);
+    }
     List<Path> classpath = ReadmeJavaBlocks.testClasspath();
     return blocks.stream().map(block -> DynamicTest.dynamicTest(block.toString(),
         () -> ReadmeJavaBlocks.compile(block, classpath, 17, output)));
   }
 
   @Test
-  void theReadmeShowsTheSpringBootRecordingTestAsItIs() throws IOException {
-    String readme = new String(Files.readAllBytes(README), StandardCharsets.UTF_8);
+  void theTestingPageShowsTheSpringBootRecordingTestAsItIs() throws IOException {
+    String page = new String(Files.readAllBytes(TESTING_PAGE), StandardCharsets.UTF_8);
     String source = new String(Files.readAllBytes(RECORDING_TEST), StandardCharsets.UTF_8);
-    assertTrue(readme.contains("```java\n" + source + "```\n"),
-        RECORDING_TEST + " differs from its copy in README.md; copy the file into the README again");
+    assertTrue(page.contains("```java\n" + source + "```\n"),
+        RECORDING_TEST + " differs from its copy in docs/testing.md; copy the file into the page again");
   }
 }

@@ -14,9 +14,16 @@ public final class BatchJobExample {
   private BatchJobExample() {}
 
   public static void main(String[] args) throws Exception {
-    int exitCode;
-    try (ExampleTarget target = ExampleTarget.start();
-        Analytics analytics = target.builder().build()) {
+    boolean delivered;
+    try (ExampleTarget target = ExampleTarget.start()) {
+      delivered = run(target);
+    }
+    if (!delivered) System.exit(1);
+  }
+
+  /** The job; returns whether every event was delivered, which decides its exit status. */
+  static boolean run(ExampleTarget target) throws Exception {
+    try (Analytics analytics = target.builder().build()) {
       for (int invoice = 1; invoice <= 500; invoice++) {
         analytics.enqueue(TrackMessage.builder("Invoice Sent").userId("cust_" + (invoice % 40))
             .properties(Map.of("invoice", "inv_" + invoice, "amount", invoice * 1.25)));
@@ -24,9 +31,8 @@ public final class BatchJobExample {
       FlushResult result = analytics.flush(Duration.ofSeconds(30));
       System.out.println("Flush: " + result);
       target.report();
-      exitCode = result.isSuccess() ? 0 : 1;
       if (!result.isSuccess()) System.out.println("Not every event was delivered; failing the job.");
+      return result.isSuccess();
     }
-    if (exitCode != 0) System.exit(exitCode);
   }
 }

@@ -19,7 +19,28 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class CallbacksAndMetricsExample {
   private CallbacksAndMetricsExample() {}
 
+  /** What the recipe saw: offers accepted, and the outcomes its callback and metrics reported. */
+  static final class Seen {
+    final int accepted;
+    final long delivered;
+    final long dropped;
+    final Metrics metrics;
+
+    Seen(int accepted, long delivered, long dropped, Metrics metrics) {
+      this.accepted = accepted;
+      this.delivered = delivered;
+      this.dropped = dropped;
+      this.metrics = metrics;
+    }
+  }
+
   public static void main(String[] args) throws Exception {
+    try (ExampleTarget target = ExampleTarget.start()) {
+      run(target);
+    }
+  }
+
+  static Seen run(ExampleTarget target) throws Exception {
     AtomicLong delivered = new AtomicLong();
     AtomicLong dropped = new AtomicLong();
     Callback callback = new Callback() {
@@ -40,8 +61,7 @@ public final class CallbacksAndMetricsExample {
       }
     };
 
-    try (ExampleTarget target = ExampleTarget.start();
-        Analytics analytics = target.builder().callback(callback).flushAt(50).maxQueueSize(50).build()) {
+    try (Analytics analytics = target.builder().callback(callback).flushAt(50).maxQueueSize(50).build()) {
       int accepted = 0;
       for (int i = 0; i < 80; i++) {
         if (analytics.offer(TrackMessage.builder("Search Performed").userId("u1"))) accepted++;
@@ -54,6 +74,7 @@ public final class CallbacksAndMetricsExample {
       System.out.println("metrics: " + metrics);
       System.out.println("dropped because the queue was full: " + metrics.dropped(DropReason.QUEUE_FULL));
       target.report();
+      return new Seen(accepted, delivered.get(), dropped.get(), metrics);
     }
   }
 }

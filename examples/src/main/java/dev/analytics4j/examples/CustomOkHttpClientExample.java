@@ -24,34 +24,38 @@ public final class CustomOkHttpClientExample {
 
   public static void main(String[] args) throws Exception {
     try (ExampleTarget target = ExampleTarget.start()) {
-      Proxy proxy = proxy(target);
-      OkHttpClient http = new OkHttpClient.Builder()
-          .proxy(proxy)
-          .connectTimeout(Duration.ofSeconds(3))
-          .readTimeout(Duration.ofSeconds(10))
-          .callTimeout(Duration.ofSeconds(15))
-          .addInterceptor(chain -> {
-            System.out.println("  -> " + chain.request().method() + " " + chain.request().url() + " via " + proxy);
-            return chain.proceed(chain.request());
-          })
-          .build();
-
-      Analytics.Builder builder = Analytics.builder(target.writeKey()).transport(OkHttpTransport.create(http));
-      if (target.collector() != null) builder.endpoint("http://analytics.internal.example");
-      try (Analytics analytics = builder.build()) {
-        analytics.enqueue(TrackMessage.builder("Proxy Configured").userId("u1").properties(Map.of("proxy", proxy.toString())));
-        FlushResult result = analytics.flush(Duration.ofSeconds(10));
-        System.out.println("Flush: " + result);
-      } finally {
-        http.dispatcher().executorService().shutdown();
-        http.connectionPool().evictAll();
-      }
-      LocalCollector collector = target.collector();
-      if (collector != null && !collector.received().isEmpty()) {
-        System.out.println("Host header the proxy saw: " + collector.received().get(0).headers.get("Host"));
-      }
-      target.report();
+      run(target);
     }
+  }
+
+  static void run(ExampleTarget target) throws Exception {
+    Proxy proxy = proxy(target);
+    OkHttpClient http = new OkHttpClient.Builder()
+        .proxy(proxy)
+        .connectTimeout(Duration.ofSeconds(3))
+        .readTimeout(Duration.ofSeconds(10))
+        .callTimeout(Duration.ofSeconds(15))
+        .addInterceptor(chain -> {
+          System.out.println("  -> " + chain.request().method() + " " + chain.request().url() + " via " + proxy);
+          return chain.proceed(chain.request());
+        })
+        .build();
+
+    Analytics.Builder builder = Analytics.builder(target.writeKey()).transport(OkHttpTransport.create(http));
+    if (target.collector() != null) builder.endpoint("http://analytics.internal.example");
+    try (Analytics analytics = builder.build()) {
+      analytics.enqueue(TrackMessage.builder("Proxy Configured").userId("u1").properties(Map.of("proxy", proxy.toString())));
+      FlushResult result = analytics.flush(Duration.ofSeconds(10));
+      System.out.println("Flush: " + result);
+    } finally {
+      http.dispatcher().executorService().shutdown();
+      http.connectionPool().evictAll();
+    }
+    LocalCollector collector = target.collector();
+    if (collector != null && !collector.received().isEmpty()) {
+      System.out.println("Host header the proxy saw: " + collector.received().get(0).headers.get("Host"));
+    }
+    target.report();
   }
 
   private static Proxy proxy(ExampleTarget target) {

@@ -33,55 +33,62 @@ public final class Demo {
   private static final String WRITE_KEY = "demo-write-key-not-secret";
 
   public static void main(String[] args) throws Exception {
+    boolean delivered;
     try (LocalCollector collector = LocalCollector.start()) {
-      AtomicInteger failed = new AtomicInteger();
-      Analytics analytics = Analytics.builder(WRITE_KEY)
-          .endpoint(collector.endpoint())
-          .flushAt(10)
-          .callback(new Callback() {
-            @Override
-            public void onFailure(EncodedMessage message, Failure failure) {
-              failed.incrementAndGet();
-              System.out.println("failed: " + message + " " + failure);
-            }
-
-            @Override
-            public void onDropped(EncodedMessage message, DropReason reason) {
-              failed.incrementAndGet();
-              System.out.println("dropped: " + message + " " + reason);
-            }
-          })
-          .build();
-
-      String anonymousId = UUID.randomUUID().toString();
-      String userId = "usr_8f41c2";
-      Map<String, Object> context = map("ip", "203.0.113.7", "userAgent", "Mozilla/5.0 (demo)", "locale", "en-GB");
-
-      analytics.enqueue(PageMessage.builder("Home").category("Marketing").anonymousId(anonymousId)
-          .context(context).properties(map("path", "/", "referrer", "https://search.example")));
-      analytics.enqueue(PageMessage.builder("Pricing").category("Marketing").anonymousId(anonymousId)
-          .context(context).properties(map("path", "/pricing")));
-      analytics.enqueue(TrackMessage.builder("Signed Up").anonymousId(anonymousId).userId(userId)
-          .context(context).properties(map("plan", "team", "trial_days", 14)));
-      analytics.enqueue(AliasMessage.builder(anonymousId).userId(userId));
-      analytics.enqueue(IdentifyMessage.builder().userId(userId).context(context)
-          .traits(map("email", "ada@example.org", "name", "Ada Lovelace", "plan", "team")));
-      analytics.enqueue(GroupMessage.builder("acct_553").userId(userId)
-          .traits(map("name", "Example Ltd", "employees", 120, "industry", "Software")));
-      analytics.enqueue(PageMessage.builder("Checkout").userId(userId).properties(map("path", "/checkout")));
-      analytics.enqueue(TrackMessage.builder("Order Completed").userId(userId)
-          .properties(map("order_id", "ord_1029", "revenue", 42.5, "currency", "EUR",
-              "products", List.of(map("sku", "T-100", "price", 30.0, "quantity", 1),
-                  map("sku", "M-200", "price", 12.5, "quantity", 1))))
-          .enableIntegration("Salesforce", false));
-
-      FlushResult result = analytics.flush(Duration.ofSeconds(10));
-      Metrics metrics = analytics.metrics();
-      analytics.close();
-
-      printSummary(collector, result, metrics);
-      if (!result.isSuccess() || failed.get() > 0) System.exit(1);
+      delivered = run(collector);
     }
+    if (!delivered) System.exit(1);
+  }
+
+  /** Sends the journey to {@code collector} and prints the summary; returns whether all of it arrived. */
+  static boolean run(LocalCollector collector) throws Exception {
+    AtomicInteger failed = new AtomicInteger();
+    Analytics analytics = Analytics.builder(WRITE_KEY)
+        .endpoint(collector.endpoint())
+        .flushAt(10)
+        .callback(new Callback() {
+          @Override
+          public void onFailure(EncodedMessage message, Failure failure) {
+            failed.incrementAndGet();
+            System.out.println("failed: " + message + " " + failure);
+          }
+
+          @Override
+          public void onDropped(EncodedMessage message, DropReason reason) {
+            failed.incrementAndGet();
+            System.out.println("dropped: " + message + " " + reason);
+          }
+        })
+        .build();
+
+    String anonymousId = UUID.randomUUID().toString();
+    String userId = "usr_8f41c2";
+    Map<String, Object> context = map("ip", "203.0.113.7", "userAgent", "Mozilla/5.0 (demo)", "locale", "en-GB");
+
+    analytics.enqueue(PageMessage.builder("Home").category("Marketing").anonymousId(anonymousId)
+        .context(context).properties(map("path", "/", "referrer", "https://search.example")));
+    analytics.enqueue(PageMessage.builder("Pricing").category("Marketing").anonymousId(anonymousId)
+        .context(context).properties(map("path", "/pricing")));
+    analytics.enqueue(TrackMessage.builder("Signed Up").anonymousId(anonymousId).userId(userId)
+        .context(context).properties(map("plan", "team", "trial_days", 14)));
+    analytics.enqueue(AliasMessage.builder(anonymousId).userId(userId));
+    analytics.enqueue(IdentifyMessage.builder().userId(userId).context(context)
+        .traits(map("email", "ada@example.org", "name", "Ada Lovelace", "plan", "team")));
+    analytics.enqueue(GroupMessage.builder("acct_553").userId(userId)
+        .traits(map("name", "Example Ltd", "employees", 120, "industry", "Software")));
+    analytics.enqueue(PageMessage.builder("Checkout").userId(userId).properties(map("path", "/checkout")));
+    analytics.enqueue(TrackMessage.builder("Order Completed").userId(userId)
+        .properties(map("order_id", "ord_1029", "revenue", 42.5, "currency", "EUR",
+            "products", List.of(map("sku", "T-100", "price", 30.0, "quantity", 1),
+                map("sku", "M-200", "price", 12.5, "quantity", 1))))
+        .enableIntegration("Salesforce", false));
+
+    FlushResult result = analytics.flush(Duration.ofSeconds(10));
+    Metrics metrics = analytics.metrics();
+    analytics.close();
+
+    printSummary(collector, result, metrics);
+    return result.isSuccess() && failed.get() == 0;
   }
 
   private static void printSummary(LocalCollector collector, FlushResult result, Metrics metrics) {

@@ -15,15 +15,19 @@ public final class EuRegionExample {
 
   public static void main(String[] args) throws Exception {
     try (ExampleTarget target = ExampleTarget.start()) {
-      System.out.println("EU host: " + Region.EU.host() + "/v1/batch");
-      Analytics.Builder builder = Analytics.builder(target.writeKey()).region(Region.EU);
-      try (Analytics analytics = target.local(builder).build()) {
-        System.out.println("Client: " + analytics);
-        analytics.enqueue(TrackMessage.builder("Report Exported").userId("u1"));
-        FlushResult result = analytics.flush(Duration.ofSeconds(10));
-        System.out.println("Flush: " + result);
-      }
-      target.report();
+      run(target);
     }
+  }
+
+  static void run(ExampleTarget target) throws Exception {
+    System.out.println("EU host: " + Region.EU.host() + "/v1/batch");
+    Analytics.Builder builder = Analytics.builder(target.writeKey()).region(Region.EU);
+    try (Analytics analytics = target.local(builder).build()) {
+      System.out.println("Client: " + analytics);
+      analytics.enqueue(TrackMessage.builder("Report Exported").userId("u1"));
+      FlushResult result = analytics.flush(Duration.ofSeconds(10));
+      System.out.println("Flush: " + result);
+    }
+    target.report();
   }
 }

@@ -26,10 +26,15 @@ final class ExampleTarget implements AutoCloseable {
       System.out.println("Sending to the real API (" + WRITE_KEY_ENV + " is set).");
       return new ExampleTarget(key.trim(), null);
     }
-    LocalCollector collector = LocalCollector.start();
-    System.out.println("Sending to a local collector at " + collector.endpoint()
+    ExampleTarget local = local();
+    System.out.println("Sending to a local collector at " + local.collector.endpoint()
         + " (set " + WRITE_KEY_ENV + " to send to the real API).");
-    return new ExampleTarget("example-write-key-not-secret", collector);
+    return local;
+  }
+
+  /** Always the local collector, whatever the environment says: for the recipes' tests. */
+  static ExampleTarget local() throws IOException {
+    return new ExampleTarget("example-write-key-not-secret", LocalCollector.start());
   }
 
   /** A builder for the target: the write key, and the local collector's address when local. */

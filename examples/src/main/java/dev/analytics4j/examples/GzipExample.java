@@ -11,8 +11,13 @@ public final class GzipExample {
   private GzipExample() {}
 
   public static void main(String[] args) throws Exception {
-    try (ExampleTarget target = ExampleTarget.start();
-        Analytics analytics = target.builder().gzip(true).build()) {
+    try (ExampleTarget target = ExampleTarget.start()) {
+      run(target);
+    }
+  }
+
+  static void run(ExampleTarget target) throws Exception {
+    try (Analytics analytics = target.builder().gzip(true).build()) {
       for (int i = 0; i < 200; i++) {
         analytics.enqueue(TrackMessage.builder("Product Viewed").userId("u" + (i % 7))
             .properties(Map.of("sku", "SKU-" + i, "category", "Books", "price", 12.5)));

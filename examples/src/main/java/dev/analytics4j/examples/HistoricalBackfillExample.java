@@ -22,11 +22,17 @@ public final class HistoricalBackfillExample {
   private HistoricalBackfillExample() {}
 
   public static void main(String[] args) throws Exception {
+    try (ExampleTarget target = ExampleTarget.start()) {
+      run(target);
+    }
+  }
+
+  /** Backfills the orders; returns how many were delivered. */
+  static long run(ExampleTarget target) throws Exception {
     int orders = 5_000;
     long delivered = 0;
     long notDelivered = 0;
-    try (ExampleTarget target = ExampleTarget.start();
-        Analytics analytics = target.builder().flushAt(500).maxQueueSize(2 * CHUNK).build()) {
+    try (Analytics analytics = target.builder().flushAt(500).maxQueueSize(2 * CHUNK).build()) {
       Instant start = LocalDate.of(2023, 1, 1).atStartOfDay().toInstant(ZoneOffset.UTC);
       for (int id = 1; id <= orders; id++) {
         analytics.enqueue(TrackMessage.builder("Order Completed").userId("cust_" + (id % 300))
@@ -45,5 +51,6 @@ public final class HistoricalBackfillExample {
           orders, start, delivered, notDelivered);
       target.report();
     }
+    return delivered;
   }
 }

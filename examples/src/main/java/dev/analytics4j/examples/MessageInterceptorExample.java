@@ -51,12 +51,17 @@ public final class MessageInterceptorExample {
   }
 
   public static void main(String[] args) throws Exception {
+    try (ExampleTarget target = ExampleTarget.start()) {
+      run(target);
+    }
+  }
+
+  static void run(ExampleTarget target) throws Exception {
     Map<String, Object> appContext = Map.of(
         "app", Map.of("name", "billing-service", "version", "2.4.1", "build", "8812"),
         "region", "eu-west-1");
 
-    try (ExampleTarget target = ExampleTarget.start();
-        InterceptingAnalytics analytics = new InterceptingAnalytics(target.builder().build(),
+    try (InterceptingAnalytics analytics = new InterceptingAnalytics(target.builder().build(),
             message -> withContext(message, appContext))) {
       analytics.enqueue(TrackMessage.builder("Invoice Paid").userId("u1").properties(Map.of("amount", 99)));
       analytics.enqueue(IdentifyMessage.builder().userId("u1").context(Map.of("ip", "203.0.113.7")));

@@ -16,20 +16,24 @@ public final class QuickStartExample {
 
   public static void main(String[] args) throws Exception {
     try (ExampleTarget target = ExampleTarget.start()) {
-      String sessionId = UUID.randomUUID().toString();
-      try (Analytics analytics = target.builder().build()) {
-        analytics.enqueue(IdentifyMessage.builder().userId("u1")
-            .traits(Map.of("email", "ada@example.org", "plan", "team")));
-        analytics.enqueue(TrackMessage.builder("Order Completed").userId("u1")
-            .properties(Map.of("order_id", "ord_1029", "revenue", 42.5, "currency", "EUR")));
-        analytics.enqueue(PageMessage.builder("Pricing").anonymousId(sessionId)
-            .properties(Map.of("path", "/pricing")));
-        analytics.enqueue(ScreenMessage.builder("Checkout").userId("u1"));
-        analytics.enqueue(GroupMessage.builder("acct_553").userId("u1")
-            .traits(Map.of("name", "Example Ltd", "employees", 120)));
-        analytics.enqueue(AliasMessage.builder(sessionId).userId("u1"));
-      } // close(): stops intake and sends the queue within closeTimeout (5 s by default)
-      target.report();
+      run(target);
     }
+  }
+
+  static void run(ExampleTarget target) throws Exception {
+    String sessionId = UUID.randomUUID().toString();
+    try (Analytics analytics = target.builder().build()) {
+      analytics.enqueue(IdentifyMessage.builder().userId("u1")
+          .traits(Map.of("email", "ada@example.org", "plan", "team")));
+      analytics.enqueue(TrackMessage.builder("Order Completed").userId("u1")
+          .properties(Map.of("order_id", "ord_1029", "revenue", 42.5, "currency", "EUR")));
+      analytics.enqueue(PageMessage.builder("Pricing").anonymousId(sessionId)
+          .properties(Map.of("path", "/pricing")));
+      analytics.enqueue(ScreenMessage.builder("Checkout").userId("u1"));
+      analytics.enqueue(GroupMessage.builder("acct_553").userId("u1")
+          .traits(Map.of("name", "Example Ltd", "employees", 120)));
+      analytics.enqueue(AliasMessage.builder(sessionId).userId("u1"));
+    } // close(): stops intake and sends the queue within closeTimeout (5 s by default)
+    target.report();
   }
 }

@@ -14,16 +14,20 @@ public final class TryWithResourcesExample {
 
   public static void main(String[] args) throws Exception {
     try (ExampleTarget target = ExampleTarget.start()) {
-      try (Analytics analytics = target.builder()
-          .flushInterval(Duration.ofMinutes(1))
-          .closeTimeout(Duration.ofSeconds(5))
-          .build()) {
-        for (int i = 1; i <= 3; i++) {
-          analytics.enqueue(TrackMessage.builder("Report Generated").userId("u1").properties(Map.of("report", i)));
-        }
-        System.out.println("3 events queued; leaving the block closes the client, which sends them.");
-      }
-      target.report();
+      run(target);
     }
+  }
+
+  static void run(ExampleTarget target) throws Exception {
+    try (Analytics analytics = target.builder()
+        .flushInterval(Duration.ofMinutes(1))
+        .closeTimeout(Duration.ofSeconds(5))
+        .build()) {
+      for (int i = 1; i <= 3; i++) {
+        analytics.enqueue(TrackMessage.builder("Report Generated").userId("u1").properties(Map.of("report", i)));
+      }
+      System.out.println("3 events queued; leaving the block closes the client, which sends them.");
+    }
+    target.report();
   }
 }

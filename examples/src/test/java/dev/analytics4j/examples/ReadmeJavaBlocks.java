@@ -25,9 +25,9 @@ import javax.tools.ToolProvider;
 
 /**
  * The {@code ```java} blocks of a Markdown file, and a compiler for them, so that the code the README
- * shows is code that compiles.
+ * and the pages under {@code docs/} show is code that compiles ({@link DocPages} says which files).
  *
- * <p>The rule, stated in the README's own terms (an HTML comment on the line before a block, which
+ * <p>The rule, stated in the pages' own terms (an HTML comment on the line before a block, which
  * Markdown renders as nothing):
  * <ul>
  *   <li>A block without a marker is a whole compilation unit (a class with its imports, and its
@@ -53,13 +53,15 @@ final class ReadmeJavaBlocks {
     COMPILATION_UNIT, STATEMENTS, FRAGMENT
   }
 
-  /** One {@code ```java} block: where it starts in the file, its marker, and its text. */
+  /** One {@code ```java} block: its page, where it starts in the page, its marker, and its text. */
   static final class Block {
+    final String page;
     final int line;
     final Kind kind;
     final String source;
 
-    Block(int line, Kind kind, String source) {
+    Block(String page, int line, Kind kind, String source) {
+      this.page = page;
       this.line = line;
       this.kind = kind;
       this.source = source;
@@ -76,19 +78,24 @@ final class ReadmeJavaBlocks {
 
     @Override
     public String toString() {
-      return "README.md line " + line + " (" + kind.name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")";
+      return page + " line " + line + " (" + kind.name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")";
     }
   }
 
-  static List<Block> parse(Path markdown) {
+  /** The blocks of {@code markdown}, named in messages as {@code page} (its path from the repository root). */
+  static List<Block> parse(Path markdown, String page) {
     try {
-      return parse(new String(Files.readAllBytes(markdown), StandardCharsets.UTF_8));
+      return parse(page, new String(Files.readAllBytes(markdown), StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   static List<Block> parse(String markdown) {
+    return parse("README.md", markdown);
+  }
+
+  static List<Block> parse(String page, String markdown) {
     List<String> lines = Arrays.asList(markdown.split("\n", -1));
     List<Block> blocks = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
@@ -98,13 +105,13 @@ final class ReadmeJavaBlocks {
       for (i++; i < lines.size() && !lines.get(i).startsWith("```"); i++) {
         source.append(lines.get(i)).append('\n');
       }
-      if (i == lines.size()) throw new IllegalArgumentException("line " + (open + 1) + ": ```java block never closed");
-      blocks.add(new Block(open + 2, kind(lines, open), source.toString()));
+      if (i == lines.size()) throw new IllegalArgumentException(page + " line " + (open + 1) + ": ```java block never closed");
+      blocks.add(new Block(page, open + 2, kind(page, lines, open), source.toString()));
     }
     return Collections.unmodifiableList(blocks);
   }
 
-  private static Kind kind(List<String> lines, int fence) {
+  private static Kind kind(String page, List<String> lines, int fence) {
     int previous = fence - 1;
     while (previous >= 0 && lines.get(previous).trim().isEmpty()) previous--;
     if (previous < 0) return Kind.COMPILATION_UNIT;
@@ -113,7 +120,7 @@ final class ReadmeJavaBlocks {
     String text = marker.group(1).trim();
     if (text.equals("compile: statements")) return Kind.STATEMENTS;
     if (text.equals("fragment") || text.startsWith("fragment:")) return Kind.FRAGMENT;
-    throw new IllegalArgumentException("line " + (previous + 1) + ": unknown marker before a ```java block: "
+    throw new IllegalArgumentException(page + " line " + (previous + 1) + ": unknown marker before a ```java block: "
         + lines.get(previous).trim() + " (use <!-- compile: statements --> or <!-- fragment: why -->)");
   }
 
@@ -167,12 +174,12 @@ final class ReadmeJavaBlocks {
   /**
    * Compiles the block on {@code classpath} for Java {@code release}, with deprecation and unchecked
    * warnings as errors, into a fresh directory under {@code output}; fails with javac's messages,
-   * each at its line in the README.
+   * each at its line in the page.
    */
   static void compile(Block block, List<Path> classpath, int release, Path output) throws IOException {
     JavaCompiler javac = Objects.requireNonNull(ToolProvider.getSystemJavaCompiler(), "no system Java compiler (a JRE?)");
     Unit unit = unit(block);
-    Path classes = Files.createTempDirectory(output, "readme-line-" + block.line + "-");
+    Path classes = Files.createTempDirectory(output, "doc-line-" + block.line + "-");
     List<String> options = Arrays.asList(
         "--release", Integer.toString(release),
         "-classpath", classpath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)),
@@ -193,7 +200,7 @@ final class ReadmeJavaBlocks {
       StringBuilder message = new StringBuilder(block + " does not compile:");
       for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
         if (d.getKind() == Diagnostic.Kind.NOTE) continue;
-        String where = d.getLineNumber() > 0 ? "README.md:" + (block.line + d.getLineNumber() - 1) : "javac";
+        String where = d.getLineNumber() > 0 ? block.page + ":" + (block.line + d.getLineNumber() - 1) : "javac";
         message.append("\n  ").append(where).append(": ").append(d.getKind().name().toLowerCase(Locale.ROOT))
             .append(": ").append(d.getMessage(Locale.ROOT));
       }

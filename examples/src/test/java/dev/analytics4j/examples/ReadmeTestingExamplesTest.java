@@ -19,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The README's "Testing code that sends events" shows these test sources whole, and a failure
+ * docs/testing.md ("Testing code that sends events") shows these test sources whole, and a failure
  * message; this keeps the text identical to the code that compiles and passes here, and to what the
  * kit prints.
  */
@@ -27,7 +27,7 @@ class ReadmeTestingExamplesTest {
   private static final Path SOURCES = Paths.get("src/test/java/dev/analytics4j/examples");
 
   @Test
-  void theReadmeShowsAFailureAsTheKitPrintsIt() throws IOException {
+  void thePageShowsAFailureAsTheKitPrintsIt() throws IOException {
     AssertionError failure;
     try (RecordingAnalytics recorder = RecordingAnalytics.create()) {
       Map<String, Object> properties = new LinkedHashMap<>();
@@ -38,20 +38,20 @@ class ReadmeTestingExamplesTest {
       failure = assertThrows(AssertionError.class,
           () -> recorder.sent().assertSent(track("Order Completed").user("u1").property("revenue", 42.5)));
     }
-    assertTrue(readme().contains("```text\n" + failure.getMessage() + "\n```\n"),
-        "README.md should show this failure as printed:\n" + failure.getMessage());
+    assertTrue(page().contains("```text\n" + failure.getMessage() + "\n```\n"),
+        "docs/testing.md should show this failure as printed:\n" + failure.getMessage());
   }
 
-  private static String readme() throws IOException {
-    return new String(Files.readAllBytes(Paths.get("../README.md")), StandardCharsets.UTF_8);
+  private static String page() throws IOException {
+    return new String(Files.readAllBytes(Paths.get("../docs/testing.md")), StandardCharsets.UTF_8);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"Checkout.java", "CheckoutTest.java", "CheckoutExtensionTest.java", "CheckoutCollectorTest.java"})
-  void theReadmeShowsTheExampleAsItIs(String file) throws IOException {
-    String readme = readme();
+  void thePageShowsTheExampleAsItIs(String file) throws IOException {
+    String page = page();
     String source = new String(Files.readAllBytes(SOURCES.resolve(file)), StandardCharsets.UTF_8);
-    assertTrue(readme.contains("```java\n" + source + "```\n"),
-        file + " differs from its copy in README.md; copy the file into the README again");
+    assertTrue(page.contains("```java\n" + source + "```\n"),
+        file + " differs from its copy in docs/testing.md; copy the file into the page again");
   }
 }

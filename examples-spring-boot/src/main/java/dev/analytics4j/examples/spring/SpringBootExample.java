@@ -68,36 +68,15 @@ public class SpringBootExample {
 
   public static void main(String[] args) throws Exception {
     String key = System.getenv("ANALYTICS_WRITE_KEY");
-    boolean local = key == null || key.trim().isEmpty();
-    try (LocalCollector collector = local ? LocalCollector.start() : null) {
-      List<String> arguments = new ArrayList<>(List.of(args));
-      arguments.add("--server.port=0");
-      if (local) {
-        System.out.println("Sending to a local collector at " + collector.endpoint()
-            + " (set ANALYTICS_WRITE_KEY to send to the real API).");
-        arguments.add("--analytics4j.write-key=example-write-key-not-secret");
-        arguments.add("--analytics4j.endpoint=" + collector.endpoint());
-      }
-
-      ConfigurableApplicationContext context = SpringApplication.run(SpringBootExample.class,
-          arguments.toArray(new String[0]));
-      int port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
-
-      HttpRequest checkout = HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + port + "/checkout?order=ord_1029&user=usr_8f41c2"))
-          .POST(HttpRequest.BodyPublishers.noBody())
-          .header("User-Agent", "Mozilla/5.0 (example)")
-          .header("Accept-Language", "en-GB")
-          .build();
-      System.out.print(HttpClient.newHttpClient().send(checkout, HttpResponse.BodyHandlers.ofString()).body());
-
-      // As on SIGTERM: graceful shutdown, then analytics4j closes and sends the queued event.
-      context.close();
-
-      if (!local) {
-        System.out.println("Sent; see the source's debugger in your workspace.");
-        return;
-      }
+    if (key != null && !key.trim().isEmpty()) {
+      run(args, null);
+      System.out.println("Sent; see the source's debugger in your workspace.");
+      return;
+    }
+    try (LocalCollector collector = LocalCollector.start()) {
+      System.out.println("Sending to a local collector at " + collector.endpoint()
+          + " (set ANALYTICS_WRITE_KEY to send to the real API).");
+      run(args, collector);
       List<Map<String, Object>> received = new ArrayList<>();
       for (LocalCollector.Received request : collector.received()) received.addAll(request.messages());
       System.out.println("The collector received " + received.size() + " message(s):");
@@ -106,5 +85,33 @@ public class SpringBootExample {
       }
       if (received.size() != 1) throw new IllegalStateException("expected the checkout event, got " + received);
     }
+  }
+
+  /**
+   * One life of the service: start on a free port, take one checkout request, stop. With a
+   * collector it sends there (whatever the environment says), otherwise where the properties say.
+   */
+  static void run(String[] args, LocalCollector collector) throws Exception {
+    List<String> arguments = new ArrayList<>(List.of(args));
+    arguments.add("--server.port=0");
+    if (collector != null) {
+      arguments.add("--analytics4j.write-key=example-write-key-not-secret");
+      arguments.add("--analytics4j.endpoint=" + collector.endpoint());
+    }
+
+    ConfigurableApplicationContext context = SpringApplication.run(SpringBootExample.class,
+        arguments.toArray(new String[0]));
+    int port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+
+    HttpRequest checkout = HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + "/checkout?order=ord_1029&user=usr_8f41c2"))
+        .POST(HttpRequest.BodyPublishers.noBody())
+        .header("User-Agent", "Mozilla/5.0 (example)")
+        .header("Accept-Language", "en-GB")
+        .build();
+    System.out.print(HttpClient.newHttpClient().send(checkout, HttpResponse.BodyHandlers.ofString()).body());
+
+    // As on SIGTERM: graceful shutdown, then analytics4j closes and sends the queued event.
+    context.close();
   }
 }
