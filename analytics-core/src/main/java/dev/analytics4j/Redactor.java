@@ -53,11 +53,12 @@ import java.util.Set;
  * a false match does is hide a word of a log line, never turn {@code invalid_write_key} into
  * {@code invalid_write_[writeKey]ey}.
  *
- * <p>A key shorter than {@value #MIN_SAFE_KEY} characters cannot be redacted safely: cut or
- * shortened, it would be found in ordinary words, and uncut it may be one. Such a key is replaced
- * only where it, or its Basic token, is a whole token; and {@link #canRedactSafely()} is false, so
- * that the caller leaves a collector's body out altogether rather than show one that may hold the
- * key or be mangled.
+ * <p>A key shorter than {@value #MIN_INNER} characters would, cut or shortened, be found in
+ * ordinary words: it is replaced only where it, or its Basic token, is a whole token. A key shorter
+ * than {@value #MIN_SAFE_KEY} characters cannot be redacted safely at all (a whole token of one to
+ * three characters is as likely a word or a number as the key): {@link #canRedactSafely()} is then
+ * false, so that the caller leaves a collector's body out altogether rather than show one that may
+ * hold the key or be mangled.
  */
 final class Redactor {
   static final String MARK = "[writeKey]";
@@ -65,8 +66,8 @@ final class Redactor {
   static final int MIN_INNER = 8;
   /** Layers of decoding tried on top of each other: enough for a URL-encoded key in JSON in JSON. */
   static final int MAX_LAYERS = 3;
-  /** The shortest key every rule above applies to; a shorter one cannot be redacted safely. */
-  static final int MIN_SAFE_KEY = MIN_INNER;
+  /** The shortest key that can be taken out of a collector's body safely. */
+  static final int MIN_SAFE_KEY = MIN_TAIL;
 
   private static final String[] HTML_NAMES = {"quot", "amp", "lt", "gt", "apos", "nbsp"};
   private static final char[] HTML_CHARS = {'"', '&', '<', '>', '\'', '\u00a0'};
@@ -74,12 +75,15 @@ final class Redactor {
   /** The spellings looked for; the first is the key itself when it is not empty, the rest Base64. */
   private final String[] secrets;
   private final boolean keyFirst;
-  /** Whether the key is long enough for every rule; else only whole-token matches count. */
+  /** Whether the key is long enough to be taken out of a collector's body. */
   private final boolean safe;
+  /** Whether the key is long enough for every rule; else only whole-token matches count. */
+  private final boolean everySpelling;
 
   Redactor(String writeKey) {
     Objects.requireNonNull(writeKey, "writeKey == null");
     this.safe = writeKey.length() >= MIN_SAFE_KEY;
+    this.everySpelling = writeKey.length() >= MIN_INNER;
     Set<String> all = new LinkedHashSet<>();
     if (!writeKey.isEmpty()) all.add(writeKey);
     byte[] key = writeKey.getBytes(StandardCharsets.UTF_8);
@@ -96,7 +100,7 @@ final class Redactor {
         int from = (align * 8 + 5) / 6;
         int to = shifted.length * 8 / 6;
         // Found inside any blob, so only for a key long enough not to match one by chance.
-        if (safe && to - from >= MIN_TAIL) all.add(encoded.substring(from, to));
+        if (everySpelling && to - from >= MIN_TAIL) all.add(encoded.substring(from, to));
       }
     }
     this.secrets = all.toArray(new String[0]);
@@ -117,7 +121,7 @@ final class Redactor {
       // this view knows more about where the text was cut.
       if (!seen.add(view.complete + ":" + new String(view.chars))) continue;
       for (int i = 0; i < secrets.length; i++) {
-        find(secrets[i], !(keyFirst && i == 0), safe, view, text.length(), spans);
+        find(secrets[i], !(keyFirst && i == 0), everySpelling, view, text.length(), spans);
       }
       if (view.layers == MAX_LAYERS) continue;
       for (int decoder = 0; decoder < 3; decoder++) {
@@ -129,17 +133,17 @@ final class Redactor {
     return spans.isEmpty() ? text : replace(text, spans);
   }
 
-  /** Whether the key is long enough that every spelling, cut or shortened, is found without mangling text. */
+  /** Whether the key is long enough to be taken out of a collector's body without mangling it or missing it. */
   boolean canRedactSafely() {
     return safe;
   }
 
   /**
-   * Adds the spans of {@code view} where {@code secret} is, each widened to whole tokens. With a
-   * {@code safe} key the secret counts anywhere, and so do its cut and shortened prefixes; with a
-   * short key only where the secret is a whole token.
+   * Adds the spans of {@code view} where {@code secret} is, each widened to whole tokens. With
+   * {@code everySpelling} the secret counts anywhere, and so do its cut and shortened prefixes;
+   * without (a short key), only where the secret is a whole token.
    */
-  private static void find(String secret, boolean base64, boolean safe, View view, int textLength,
+  private static void find(String secret, boolean base64, boolean everySpelling, View view, int textLength,
       List<int[]> spans) {
     char[] chars = view.chars;
     int n = chars.length;
@@ -151,9 +155,9 @@ final class Redactor {
         int end = i + m;
         // Base64 padding goes with the token.
         while (base64 && end < n && end < i + m + 2 && chars[end] == '=') end++;
-        if (!safe && !(startsToken(chars, i) && endsToken(chars, i + m))) continue;
+        if (!everySpelling && !(startsToken(chars, i) && endsToken(chars, i + m))) continue;
         span(view, i, end, view.end[end - 1], spans);
-      } else if (!safe) {
+      } else if (!everySpelling) {
         continue;
       } else if (m >= MIN_TAIL && i + m >= view.complete) {
         span(view, i, n, textLength, spans);

@@ -217,12 +217,27 @@ class RedactorTest {
   }
 
   @Test
-  void onlyAKeyOfAtLeastEightCharactersCanBeRedactedSafely() {
-    for (int length = 1; length < 8; length++) {
+  void onlyAKeyOfAtLeastFourCharactersCanBeRedactedSafely() {
+    for (int length = 1; length < 4; length++) {
       assertFalse(new Redactor(KEY.substring(0, length)).canRedactSafely(), "length " + length);
     }
-    assertTrue(new Redactor(KEY.substring(0, Redactor.MIN_SAFE_KEY)).canRedactSafely());
-    assertEquals(8, Redactor.MIN_SAFE_KEY);
+    for (int length = 4; length <= KEY.length(); length++) {
+      assertTrue(new Redactor(KEY.substring(0, length)).canRedactSafely(), "length " + length);
+    }
+    assertEquals(4, Redactor.MIN_SAFE_KEY);
+  }
+
+  @Test
+  void aKeyOfFourToSevenCharactersIsRedactedAsAWholeTokenOnly() {
+    Redactor test = new Redactor("test");
+    assertTrue(test.canRedactSafely());
+    assertEquals("{\"error\":\"latest key " + MARK + " rejected\",\"testing\":true}",
+        test.redact("{\"error\":\"latest key test rejected\",\"testing\":true}"));
+    Redactor abc = new Redactor("abc123");
+    assertEquals("Authorization: Basic " + MARK + ", key=" + MARK + ", abc1234, xabc123",
+        abc.redact("Authorization: Basic YWJjMTIzOg==, key=abc123, abc1234, xabc123"));
+    // Cut or shortened it is not looked for: four characters of it are too likely a word.
+    assertEquals("key abc1", abc.redact("key abc1"));
   }
 
   @Test
