@@ -23,13 +23,11 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,7 +57,15 @@ import org.jspecify.annotations.Nullable;
  * thread's next upload. Anything a callback throws, an {@link Error} included, is logged and
  * ignored. A callback may enqueue, offer and flush, and may call {@code close()}, which then starts
  * closing and returns without waiting (it would wait for itself); {@link #flush(Duration)} from a
- * callback throws, for the same reason.
+ * callback throws, for the same reason. All of this holds for {@link AnalyticsListener} methods too.
+ *
+ * <h2>Threads</h2>
+ * The client's threads come from {@link Builder#threadFactory} when one is set. A factory that
+ * cannot give the first one, the flusher (it throws, returns null, or its thread cannot start or
+ * ends without running), fails {@link Builder#build()}. Later, a thread that cannot be had for an
+ * upload, a flush's completion or close's work is done without it, on the client thread that asked
+ * (the flusher sends the batch itself), and a new thread is tried again a second later: messages
+ * are then sent more slowly, never left without their report.
  */
 public final class Analytics implements Closeable {
   private static final Log logger = Log.get(Analytics.class);
@@ -68,7 +74,11 @@ public final class Analytics implements Closeable {
    * How long close waits, after its deadline, for the client's threads and the callbacks of what it
    * gave up on; past it they finish on their own daemon threads.
    */
+  /** The JSON of a message reported without being encoded. */
+  private static final byte[] UNENCODED = {'{', '}'};
   private static final long THREAD_STOP_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  /** How long {@code build()} waits for the thread factory's first thread to run the flusher. */
+  private static final long FLUSHER_START_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
   /**
    * How long close spends telling the callback about a backlog it leaves in the spool, within the
    * half second it may take past its deadline; and how many messages it reads back at a time.
@@ -92,13 +102,14 @@ public final class Analytics implements Closeable {
   private final Duration closeTimeout;
   private final Transport transport;
   private final MessageEncoder encoder;
+  /** The scope's values and the beforeSend hooks, applied before encoding. */
+  private final MessagePreparer preparer;
   private final Reporter reporter;
   /** Where accepted messages are kept on disk until their outcome is final; null without one. */
   private final @Nullable Spool spool;
   private final MessageQueue queue;
   private final Uploader uploader;
-  private final ThreadPoolExecutor completer;
-  private final Set<Thread> completerThreads = ConcurrentHashMap.newKeySet();
+  private final Workers completer;
   private final ThreadFactory closeThreads;
   private final Thread flusherThread;
   private final @Nullable Thread shutdownHook;
@@ -120,6 +131,7 @@ public final class Analytics implements Closeable {
     this.closeTimeout = builder.closeTimeout;
     this.transport = transport;
     this.encoder = new MessageEncoder(builder.writeKey, LIBRARY_NAME, VERSION);
+    this.preparer = new MessagePreparer(builder.beforeSend);
     this.spool = spool;
     this.reporter = new Reporter(builder.callback, builder.listener, spool);
 
@@ -133,14 +145,12 @@ public final class Analytics implements Closeable {
     ThreadFactory flushThreadFactory = builder.threadFactory != null
         ? builder.threadFactory
         : daemonThreads("analytics4j-flush-" + id + "-");
-    ThreadFactory flushThreads = Threads.tracking(flushThreadFactory, completerThreads);
     this.closeThreads = builder.threadFactory != null
         ? builder.threadFactory
         : daemonThreads("analytics4j-close-" + id + "-");
     // Flush futures complete here, never on an upload thread: a continuation that blocks (on
     // another flush, say) gets a thread of its own instead of stalling uploads.
-    this.completer = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
-        new SynchronousQueue<>(), flushThreads);
+    this.completer = new Workers(flushThreadFactory, Integer.MAX_VALUE, TimeUnit.SECONDS.toNanos(10), "flush");
     this.queue = new MessageQueue(maxQueueSize, maxQueueBytes, flushAt, maxInFlightRequests,
         Durations.saturatedNanos(flushInterval), encoder.envelopeSize(), MessageEncoder.MAX_BATCH_BYTES,
         completer);
@@ -164,16 +174,22 @@ public final class Analytics implements Closeable {
         builder.writeKey, gzip, maxInFlightRequests, attemptTimeoutNanos, uploadThreads, spool != null);
 
     Runnable refill = spool == null ? null : () -> spool.refill(queue, reporter);
-    this.flusherThread = flusherThreads.newThread(new Flusher(queue, uploader, this::flusherDied, refill));
-    if (flusherThread == null) throw new IllegalStateException("threadFactory returned null");
+    Thread hook = null;
     if (builder.shutdownHook) {
-      Thread hook = new Thread(this::closeFromShutdownHook, "analytics4j-shutdown-" + id);
+      hook = new Thread(this::closeFromShutdownHook, "analytics4j-shutdown-" + id);
       Runtime.getRuntime().addShutdownHook(hook);
-      this.shutdownHook = hook;
-    } else {
-      this.shutdownHook = null;
     }
-    flusherThread.start();
+    this.shutdownHook = hook;
+    try {
+      // Waits until the thread runs the flusher, so that a factory that cannot give one fails here,
+      // where the caller can act, rather than leaving every message unsent until close.
+      this.flusherThread = Threads.start(flusherThreads, new Flusher(queue, uploader, this::flusherDied, refill),
+          FLUSHER_START_WAIT_NANOS);
+    } catch (IllegalStateException e) {
+      if (hook != null) Runtime.getRuntime().removeShutdownHook(hook);
+      throw new IllegalStateException("Cannot start the client's flusher thread: " + e.getMessage(),
+          e.getCause());
+    }
   }
 
   /** Starts configuring a client for {@code writeKey}, the source's key from its settings page. */
@@ -191,7 +207,7 @@ public final class Analytics implements Closeable {
    */
   public void enqueue(Message.Builder<?, ?> message) {
     Objects.requireNonNull(message, "message == null");
-    enqueue(message.build());
+    enqueue(preparer.build(message));
   }
 
   /** Like {@link #enqueue(Message.Builder)}, for a message already built. */
@@ -200,26 +216,107 @@ public final class Analytics implements Closeable {
     checkUsable();
     // A close (or a failure) that begins after the check above drops the message with a report,
     // as offer would: one signal per message, never both the exception and a callback.
-    offer(encode(message));
+    offerPrepared(message);
   }
 
   /**
    * Like {@link #enqueue(Message.Builder)}, but reports instead of throwing once closed: a message
-   * that was not accepted (queue full, closed, client failed) has been reported to the callback as
-   * dropped when this returns false. A client built with {@code enabled(false)} reports every
-   * message dropped ({@link DropReason#DISABLED}) and returns true.
+   * that was not accepted (queue full, closed, client failed, dropped by a {@link BeforeSend} hook)
+   * has been reported to the callback as dropped when this returns false. A client built with
+   * {@code enabled(false)} reports every message dropped ({@link DropReason#DISABLED}) and returns
+   * true.
    *
    * @throws IllegalArgumentException if the message is invalid, as {@code enqueue} does.
    */
   public boolean offer(Message.Builder<?, ?> message) {
     Objects.requireNonNull(message, "message == null");
-    return offer(message.build());
+    return offer(preparer.build(message));
   }
 
   /** Like {@link #offer(Message.Builder)}, for a message already built. */
   public boolean offer(Message message) {
     Objects.requireNonNull(message, "message == null");
-    return offer(encode(message));
+    return offerPrepared(message);
+  }
+
+  /**
+   * Starts a scope of this client: values for every message enqueued on this thread until it is
+   * closed. See {@link AnalyticsContext}.
+   */
+  public AnalyticsContext.Builder context() {
+    return new AnalyticsContext.Builder(preparer.scopes);
+  }
+
+  /** This client's context on this thread, to carry elsewhere with {@link #attach}; empty outside scopes. */
+  public AnalyticsContext currentContext() {
+    return preparer.scopes.current();
+  }
+
+  /** Makes {@code context} (taken with {@link #currentContext()}) this client's context on this thread until closed. */
+  public AnalyticsContext.Scope attach(AnalyticsContext context) {
+    Objects.requireNonNull(context, "context == null");
+    return preparer.scopes.attach(context);
+  }
+
+  /** {@code task}, run in the context current here and now, wherever it runs. */
+  public Runnable wrap(Runnable task) {
+    Objects.requireNonNull(task, "task == null");
+    return preparer.scopes.wrap(task);
+  }
+
+  /** {@code task}, run in the context current here and now, wherever it runs. */
+  public <T> Callable<T> wrap(Callable<T> task) {
+    Objects.requireNonNull(task, "task == null");
+    return preparer.scopes.wrap(task);
+  }
+
+  /** An executor that runs each task in the context current where it was submitted. */
+  public Executor wrap(Executor executor) {
+    Objects.requireNonNull(executor, "executor == null");
+    return preparer.scopes.wrap(executor);
+  }
+
+  /** Applies the scope and the hooks, encodes once, and offers; a hook's drop is reported here. */
+  private boolean offerPrepared(Message message) {
+    EncodedMessage encoded;
+    try {
+      Message prepared = preparer.prepare(message);
+      encoded = encodeChecked(prepared, message);
+    } catch (MessagePreparer.Dropped dropped) {
+      return dropUnencoded(message, dropped.reason);
+    }
+    return offer(encoded);
+  }
+
+  /**
+   * Encodes {@code prepared}; when the encoder refuses a message the hooks changed, it is the
+   * hooks' doing unless the caller's own message is refused too.
+   */
+  private EncodedMessage encodeChecked(Message prepared, Message original) {
+    try {
+      return encode(prepared);
+    } catch (IllegalArgumentException e) {
+      if (prepared == original || !preparer.hasHooks()) throw e;
+      encode(original);
+      throw preparer.failedEncoding(prepared, e);
+    }
+  }
+
+  /** Reports a message that will never be encoded: its report carries its type and messageId. */
+  private boolean dropUnencoded(Message message, DropReason reason) {
+    EncodedMessage stub = new EncodedMessage(message.type(), message.messageId(), UNENCODED);
+    reporter.enqueued(stub);
+    MessageQueue.Offer offer = queue.reserveDrop();
+    if (offer.isFull()) {
+      try {
+        reporter.dropped(stub, reason);
+      } finally {
+        queue.settle(Collections.singletonList(new FlushEpoch.Run(offer.epoch, 1)), MessageQueue.Outcome.DROPPED);
+      }
+    } else {
+      reporter.dropped(stub, offer == MessageQueue.Offer.FAILED ? DropReason.CLIENT_FAILED : DropReason.CLOSED);
+    }
+    return false;
   }
 
   private EncodedMessage encode(Message message) {
@@ -346,13 +443,14 @@ public final class Analytics implements Closeable {
    * the rest are still being sent. Waiting is not interruptible; the interrupt status is kept.
    *
    * @throws IllegalStateException after {@link #close()} has started, or when called from a
-   *     {@link Callback}, which would wait for itself.
+   *     {@link Callback} or an {@link AnalyticsListener} method, which would wait for itself.
    */
   public FlushResult flush(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout == null");
     if (timeout.isNegative()) throw new IllegalArgumentException("timeout must not be negative: " + timeout);
-    if (Reporter.inCallback()) {
-      throw new IllegalStateException("flush(Duration) called from a callback would wait for itself; "
+    String hook = Reporter.hookRunning();
+    if (hook != null) {
+      throw new IllegalStateException("flush(Duration) called from " + hook + " would wait for itself; "
           + "use flush() and a continuation instead");
     }
     FlushFuture result = (FlushFuture) flush();
@@ -412,7 +510,7 @@ public final class Analytics implements Closeable {
     long start = System.nanoTime();
     long timeoutNanos = Durations.saturatedNanos(timeout);
     if (!closed.compareAndSet(false, true)) {
-      if (!Reporter.inCallback()) awaitTerminated(timeoutNanos);
+      if (Reporter.hookRunning() == null) awaitTerminated(timeoutNanos);
       return;
     }
     if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
@@ -422,6 +520,7 @@ public final class Analytics implements Closeable {
         // The JVM is shutting down; the hook is running or will find us closed.
       }
     }
+    if (Thread.currentThread() == flusherThread && closeOnACloseThread(start, timeoutNanos)) return;
     boolean interrupted = Thread.interrupted();
     try {
       shutDown(start, timeoutNanos);
@@ -431,11 +530,34 @@ public final class Analytics implements Closeable {
     }
   }
 
+  /**
+   * Closes on a close thread, for a callback or listener that closes from the flusher thread (which
+   * runs them when it sends a batch itself, no upload thread being had): waiting there for the
+   * flusher to drain would be waiting for itself. False when no close thread can be had.
+   */
+  private boolean closeOnACloseThread(long start, long timeoutNanos) {
+    Runnable close = () -> {
+      try {
+        shutDown(start, timeoutNanos);
+      } finally {
+        terminated.countDown();
+      }
+    };
+    try {
+      Threads.start(closeThreads, close, Threads.START_WAIT_NANOS);
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
+  }
+
   private void shutDown(long start, long timeoutNanos) {
     long deadline = start + timeoutNanos;
+    boolean onFlusher = Thread.currentThread() == flusherThread;
     queue.close();
     // A flusher that ended while messages are still held died without reporting them.
-    boolean drained = Threads.join(flusherThread, deadline) && queue.heldMessages() == 0 && queue.backlog() == 0;
+    boolean drained = !onFlusher && Threads.join(flusherThread, deadline)
+        && queue.heldMessages() == 0 && queue.backlog() == 0;
     Thread reports = null;
     if (!drained) {
       long tellDeadline = System.nanoTime() + BACKLOG_TELL_NANOS;
@@ -445,8 +567,10 @@ public final class Analytics implements Closeable {
     // One budget for every wait, so close returns within its deadline plus this even when the
     // transport ignores cancellation or blocks in close, or callbacks are slow; threads still
     // running then are daemons, and every message they hold has its outcome counted already.
-    long stopDeadline = System.nanoTime() + THREAD_STOP_WAIT_NANOS;
-    Thread closing = startOrRun(() -> {
+    // Counted from the deadline once it has passed, so that giving up takes nothing beyond it.
+    long now = System.nanoTime();
+    long stopDeadline = (deadline - now < 0 ? deadline : now) + THREAD_STOP_WAIT_NANOS;
+    Thread closing = startOrRun(stopDeadline, () -> {
       try {
         transport.close();
       } catch (Throwable e) {
@@ -465,14 +589,14 @@ public final class Analytics implements Closeable {
       logger.warn("Callbacks for the messages close gave up on are still running; they go on after "
           + "close returns");
     }
-    flusherThread.interrupt();
-    Threads.join(flusherThread, stopDeadline);
+    if (!onFlusher) {
+      flusherThread.interrupt();
+      Threads.join(flusherThread, stopDeadline);
+    }
     // Idle completer threads end at once; one running a caller's continuation may take until the
     // stop deadline, and is left to finish on its own after that.
     completer.shutdown();
-    for (Thread thread : completerThreads) {
-      if (thread != Thread.currentThread()) Threads.join(thread, stopDeadline);
-    }
+    completer.awaitTermination(stopDeadline);
     if (spool != null) spool.close();
     logger.debug("Closed; {}", metrics());
   }
@@ -543,7 +667,7 @@ public final class Analytics implements Closeable {
         }
       }
     };
-    return startOrRun(all);
+    return startOrRun(System.nanoTime() + Threads.START_WAIT_NANOS, all);
   }
 
   /**
@@ -579,18 +703,23 @@ public final class Analytics implements Closeable {
 
   /**
    * Runs {@code task} on a new close thread and returns the thread, or runs it here and returns null
-   * when no thread can be started.
+   * when the factory gives no thread that begins running it by {@code deadlineNanos} (at most
+   * {@link Threads#START_WAIT_NANOS} from now): a close thread that dies at start must not take the
+   * callbacks of what close gave up on with it.
    */
-  private @Nullable Thread startOrRun(Runnable task) {
-    Thread thread;
+  private @Nullable Thread startOrRun(long deadlineNanos, Runnable task) {
+    long wait = Math.min(Math.max(0, deadlineNanos - System.nanoTime()), Threads.START_WAIT_NANOS);
     try {
-      thread = closeThreads.newThread(task);
-      if (thread != null) thread.start();
+      return Threads.start(closeThreads, task, wait);
     } catch (Throwable t) {
-      thread = null;
+      try {
+        logger.warn("Could not start a close thread ({}); running its work on this thread", t.getMessage());
+      } catch (Throwable ignored) {
+        // The work matters more than the log line.
+      }
     }
-    if (thread == null) task.run();
-    return thread;
+    task.run();
+    return null;
   }
 
   /** Called by the flusher thread if it ever ends other than by close. */
@@ -711,6 +840,7 @@ public final class Analytics implements Closeable {
     private boolean shutdownHook = true;
     private boolean enabled = true;
     private @Nullable Supplier<? extends @Nullable Map<String, ?>> defaultContext;
+    private final List<BeforeSend> beforeSend = new ArrayList<>();
     private @Nullable Path spoolDirectory;
     private long spoolMaxBytes = Spool.DEFAULT_MAX_BYTES;
     private SpoolSync spoolSync = DEFAULT_SPOOL_SYNC;
@@ -909,6 +1039,15 @@ public final class Analytics implements Closeable {
     }
 
     /**
+     * Adds a hook run on every message before it is encoded, on the enqueuing thread, after the
+     * ones added before it: to enrich, redact or drop messages in one place. See {@link BeforeSend}.
+     */
+    public Builder beforeSend(BeforeSend hook) {
+      beforeSend.add(Objects.requireNonNull(hook, "hook == null"));
+      return this;
+    }
+
+    /**
      * Context added to every message, asked for on the enqueuing thread as each message is enqueued;
      * the message's own context keys win, and {@code library} is always the client's. For what is
      * known only then, such as the current web request's {@code ip} and {@code userAgent}. Values
@@ -939,7 +1078,11 @@ public final class Analytics implements Closeable {
       return this;
     }
 
-    /** Makes the flusher and upload threads; default: daemon threads named {@code analytics4j-*}. */
+    /**
+     * Makes the client's threads (flusher, uploads, flush completions, close); default: daemon
+     * threads named {@code analytics4j-*}. See "Threads" in {@link Analytics} for what the client
+     * does when the factory fails.
+     */
     public Builder threadFactory(ThreadFactory threadFactory) {
       this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory == null");
       return this;

@@ -1,5 +1,7 @@
 package dev.analytics4j;
 
+import java.time.Duration;
+
 /**
  * Observes what the client does, for metrics and tracing: the outcome of every message and every
  * HTTP request it makes. Extend it and override the methods you need; the others do nothing. Set
@@ -12,7 +14,10 @@ package dev.analytics4j;
  *
  * <p>Methods run on the caller's thread (enqueue, and drops at enqueue time) or on the client's
  * upload threads, several at once: they must be thread-safe and quick, and must not block.
- * Exceptions they throw are logged and otherwise ignored.
+ * Anything they throw, an {@link Error} included, is logged and otherwise ignored. They may call
+ * the client as a {@link Callback} may, with the same effect: {@link Analytics#flush(Duration)}
+ * throws (it would wait for the very thread it runs on), {@link Analytics#flush()} returns a future
+ * to continue from, and {@code close()} starts closing without waiting for itself.
  */
 public abstract class AnalyticsListener {
   /** A listener that does nothing. */
@@ -44,7 +49,8 @@ public abstract class AnalyticsListener {
 
   /**
    * The request got no response: a network error or timeout ({@link java.io.IOException}, the
-   * client retries those), cancellation by close, or a transport that threw.
+   * client retries those), cancellation by close, or a transport that threw (an {@link Error} it
+   * threw arrives wrapped in a {@link java.util.concurrent.ExecutionException}).
    */
   public void requestFailed(int messageCount, int attempt, Exception error, long latencyNanos) {}
 

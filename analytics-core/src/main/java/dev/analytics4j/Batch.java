@@ -66,6 +66,11 @@ final class Batch {
     return attempts;
   }
 
+  /** Whether its one party has settled it. */
+  boolean isSettled() {
+    return state.get() == SETTLED;
+  }
+
   /** Whether an attempt so far ended without an answer after its request may have arrived. */
   boolean uncertain() {
     return uncertain;

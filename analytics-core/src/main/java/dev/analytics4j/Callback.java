@@ -6,7 +6,8 @@ package dev.analytics4j;
  * enqueue, a close thread for what close gave up on), so they should be quick: a slow callback holds
  * back that thread's next upload. Anything they throw, an {@link Error} included, is logged and
  * otherwise ignored; the client never interrupts them. They may enqueue, flush and close; see
- * {@link Analytics} for what that does from a callback.
+ * {@link Analytics} for what that does from a callback ({@link Analytics#flush(java.time.Duration)}
+ * throws). An {@link AnalyticsListener} is treated the same way.
  */
 public interface Callback {
   /** A callback that does nothing. */

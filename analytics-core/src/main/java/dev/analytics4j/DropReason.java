@@ -35,5 +35,12 @@ public enum DropReason {
    * may have been sent once already, if its request was on the wire; the API deduplicates by
    * {@code messageId}.
    */
-  SPOOLED
+  SPOOLED,
+  /** A {@link BeforeSend} hook dropped the message on purpose; it was never encoded. */
+  BEFORE_SEND,
+  /**
+   * A {@link BeforeSend} hook threw, or left fields that do not make a valid message (the caller's
+   * message itself was valid); a WARN says why. Never encoded.
+   */
+  BEFORE_SEND_FAILED
 }

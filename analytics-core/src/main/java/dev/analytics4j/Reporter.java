@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -20,8 +21,13 @@ import org.jspecify.annotations.Nullable;
 final class Reporter {
   private static final Log logger = Log.get(Reporter.class);
   private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
-  /** Set while this thread runs user callbacks, so that calls that would wait on the caller refuse to. */
-  private static final ThreadLocal<Boolean> IN_CALLBACK = new ThreadLocal<>();
+  private static final String CALLBACK = "a callback";
+  private static final String LISTENER = "an AnalyticsListener";
+  /**
+   * Which user hook this thread is running, {@link #CALLBACK} or {@link #LISTENER}, so that calls
+   * that would wait for the client's own threads refuse to, whichever hook makes them.
+   */
+  private static final ThreadLocal<String> IN_HOOK = new ThreadLocal<>();
 
   private final Callback callback;
   private final AnalyticsListener listener;
@@ -54,18 +60,25 @@ final class Reporter {
     for (DropReason reason : DropReason.values()) dropped.put(reason, new LongAdder());
   }
 
-  /** Whether the current thread is inside one of this library's calls of a user {@link Callback}. */
-  static boolean inCallback() {
-    return IN_CALLBACK.get() != null;
+  /**
+   * What the current thread is running inside one of this library's calls of a user {@link
+   * Callback} or {@link AnalyticsListener}: "a callback", "an AnalyticsListener" (the outermost, if
+   * one calls into the other), or null outside them.
+   */
+  static @Nullable String hookRunning() {
+    return IN_HOOK.get();
   }
 
   void enqueued(EncodedMessage message) {
     enqueued.increment();
     if (listener == AnalyticsListener.NONE) return;
+    boolean outermost = enter(LISTENER);
     try {
       listener.messageEnqueued(message);
     } catch (Throwable t) {
       listenerThrew(t);
+    } finally {
+      exit(outermost);
     }
   }
 
@@ -83,10 +96,13 @@ final class Reporter {
   /** Tells the listener about a recovered message as it is read back, in place of its enqueue. */
   void recoveredRead(EncodedMessage message) {
     if (listener == AnalyticsListener.NONE) return;
+    boolean outermost = enter(LISTENER);
     try {
       listener.messageEnqueued(message);
     } catch (Throwable t) {
       listenerThrew(t);
+    } finally {
+      exit(outermost);
     }
   }
 
@@ -112,43 +128,70 @@ final class Reporter {
 
   /**
    * Sends {@code request} for a batch of {@code messageCount} messages, counting it and telling the
-   * listener when it starts and how it ended; what {@code transport} throws is rethrown.
+   * listener when it starts and how it ended; what {@code transport} throws is rethrown. An
+   * {@link Error} reaches {@link AnalyticsListener#requestFailed} wrapped in an {@link
+   * ExecutionException}, so that every {@code requestStart} still has its end.
    */
   Transport.Response send(Transport transport, Transport.Request request, int messageCount, int attempt)
       throws IOException {
     requests.increment();
-    try {
-      listener.requestStart(messageCount, attempt);
-    } catch (Throwable t) {
-      listenerThrew(t);
+    if (listener != AnalyticsListener.NONE) {
+      boolean outermost = enter(LISTENER);
+      try {
+        listener.requestStart(messageCount, attempt);
+      } catch (Throwable t) {
+        listenerThrew(t);
+      } finally {
+        exit(outermost);
+      }
     }
     long start = System.nanoTime();
     Transport.Response response;
     try {
       response = transport.send(request);
-    } catch (IOException | RuntimeException e) {
-      try {
-        listener.requestFailed(messageCount, attempt, e, System.nanoTime() - start);
-      } catch (Throwable t) {
-        listenerThrew(t);
+    } catch (Throwable e) {
+      if (listener != AnalyticsListener.NONE) {
+        Exception error = e instanceof Exception ? (Exception) e
+            : new ExecutionException("the transport threw " + Threads.describe(e), e);
+        requestFailed(messageCount, attempt, error, System.nanoTime() - start);
       }
       throw e;
     }
-    try {
-      listener.requestEnd(messageCount, attempt, response.code(), System.nanoTime() - start);
-    } catch (Throwable t) {
-      listenerThrew(t);
+    if (listener != AnalyticsListener.NONE) {
+      boolean outermost = enter(LISTENER);
+      try {
+        listener.requestEnd(messageCount, attempt, response.code(), System.nanoTime() - start);
+      } catch (Throwable t) {
+        listenerThrew(t);
+      } finally {
+        exit(outermost);
+      }
     }
     return response;
+  }
+
+  private void requestFailed(int messageCount, int attempt, Exception error, long latencyNanos) {
+    boolean outermost = enter(LISTENER);
+    try {
+      listener.requestFailed(messageCount, attempt, error, latencyNanos);
+    } catch (Throwable t) {
+      listenerThrew(t);
+    } finally {
+      exit(outermost);
+    }
   }
 
   /** A retry of a batch of {@code messageCount} messages, as attempt {@code nextAttempt} after {@code delayNanos}. */
   void retry(int messageCount, int nextAttempt, long delayNanos) {
     retries.increment();
+    if (listener == AnalyticsListener.NONE) return;
+    boolean outermost = enter(LISTENER);
     try {
       listener.retryScheduled(messageCount, nextAttempt, delayNanos);
     } catch (Throwable t) {
       listenerThrew(t);
+    } finally {
+      exit(outermost);
     }
   }
 
@@ -212,16 +255,21 @@ final class Reporter {
   private void tellEach(List<EncodedMessage> messages, Consumer<EncodedMessage> toListener,
       Consumer<EncodedMessage> toCallback) {
     if (listener != AnalyticsListener.NONE) {
-      for (EncodedMessage message : messages) {
-        try {
-          toListener.accept(message);
-        } catch (Throwable t) {
-          listenerThrew(t);
+      boolean outermost = enter(LISTENER);
+      try {
+        for (EncodedMessage message : messages) {
+          try {
+            toListener.accept(message);
+          } catch (Throwable t) {
+            listenerThrew(t);
+          }
         }
+      } finally {
+        exit(outermost);
       }
     }
     if (callback == Callback.NONE) return;
-    boolean outermost = enterCallbacks();
+    boolean outermost = enter(CALLBACK);
     try {
       for (EncodedMessage message : messages) {
         try {
@@ -231,19 +279,19 @@ final class Reporter {
         }
       }
     } finally {
-      exitCallbacks(outermost);
+      exit(outermost);
     }
   }
 
-  /** Marks this thread as running callbacks; true for the outermost of nested calls. */
-  private static boolean enterCallbacks() {
-    if (IN_CALLBACK.get() != null) return false;
-    IN_CALLBACK.set(Boolean.TRUE);
+  /** Marks this thread as running {@code hook}; true for the outermost of nested calls. */
+  private static boolean enter(String hook) {
+    if (IN_HOOK.get() != null) return false;
+    IN_HOOK.set(hook);
     return true;
   }
 
-  private static void exitCallbacks(boolean outermost) {
-    if (outermost) IN_CALLBACK.remove();
+  private static void exit(boolean outermost) {
+    if (outermost) IN_HOOK.remove();
   }
 
   /** One WARN per interval at most, so a full queue under load does not flood the log. */

@@ -12,12 +12,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,11 +47,10 @@ final class Uploader {
   private final Redactor redactor;
   private final boolean gzip;
   private final long attemptTimeoutNanos;
-  private final ThreadPoolExecutor executor;
+  /** The upload threads, from the user's factory; see {@link Workers} for why not an executor. */
+  private final Workers workers;
   /** With a spool, what close gives up on stays on disk for the next client: reported as SPOOLED. */
   private final boolean spooled;
-  /** The upload threads, so shutdown can wait until they have really ended. */
-  private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
@@ -76,25 +71,26 @@ final class Uploader {
     this.redactor = new Redactor(writeKey);
     this.gzip = gzip;
     this.attemptTimeoutNanos = attemptTimeoutNanos;
-    this.executor = new ThreadPoolExecutor(maxInFlight, maxInFlight, 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), Threads.tracking(threadFactory, threads));
-    this.executor.allowCoreThreadTimeOut(true);
+    this.workers = new Workers(threadFactory, maxInFlight, TimeUnit.SECONDS.toNanos(30), "upload");
   }
 
   /**
    * Starts sending {@code batch} on an upload thread, or on the calling (flusher) thread when no
-   * upload thread can be started, as when the process is at its thread limit: the batch is then
-   * sent late rather than lost.
+   * upload thread can be had, as when the process is at its thread limit or the thread factory
+   * throws, returns null or makes threads that die: the batch is then sent late rather than lost.
    */
   void submit(Batch batch) {
     try {
-      executor.execute(() -> deliver(batch));
-    } catch (RejectedExecutionException e) {
-      fail(batch, new Failure(0, e, 0, "upload threads stopped before the batch could be sent", false));
+      workers.execute(() -> deliver(batch));
     } catch (Throwable t) {
+      if (workers.isShutdown()) {
+        fail(batch, new Failure(0, t, 0, "upload threads stopped before the batch could be sent", false));
+        return;
+      }
       try {
         logger.warn("Could not start an upload thread ({}); sending a batch of {} on the flusher "
-            + "thread instead", t.toString(), Log.count(batch.size(), "message"));
+            + "thread instead", Threads.describe(t.getCause() != null ? t.getCause() : t),
+            Log.count(batch.size(), "message"));
       } catch (Throwable ignored) {
         // Sending the batch matters more than saying so.
       }
@@ -104,10 +100,13 @@ final class Uploader {
 
   /** Settles a batch that could not be handed to {@link #submit}; a no-op if it was settled already. */
   void failUnsent(Batch batch, Throwable error) {
-    fail(batch, new Failure(0, error, 0, "could not be sent: " + error, false));
+    fail(batch, new Failure(0, error, 0, "could not be sent: " + redacted(Threads.describe(error)), false));
   }
 
-  /** Sends {@code batch} and settles it, whatever is thrown: no batch is ever left unreported. */
+  /**
+   * Sends {@code batch} and settles it, whatever is thrown: no batch is ever left unreported, even
+   * when reporting the first error throws again (an exception whose {@code toString()} throws).
+   */
   private void deliver(Batch batch) {
     try {
       send(batch);
@@ -117,8 +116,14 @@ final class Uploader {
       } catch (Throwable ignored) {
         // The report below matters more than the log line.
       }
-      fail(batch, new Failure(0, t, batch.attempts(), "unexpected error: " + redacted(t.toString()),
+      fail(batch, new Failure(0, t, batch.attempts(), "unexpected error: " + redacted(Threads.describe(t)),
           batch.attempts() > 0));
+    } finally {
+      // Settled already unless something above threw before the batch was claimed.
+      if (!batch.isSettled()) {
+        fail(batch, new Failure(0, null, batch.attempts(), "unexpected error: another while reporting it",
+            batch.attempts() > 0));
+      }
     }
   }
 
@@ -145,7 +150,7 @@ final class Uploader {
       } catch (IOException e) {
         error = e;
       } catch (RuntimeException e) {
-        fail(batch, new Failure(0, e, attempt, "transport failed: " + redacted(e.toString()), true));
+        fail(batch, new Failure(0, e, attempt, "transport failed: " + redacted(Threads.describe(e)), true));
         return;
       }
       if (response != null && response.code() >= 200 && response.code() < 300) {
@@ -156,7 +161,7 @@ final class Uploader {
 
       int code = response != null ? response.code() : 0;
       boolean maybeReceived = error != null && mayHaveArrived(error);
-      String what = response != null ? "HTTP " + code : "network error: " + redacted(error.toString());
+      String what = response != null ? "HTTP " + code : "network error: " + redacted(Threads.describe(error));
       if (response != null && !RetryPolicy.isRetryable(code)) {
         fail(batch, new Failure(code, null, attempt, notRetryable(response), batch.uncertain()));
         return;
@@ -404,12 +409,8 @@ final class Uploader {
    * Returns false when a thread other than the caller's is still running.
    */
   boolean shutdown(long timeoutNanos) {
-    long deadline = System.nanoTime() + timeoutNanos;
-    executor.shutdown();
-    for (Thread thread : threads) {
-      if (thread != Thread.currentThread() && !Threads.join(thread, deadline)) return false;
-    }
-    return true;
+    workers.shutdown();
+    return workers.awaitTermination(System.nanoTime() + timeoutNanos);
   }
 
   @Override

@@ -340,38 +340,6 @@ class AnalyticsFaultsTest {
     assertEquals(110, callback.count("sent"));
   }
 
-  @Test
-  void aFlusherThreadThatNeverRunsIsNoticedAndEveryMessageReported() throws Exception {
-    AtomicInteger created = new AtomicInteger();
-    AtomicReference<Thread> flusher = new AtomicReference<>();
-    ThreadFactory deadFlusher = runnable -> {
-      int n = created.incrementAndGet();
-      // The first thread made is the flusher: it dies before running the client's loop.
-      Runnable body = n == 1 ? () -> { throw new OutOfMemoryError("simulated"); } : runnable;
-      Thread thread = new Thread(body, "test-thread-" + n);
-      thread.setDaemon(true);
-      thread.setUncaughtExceptionHandler((t, e) -> { });
-      if (n == 1) flusher.set(thread);
-      return thread;
-    };
-    Analytics analytics = build(builder().threadFactory(deadFlusher));
-    for (int i = 0; i < 110; i++) analytics.enqueue(track("m" + i));
-    flusher.get().join(10_000);
-
-    FlushResult result = analytics.flush(Duration.ofSeconds(10));
-
-    assertEquals(new FlushResult(true, 0, 0, 110), result);
-    assertEquals(110, callback.count("dropped:CLIENT_FAILED"));
-    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> analytics.enqueue(track("late")));
-    assertTrue(refused.getMessage().startsWith("Analytics failed: its flusher thread died of "
-        + "java.lang.IllegalStateException: the flusher thread test-thread-1 is not running"), refused.getMessage());
-    assertFalse(analytics.offer(track("offered")));
-    assertEquals("dropped:CLIENT_FAILED", callback.outcomes.get("offered"));
-    analytics.close(Duration.ofSeconds(2));
-    assertInvariant(analytics.metrics());
-    assertEquals(111, analytics.metrics().enqueued());
-  }
-
   // Close.
 
   @Test

@@ -10,6 +10,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -124,6 +127,80 @@ class AnalyticsListenerTest {
     assertEquals(2, callback.count("sent"));
     assertEquals(2, transport.requestCount());
     assertEquals(1, analytics.metrics().retries());
+  }
+
+  @Test
+  void flushWithATimeoutFromAnyListenerMethodIsRefusedAsFromACallback() throws Exception {
+    // Before, each such call waited its whole timeout on an upload thread, for the very batch that
+    // thread was reporting: a flush(20 s) of 30 messages ended incomplete with 10 reported.
+    List<String> calls = new CopyOnWriteArrayList<>();
+    AtomicReference<Analytics> client = new AtomicReference<>();
+    AnalyticsListener flushing = new AnalyticsListener() {
+      private void flushFrom(String method) {
+        try {
+          client.get().flush(Duration.ofSeconds(20));
+          calls.add(method + " waited");
+        } catch (IllegalStateException e) {
+          calls.add(method + ": " + e.getMessage());
+        }
+      }
+
+      @Override public void messageEnqueued(EncodedMessage message) {
+        if (client.get() != null) flushFrom("messageEnqueued");
+      }
+
+      @Override public void messageDelivered(EncodedMessage message) {
+        flushFrom("messageDelivered");
+      }
+
+      @Override public void messageFailed(EncodedMessage message, Failure failure) {
+        flushFrom("messageFailed");
+      }
+
+      @Override public void messageDropped(EncodedMessage message, DropReason reason) {
+        flushFrom("messageDropped");
+      }
+
+      @Override public void requestStart(int messageCount, int attempt) {
+        flushFrom("requestStart");
+      }
+
+      @Override public void requestEnd(int messageCount, int attempt, int statusCode, long latencyNanos) {
+        flushFrom("requestEnd");
+      }
+
+      @Override public void requestFailed(int messageCount, int attempt, Exception error, long latencyNanos) {
+        flushFrom("requestFailed");
+      }
+
+      @Override public void retryScheduled(int messageCount, int nextAttempt, long delayNanos) {
+        flushFrom("retryScheduled");
+      }
+    };
+    transport.enqueue(RecordingTransport.status(503));
+    transport.enqueue(request -> {
+      throw new IOException("connection reset");
+    });
+    transport.enqueue(RecordingTransport.status(400));
+    analytics = builder().listener(flushing).flushAt(10).maxInFlightRequests(1).build();
+    client.set(analytics);
+    for (int i = 0; i < 30; i++) analytics.enqueue(track("m" + i));
+
+    long start = System.nanoTime();
+    FlushResult result = analytics.flush(Duration.ofSeconds(20));
+    long took = System.nanoTime() - start;
+    analytics.close(Duration.ofSeconds(5));
+    analytics.offer(track("late"));
+
+    assertEquals(new FlushResult(true, 20, 10, 0), result);
+    assertTrue(took < java.util.concurrent.TimeUnit.SECONDS.toNanos(5), took + " ns");
+    String refused = ": flush(Duration) called from an AnalyticsListener would wait for itself; use flush() "
+        + "and a continuation instead";
+    assertEquals(new TreeSet<>(List.of("messageEnqueued" + refused, "messageDelivered" + refused,
+        "messageFailed" + refused, "messageDropped" + refused, "requestStart" + refused,
+        "requestEnd" + refused, "requestFailed" + refused, "retryScheduled" + refused)), new TreeSet<>(calls));
+    assertEquals(30, callback.count("sent") + callback.count("failed"));
+    assertEquals("dropped:CLOSED", callback.outcomes.get("late"));
   }
 
   @Test

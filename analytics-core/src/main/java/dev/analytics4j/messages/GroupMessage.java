@@ -41,7 +41,7 @@ public final class GroupMessage extends Message {
   /** Builds a {@link GroupMessage}; may be reused. */
   public static final class Builder extends Message.Builder<GroupMessage, Builder> {
     private final String groupId;
-    private Map<String, @Nullable Object> traits = Collections.emptyMap();
+    Map<String, @Nullable Object> traits = Collections.emptyMap();
 
     Builder(String groupId) {
       this.groupId = groupId;

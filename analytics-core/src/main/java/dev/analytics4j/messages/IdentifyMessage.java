@@ -28,7 +28,7 @@ public final class IdentifyMessage extends Message {
 
   /** Builds an {@link IdentifyMessage}; may be reused. */
   public static final class Builder extends Message.Builder<IdentifyMessage, Builder> {
-    private Map<String, @Nullable Object> traits = Collections.emptyMap();
+    Map<String, @Nullable Object> traits = Collections.emptyMap();
 
     Builder() {}
 

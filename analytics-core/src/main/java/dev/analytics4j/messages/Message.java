@@ -1,5 +1,6 @@
 package dev.analytics4j.messages;
 
+import dev.analytics4j.internal.MessagesBridge;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,6 +20,10 @@ import org.jspecify.annotations.Nullable;
 public abstract class Message {
   /** The largest {@code messageId} the API accepts. */
   public static final int MAX_MESSAGE_ID_LENGTH = 100;
+
+  static {
+    MessagesBridge.install(new Bridge());
+  }
 
   /** The message types of the Tracking API. */
   public enum Type {

@@ -51,7 +51,7 @@ public final class PageMessage extends Message {
   public static final class Builder extends Message.Builder<PageMessage, Builder> {
     private @Nullable String name;
     private @Nullable String category;
-    private Map<String, @Nullable Object> properties = Collections.emptyMap();
+    Map<String, @Nullable Object> properties = Collections.emptyMap();
 
     Builder() {}
 

@@ -43,7 +43,7 @@ public final class ScreenMessage extends Message {
   /** Builds a {@link ScreenMessage}; may be reused. */
   public static final class Builder extends Message.Builder<ScreenMessage, Builder> {
     private @Nullable String name;
-    private Map<String, @Nullable Object> properties = Collections.emptyMap();
+    Map<String, @Nullable Object> properties = Collections.emptyMap();
 
     Builder() {}
 

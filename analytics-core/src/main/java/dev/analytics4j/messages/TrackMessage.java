@@ -42,7 +42,7 @@ public final class TrackMessage extends Message {
   /** Builds a {@link TrackMessage}; may be reused. */
   public static final class Builder extends Message.Builder<TrackMessage, Builder> {
     private final String event;
-    private Map<String, @Nullable Object> properties = Collections.emptyMap();
+    Map<String, @Nullable Object> properties = Collections.emptyMap();
 
     Builder(String event) {
       this.event = event;

@@ -42,6 +42,8 @@ public class CallerCostBenchmark {
   private static final Transport DISCARD = request -> new Transport.Response(200, null, "{\"success\":true}");
 
   private Analytics analytics;
+  /** The same client with one enrichment hook, for a scope per operation. */
+  private Analytics hooked;
   private MessageEncoder encoder;
   private Map<String, Object> properties;
   private Map<String, Object> traits;
@@ -58,6 +60,13 @@ public class CallerCostBenchmark {
         .maxQueueBytes(1L << 30)
         .shutdownHook(false)
         .build();
+    hooked = Analytics.builder("benchmark-write-key")
+        .transport(DISCARD)
+        .maxQueueSize(1_000_000)
+        .maxQueueBytes(1L << 30)
+        .shutdownHook(false)
+        .beforeSend(message -> message.context().put("region", "eu-west-1"))
+        .build();
     encoder = new MessageEncoder("benchmark-write-key", Analytics.LIBRARY_NAME, Analytics.VERSION);
     properties = Workload.trackProperties(1029);
     traits = Workload.identifyTraits(1029);
@@ -69,11 +78,23 @@ public class CallerCostBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() {
     analytics.close();
+    hooked.close();
   }
 
   @Benchmark
   public void trackBuildAndEnqueue() {
     analytics.enqueue(TrackMessage.builder(Workload.EVENT).userId(nextUserId()).properties(properties));
+  }
+
+  /**
+   * A scope opened and closed per message (a request that sends one event: the worst case for a
+   * scope) with the user and one property, and one hook adding a context key.
+   */
+  @Benchmark
+  public void trackInScopeWithHook() {
+    try (AnalyticsContext.Scope scope = hooked.context().userId(nextUserId()).property("tenant", "acme").open()) {
+      hooked.enqueue(TrackMessage.builder(Workload.EVENT).properties(properties));
+    }
   }
 
   @Benchmark

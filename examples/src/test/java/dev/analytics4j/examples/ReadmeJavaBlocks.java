@@ -68,12 +68,13 @@ final class ReadmeJavaBlocks {
     }
 
     /**
-     * Whether the block uses Spring or Micrometer, which are on the classpath of
+     * Whether the block uses Spring, Micrometer, the Servlet API or Kafka, which are on the classpath of
      * {@code examples-spring-boot}'s tests (Java 17), not of the plain examples (Java 11).
      */
     boolean needsSpringBoot() {
       return source.contains("import org.springframework.") || source.contains("import static org.springframework.")
-          || source.contains("import io.micrometer.");
+          || source.contains("import io.micrometer.") || source.contains("import jakarta.servlet.")
+          || source.contains("import org.apache.kafka.");
     }
 
     @Override

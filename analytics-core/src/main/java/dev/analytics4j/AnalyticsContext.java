@@ -1,0 +1,212 @@
+package dev.analytics4j;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a unit of work (a request, a Kafka record, a job step) says about every message enqueued
+ * while it runs: the user, and properties and context shared by all its events. Opened as a scope,
+ * like SLF4J's MDC or OpenTelemetry's {@code Context}:
+ *
+ * <pre>{@code
+ * try (AnalyticsContext.Scope scope = analytics.context().userId("u1").property("tenant", "acme").open()) {
+ *   analytics.enqueue(TrackMessage.builder("Report Exported"));   // userId u1, tenant acme
+ * }
+ * }</pre>
+ *
+ * <p><b>Whose, and where.</b> A scope belongs to one client and one thread: the client that opened
+ * it applies it to the messages enqueued on that thread until it is closed. To carry it to another
+ * thread, wrap the task ({@link Analytics#wrap(Runnable)}, {@link Analytics#wrap(java.util.concurrent.Executor)}),
+ * or take {@link Analytics#currentContext()} and {@link Analytics#attach(AnalyticsContext)} it there
+ * (reactive code does this around each callback). Scopes nest: an inner scope starts from the one
+ * around it, its values win, and closing it brings the outer one back.
+ *
+ * <p><b>What wins.</b> The message's own fields, then the scope's, then {@code defaultContext}, then
+ * the Spring Boot starter's request data. A builder passed to {@code enqueue}/{@code offer} that
+ * names no user gets the scope's {@code userId}/{@code anonymousId} (the builder itself is left as it
+ * was); a message built beforehand keeps its own. The scope's properties go into track, page and
+ * screen messages where the message has no such key; its context into every message's context,
+ * maps merging key by key at every depth (a value that is not a map on either side: the message's
+ * wins whole). {@code defaultContext} then fills top-level context keys absent from both.
+ *
+ * <p>Immutable; values are checked like a message's when a message is encoded with them.
+ */
+public final class AnalyticsContext {
+  static final AnalyticsContext EMPTY = new AnalyticsContext(null, null, Collections.emptyMap(), Collections.emptyMap());
+
+  private final @Nullable String userId;
+  private final @Nullable String anonymousId;
+  private final Map<String, @Nullable Object> properties;
+  private final Map<String, @Nullable Object> context;
+
+  AnalyticsContext(@Nullable String userId, @Nullable String anonymousId, Map<String, @Nullable Object> properties,
+      Map<String, @Nullable Object> context) {
+    this.userId = userId;
+    this.anonymousId = anonymousId;
+    this.properties = properties;
+    this.context = context;
+  }
+
+  public @Nullable String userId() {
+    return userId;
+  }
+
+  public @Nullable String anonymousId() {
+    return anonymousId;
+  }
+
+  /** Properties shared by the track, page and screen messages of the scope; unmodifiable. */
+  public Map<String, @Nullable Object> properties() {
+    return properties;
+  }
+
+  /** Context shared by every message of the scope; unmodifiable. */
+  public Map<String, @Nullable Object> context() {
+    return context;
+  }
+
+  public boolean isEmpty() {
+    return userId == null && anonymousId == null && properties.isEmpty() && context.isEmpty();
+  }
+
+  /** This context with {@code inner}'s values over it: what a scope nested in this one holds. */
+  AnalyticsContext with(AnalyticsContext inner) {
+    if (isEmpty()) return inner;
+    if (inner.isEmpty()) return this;
+    return new AnalyticsContext(
+        inner.userId != null || inner.anonymousId != null ? inner.userId : userId,
+        inner.userId != null || inner.anonymousId != null ? inner.anonymousId : anonymousId,
+        unmodifiable(merge(inner.properties, properties, false)),
+        unmodifiable(merge(inner.context, context, true)));
+  }
+
+  /**
+   * {@code high} over {@code low}: {@code high}'s keys win; with {@code deep}, two maps under one key
+   * merge the same way.
+   */
+  static Map<String, @Nullable Object> merge(Map<String, ?> high, Map<String, ?> low, boolean deep) {
+    if (low.isEmpty()) return castMap(high);
+    if (high.isEmpty()) return castMap(low);
+    Map<String, @Nullable Object> merged = new LinkedHashMap<>(low);
+    for (Map.Entry<String, ?> entry : high.entrySet()) {
+      Object value = entry.getValue();
+      Object under = merged.get(entry.getKey());
+      if (deep && value instanceof Map && under instanceof Map) {
+        value = merge(stringKeyed((Map<?, ?>) value), stringKeyed((Map<?, ?>) under), true);
+      }
+      merged.put(entry.getKey(), value);
+    }
+    return merged;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, @Nullable Object> castMap(Map<String, ?> map) {
+    return (Map<String, @Nullable Object>) map;
+  }
+
+  /** A map whose keys are not all strings is kept whole: the encoder names what is wrong with it. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, ?> stringKeyed(Map<?, ?> map) {
+    for (Object key : map.keySet()) if (!(key instanceof String)) return Collections.emptyMap();
+    return (Map<String, ?>) map;
+  }
+
+  private static <V> Map<String, V> unmodifiable(Map<String, V> map) {
+    return map.isEmpty() ? Collections.emptyMap() : Collections.unmodifiableMap(map);
+  }
+
+  @Override
+  public String toString() {
+    return "AnalyticsContext{"
+        + (userId != null ? "userId=" + userId + ", " : "")
+        + (anonymousId != null ? "anonymousId=" + anonymousId + ", " : "")
+        + "properties=" + properties.keySet() + ", context=" + context.keySet() + "}";
+  }
+
+  /** An open context: closing it brings back the one that was current when it was opened. */
+  public interface Scope extends AutoCloseable {
+    /**
+     * Restores the context this scope replaced, on the thread that opened it. Closing twice, or
+     * from another thread, changes nothing and logs a WARN; closing an outer scope before an inner
+     * one restores the outer one's predecessor all the same, with a WARN.
+     */
+    @Override
+    void close();
+  }
+
+  /** Values for a new scope of one client, from {@link Analytics#context()}. */
+  public static final class Builder {
+    private final ContextScopes scopes;
+    private @Nullable String userId;
+    private @Nullable String anonymousId;
+    /** Made on first use: a scope of a user alone allocates no map. */
+    private @Nullable Map<String, @Nullable Object> properties;
+    private @Nullable Map<String, @Nullable Object> context;
+
+    Builder(ContextScopes scopes) {
+      this.scopes = scopes;
+    }
+
+    public Builder userId(String userId) {
+      this.userId = requireNonBlank(userId, "userId");
+      return this;
+    }
+
+    public Builder anonymousId(String anonymousId) {
+      this.anonymousId = requireNonBlank(anonymousId, "anonymousId");
+      return this;
+    }
+
+    public Builder property(String key, @Nullable Object value) {
+      Objects.requireNonNull(key, "key == null");
+      if (properties == null) properties = new LinkedHashMap<>();
+      properties.put(key, value);
+      return this;
+    }
+
+    public Builder properties(Map<String, ?> properties) {
+      Objects.requireNonNull(properties, "properties == null");
+      for (Map.Entry<String, ?> entry : properties.entrySet()) property(entry.getKey(), entry.getValue());
+      return this;
+    }
+
+    /** A context key, such as {@code "ip"}, {@code "locale"} or a map under {@code "page"}. */
+    public Builder context(String key, @Nullable Object value) {
+      Objects.requireNonNull(key, "key == null");
+      if (context == null) context = new LinkedHashMap<>();
+      context.put(key, value);
+      return this;
+    }
+
+    public Builder context(Map<String, ?> context) {
+      Objects.requireNonNull(context, "context == null");
+      for (Map.Entry<String, ?> entry : context.entrySet()) context(entry.getKey(), entry.getValue());
+      return this;
+    }
+
+    /** These values over the current scope's, as a context; nothing is opened. */
+    public AnalyticsContext build() {
+      AnalyticsContext values = new AnalyticsContext(userId, anonymousId, frozen(properties), frozen(context));
+      return scopes.current().with(values);
+    }
+
+    /** Makes {@link #build()} the current context of this client on this thread until closed. */
+    public Scope open() {
+      return scopes.attach(build());
+    }
+
+    /** A copy, so that the builder may go on and open another scope. */
+    private static Map<String, @Nullable Object> frozen(@Nullable Map<String, @Nullable Object> map) {
+      return map == null ? Collections.emptyMap() : unmodifiable(new LinkedHashMap<>(map));
+    }
+
+    private static String requireNonBlank(@Nullable String value, String name) {
+      Objects.requireNonNull(value, name + " == null");
+      if (value.trim().isEmpty()) throw new IllegalArgumentException(name + " must not be blank");
+      return value;
+    }
+  }
+}

@@ -1,0 +1,240 @@
+package dev.analytics4j;
+
+import dev.analytics4j.messages.Message;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A hook run on every message before it is encoded, on the thread that enqueues it (a slow hook
+ * slows the caller): it may change the message's user-controlled fields (to enrich it, or to redact
+ * personal data) or drop it. Registered with {@link Analytics.Builder#beforeSend}; hooks run in the
+ * order they were added, each seeing what the one before it left.
+ *
+ * <p>A hook sees and changes only {@link Fields}: the type, {@code messageId}, timestamp, write key
+ * and the batch envelope are out of its reach. A message a hook drops is reported as dropped with
+ * {@link DropReason#BEFORE_SEND} and never encoded (its report carries the type and messageId, and
+ * {@code json()} is {@code {}}). A hook that throws, or leaves fields that do not make a valid
+ * message, fails that message alone: it is dropped with {@link DropReason#BEFORE_SEND_FAILED} and a
+ * WARN says why; the caller made no mistake, so {@code enqueue} does not throw. Messages read back
+ * from a spool were hooked when first enqueued and are not hooked again.
+ */
+@FunctionalInterface
+public interface BeforeSend {
+  /** Changes {@code message}, or calls {@link Fields#drop(String)}. */
+  void apply(Fields message);
+
+  /**
+   * Removes every key matching {@code keys} (with {@link java.util.regex.Matcher#find()}, so
+   * {@code "token|secret"} removes {@code "apiToken"}) from properties, traits and context, at every
+   * depth, inside lists too. Maps are copied, never changed in place.
+   */
+  static BeforeSend redactKeys(Pattern keys) {
+    Objects.requireNonNull(keys, "keys == null");
+    return message -> {
+      message.payload = redact(message.properties(), keys);
+      message.context = redact(message.context(), keys);
+    };
+  }
+
+  /**
+   * Writes Segment's consent object, {@code context.consent.categoryPreferences}, from the consent
+   * {@code lookup} gives for each message (null: the message is left as it is), and, where that
+   * consent names destinations, their {@code integrations} flags.
+   */
+  static BeforeSend consent(Function<Fields, @Nullable Consent> lookup) {
+    Objects.requireNonNull(lookup, "lookup == null");
+    return message -> {
+      Consent consent = lookup.apply(message);
+      if (consent == null) return;
+      Map<String, Object> preferences = new LinkedHashMap<>();
+      preferences.put("categoryPreferences", consent.categories());
+      message.context().put("consent", preferences);
+      message.integrations().putAll(consent.integrations());
+    };
+  }
+
+  /** The fields of one message a hook may read and change. Its maps are copies; change them freely. */
+  final class Fields {
+    private final Message message;
+    @Nullable String userId;
+    @Nullable String anonymousId;
+    @Nullable String name;
+    /** The message's maps until a hook asks for one; then a copy of the engine's, changed in place. */
+    Map<String, @Nullable Object> payload;
+    Map<String, @Nullable Object> context;
+    Map<String, Object> integrations;
+    private boolean payloadOwned;
+    private boolean contextOwned;
+    private boolean integrationsOwned;
+    @Nullable String dropReason;
+
+    /** {@code payload} and {@code context} are the engine's own copies when owned, else copied on first use. */
+    Fields(Message message, @Nullable String name, Map<String, @Nullable Object> payload, boolean payloadOwned,
+        Map<String, @Nullable Object> context, boolean contextOwned) {
+      this.message = message;
+      this.userId = message.userId();
+      this.anonymousId = message.anonymousId();
+      this.name = name;
+      this.payload = payload;
+      this.context = context;
+      this.integrations = message.integrations();
+      this.payloadOwned = payloadOwned;
+      this.contextOwned = contextOwned;
+    }
+
+    public Message.Type type() {
+      return message.type();
+    }
+
+    public String messageId() {
+      return message.messageId();
+    }
+
+    public Instant timestamp() {
+      return message.timestamp();
+    }
+
+    public @Nullable String userId() {
+      return userId;
+    }
+
+    /** Replaces the userId (hashed, say); null removes it, which needs an anonymousId left. */
+    public void userId(@Nullable String userId) {
+      this.userId = userId;
+    }
+
+    public @Nullable String anonymousId() {
+      return anonymousId;
+    }
+
+    public void anonymousId(@Nullable String anonymousId) {
+      this.anonymousId = anonymousId;
+    }
+
+    /** The event of a track, the name of a page or screen; null for the other types. */
+    public @Nullable String name() {
+      return name;
+    }
+
+    /** Renames a track's event or a page's or screen's name; ignored for the other types. */
+    public void name(String name) {
+      this.name = Objects.requireNonNull(name, "name == null");
+    }
+
+    /** A track's, page's or screen's properties; an identify's or group's traits; empty for an alias. */
+    public Map<String, @Nullable Object> properties() {
+      if (!payloadOwned) {
+        payload = new LinkedHashMap<>(payload);
+        payloadOwned = true;
+      }
+      return payload;
+    }
+
+    /** The message's context; {@code library} is always the client's, whatever is put here. */
+    public Map<String, @Nullable Object> context() {
+      if (!contextOwned) {
+        context = new LinkedHashMap<>(context);
+        contextOwned = true;
+      }
+      return context;
+    }
+
+    /** Destination name to {@code Boolean} or a map of options. */
+    public Map<String, Object> integrations() {
+      if (!integrationsOwned) {
+        integrations = new LinkedHashMap<>(integrations);
+        integrationsOwned = true;
+      }
+      return integrations;
+    }
+
+    /** Drops the message: it is not sent, and is reported with {@link DropReason#BEFORE_SEND}. */
+    public void drop(String reason) {
+      this.dropReason = Objects.requireNonNull(reason, "reason == null");
+    }
+  }
+
+  /** A user's consent per category, for {@link #consent}: e.g. Advertising denied, Analytics allowed. */
+  final class Consent {
+    private final Map<String, Boolean> categories;
+    private final Map<String, Boolean> integrations;
+
+    private Consent(Map<String, Boolean> categories, Map<String, Boolean> integrations) {
+      this.categories = categories;
+      this.integrations = integrations;
+    }
+
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** Category to whether the user consented; written as {@code categoryPreferences}. */
+    public Map<String, Boolean> categories() {
+      return categories;
+    }
+
+    /** Destination to whether it may receive the message; written into {@code integrations}. */
+    public Map<String, Boolean> integrations() {
+      return integrations;
+    }
+
+    public static final class Builder {
+      private final Map<String, Boolean> categories = new LinkedHashMap<>();
+      private final Map<String, Boolean> integrations = new LinkedHashMap<>();
+
+      public Builder category(String category, boolean consented) {
+        categories.put(requireNonBlank(category, "category"), consented);
+        return this;
+      }
+
+      public Builder integration(String destination, boolean enabled) {
+        integrations.put(requireNonBlank(destination, "destination"), enabled);
+        return this;
+      }
+
+      public Consent build() {
+        return new Consent(Collections.unmodifiableMap(new LinkedHashMap<>(categories)),
+            Collections.unmodifiableMap(new LinkedHashMap<>(integrations)));
+      }
+
+      private static String requireNonBlank(@Nullable String value, String name) {
+        Objects.requireNonNull(value, name + " == null");
+        if (value.trim().isEmpty()) throw new IllegalArgumentException(name + " must not be blank");
+        return value;
+      }
+    }
+  }
+
+  /** A copy of {@code map} without the keys matching {@code keys}, at every depth. */
+  private static Map<String, @Nullable Object> redact(Map<String, ?> map, Pattern keys) {
+    Map<String, @Nullable Object> copy = new LinkedHashMap<>();
+    for (Map.Entry<String, ?> entry : map.entrySet()) {
+      if (entry.getKey() != null && keys.matcher(entry.getKey()).find()) continue;
+      copy.put(entry.getKey(), redactValue(entry.getValue(), keys));
+    }
+    return copy;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static @Nullable Object redactValue(@Nullable Object value, Pattern keys) {
+    if (value instanceof Map) {
+      // A map with other keys than strings is left whole: the encoder names what is wrong with it.
+      for (Object key : ((Map<?, ?>) value).keySet()) if (!(key instanceof String)) return value;
+      return redact((Map<String, ?>) value, keys);
+    }
+    if (value instanceof List) {
+      List<@Nullable Object> copy = new ArrayList<>();
+      for (Object element : (List<?>) value) copy.add(redactValue(element, keys));
+      return copy;
+    }
+    return value;
+  }
+}
