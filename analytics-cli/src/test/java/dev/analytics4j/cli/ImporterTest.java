@@ -301,8 +301,9 @@ class ImporterTest {
 
     assertEquals(ImportResult.EXIT_ENDPOINT, result.exitCode(), result.format());
     assertEquals(5, result.notDelivered);
-    assertTrue(result.stop.reason.matches("the endpoint has been down for more than 0:01 \\(HTTP 503, \\d+ failed "
-        + "attempts\\); see --max-downtime"), result.stop.reason);
+    // One attempt or several, as a loaded machine schedules them within the second.
+    assertTrue(result.stop.reason.matches("the endpoint has been down for more than 0:01 \\(HTTP 503, (1 failed "
+        + "attempt|\\d+ failed attempts)\\); see --max-downtime"), result.stop.reason);
     List<String> rejected = Files.readAllLines(dir.resolve("rejects.txt"));
     assertEquals(5, rejected.size());
     // Stopped between retries or during one (it may have arrived).

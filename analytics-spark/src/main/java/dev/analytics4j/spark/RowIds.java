@@ -1,0 +1,184 @@
+package dev.analytics4j.spark;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Deterministic messageIds for rows without one, and the count of ids a task has already used.
+ *
+ * <p>The id is a name-based UUID (version 5, SHA-1) of the message's content written in a canonical,
+ * unambiguous text (every string carries its length, every value its type), so a retried task or a
+ * re-run job sends the same ids, and the API keeps one copy. The flip side: identical rows get the
+ * same id and count once. Within a task such rows are counted ({@link #duplicates()}); across tasks
+ * only the collector sees them. A key column (option {@code keyColumns}) or a {@code messageId}
+ * column says which rows are really the same event.
+ *
+ * <p>A seen id is kept as a 64-bit fingerprint in an open hash table (8 to 16 bytes a row), up to
+ * {@link #MAX_TRACKED} rows a task; past that the count stops growing and says it is partial.
+ * Not thread-safe: one task's writer thread uses it.
+ */
+final class RowIds {
+  /** Our namespace: the same text hashed by another tool never gives our ids. */
+  private static final byte[] NAMESPACE = uuidBytes(UUID.fromString("0b5c2c1e-7a43-4f55-8d0e-53a7c1f0d9b2"));
+  static final int MAX_TRACKED = 1 << 23;
+
+  private final MessageDigest sha1;
+  private final StringBuilder text = new StringBuilder(256);
+  private long[] seen = new long[1 << 12];
+  private int size;
+  private long duplicates;
+  private boolean partial;
+
+  RowIds() {
+    try {
+      sha1 = MessageDigest.getInstance("SHA-1");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-1", e);
+    }
+  }
+
+  /** Starts the canonical text of the next row. */
+  RowIds begin() {
+    text.setLength(0);
+    return this;
+  }
+
+  /** Adds one named value (a field of the message, or a key column). */
+  RowIds add(String name, @Nullable Object value) {
+    string(name);
+    append(value);
+    return this;
+  }
+
+  /** The id of the text added since {@link #begin()}. */
+  String id() {
+    sha1.reset();
+    sha1.update(NAMESPACE);
+    sha1.update(text.toString().getBytes(StandardCharsets.UTF_8));
+    return uuid(sha1.digest());
+  }
+
+  /** Notes an id the task sends; counts it when the task sent it before. */
+  void note(String messageId) {
+    if (size >= MAX_TRACKED) {
+      partial = true;
+      return;
+    }
+    long fingerprint = fingerprint(messageId);
+    if (!add(fingerprint)) duplicates++;
+  }
+
+  /** Rows that carried an id the same task had already sent: the API keeps one of each. */
+  long duplicates() {
+    return duplicates;
+  }
+
+  /** True when the task had more rows than are tracked, so {@link #duplicates()} is a lower bound. */
+  boolean partial() {
+    return partial;
+  }
+
+  private void append(@Nullable Object value) {
+    if (value == null) {
+      text.append('n');
+    } else if (value instanceof String) {
+      text.append('s');
+      string((String) value);
+    } else if (value instanceof Boolean) {
+      text.append((Boolean) value ? "T" : "F");
+    } else if (value instanceof Integer || value instanceof Long) {
+      text.append('i').append(value).append(';');
+    } else if (value instanceof Double || value instanceof Float) {
+      text.append('f').append(value).append(';');
+    } else if (value instanceof BigDecimal) {
+      text.append('d').append(((BigDecimal) value).toString()).append(';');
+    } else if (value instanceof Instant) {
+      Instant instant = (Instant) value;
+      text.append('t').append(instant.getEpochSecond()).append('.').append(instant.getNano()).append(';');
+    } else if (value instanceof Map) {
+      Map<?, ?> map = (Map<?, ?>) value;
+      text.append('{').append(map.size()).append(';');
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        string(String.valueOf(e.getKey()));
+        append(e.getValue());
+      }
+    } else if (value instanceof Collection) {
+      Collection<?> list = (Collection<?>) value;
+      text.append('[').append(list.size()).append(';');
+      for (Object item : list) append(item);
+    } else {
+      // LocalDate and the like: their toString is their JSON form.
+      text.append('o').append(value.getClass().getSimpleName()).append(';');
+      string(value.toString());
+    }
+  }
+
+  private void string(String s) {
+    text.append(s.length()).append(':').append(s);
+  }
+
+  private static long fingerprint(String id) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < id.length(); i++) {
+      h ^= id.charAt(i);
+      h *= 0x100000001b3L;
+    }
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    return h == 0 ? 1 : h; // 0 marks an empty slot
+  }
+
+  /** False when it was there. */
+  private boolean add(long fingerprint) {
+    int mask = seen.length - 1;
+    int slot = (int) (fingerprint ^ (fingerprint >>> 32)) & mask;
+    while (seen[slot] != 0) {
+      if (seen[slot] == fingerprint) return false;
+      slot = (slot + 1) & mask;
+    }
+    seen[slot] = fingerprint;
+    if (++size * 4 > seen.length * 3) grow();
+    return true;
+  }
+
+  private void grow() {
+    long[] old = seen;
+    seen = new long[old.length * 2];
+    int mask = seen.length - 1;
+    for (long fingerprint : old) {
+      if (fingerprint == 0) continue;
+      int slot = (int) (fingerprint ^ (fingerprint >>> 32)) & mask;
+      while (seen[slot] != 0) slot = (slot + 1) & mask;
+      seen[slot] = fingerprint;
+    }
+  }
+
+  private static String uuid(byte[] digest) {
+    long high = 0;
+    long low = 0;
+    for (int i = 0; i < 8; i++) high = high << 8 | (digest[i] & 0xff);
+    for (int i = 8; i < 16; i++) low = low << 8 | (digest[i] & 0xff);
+    high = (high & ~0xF000L) | 0x5000L; // version 5
+    low = (low & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L; // IETF variant
+    return new UUID(high, low).toString();
+  }
+
+  private static byte[] uuidBytes(UUID uuid) {
+    byte[] bytes = new byte[16];
+    long high = uuid.getMostSignificantBits();
+    long low = uuid.getLeastSignificantBits();
+    for (int i = 0; i < 8; i++) {
+      bytes[i] = (byte) (high >>> (56 - 8 * i));
+      bytes[8 + i] = (byte) (low >>> (56 - 8 * i));
+    }
+    return bytes;
+  }
+}

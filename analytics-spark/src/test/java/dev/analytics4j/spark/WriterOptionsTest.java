@@ -1,0 +1,59 @@
+package dev.analytics4j.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.junit.jupiter.api.Test;
+
+class WriterOptionsTest {
+  private static String error(Map<String, String> options) {
+    return assertThrows(IllegalArgumentException.class, () -> WriterOptions.parse(options)).getMessage();
+  }
+
+  @Test
+  void namesTheBadOption() {
+    assertEquals("option writeKey is required: the source's write key", error(Map.of("writeKey", " ")));
+    assertEquals("unknown analytics4j option 'ratelimt'; known options: binary, concurrenttasks, decimals, endpoint, "
+        + "flushat, flushtimeout, gzip, keycolumns, maxpending, maxretries, path, ratelimit, region, rejectspath, "
+        + "timestampntzzone, type, uploadurl, writekey", error(Map.of("writeKey", "k", "ratelimt", "10")));
+    assertEquals("option rateLimit must be a positive number: -5", error(Map.of("writeKey", "k", "rateLimit", "-5")));
+    assertEquals("option rateLimit must be a positive number: Infinity",
+        error(Map.of("writeKey", "k", "rateLimit", "Infinity")));
+    assertEquals("option flushAt must be in 1..2500: 3000", error(Map.of("writeKey", "k", "flushAt", "3000")));
+    assertEquals("option type must be one of identify, track, page, screen, group, alias: click",
+        error(Map.of("writeKey", "k", "type", "click")));
+    assertEquals("option decimals must be one of [exact, string, double]: round",
+        error(Map.of("writeKey", "k", "decimals", "round")));
+    assertEquals("option timestampNtzZone is not a zone id: Mars/Olympus",
+        error(Map.of("writeKey", "k", "timestampNtzZone", "Mars/Olympus")));
+    assertEquals("option keyColumns has an empty name: id,,day", error(Map.of("writeKey", "k", "keyColumns", "id,,day")));
+    assertEquals("set option endpoint or uploadUrl, not both",
+        error(Map.of("writeKey", "k", "endpoint", "http://a", "uploadUrl", "http://b/v1/batch")));
+  }
+
+  @Test
+  void acceptsAnyCaseAndNeverShowsTheWriteKey() {
+    WriterOptions options = WriterOptions.parse(Map.of("WRITEKEY", "secret-key-123", "RateLimit", "1000",
+        "KEYCOLUMNS", "eventId, day"));
+    assertEquals(1000, options.rateLimit);
+    assertEquals(java.util.List.of("eventId", "day"), options.keyColumns);
+    assertFalse(options.toString().contains("secret-key-123"), options.toString());
+  }
+
+  @Test
+  void splitsTheBudgetOverTheAttemptsThatCanRunAtOnce() {
+    SparkConf plain = new SparkConf(false);
+    SparkConf speculative = new SparkConf(false).set("spark.speculation", "true");
+    SparkConf twoCpusATask = new SparkConf(false).set("spark.task.cpus", "2");
+    assertEquals(16, AnalyticsBatchWrite.concurrentAttempts(0, 16, plain, 200), "the cluster's slots");
+    assertEquals(3, AnalyticsBatchWrite.concurrentAttempts(0, 16, plain, 3), "fewer partitions than slots");
+    assertEquals(6, AnalyticsBatchWrite.concurrentAttempts(0, 16, speculative, 3), "a speculative copy of each");
+    assertEquals(16, AnalyticsBatchWrite.concurrentAttempts(0, 16, speculative, 200), "copies take slots too");
+    assertEquals(8, AnalyticsBatchWrite.concurrentAttempts(0, 16, twoCpusATask, 200));
+    assertEquals(40, AnalyticsBatchWrite.concurrentAttempts(40, 16, plain, 200), "the option wins");
+    assertEquals(1, AnalyticsBatchWrite.concurrentAttempts(0, 16, plain, 0));
+  }
+}
