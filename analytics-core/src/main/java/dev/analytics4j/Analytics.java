@@ -2,6 +2,7 @@ package dev.analytics4j;
 
 import dev.analytics4j.internal.Log;
 import dev.analytics4j.internal.spool.SpoolFileSystem;
+import dev.analytics4j.internal.Wire;
 import dev.analytics4j.messages.Message;
 import java.io.Closeable;
 import java.io.IOException;
@@ -9,15 +10,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -90,6 +88,10 @@ public final class Analytics implements Closeable {
   public static final String LIBRARY_NAME = "analytics4j";
   public static final String VERSION = loadVersion();
 
+  static {
+    Wire.install(new WireCore());
+  }
+
   private final String url;
   private final int flushAt;
   private final Duration flushInterval;
@@ -100,6 +102,7 @@ public final class Analytics implements Closeable {
   private final boolean enabled;
   private final @Nullable Supplier<? extends @Nullable Map<String, ?>> defaultContext;
   private final Duration closeTimeout;
+  private final Duration spoolMaxAge;
   private final Transport transport;
   private final MessageEncoder encoder;
   /** The scope's values and the beforeSend hooks, applied before encoding. */
@@ -129,8 +132,9 @@ public final class Analytics implements Closeable {
     this.enabled = builder.enabled;
     this.defaultContext = builder.defaultContext;
     this.closeTimeout = builder.closeTimeout;
+    this.spoolMaxAge = builder.spoolMaxAge;
     this.transport = transport;
-    this.encoder = new MessageEncoder(builder.writeKey, LIBRARY_NAME, VERSION);
+    this.encoder = new MessageEncoder(builder.writeKey, LIBRARY_NAME, VERSION, builder.keepMessageLibrary);
     this.preparer = new MessagePreparer(builder.beforeSend);
     this.spool = spool;
     this.reporter = new Reporter(builder.callback, builder.listener, spool);
@@ -153,27 +157,24 @@ public final class Analytics implements Closeable {
     this.completer = new Workers(flushThreadFactory, Integer.MAX_VALUE, TimeUnit.SECONDS.toNanos(10), "flush");
     this.queue = new MessageQueue(maxQueueSize, maxQueueBytes, flushAt, maxInFlightRequests,
         Durations.saturatedNanos(flushInterval), encoder.envelopeSize(), MessageEncoder.MAX_BATCH_BYTES,
-        completer);
+        completer, backlogAgeGranularityNanos(builder.spoolMaxAge));
     if (spool != null && spool.recovered > 0) {
       reporter.recovered(spool.recovered);
       queue.recovered(spool.recovered);
     }
 
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("Content-Type", "application/json");
-    headers.put("Authorization", basicAuth(builder.writeKey));
-    headers.put("User-Agent", builder.userAgent != null ? builder.userAgent : LIBRARY_NAME + "/" + VERSION);
-    if (gzip) headers.put("Content-Encoding", "gzip");
+    Map<String, String> headers = WireCore.requestHeaders(builder.writeKey, builder.userAgent, gzip);
     RetryPolicy policy = new RetryPolicy(builder.maxRetries, builder.initialBackoff,
         builder.maxBackoff, builder.maxRetryDuration, builder.maxRetryAfter,
-        builder.maxRetryAfterTotal);
+        builder.maxRetryAfterTotal, builder.spoolMaxAge);
     long attemptTimeoutNanos = Math.min(Durations.MAX_NANOS,
         Durations.saturatedNanos(builder.connectTimeout) + Durations.saturatedNanos(builder.readTimeout));
     if (attemptTimeoutNanos == 0) attemptTimeoutNanos = Durations.MAX_NANOS;
     this.uploader = new Uploader(transport, encoder, policy, reporter, queue, url, headers,
-        builder.writeKey, gzip, maxInFlightRequests, attemptTimeoutNanos, uploadThreads, spool != null);
+        builder.writeKey, gzip, maxInFlightRequests, attemptTimeoutNanos, uploadThreads,
+        spool == null ? () -> false : spool::keepsForNextClient);
 
-    Runnable refill = spool == null ? null : () -> spool.refill(queue, reporter);
+    Runnable refill = spool == null ? null : () -> spool.backlog().refill(queue, reporter);
     Thread hook = null;
     if (builder.shutdownHook) {
       hook = new Thread(this::closeFromShutdownHook, "analytics4j-shutdown-" + id);
@@ -319,7 +320,12 @@ public final class Analytics implements Closeable {
     return false;
   }
 
-  private EncodedMessage encode(Message message) {
+  /** Whether {@link BeforeSend} hooks run on each message: {@code Wire.encode} must not pass around them. */
+  boolean hasHooks() {
+    return preparer.hasHooks();
+  }
+
+  EncodedMessage encode(Message message) {
     if (defaultContext == null) return encoder.encode(message);
     Map<String, ?> context;
     try {
@@ -328,10 +334,20 @@ public final class Analytics implements Closeable {
       logger.warn("defaultContext threw; sending the message without it", e);
       context = null;
     }
-    return context == null ? encoder.encode(message) : encoder.encode(message, context);
+    if (context == null) return encoder.encode(message);
+    try {
+      return encoder.encode(message, context);
+    } catch (MessageEncoder.TooLarge e) {
+      // Context added for every message must never make one too large: it is left out of this one.
+      // A message too large by itself still fails below, as it would without a defaultContext.
+      EncodedMessage without = encoder.encode(message);
+      logger.debug("defaultContext left out of {} {}: with it the message would be too large ({})",
+          message.type().wireName(), message.messageId(), e.getMessage());
+      return without;
+    }
   }
 
-  private boolean offer(EncodedMessage encoded) {
+  boolean offer(EncodedMessage encoded) {
     reporter.enqueued(encoded);
     if (spool != null) {
       Spool.Result result = spool.append(encoded, queue);
@@ -682,7 +698,7 @@ public final class Analytics implements Closeable {
   private void tellBacklog(Spool spool, long count, DropReason reason, boolean kept, long deadline) {
     long told = 0;
     while (told < count && System.nanoTime() - deadline < 0) {
-      List<EncodedMessage> chunk = spool.readForReport(Math.min(count - told, BACKLOG_TELL_CHUNK));
+      List<EncodedMessage> chunk = spool.backlog().readForReport(Math.min(count - told, BACKLOG_TELL_CHUNK));
       if (chunk.isEmpty()) break;
       if (kept) reporter.droppedCounted(chunk, reason);
       reporter.droppedCallbacks(chunk, reason);
@@ -770,13 +786,17 @@ public final class Analytics implements Closeable {
     return "Analytics{url=" + url + ", flushAt=" + flushAt + ", flushInterval=" + flushInterval
         + ", maxQueueSize=" + maxQueueSize + ", maxQueueBytes=" + maxQueueBytes
         + ", maxInFlightRequests=" + maxInFlightRequests + ", gzip=" + gzip
-        + (spool != null ? ", " + spool : "")
+        + (spool != null ? ", " + spool + ", spoolMaxAge=" + spoolMaxAge : "")
         + ", closed=" + closed.get() + "}";
   }
 
-  private static String basicAuth(String writeKey) {
-    return "Basic " + Base64.getEncoder()
-        .encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
+
+  /**
+   * A thousandth of {@code spoolMaxAge}, at least 1 ms: how much later than its time a backlogged
+   * message may expire, in exchange for a bounded record of when the backlog was accepted.
+   */
+  private static long backlogAgeGranularityNanos(Duration spoolMaxAge) {
+    return Math.max(TimeUnit.MILLISECONDS.toNanos(1), Durations.saturatedNanos(spoolMaxAge) / 1000);
   }
 
   private static ThreadFactory daemonThreads(String name) {
@@ -811,8 +831,9 @@ public final class Analytics implements Closeable {
     private static final Duration MAX_SOCKET_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
     private static final long MIN_SPOOL_BYTES = 128 * 1024;
     private static final SpoolSync DEFAULT_SPOOL_SYNC = SpoolSync.interval(Duration.ofSeconds(1));
+    static final Duration DEFAULT_SPOOL_MAX_AGE = Duration.ofDays(7);
 
-    private final String writeKey;
+    final String writeKey;
     private Region region = Region.US;
     private @Nullable String endpoint;
     private @Nullable String uploadUrl;
@@ -834,7 +855,9 @@ public final class Analytics implements Closeable {
     private boolean gzip;
     private Callback callback = Callback.NONE;
     private AnalyticsListener listener = AnalyticsListener.NONE;
-    private @Nullable String userAgent;
+    @Nullable String userAgent;
+    /** Set through {@link Wire#keepMessageLibrary}: for imports, whose messages name their own library. */
+    boolean keepMessageLibrary;
     private @Nullable ThreadFactory threadFactory;
     private Duration closeTimeout = Duration.ofSeconds(5);
     private boolean shutdownHook = true;
@@ -844,6 +867,7 @@ public final class Analytics implements Closeable {
     private @Nullable Path spoolDirectory;
     private long spoolMaxBytes = Spool.DEFAULT_MAX_BYTES;
     private SpoolSync spoolSync = DEFAULT_SPOOL_SYNC;
+    private Duration spoolMaxAge = DEFAULT_SPOOL_MAX_AGE;
     private int spoolSegmentBytes;
     private SpoolFileSystem.Factory spoolFileSystems = SpoolFileSystem.Factory.SYSTEM;
 
@@ -951,7 +975,10 @@ public final class Analytics implements Closeable {
       return this;
     }
 
-    /** Counted retries of a batch after network errors and retryable statuses; default 10. */
+    /**
+     * Counted retries of a batch after network errors and retryable statuses; default 10. Not
+     * with a {@link #spool}: spooled messages are retried until {@link #spoolMaxAge} instead.
+     */
     public Builder maxRetries(int maxRetries) {
       if (maxRetries < 0 || maxRetries > 1000) {
         throw new IllegalArgumentException("maxRetries must be in 0..1000: " + maxRetries);
@@ -972,7 +999,10 @@ public final class Analytics implements Closeable {
       return this;
     }
 
-    /** The total time a batch may spend on counted retries; default 5 minutes. */
+    /**
+     * The total time a batch may spend on counted retries; default 5 minutes. Not with a {@link
+     * #spool}: spooled messages are retried until {@link #spoolMaxAge} instead.
+     */
     public Builder maxRetryDuration(Duration maxRetryDuration) {
       this.maxRetryDuration = positive(maxRetryDuration, "maxRetryDuration");
       return this;
@@ -980,7 +1010,8 @@ public final class Analytics implements Closeable {
 
     /**
      * The longest single wait a {@code Retry-After} may impose (default 300 s), and the total of such
-     * waits for one batch (default 10 minutes).
+     * waits for one batch (default 10 minutes). With a {@link #spool} the total does not apply:
+     * spooled messages obey every {@code Retry-After} (each capped) until {@link #spoolMaxAge}.
      */
     public Builder maxRetryAfter(Duration perWait, Duration total) {
       this.maxRetryAfter = nonNegative(perWait, "maxRetryAfter");
@@ -1000,8 +1031,8 @@ public final class Analytics implements Closeable {
      * and one over {@code Integer.MAX_VALUE} ms (24.8 days, the most a JDK socket accepts) as that.
      *
      * <p>Each attempt as a whole, from connecting to reading the status line, is also bounded by
-     * {@code connectTimeout + readTimeout} (a retry, by what is left of {@code maxRetryDuration} if
-     * that is less, but at least 1 s), so a collector trickling its answer cannot hold an upload past
+     * {@code connectTimeout + readTimeout} (a retry without a spool, by what is left of {@code
+     * maxRetryDuration} if that is less, but at least 1 s), so a collector trickling its answer cannot hold an upload past
      * it. That deadline applies to every {@link Transport}, a custom OkHttpClient's included.
      */
     public Builder readTimeout(Duration readTimeout) {
@@ -1051,7 +1082,9 @@ public final class Analytics implements Closeable {
      * Context added to every message, asked for on the enqueuing thread as each message is enqueued;
      * the message's own context keys win, and {@code library} is always the client's. For what is
      * known only then, such as the current web request's {@code ip} and {@code userAgent}. Values
-     * are checked like the message's own; a supplier that returns null or throws adds nothing.
+     * are checked like the message's own; a supplier that returns null or throws adds nothing, and
+     * a context that would take a message over the size limit is left out of that message (one too
+     * large by itself is refused as without a default context).
      */
     public Builder defaultContext(Supplier<? extends @Nullable Map<String, ?>> defaultContext) {
       this.defaultContext = Objects.requireNonNull(defaultContext, "defaultContext == null");
@@ -1154,6 +1187,30 @@ public final class Analytics implements Closeable {
       return this;
     }
 
+    /**
+     * How long, with a {@link #spool}, a message may wait for the endpoint while it answers with
+     * retryable errors (network errors, 429, 5xx); default 7 days. Its records are on disk, so a
+     * spooled batch is not given up after {@link #maxRetries} or {@link #maxRetryDuration}: it keeps
+     * its place in the window (new messages wait in the spool, up to {@link #spoolMaxBytes}) and is
+     * retried with the capped {@link #retryBackoff}, obeying each {@code Retry-After} up to {@link
+     * #maxRetryAfter}, until it is delivered or an answer is not retryable. At the first retryable
+     * failure after its newest message has waited this long, the batch fails with {@link
+     * Failure#expired()}.
+     *
+     * <p>Age is measured on the monotonic clock from when this client accepted the message, not from
+     * its {@code timestamp}, which may lie far in the past (a backfill) or in the future. A message
+     * this client recovered from an earlier one's spool is measured from when it was recovered: the
+     * spool's records do not keep when they were accepted, so each client on the directory gives
+     * them up to this long again. While messages wait, a {@link Analytics#flush(Duration)} returns
+     * incomplete, and {@code close} leaves them in the spool ({@link DropReason#SPOOLED}). Ignored
+     * without a spool, and once the spool has lost its directory (removed, or its lock file gone):
+     * nothing then waits on disk for a next client, so batches are retried as without a spool.
+     */
+    public Builder spoolMaxAge(Duration spoolMaxAge) {
+      this.spoolMaxAge = positive(spoolMaxAge, "spoolMaxAge");
+      return this;
+    }
+
     /** For tests: the file system the spool's files are made in, to inject faults and power losses. */
     Builder spoolFileSystem(SpoolFileSystem.Factory spoolFileSystems) {
       this.spoolFileSystems = Objects.requireNonNull(spoolFileSystems, "spoolFileSystems == null");
@@ -1178,9 +1235,7 @@ public final class Analytics implements Closeable {
             + "wait for flushInterval ({} ms) or a flush, and those beyond {} held are dropped",
             flushAt, maxQueueSize, flushInterval.toMillis(), maxQueueSize);
       }
-      String url = uploadUrl != null
-          ? uploadUrl
-          : (endpoint != null ? endpoint : region.host()) + "/v1/batch";
+      String url = url();
       // The spool first: a directory in use or of another key fails the build before a transport
       // is made that would then have to be closed.
       Spool spool = null;
@@ -1233,6 +1288,10 @@ public final class Analytics implements Closeable {
      * or a bracketed IPv6 address, then an optional port in 1..65535. Credentials are refused without
      * echoing the URL, before anything else can echo it.
      */
+    String url() {
+      return uploadUrl != null ? uploadUrl : (endpoint != null ? endpoint : region.host()) + "/v1/batch";
+    }
+
     private static URI parseHttpUrl(String url, String name) {
       if (hasUserInfo(url)) throw new IllegalArgumentException(name + " must not contain credentials");
       URI uri;

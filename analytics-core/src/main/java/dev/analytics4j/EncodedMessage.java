@@ -18,6 +18,13 @@ public final class EncodedMessage {
    * its lock before the message is handed to the queue, which publishes it to the other threads.
    */
   long spoolSeq = -1;
+  /**
+   * When this client accepted it ({@link System#nanoTime()}), from which a spooled message's age is
+   * measured against {@code spoolMaxAge}: set by the queue as it takes a spooled message, and for a
+   * message read back from the spool to when it was backlogged or recovered; the queue's lock
+   * publishes it to the upload threads. Until then, when it was made.
+   */
+  long enqueuedNanos = System.nanoTime();
 
   EncodedMessage(Message.Type type, String messageId, byte[] bytes) {
     this(type, messageId, bytes, false);

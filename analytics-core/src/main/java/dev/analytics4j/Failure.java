@@ -10,6 +10,7 @@ public final class Failure {
   private final String reason;
   private final boolean mayHaveBeenDelivered;
   private final boolean abandonedAtClose;
+  private final boolean expired;
 
   Failure(int statusCode, @Nullable Throwable cause, int attempts, String reason,
       boolean mayHaveBeenDelivered) {
@@ -18,12 +19,18 @@ public final class Failure {
 
   Failure(int statusCode, @Nullable Throwable cause, int attempts, String reason,
       boolean mayHaveBeenDelivered, boolean abandonedAtClose) {
+    this(statusCode, cause, attempts, reason, mayHaveBeenDelivered, abandonedAtClose, false);
+  }
+
+  Failure(int statusCode, @Nullable Throwable cause, int attempts, String reason,
+      boolean mayHaveBeenDelivered, boolean abandonedAtClose, boolean expired) {
     this.statusCode = statusCode;
     this.cause = cause;
     this.attempts = attempts;
     this.reason = reason;
     this.mayHaveBeenDelivered = mayHaveBeenDelivered;
     this.abandonedAtClose = abandonedAtClose;
+    this.expired = expired;
   }
 
   /** The HTTP status of the last response, or 0 when the last attempt got no response. */
@@ -63,6 +70,16 @@ public final class Failure {
    */
   public boolean abandonedAtClose() {
     return abandonedAtClose;
+  }
+
+  /**
+   * True when, with a spool, the endpoint kept answering with retryable errors (or could not be
+   * reached) until the messages were older than {@link Analytics.Builder#spoolMaxAge}; {@link
+   * #statusCode()} and {@link #cause()} give the last answer or error. Without a spool, retries end
+   * at {@code maxRetries} or {@code maxRetryDuration} instead, and this is always false.
+   */
+  public boolean expired() {
+    return expired;
   }
 
   @Override

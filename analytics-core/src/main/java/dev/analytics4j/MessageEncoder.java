@@ -56,6 +56,8 @@ final class MessageEncoder {
   static final int ABANDON_BYTES = MAX_BATCH_BYTES;
 
   private static final int TIMESTAMP_LENGTH = 24;
+  private static final Instant MIN_TIMESTAMP = Instant.parse("0000-01-01T00:00:00Z");
+  private static final Instant MAX_TIMESTAMP = Instant.parse("9999-12-31T23:59:59.999999999Z");
   private static final long SECONDS_PER_DAY = 86_400;
   private static final byte[] BATCH_HEAD = "{\"batch\":[".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] BATCH_SENT_AT = "],\"sentAt\":\"".getBytes(StandardCharsets.US_ASCII);
@@ -66,12 +68,19 @@ final class MessageEncoder {
 
   private final String libraryName;
   private final String libraryVersion;
+  /** Whether a message's own {@code context.library} is written as given instead of ours (imports). */
+  private final boolean keepMessageLibrary;
   /** The batch body after the {@code sentAt} value: {@code ","context":{...},"writeKey":"..."}}. */
   private final byte[] batchTail;
   private final int envelopeSize;
 
   MessageEncoder(String writeKey, String libraryName, String libraryVersion) {
+    this(writeKey, libraryName, libraryVersion, false);
+  }
+
+  MessageEncoder(String writeKey, String libraryName, String libraryVersion, boolean keepMessageLibrary) {
     Objects.requireNonNull(writeKey, "writeKey == null");
+    this.keepMessageLibrary = keepMessageLibrary;
     this.libraryName = Objects.requireNonNull(libraryName, "libraryName == null");
     this.libraryVersion = Objects.requireNonNull(libraryVersion, "libraryVersion == null");
     // The value is never shown: it is a secret, or it is the library's own name and version.
@@ -122,7 +131,7 @@ final class MessageEncoder {
       new Writer(scratch).writeMessage(message, defaultContext);
       written = true;
     } catch (Abandoned e) {
-      throw new IllegalArgumentException("message is over " + ABANDON_BYTES + " bytes (encoding stopped), over the "
+      throw new TooLarge("message is over " + ABANDON_BYTES + " bytes (encoding stopped), over the "
           + MAX_MESSAGE_BYTES + "-byte limit of the API (" + describe(message) + ")");
     } catch (IOException e) {
       throw new AssertionError(e); // A Buffer does no I/O.
@@ -136,7 +145,7 @@ final class MessageEncoder {
     long size = buffer.size();
     if (size > MAX_MESSAGE_BYTES) {
       buffer.clear();
-      throw new IllegalArgumentException("message is " + size + " bytes, over the " + MAX_MESSAGE_BYTES
+      throw new TooLarge("message is " + size + " bytes, over the " + MAX_MESSAGE_BYTES
           + "-byte limit of the API (" + describe(message) + ")");
     }
     return new EncodedMessage(message.type(), message.messageId(), buffer.readByteArray());
@@ -201,9 +210,11 @@ final class MessageEncoder {
   }
 
   /**
-   * Formats {@code instant} as ISO-8601 UTC with exactly three fraction digits, truncated toward
-   * the past, for example {@code 2025-03-14T09:26:53.589Z}. Years 0 to 9999 always take 24
-   * characters; other years are written with a sign, as {@link Instant#toString()} does.
+   * Formats {@code instant} as RFC 3339 UTC with exactly three fraction digits, truncated toward
+   * the past, for example {@code 2025-03-14T09:26:53.589Z}: always 24 characters.
+   *
+   * @throws IllegalArgumentException for a year outside 0000 to 9999, which RFC 3339 cannot write
+   *     (a signed, wider year would make a strict collector refuse the whole request).
    */
   static String formatTimestamp(Instant instant) {
     long epochSecond = instant.getEpochSecond();
@@ -222,9 +233,11 @@ final class MessageEncoder {
     int month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
     long year = era * 400 + yearOfEra + (month <= 2 ? 1 : 0);
 
+    if (year < 0 || year > 9999) {
+      throw new IllegalArgumentException("timestamp is outside the years 0000 to 9999 (RFC 3339): " + instant);
+    }
     char[] text = new char[TIMESTAMP_LENGTH];
-    boolean fixedWidth = year >= 0 && year <= 9999;
-    digits(text, 0, fixedWidth ? (int) year : 0, 4);
+    digits(text, 0, (int) year, 4);
     text[4] = '-';
     digits(text, 5, month, 2);
     text[7] = '-';
@@ -238,13 +251,7 @@ final class MessageEncoder {
     text[19] = '.';
     digits(text, 20, instant.getNano() / 1_000_000, 3);
     text[23] = 'Z';
-    if (fixedWidth) return new String(text);
-
-    StringBuilder expanded = new StringBuilder(TIMESTAMP_LENGTH + 8);
-    expanded.append(year < 0 ? '-' : '+');
-    String yearDigits = Long.toString(Math.abs(year));
-    for (int i = yearDigits.length(); i < 4; i++) expanded.append('0');
-    return expanded.append(yearDigits).append(text, 4, TIMESTAMP_LENGTH - 4).toString();
+    return new String(text);
   }
 
   private static void digits(char[] text, int start, int value, int width) {
@@ -363,7 +370,10 @@ final class MessageEncoder {
       json.name(field).value(value);
     }
 
-    /** Writes a top-level map; {@code context} replaces any {@code library} key with the library's. */
+    /**
+     * Writes a top-level map; {@code context} replaces any {@code library} key with the library's,
+     * or, when the encoder keeps a message's library, writes ours only where the map has none.
+     */
     private void objectField(String field, Map<?, ?> map, boolean context) throws IOException {
       json.name(field);
       try {
@@ -426,7 +436,10 @@ final class MessageEncoder {
               + (key == null ? "null" : key.getClass().getName() + describeKey(key)));
         }
         String name = (String) key;
-        if (context && name.equals("library")) continue;
+        if (context && name.equals("library")) {
+          if (!keepMessageLibrary) continue;
+          context = false; // the message's own library, kept in its place; ours is not added
+        }
         int bad = unpairedSurrogate(name);
         if (bad >= 0) throw new PathError(": map key has an " + surrogateDetail(name, bad));
         checkSize();
@@ -484,21 +497,28 @@ final class MessageEncoder {
       } else if (value instanceof UUID) {
         json.value(value.toString());
       } else if (value instanceof Instant) {
-        json.value(formatTimestamp((Instant) value));
+        writeTimestamp((Instant) value);
       } else if (value instanceof Date) {
         // Not toInstant(): java.sql.Date and java.sql.Time throw from it.
-        json.value(formatTimestamp(Instant.ofEpochMilli(((Date) value).getTime())));
+        writeTimestamp(Instant.ofEpochMilli(((Date) value).getTime()));
       } else if (value instanceof OffsetDateTime) {
-        json.value(formatTimestamp(((OffsetDateTime) value).toInstant()));
+        writeTimestamp(((OffsetDateTime) value).toInstant());
       } else if (value instanceof ZonedDateTime) {
-        json.value(formatTimestamp(((ZonedDateTime) value).toInstant()));
+        writeTimestamp(((ZonedDateTime) value).toInstant());
       } else if (value instanceof LocalDate) {
+        int year = ((LocalDate) value).getYear();
+        if (year < 0 || year > 9999) throw outsideYears(value);
         json.value(value.toString());
       } else if (value.getClass().isArray()) {
         writePrimitiveArray(value);
       } else {
         throw unsupported(value);
       }
+    }
+
+    private void writeTimestamp(Instant instant) throws IOException {
+      if (instant.isBefore(MIN_TIMESTAMP) || instant.isAfter(MAX_TIMESTAMP)) throw outsideYears(instant);
+      json.value(formatTimestamp(instant));
     }
 
     private void writePrimitiveArray(Object array) throws IOException {
@@ -580,6 +600,11 @@ final class MessageEncoder {
         || key instanceof UUID ? ": " + key : "";
   }
 
+  /** A date the wire cannot carry: RFC 3339 writes four-digit years. */
+  private static PathError outsideYears(Object value) {
+    return new PathError(": date " + value + " is outside the years 0000 to 9999 (RFC 3339)");
+  }
+
   private static PathError notFinite(Object value) {
     return new PathError(" must be a finite number: " + value);
   }
@@ -628,6 +653,13 @@ final class MessageEncoder {
   private static final class Abandoned extends RuntimeException {
     Abandoned() {
       super(null, null, false, false);
+    }
+  }
+
+  /** A message over {@link #MAX_MESSAGE_BYTES}: its size, not one of its values, is what is wrong. */
+  static final class TooLarge extends IllegalArgumentException {
+    TooLarge(String message) {
+      super(message);
     }
   }
 }

@@ -94,6 +94,8 @@ final class MessageQueue {
   private final List<Batch> inFlight = new ArrayList<>();
   /** The epochs of the messages held only in the spool, oldest first. */
   private final ArrayDeque<FlushEpoch.Run> backlogRuns = new ArrayDeque<>();
+  /** When the backlog messages were accepted: their records do not say. */
+  private final BacklogAges backlogAges;
   private long backlog;
   private FlushEpoch current = new FlushEpoch();
   private int heldMessages;
@@ -111,6 +113,13 @@ final class MessageQueue {
 
   MessageQueue(int maxMessages, long maxBytes, int flushAt, int maxInFlight, long intervalNanos,
       int envelopeSize, int maxBatchBytes, Executor completer) {
+    this(maxMessages, maxBytes, flushAt, maxInFlight, intervalNanos, envelopeSize, maxBatchBytes, completer,
+        TimeUnit.SECONDS.toNanos(1));
+  }
+
+  MessageQueue(int maxMessages, long maxBytes, int flushAt, int maxInFlight, long intervalNanos,
+      int envelopeSize, int maxBatchBytes, Executor completer, long backlogAgeGranularityNanos) {
+    this.backlogAges = new BacklogAges(backlogAgeGranularityNanos);
     this.maxMessages = maxMessages;
     this.maxBytes = maxBytes;
     this.flushAt = flushAt;
@@ -168,6 +177,8 @@ final class MessageQueue {
     try {
       if (failed) return Offer.FAILED;
       if (closed) return Offer.CLOSED;
+      // Its age for spoolMaxAge starts as it is accepted, after its record was written, never before.
+      message.enqueuedNanos = System.nanoTime();
       if (windowAllowed && backlog == 0 && heldMessages < maxMessages && heldBytes + message.size() <= maxBytes) {
         addToWindow(message, current, true);
         return Offer.ACCEPTED;
@@ -181,6 +192,7 @@ final class MessageQueue {
       current.pending++;
       acceptedCount++;
       backlog++;
+      backlogAges.add(1, message.enqueuedNanos);
       return Offer.BACKLOGGED;
     } finally {
       lock.unlock();
@@ -196,6 +208,8 @@ final class MessageQueue {
       current.pending += count;
       acceptedCount += count;
       backlog += count;
+      // Their records do not say when an earlier client accepted them: their age starts now.
+      backlogAges.add(count, System.nanoTime());
       changed.signal();
     } finally {
       lock.unlock();
@@ -215,6 +229,7 @@ final class MessageQueue {
       FlushEpoch epoch = head.epoch;
       if (--head.count == 0) backlogRuns.pollFirst();
       backlog--;
+      message.enqueuedNanos = backlogAges.take(1);
       // Counted as pending and accepted when it was backlogged, so a flush since then makes it due.
       addToWindow(message, epoch, false);
       return true;
@@ -233,6 +248,7 @@ final class MessageQueue {
       List<FlushEpoch.Run> taken = new ArrayList<>(1);
       long left = Math.min(count, backlog);
       backlog -= left;
+      backlogAges.take(left);
       while (left > 0) {
         FlushEpoch.Run head = backlogRuns.peekFirst();
         if (head.count <= left) {
@@ -522,6 +538,7 @@ final class MessageQueue {
       List<FlushEpoch.Run> backlogRuns0 = new ArrayList<>(backlogRuns);
       backlog = 0;
       backlogRuns.clear();
+      backlogAges.clear();
       changed.signalAll();
       return new Abandoned(pending, pendingRuns, new ArrayList<>(inFlight), backlogged, backlogRuns0);
     } finally {

@@ -14,6 +14,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code maxRetryDuration}. A {@code Retry-After} on a retryable answer is obeyed instead, capped at
  * {@code maxRetryAfter}, without using up a counted retry; those waits have their own total budget,
  * {@code maxRetryAfterTotal}, after which the answers count as ordinary retries.
+ *
+ * <p>With a spool, a batch's records wait on disk, so none of those three budgets applies to it:
+ * it is retried with the same capped backoff, and every {@code Retry-After} (capped) is obeyed, until
+ * its messages are older than {@code spoolMaxAge}.
  */
 final class RetryPolicy {
   final int maxRetries;
@@ -22,9 +26,17 @@ final class RetryPolicy {
   final long maxRetryNanos;
   final long maxRetryAfterNanos;
   final long maxRetryAfterTotalNanos;
+  /** With a spool: how long a message may wait for the endpoint, from when it was accepted. */
+  final long spoolMaxAgeNanos;
 
   RetryPolicy(int maxRetries, Duration initialBackoff, Duration maxBackoff, Duration maxRetryDuration,
       Duration maxRetryAfter, Duration maxRetryAfterTotal) {
+    this(maxRetries, initialBackoff, maxBackoff, maxRetryDuration, maxRetryAfter, maxRetryAfterTotal,
+        Analytics.Builder.DEFAULT_SPOOL_MAX_AGE);
+  }
+
+  RetryPolicy(int maxRetries, Duration initialBackoff, Duration maxBackoff, Duration maxRetryDuration,
+      Duration maxRetryAfter, Duration maxRetryAfterTotal, Duration spoolMaxAge) {
     this.maxRetries = maxRetries;
     // Saturated, so that budgets of ChronoUnit.FOREVER stay sums and comparisons that cannot overflow.
     this.initialBackoffNanos = Durations.saturatedNanos(initialBackoff);
@@ -32,6 +44,7 @@ final class RetryPolicy {
     this.maxRetryNanos = Durations.saturatedNanos(maxRetryDuration);
     this.maxRetryAfterNanos = Durations.saturatedNanos(maxRetryAfter);
     this.maxRetryAfterTotalNanos = Durations.saturatedNanos(maxRetryAfterTotal);
+    this.spoolMaxAgeNanos = Durations.saturatedNanos(spoolMaxAge);
   }
 
   /**
@@ -101,6 +114,7 @@ final class RetryPolicy {
         + ", backoff=" + Duration.ofNanos(initialBackoffNanos) + ".." + Duration.ofNanos(maxBackoffNanos)
         + ", maxRetryDuration=" + Duration.ofNanos(maxRetryNanos)
         + ", maxRetryAfter=" + Duration.ofNanos(maxRetryAfterNanos)
-        + ", maxRetryAfterTotal=" + Duration.ofNanos(maxRetryAfterTotalNanos) + "}";
+        + ", maxRetryAfterTotal=" + Duration.ofNanos(maxRetryAfterTotalNanos)
+        + ", spoolMaxAge=" + Duration.ofNanos(spoolMaxAgeNanos) + "}";
   }
 }

@@ -211,8 +211,9 @@ final class Spool implements Closeable {
         try {
           segment.file.truncate(position);
         } catch (IOException e) {
-          segment.sealed = true;
-          logger.warn("Could not take back a spool record after close: {}", e.toString());
+          keepAcknowledged(segment, position, RecordCodec.recordBytes(id, json));
+          logger.warn("Could not take back a spool record after close: {}; acknowledged instead, so it is "
+              + "never sent", e.toString());
         }
         return offer == MessageQueue.Offer.CLOSED ? Result.CLOSED : Result.FAILED;
       }
@@ -239,6 +240,22 @@ final class Spool implements Closeable {
     return result;
   }
 
+  /** A record that stays on disk though its message was refused: its seq is used up and acknowledged. */
+  private void keepAcknowledged(Segment segment, long position, int recordBytes) {
+    long seq = nextSeq++;
+    segment.endSeq = nextSeq;
+    segment.size = position + recordBytes;
+    segment.fileBytes = segment.size;
+    segment.acked.set((int) (seq - segment.base));
+    segment.sealed = true;
+    totalBytes += recordBytes;
+    try {
+      acks.append(seq);
+    } catch (IOException e) {
+      logger.warn("Could not acknowledge a refused spool record either: {}; the next client may send it", e.toString());
+    }
+  }
+
   /**
    * Starts a new segment, after sealing (and, with a sync policy, forcing) the current one; null,
    * creating nothing, when the directory is no longer this client's.
@@ -251,6 +268,7 @@ final class Spool implements Closeable {
       if (!sync.isNone()) old.file.force();
       old.sealed = true;
     }
+    if (old != null && old.endSeq == old.base && old.base == nextSeq) nextSeq++; // Its first write failed: its name is taken.
     SpoolFile file = null;
     long first = nextSeq;
     while (file == null) {
@@ -373,7 +391,7 @@ final class Spool implements Closeable {
     assert lock.isHeldByCurrentThread();
     segments.remove(segment.base);
     totalBytes -= segment.fileBytes;
-    closeQuietly(segment.file);
+    SpoolFile.closeQuietly(segment.file);
     if (directory.detached()) return;
     try {
       fileSystem.delete(segment.name);
@@ -408,12 +426,9 @@ final class Spool implements Closeable {
     if (segment.live == 0 && segment != writing) delete(segment);
   }
 
-  void refill(MessageQueue queue, Reporter reporter) {
-    backlog.refill(queue, reporter);
-  }
-
-  List<EncodedMessage> readForReport(long count) {
-    return backlog.readForReport(count);
+  /** Reads the backlog back: into the window on the flusher thread, or for close to report. */
+  SpoolReader backlog() {
+    return backlog;
   }
 
   long bytes() {
@@ -450,38 +465,23 @@ final class Spool implements Closeable {
       }
       closed = true;
       closing.signalAll();
-      boolean empty = true;
-      for (Segment segment : segments.values()) if (segment.live > 0) empty = false;
+      // Nothing left to send: the files go, and the acks with them (stale ones would be compacted).
+      boolean empty = owned && segments.values().stream().allMatch(segment -> segment.live == 0);
       for (Segment segment : new ArrayList<>(segments.values())) {
-        if (empty && owned) {
-          delete(segment);
-        } else {
-          closeQuietly(segment.file);
-        }
+        if (empty) delete(segment); else SpoolFile.closeQuietly(segment.file);
       }
-      if (empty && owned) {
-        try {
-          acks.clear();
-        } catch (IOException e) {
-          // Stale acks are dropped by the next client's compaction.
-        }
+      try {
+        if (empty) acks.clear();
+      } catch (IOException e) {
+        // The next client's compaction drops them.
       }
-      closeQuietly(acks);
+      SpoolFile.closeQuietly(acks);
     } finally {
       lock.unlock();
       backlog.readLock.unlock();
     }
     // The sync thread, signalled above, ends on its own once a force under way returns.
     directory.close();
-  }
-
-  private static void closeQuietly(@Nullable Closeable closeable) {
-    if (closeable == null) return;
-    try {
-      closeable.close();
-    } catch (IOException e) {
-      // Nothing left to do with it.
-    }
   }
 
   @Override

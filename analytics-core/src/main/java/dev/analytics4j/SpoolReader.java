@@ -18,6 +18,9 @@ import org.jspecify.annotations.Nullable;
 final class SpoolReader {
   private static final Log logger = Log.get(SpoolReader.class);
 
+  /** Reads of one record before its segment's rest is given up as unreadable. */
+  private static final int READ_ATTEMPTS = 3;
+
   private final Spool spool;
   final ReentrantLock readLock = new ReentrantLock();
   private final RecordReader reader = new RecordReader(256 * 1024);
@@ -161,7 +164,7 @@ final class SpoolReader {
       }
       RecordReader.Found found;
       try {
-        found = reader.read(segment.file, segment.base, pos, limit, true);
+        found = readRetrying(segment, pos, limit);
       } catch (IOException | RuntimeException e) {
         logger.error("Could not read spool segment {} back: {}; its remaining messages are dropped "
             + "(SPOOL_ERROR)", segment.name, e.toString());
@@ -194,6 +197,21 @@ final class SpoolReader {
         if (cursor == segment && cursorPos == pos) cursorPos = reader.end;
       } finally {
         spool.lock.unlock();
+      }
+    }
+  }
+
+  /**
+   * Reads the record at {@code pos}, trying again after an error: a read that fails once (an
+   * interrupted or flaky device) must not cost the intact records after it.
+   */
+  private RecordReader.Found readRetrying(Segment segment, long pos, long limit) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return reader.read(segment.file, segment.base, pos, limit, true);
+      } catch (IOException | RuntimeException e) {
+        reader.reset();
+        if (attempt == READ_ATTEMPTS) throw e;
       }
     }
   }

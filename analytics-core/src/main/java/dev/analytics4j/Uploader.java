@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.zip.GZIPOutputStream;
 import org.jspecify.annotations.Nullable;
 
@@ -28,6 +29,12 @@ import org.jspecify.annotations.Nullable;
  * {@code sentAt}, because the API derives event times from {@code sentAt} and a stale one would shift
  * every event in the batch by the retry delay. A {@code Retry-After} pauses all uploads of this
  * client until it has passed. Waits are timed waits that {@link #abort} cuts short; nothing spins.
+ *
+ * <p>With a spool, a batch whose records are on disk outlasts any outage instead of failing when
+ * its retries run out: it keeps its place in the window, so new messages wait in the spool's
+ * backlog, and is retried with capped backoff until it is delivered, gets an answer that is not
+ * retryable, is left to the next client by close, or its newest message is older than {@code
+ * spoolMaxAge} (then it fails with {@link Failure#expired()}).
  */
 final class Uploader {
   private static final Log logger = Log.get(Uploader.class);
@@ -49,8 +56,11 @@ final class Uploader {
   private final long attemptTimeoutNanos;
   /** The upload threads, from the user's factory; see {@link Workers} for why not an executor. */
   private final Workers workers;
-  /** With a spool, what close gives up on stays on disk for the next client: reported as SPOOLED. */
-  private final boolean spooled;
+  /**
+   * Whether the spool keeps the batches' records for the next client, so that an outage is waited
+   * out until spoolMaxAge; false without a spool, and once a spool has lost its directory.
+   */
+  private final BooleanSupplier waitsOnDisk;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
@@ -59,8 +69,8 @@ final class Uploader {
 
   Uploader(Transport transport, MessageEncoder encoder, RetryPolicy policy, Reporter reporter,
       MessageQueue queue, String url, Map<String, String> headers, String writeKey, boolean gzip,
-      int maxInFlight, long attemptTimeoutNanos, ThreadFactory threadFactory, boolean spooled) {
-    this.spooled = spooled;
+      int maxInFlight, long attemptTimeoutNanos, ThreadFactory threadFactory, BooleanSupplier waitsOnDisk) {
+    this.waitsOnDisk = waitsOnDisk;
     this.transport = transport;
     this.encoder = encoder;
     this.policy = policy;
@@ -129,13 +139,14 @@ final class Uploader {
 
   private void send(Batch batch) {
     long start = System.nanoTime();
+    boolean spooled = false;
     long retryAfterWaited = 0;
     int retries = 0;
     long nextAttemptNanos = start;
     for (int attempt = 1; ; attempt++) {
       if (!awaitTurn(nextAttemptNanos)) return;
       long timeoutNanos = attemptTimeoutNanos;
-      if (attempt > 1) {
+      if (attempt > 1 && !spooled) {
         long budgetLeft = policy.maxRetryNanos - (System.nanoTime() - start - retryAfterWaited);
         timeoutNanos = Math.min(timeoutNanos, Math.max(MIN_ATTEMPT_NANOS, budgetLeft));
       }
@@ -171,10 +182,18 @@ final class Uploader {
 
       long waitNanos = -1;
       long now = System.nanoTime();
+      spooled = waitsOnDisk.getAsBoolean();
+      // Measured from the newest message, so that no message of the batch fails before its time.
+      if (spooled && now - newestEnqueued(batch) >= policy.spoolMaxAgeNanos) {
+        fail(batch, new Failure(code, error, attempt, what + "; gave up: the messages waited longer than "
+            + "spoolMaxAge (" + Duration.ofNanos(policy.spoolMaxAgeNanos) + ") for the endpoint",
+            batch.uncertain(), false, true));
+        return;
+      }
       String retryAfter = response != null ? response.retryAfter() : null;
       if (retryAfter != null) {
         long asked = policy.retryAfterNanos(retryAfter, Instant.now());
-        if (asked > 0 && retryAfterWaited + asked <= policy.maxRetryAfterTotalNanos) {
+        if (asked > 0 && (spooled || retryAfterWaited + asked <= policy.maxRetryAfterTotalNanos)) {
           waitNanos = asked;
           retryAfterWaited += asked;
           pauseUntil(now + asked);
@@ -185,23 +204,34 @@ final class Uploader {
         retries++;
         long backoff = policy.backoffNanos(retries);
         long spent = now - start - retryAfterWaited;
-        if (retries > policy.maxRetries) {
+        if (spooled) {
+          waitNanos = backoff;
+          logger.info("{}: retry {} in {} ms; the messages wait in the spool", what, retries, backoff / 1_000_000);
+        } else if (retries > policy.maxRetries) {
           fail(batch, new Failure(code, error, attempt,
               what + "; gave up after " + Log.count(policy.maxRetries, "retry", "retries"), batch.uncertain()));
           return;
-        }
-        if (spent + backoff > policy.maxRetryNanos) {
+        } else if (spent + backoff > policy.maxRetryNanos) {
           fail(batch, new Failure(code, error, attempt,
               what + "; gave up: retry time budget of " + policy.maxRetryNanos / 1_000_000 + " ms spent",
               batch.uncertain()));
           return;
+        } else {
+          waitNanos = backoff;
+          logger.info("{}: retry {} of {} in {} ms", what, retries, policy.maxRetries, backoff / 1_000_000);
         }
-        waitNanos = backoff;
-        logger.info("{}: retry {} of {} in {} ms", what, retries, policy.maxRetries, backoff / 1_000_000);
       }
       reporter.retry(batch.size(), attempt + 1, waitNanos);
       nextAttemptNanos = System.nanoTime() + waitNanos;
     }
+  }
+
+  private static long newestEnqueued(Batch batch) {
+    long newest = batch.messages.get(0).enqueuedNanos;
+    for (EncodedMessage message : batch.messages) {
+      if (message.enqueuedNanos - newest > 0) newest = message.enqueuedNanos;
+    }
+    return newest;
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.analytics4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.analytics4j.messages.TrackMessage;
@@ -47,6 +48,22 @@ class AnalyticsDefaultContextTest {
     analytics.enqueue(TrackMessage.builder("Signed Up").userId("u1").context(Map.of("locale", "fr-FR")));
 
     assertEquals("\"context\":{\"ip\":\"203.0.113.7\",\"locale\":\"fr-FR\"," + LIBRARY + "}", sentContext());
+  }
+
+  @Test
+  void neverMakesAMessageTooLargeAndNeverRescuesOneTooLargeByItself() throws Exception {
+    build(() -> Map.of("userAgent", "x".repeat(4_000)));
+    String nearLimit = "y".repeat(29_000);
+
+    analytics.enqueue(TrackMessage.builder("Big").userId("u1").properties(Map.of("blob", nearLimit)));
+    assertEquals("\"context\":{" + LIBRARY + "}", sentContext(), "left out of this one message");
+
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> analytics.enqueue(
+        TrackMessage.builder("Bigger").userId("u1").properties(Map.of("blob", "z".repeat(33_000)))));
+    assertTrue(refused.getMessage().startsWith("message is "), refused.getMessage());
+
+    analytics.enqueue(TrackMessage.builder("Small").userId("u1"));
+    assertTrue(sentContext().contains("\"userAgent\":\"xxxx"), "kept where it fits");
   }
 
   @Test

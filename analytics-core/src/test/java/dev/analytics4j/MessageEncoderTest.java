@@ -682,15 +682,44 @@ final class MessageEncoderTest {
   }
 
   @Test
-  void formatsYearsOutsideZeroTo9999WithASign() {
-    assertEquals("+10000-01-01T00:00:00.000Z",
-        MessageEncoder.formatTimestamp(Instant.parse("9999-12-31T23:59:59Z").plusSeconds(1)));
-    assertEquals("-0001-12-31T23:59:59.999Z",
-        MessageEncoder.formatTimestamp(LocalDateTime.of(-1, 12, 31, 23, 59, 59, 999_999_999).toInstant(ZoneOffset.UTC)));
+  void refusesToFormatYearsOutsideZeroTo9999() {
+    // RFC 3339 has four-digit years; a signed, wider one makes a strict collector refuse the request.
+    assertEquals("0000-01-01T00:00:00.000Z", MessageEncoder.formatTimestamp(Instant.parse("0000-01-01T00:00:00Z")));
+    IllegalArgumentException after = assertThrows(IllegalArgumentException.class,
+        () -> MessageEncoder.formatTimestamp(Instant.parse("9999-12-31T23:59:59.999999999Z").plusNanos(1)));
+    assertEquals("timestamp is outside the years 0000 to 9999 (RFC 3339): +10000-01-01T00:00:00Z", after.getMessage());
+    IllegalArgumentException before = assertThrows(IllegalArgumentException.class,
+        () -> MessageEncoder.formatTimestamp(Instant.parse("0000-01-01T00:00:00Z").minusNanos(1)));
+    assertEquals("timestamp is outside the years 0000 to 9999 (RFC 3339): -0001-12-31T23:59:59.999999999Z",
+        before.getMessage());
     for (Instant extreme : List.of(Instant.MIN, Instant.MAX)) {
-      assertEquals(extreme.truncatedTo(ChronoUnit.MILLIS),
-          Instant.parse(MessageEncoder.formatTimestamp(extreme)));
+      assertThrows(IllegalArgumentException.class, () -> MessageEncoder.formatTimestamp(extreme));
     }
+  }
+
+  @Test
+  void rejectsDateValuesOutsideZeroTo9999NamingTheirKeyPath() {
+    Instant last = Instant.parse("9999-12-31T23:59:59.999999999Z");
+    Instant first = Instant.parse("0000-01-01T00:00:00Z");
+    assertEquals(trackJson("{\"a\":\"9999-12-31T23:59:59.999Z\",\"b\":\"0000-01-01T00:00:00.000Z\","
+        + "\"c\":\"9999-12-31\",\"d\":\"0000-01-01\"}"),
+        encodeProperties(map("a", last, "b", first, "c", LocalDate.of(9999, 12, 31), "d", LocalDate.of(0, 1, 1))));
+    assertPropertiesRejected("properties.order.at[1]: date +10000-01-01T00:00:00Z is outside the years 0000 to 9999"
+        + " (RFC 3339)", map("order", map("at", List.of(last, last.plusNanos(1)))));
+    assertPropertiesRejected("properties.at: date -0001-12-31T23:59:59.999999999Z is outside the years 0000 to 9999"
+        + " (RFC 3339)", map("at", first.minusNanos(1)));
+    // Shown as the instant it is, whatever type held it.
+    String year12023 = "properties.at: date +12023-01-01T00:00:00Z is outside the years 0000 to 9999 (RFC 3339)";
+    assertPropertiesRejected(year12023, map("at", OffsetDateTime.of(12023, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC)));
+    assertPropertiesRejected(year12023, map("at", ZonedDateTime.of(12023, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC)));
+    assertPropertiesRejected(year12023, map("at", new Date(Instant.parse("+12023-01-01T00:00:00Z").toEpochMilli())));
+    assertPropertiesRejected("properties.at: date +10000-01-01 is outside the years 0000 to 9999 (RFC 3339)",
+        map("at", LocalDate.of(10000, 1, 1)));
+    assertPropertiesRejected("properties.at: date -0001-12-31 is outside the years 0000 to 9999 (RFC 3339)",
+        map("at", LocalDate.of(-1, 12, 31)));
+    // The context and traits are checked the same way.
+    assertRejected("context.at: date +10000-01-01 is outside the years 0000 to 9999 (RFC 3339)",
+        track().context(map("at", LocalDate.of(10000, 1, 1))).build());
   }
 
   @Test
@@ -709,11 +738,12 @@ final class MessageEncoderTest {
 
   @Test
   void formatTimestampRoundTripsThroughInstantParse() {
+    long min = LocalDateTime.of(0, 1, 1, 0, 0).toEpochSecond(ZoneOffset.UTC);
+    long max = LocalDateTime.of(9999, 12, 31, 23, 59, 59).toEpochSecond(ZoneOffset.UTC);
     Random random = new Random(42);
     for (int i = 0; i < 10_000; i++) {
-      Instant instant = Instant.ofEpochSecond(
-          Instant.MIN.getEpochSecond() + (long) (random.nextDouble() * (Instant.MAX.getEpochSecond()
-              - (double) Instant.MIN.getEpochSecond())), random.nextInt(1_000_000_000));
+      Instant instant = Instant.ofEpochSecond(min + (long) (random.nextDouble() * (max - min)),
+          random.nextInt(1_000_000_000));
       assertEquals(instant.truncatedTo(ChronoUnit.MILLIS),
           Instant.parse(MessageEncoder.formatTimestamp(instant)), instant::toString);
     }

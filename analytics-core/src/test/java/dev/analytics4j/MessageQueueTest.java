@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.analytics4j.messages.Message;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -264,5 +266,46 @@ class MessageQueueTest {
     java.util.List<String> ids = new java.util.ArrayList<>();
     for (EncodedMessage message : messages) ids.add(message.messageId());
     return ids;
+  }
+
+  @Test
+  void aBacklogMessageReadBackKeepsWhenItWasAccepted() throws Exception {
+    for (long granularity : new long[] {1, TimeUnit.HOURS.toNanos(1)}) {
+      MessageQueue queue = new MessageQueue(1, 1_000_000, 1, 1, HOUR, ENVELOPE, 500_000, Runnable::run, granularity);
+      long before = System.nanoTime();
+      EncodedMessage inWindow = message(10);
+      assertSame(MessageQueue.Offer.ACCEPTED, queue.offerSpooled(inWindow, true));
+      assertTrue(inWindow.enqueuedNanos - before >= 0, "aged from its acceptance, not before");
+      List<Long> accepted = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        EncodedMessage backlogged = message(10);
+        assertSame(MessageQueue.Offer.BACKLOGGED, queue.offerSpooled(backlogged, true));
+        accepted.add(backlogged.enqueuedNanos);
+      }
+      queue.release(queue.take());
+
+      for (int i = 0; i < 4; i++) {
+        assertSame(MessageQueue.REFILL, queue.take());
+        // Read back from disk as a new object: its age comes from the queue, not from the read.
+        EncodedMessage readBack = message(10);
+        readBack.enqueuedNanos = System.nanoTime() + HOUR;
+        assertTrue(queue.admit(readBack));
+        // Each on its own at a granularity of 1 ns; at one hour, all share the newest time.
+        assertEquals(granularity == 1 ? accepted.get(i) : accepted.get(3), readBack.enqueuedNanos);
+        queue.release(queue.take());
+      }
+    }
+  }
+
+  @Test
+  void backlogAgesStayBoundedWhateverTheBacklog() {
+    BacklogAges ages = new BacklogAges(TimeUnit.SECONDS.toNanos(1));
+    long t0 = 1_000;
+    for (int i = 0; i < 1_000_000; i++) ages.add(1, t0 + i * 10_000L); // 10 s of messages, 100 per ms
+    assertEquals(10, ages.runs());
+    ages.add(500, t0 - 5); // recovered, with no time of their own, counted in the last run
+    assertEquals(t0 + TimeUnit.SECONDS.toNanos(1) - 10_000, ages.take(100_000));
+    assertEquals(t0 + 999_999 * 10_000L, ages.take(900_500));
+    assertEquals(0, ages.runs());
   }
 }

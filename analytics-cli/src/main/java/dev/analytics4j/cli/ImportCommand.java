@@ -150,7 +150,7 @@ final class ImportCommand implements Callable<Integer> {
       throw usage("--max-downtime must be in 1..86400 seconds: " + maxDowntimeSeconds);
     }
     Charset charset = charset(charsetName);
-    String url = endpointUrl();
+    checkEndpointOption();
     String writeKey = dryRun ? "dry-run" : writeKey();
 
     List<Importer.Source> sources = new ArrayList<>();
@@ -201,7 +201,7 @@ final class ImportCommand implements Callable<Integer> {
       // on a message (JSON values, the 32,000-byte limit) runs, and nothing leaves the machine.
       importer.transport(request -> new Transport.Response(200, null, "{\"success\":true}"));
     } else {
-      importer.checkEndpoint(url, writeKey);
+      importer.checkEndpoint();
     }
     for (Importer.Source source : sources) importer.source(source);
 
@@ -271,9 +271,9 @@ final class ImportCommand implements Callable<Integer> {
     return charset;
   }
 
-  /** Where batches go, checked the way the client will use it, in the CLI's own words. */
-  private String endpointUrl() {
-    if (endpoint == null) return region.host() + "/v1/batch";
+  /** Checks --endpoint the way the client will use it, in the CLI's own words. */
+  private void checkEndpointOption() {
+    if (endpoint == null) return;
     String host = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
     for (String suffix : new String[] {"/v1/batch", "/v1"}) {
       if (host.endsWith(suffix)) {
@@ -286,7 +286,6 @@ final class ImportCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw usage("--" + e.getMessage());
     }
-    return host + "/v1/batch";
   }
 
   private void checkReadable(Path path, String what, String directoryHint) {

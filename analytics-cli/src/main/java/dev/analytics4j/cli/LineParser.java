@@ -11,7 +11,6 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,13 +24,6 @@ import org.jspecify.annotations.Nullable;
  * export can be imported as it is.
  */
 final class LineParser {
-  /**
-   * Where a line's own {@code context.library} travels through the client, which writes its own
-   * library into every message's context: {@link ImportTransport} puts it back under
-   * {@code library} in the request body. The NUL keeps it out of the way of any real key.
-   */
-  static final String SOURCE_LIBRARY_KEY = "\u0000analytics4j:source-library";
-
   /** What a line holds: the message to build and what the summary counts about it. */
   static final class Parsed {
     final Message.Builder<?, ?> builder;
@@ -132,7 +124,8 @@ final class LineParser {
       if (userId != null) builder.userId(userId);
       if (anonymousId != null) builder.anonymousId(anonymousId);
       builder.timestamp(timestamp);
-      if (context != null) builder.context(keepSourceLibrary(context));
+      // A line's own context.library stays as it is: the importer's client keeps it (Wire.keepMessageLibrary).
+      if (context != null) builder.context(context);
       if (integrations != null) builder.integrations(checkIntegrations(integrations));
       if (messageId != null) builder.messageId(messageId);
     } catch (IllegalArgumentException | NullPointerException e) {
@@ -140,20 +133,6 @@ final class LineParser {
       throw new LineRejectedException("invalid message: " + e.getMessage());
     }
     return new Parsed(builder, messageId, numericIds);
-  }
-
-  /** The same map in the same order, with {@code library} renamed so the client keeps it. */
-  private static Map<String, @Nullable Object> keepSourceLibrary(Map<String, @Nullable Object> context)
-      throws LineRejectedException {
-    if (context.containsKey(SOURCE_LIBRARY_KEY)) {
-      throw new LineRejectedException("context holds a key reserved by the importer: " + SOURCE_LIBRARY_KEY.substring(1));
-    }
-    if (!context.containsKey("library")) return context;
-    Map<String, @Nullable Object> renamed = new LinkedHashMap<>();
-    for (Map.Entry<String, @Nullable Object> e : context.entrySet()) {
-      renamed.put(e.getKey().equals("library") ? SOURCE_LIBRARY_KEY : e.getKey(), e.getValue());
-    }
-    return renamed;
   }
 
   private static Map<String, @Nullable Object> checkIntegrations(Map<String, @Nullable Object> integrations)

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.QueueDispatcher;
 import mockwebserver3.RecordedRequest;
@@ -321,6 +323,58 @@ class ImportCommandTest {
     assertEquals(2, TestServer.messages(TestServer.requests(server)).size());
     assertEquals(List.of(file + ":2: not valid JSON at character 96: the number at properties.x is out of range: 1e9999999999"),
         Files.readAllLines(rejects));
+  }
+
+  @Test
+  void aLineWithATimestampOutsideYears0000To9999IsRejectedAloneAndItsBatchIsDelivered() throws Exception {
+    // A strict collector refuses a whole request that carries a timestamp RFC 3339 cannot write; it
+    // once cost the 249 good lines of a batch of 250 their delivery (exit 4).
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        String body = request.getBody() == null ? "" : request.getBody().utf8();
+        return body.matches("(?s).*\"(timestamp|sentAt)\":\"(?!\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\").*")
+            ? TestServer.status(400) : TestServer.ok();
+      }
+    });
+    List<String> lines = new ArrayList<>();
+    for (int i = 1; i <= 250; i++) {
+      String timestamp = i == 125 ? "+12023-01-01T00:00:00Z" : i == 126 ? "0000-01-01T00:00:00Z"
+          : i == 127 ? "9999-12-31T23:59:59.999999999Z" : "2021-06-01T10:00:00Z";
+      lines.add("{\"type\":\"track\",\"userId\":\"u" + i + "\",\"event\":\"E\",\"timestamp\":\"" + timestamp + "\"}");
+    }
+    Path file = input(lines.toArray(new String[0]));
+
+    assertEquals(ImportResult.EXIT_REJECTED, run(none(), file.toString()), out());
+
+    List<Map<String, Object>> messages = TestServer.messages(TestServer.requests(server));
+    assertEquals(249, messages.size());
+    assertEquals("0000-01-01T00:00:00.000Z", messages.get(124).get("timestamp"));
+    assertEquals("9999-12-31T23:59:59.999Z", messages.get(125).get("timestamp"));
+    assertTrue(out().contains("  delivered      249\n"), out());
+    assertTrue(out().contains("  rejected       1\n"), out());
+    assertEquals(List.of(file + ":125: invalid message: timestamp must be in the years 0000 to 9999 (RFC 3339): "
+        + "+12023-01-01T00:00:00Z"), Files.readAllLines(rejects));
+  }
+
+  @Test
+  void theEndpointCheckIsTheClientsOwnEmptyBatchWithAMillisecondSentAt() throws Exception {
+    Path file = input(IDENTIFY);
+
+    assertEquals(ImportResult.EXIT_OK, run(none(), file.toString()), out());
+
+    List<RecordedRequest> all = TestServer.all(server, 0);
+    assertEquals(2, all.size());
+    RecordedRequest check = all.get(0);
+    RecordedRequest batch = all.get(1);
+    assertTrue(TestServer.isCheck(check));
+    assertTrue(check.getBody().utf8().matches("\\{\"batch\":\\[],\"sentAt\":\"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d"
+        + "\\.\\d{3}Z\",\"context\":\\{\"library\":\\{\"name\":\"analytics4j\",\"version\":\"[^\"]+\"}},"
+        + "\"writeKey\":\"abc123\"}"), check.getBody().utf8());
+    for (String header : List.of("Authorization", "User-Agent", "Content-Type")) {
+      assertEquals(batch.getHeaders().get(header), check.getHeaders().get(header), header);
+    }
+    assertEquals(batch.getUrl(), check.getUrl());
   }
 
   // --rejects: never destroy anything

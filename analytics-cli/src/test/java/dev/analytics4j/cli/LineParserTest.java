@@ -115,11 +115,12 @@ class LineParserTest {
   }
 
   @Test
-  void movesTheSourcesLibraryOutOfTheClientsWay() throws Exception {
+  void keepsTheSourcesLibraryInItsPlaceForTheClientToKeep() throws Exception {
+    // The importer's client keeps a message's own library (Wire.keepMessageLibrary); no renaming here.
     Message m = build(parser.parse("{\"type\":\"identify\",\"userId\":\"u\"," + T
         + ",\"context\":{\"ip\":\"1.2.3.4\",\"library\":{\"name\":\"analytics.js\",\"version\":\"4.1.0\"},\"locale\":\"fr\"}}"));
-    assertEquals(List.of("ip", LineParser.SOURCE_LIBRARY_KEY, "locale"), List.copyOf(m.context().keySet()));
-    assertEquals(Map.of("name", "analytics.js", "version", "4.1.0"), m.context().get(LineParser.SOURCE_LIBRARY_KEY));
+    assertEquals(List.of("ip", "library", "locale"), List.copyOf(m.context().keySet()));
+    assertEquals(Map.of("name", "analytics.js", "version", "4.1.0"), m.context().get("library"));
   }
 
   private static Message build(LineParser.Parsed parsed) {

@@ -18,6 +18,11 @@ import org.jspecify.annotations.Nullable;
  * compatibility when the message is enqueued, where an error names the offending key path.
  */
 public abstract class Message {
+  /** The earliest {@code timestamp} the wire can carry: 0000-01-01T00:00:00Z. */
+  static final Instant MIN_TIMESTAMP = Instant.parse("0000-01-01T00:00:00Z");
+  /** The latest {@code timestamp} the wire can carry, to the nanosecond: 9999-12-31T23:59:59.999999999Z. */
+  static final Instant MAX_TIMESTAMP = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
   /** The largest {@code messageId} the API accepts. */
   public static final int MAX_MESSAGE_ID_LENGTH = 100;
 
@@ -190,9 +195,20 @@ public abstract class Message {
       return self();
     }
 
-    /** When the event happened; defaults to now. Any past time is kept as given (imports). */
+    /**
+     * When the event happened; defaults to now. Any time in the years 0000 to 9999 is kept as given
+     * (imports), to the millisecond.
+     *
+     * @throws IllegalArgumentException for a time outside the years 0000 to 9999: the wire's
+     *     timestamps are RFC 3339, whose years have four digits, and a collector refuses the whole
+     *     request that carries one.
+     */
     public B timestamp(Instant timestamp) {
-      this.timestamp = Objects.requireNonNull(timestamp, "timestamp == null");
+      Objects.requireNonNull(timestamp, "timestamp == null");
+      if (timestamp.isBefore(MIN_TIMESTAMP) || timestamp.isAfter(MAX_TIMESTAMP)) {
+        throw new IllegalArgumentException("timestamp must be in the years 0000 to 9999 (RFC 3339): " + timestamp);
+      }
+      this.timestamp = timestamp;
       return self();
     }
 

@@ -280,6 +280,23 @@ final class MessagesTest {
   }
 
   @Test
+  void timestampOutsideYearsZeroTo9999IsRefusedAtTheCallSite() {
+    Instant first = Instant.parse("0000-01-01T00:00:00Z");
+    Instant last = Instant.parse("9999-12-31T23:59:59.999999999Z");
+    assertSame(first, TrackMessage.builder("E").userId("u").timestamp(first).build().timestamp());
+    assertSame(last, AliasMessage.builder("a").userId("u").timestamp(last).build().timestamp());
+    IllegalArgumentException after = assertThrows(IllegalArgumentException.class,
+        () -> TrackMessage.builder("E").timestamp(last.plusNanos(1)));
+    assertEquals("timestamp must be in the years 0000 to 9999 (RFC 3339): +10000-01-01T00:00:00Z", after.getMessage());
+    IllegalArgumentException before = assertThrows(IllegalArgumentException.class,
+        () -> IdentifyMessage.builder().timestamp(first.minusNanos(1)));
+    assertEquals("timestamp must be in the years 0000 to 9999 (RFC 3339): -0001-12-31T23:59:59.999999999Z",
+        before.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> GroupMessage.builder("g").timestamp(Instant.MAX));
+    assertThrows(IllegalArgumentException.class, () -> PageMessage.builder().timestamp(Instant.MIN));
+  }
+
+  @Test
   void toStringNamesTheKeyFieldButNotTheMaps() {
     TrackMessage track = TrackMessage.builder("Order Completed").userId("usr_1").messageId("m1")
         .timestamp(Instant.parse("2025-03-14T09:26:53.589Z")).properties(Map.of("secret", "s3cr3t")).build();

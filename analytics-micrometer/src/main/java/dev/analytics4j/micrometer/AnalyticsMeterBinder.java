@@ -5,6 +5,7 @@ import dev.analytics4j.AnalyticsListener;
 import dev.analytics4j.DropReason;
 import dev.analytics4j.EncodedMessage;
 import dev.analytics4j.Failure;
+import dev.analytics4j.Metrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Publishes what one {@link Analytics} client does to Micrometer. It is the client's listener and a
@@ -32,7 +34,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <pre>{@code
  * AnalyticsMeterBinder meters = new AnalyticsMeterBinder();
  * Analytics analytics = Analytics.builder(writeKey).listener(meters).build();
- * meters.bindTo(registry);
+ * meters.client(analytics).bindTo(registry);
  * }</pre>
  *
  * <table>
@@ -49,15 +51,22 @@ import java.util.concurrent.atomic.LongAdder;
  *     {@code 5xx}, or {@code network} when there was no response</td></tr>
  *   <tr><td>{@code analytics4j.retries}</td><td>counter</td><td></td>
  *     <td>requests scheduled again after a retryable answer or a network error</td></tr>
- *   <tr><td>{@code analytics4j.queue.messages}</td><td>gauge</td><td></td>
- *     <td>messages accepted whose outcome is not known yet (waiting or in flight)</td></tr>
- *   <tr><td>{@code analytics4j.queue.memory}</td><td>gauge (bytes)</td><td></td>
- *     <td>their serialized size</td></tr>
+ *   <tr><td>{@code analytics4j.queued.messages}</td><td>gauge</td><td></td>
+ *     <td>{@link Metrics#queuedMessages()}: messages held in memory whose outcome is not known
+ *     yet, waiting or in flight; not those waiting only in a spool</td></tr>
+ *   <tr><td>{@code analytics4j.queued.bytes}</td><td>gauge (bytes)</td><td></td>
+ *     <td>{@link Metrics#queuedBytes()}: their serialized size</td></tr>
  * </table>
+ * The gauges carry the names of the {@link Metrics} accessors they show, and the health details of
+ * the Spring Boot starter the same names again. They read the client's {@link Metrics} once
+ * {@link #client(Analytics)} names it. Before that they count from this listener's reports, which
+ * gives the same numbers for a client without a spool; with a spool they would also count what
+ * waits on disk only ({@link Metrics#spooledMessages()}), so name the client.
  *
  * <p>Counters and gauges count from the moment the client is built, whenever the binder is bound;
- * request timings are recorded in the registries bound at the time. Use one binder per client; to
- * tell several clients apart, give each binder a tag such as {@code client}.
+ * request timings are recorded in the registries bound at the time. Binding twice to one registry
+ * changes nothing. Use one binder per client; to tell several clients apart, give each binder a tag
+ * such as {@code client}.
  */
 public final class AnalyticsMeterBinder extends AnalyticsListener implements MeterBinder {
   /** Status class tag value of a request that got no response. */
@@ -72,13 +81,14 @@ public final class AnalyticsMeterBinder extends AnalyticsListener implements Met
   private final LongAdder heldBytes = new LongAdder();
   private final List<Requests> registries = new CopyOnWriteArrayList<>();
   /**
-   * The drop reasons only a client with a spool can have: registered when one first happens, so a
-   * client without a spool shows exactly the meters it always did.
+   * The drop reasons only a client with a spool or a beforeSend hook can have: registered when one
+   * first happens, so a client without them shows exactly the meters it always did.
    */
-  private static final EnumSet<DropReason> SPOOL_REASONS =
-      EnumSet.of(DropReason.SPOOL_FULL, DropReason.SPOOL_ERROR, DropReason.SPOOLED);
+  private static final EnumSet<DropReason> SPOOL_REASONS = EnumSet.of(DropReason.SPOOL_FULL,
+      DropReason.SPOOL_ERROR, DropReason.SPOOLED, DropReason.BEFORE_SEND, DropReason.BEFORE_SEND_FAILED);
   private final Set<DropReason> spoolReasonsSeen = ConcurrentHashMap.newKeySet();
   private final List<MeterRegistry> bound = new CopyOnWriteArrayList<>();
+  private volatile @Nullable Analytics client;
 
   /** A binder whose meters carry no tags of their own. */
   public AnalyticsMeterBinder() {
@@ -93,9 +103,24 @@ public final class AnalyticsMeterBinder extends AnalyticsListener implements Met
     for (String statusClass : new String[] {"4xx", "5xx", NETWORK}) failed.put(statusClass, new LongAdder());
   }
 
+  /**
+   * Makes the queue gauges read {@code analytics.metrics()}, the client this binder listens to, so
+   * they show exactly what {@link Metrics} shows, with or without a spool. Returns this binder.
+   */
+  public AnalyticsMeterBinder client(Analytics analytics) {
+    this.client = Objects.requireNonNull(analytics, "analytics == null");
+    return this;
+  }
+
+  /** Registers the meters in {@code registry}; a registry it is already bound to is left as it is. */
   @Override
-  public void bindTo(MeterRegistry registry) {
+  public synchronized void bindTo(MeterRegistry registry) {
     Objects.requireNonNull(registry, "registry == null");
+    // Counters and gauges would come back as the same meters, but the request timers are recorded
+    // once per bound registry: a second binding would count every request twice.
+    for (MeterRegistry already : bound) {
+      if (already == registry) return;
+    }
     FunctionCounter.builder("analytics4j.messages.enqueued", enqueued, LongAdder::sum)
         .description("Valid messages passed to enqueue or offer")
         .tags(tags)
@@ -111,13 +136,12 @@ public final class AnalyticsMeterBinder extends AnalyticsListener implements Met
         .description("Requests scheduled again after a retryable answer or a network error")
         .tags(tags)
         .register(registry);
-    Gauge.builder("analytics4j.queue.messages", this, AnalyticsMeterBinder::heldMessages)
-        .description("Messages accepted whose outcome is not known yet: waiting or in flight")
-        .baseUnit("messages")
+    Gauge.builder("analytics4j.queued.messages", this, AnalyticsMeterBinder::queuedMessages)
+        .description("Messages held in memory whose outcome is not known yet: waiting or in flight")
         .tags(tags)
         .register(registry);
-    Gauge.builder("analytics4j.queue.memory", heldBytes, LongAdder::sum)
-        .description("Serialized size of the messages accepted whose outcome is not known yet")
+    Gauge.builder("analytics4j.queued.bytes", this, AnalyticsMeterBinder::queuedBytes)
+        .description("Serialized size of the messages held in memory whose outcome is not known yet")
         .baseUnit(BaseUnits.BYTES)
         .tags(tags)
         .register(registry);
@@ -138,11 +162,19 @@ public final class AnalyticsMeterBinder extends AnalyticsListener implements Met
         .register(registry);
   }
 
-  private double heldMessages() {
+  private double queuedMessages() {
+    Analytics analytics = client;
+    if (analytics != null) return analytics.metrics().queuedMessages();
     long settled = sent.sum() + failed.values().stream().mapToLong(LongAdder::sum).sum()
         + dropped.values().stream().mapToLong(LongAdder::sum).sum();
     // Outcomes may be read a moment after their message was counted in: never show less than 0.
     return Math.max(0, enqueued.sum() - settled);
+  }
+
+  private double queuedBytes() {
+    Analytics analytics = client;
+    if (analytics != null) return analytics.metrics().queuedBytes();
+    return Math.max(0, heldBytes.sum());
   }
 
   @Override

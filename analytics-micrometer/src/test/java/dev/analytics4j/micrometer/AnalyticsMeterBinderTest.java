@@ -100,14 +100,14 @@ class AnalyticsMeterBinderTest {
         "analytics4j.messages COUNTER outcome=failed,reason=network",
         "analytics4j.messages COUNTER outcome=sent,reason=none",
         "analytics4j.messages.enqueued COUNTER ",
-        "analytics4j.queue.memory GAUGE ",
-        "analytics4j.queue.messages GAUGE ",
+        "analytics4j.queued.bytes GAUGE ",
+        "analytics4j.queued.messages GAUGE ",
         "analytics4j.requests TIMER status=2xx",
         "analytics4j.retries COUNTER "), ids);
     for (Meter meter : registry.getMeters()) {
       meter.measure().forEach(m -> assertEquals(0.0, m.getValue(), meter.getId() + " " + m));
     }
-    assertEquals("bytes", registry.get("analytics4j.queue.memory").gauge().getId().getBaseUnit());
+    assertEquals("bytes", registry.get("analytics4j.queued.bytes").gauge().getId().getBaseUnit());
   }
 
   private static String describe(Meter meter) {
@@ -133,8 +133,8 @@ class AnalyticsMeterBinderTest {
     assertEquals(1, requests("5xx").count());
     assertEquals(1, requests("2xx").count());
     assertTrue(requests("2xx").totalTime(TimeUnit.NANOSECONDS) > 0);
-    assertEquals(0.0, gauge("analytics4j.queue.messages"));
-    assertEquals(0.0, gauge("analytics4j.queue.memory"));
+    assertEquals(0.0, gauge("analytics4j.queued.messages"));
+    assertEquals(0.0, gauge("analytics4j.queued.bytes"));
   }
 
   @Test
@@ -172,13 +172,13 @@ class AnalyticsMeterBinderTest {
     analytics.enqueue(track());
     analytics.enqueue(track());
 
-    assertEquals(2.0, gauge("analytics4j.queue.messages"));
-    assertEquals(analytics.metrics().queuedBytes(), (long) gauge("analytics4j.queue.memory"));
-    assertTrue(gauge("analytics4j.queue.memory") > 100, "two serialized tracks");
+    assertEquals(2.0, gauge("analytics4j.queued.messages"));
+    assertEquals(analytics.metrics().queuedBytes(), (long) gauge("analytics4j.queued.bytes"));
+    assertTrue(gauge("analytics4j.queued.bytes") > 100, "two serialized tracks");
 
     assertTrue(analytics.flush(Duration.ofSeconds(10)).isSuccess());
-    assertEquals(0.0, gauge("analytics4j.queue.messages"));
-    assertEquals(0.0, gauge("analytics4j.queue.memory"));
+    assertEquals(0.0, gauge("analytics4j.queued.messages"));
+    assertEquals(0.0, gauge("analytics4j.queued.bytes"));
   }
 
   @Test
@@ -193,7 +193,7 @@ class AnalyticsMeterBinderTest {
     assertEquals(1.0, messages("sent", "none"));
     assertEquals(1.0, messages("dropped", "queue_full"));
     assertEquals(1.0, messages("dropped", "closed"));
-    assertEquals(0.0, gauge("analytics4j.queue.messages"));
+    assertEquals(0.0, gauge("analytics4j.queued.messages"));
   }
 
   @Test
@@ -235,8 +235,31 @@ class AnalyticsMeterBinderTest {
       if (!line.startsWith("#") && !line.isEmpty()) names.add(line.replaceAll("[{ ].*", ""));
     }
     assertEquals(new TreeSet<>(List.of("analytics4j_messages_enqueued_total", "analytics4j_messages_total",
-        "analytics4j_queue_memory_bytes", "analytics4j_queue_messages", "analytics4j_requests_seconds_count",
+        "analytics4j_queued_bytes", "analytics4j_queued_messages", "analytics4j_requests_seconds_count",
         "analytics4j_requests_seconds_max", "analytics4j_requests_seconds_sum", "analytics4j_retries_total")), names);
+  }
+
+  @Test
+  void bindingTwiceToOneRegistryCountsEachRequestOnce() throws Exception {
+    List<String> before = registry.getMeters().stream().map(AnalyticsMeterBinderTest::describe).sorted()
+        .collect(Collectors.toList());
+    meters.bindTo(registry);
+    analytics = builder(meters).build();
+    analytics.enqueue(track());
+    assertTrue(analytics.flush(Duration.ofSeconds(10)).isSuccess());
+    meters.bindTo(registry);
+
+    assertEquals(1, requests("2xx").count());
+    assertEquals(1.0, messages("sent", "none"));
+    assertEquals(before, registry.getMeters().stream().map(AnalyticsMeterBinderTest::describe).sorted()
+        .collect(Collectors.toList()));
+
+    SimpleMeterRegistry other = new SimpleMeterRegistry();
+    meters.bindTo(other);
+    analytics.enqueue(track());
+    assertTrue(analytics.flush(Duration.ofSeconds(10)).isSuccess());
+    assertEquals(2, requests("2xx").count());
+    assertEquals(1, other.get("analytics4j.requests").tags("status", "2xx").timer().count(), "another registry is bound");
   }
 
   @Test

@@ -3,11 +3,20 @@ package dev.analytics4j.testing;
 import dev.analytics4j.messages.Message;
 import java.lang.reflect.Array;
 import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Date;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -22,6 +31,11 @@ final class Describe {
 
   /** {@code track "Order Completed" userId=u1 properties={revenue=42.5, currency="EUR"}}. */
   static String message(SentMessage message) {
+    return message(message, false);
+  }
+
+  /** Like {@link #message(SentMessage)}, with its timestamp when {@code withTimestamp}. */
+  static String message(SentMessage message, boolean withTimestamp) {
     StringBuilder out = new StringBuilder(message.type().wireName());
     String key = keyField(message);
     if (key != null) out.append(' ').append(quote(key));
@@ -30,6 +44,8 @@ final class Describe {
     }
     if (message.userId() != null) out.append(" userId=").append(message.userId());
     if (message.anonymousId() != null) out.append(" anonymousId=").append(message.anonymousId());
+    // Before the maps, which the line's length limit may cut.
+    if (withTimestamp) out.append(" timestamp=").append(message.fields().get("timestamp"));
     appendMap(out, "properties", message.properties());
     appendMap(out, "traits", message.traits());
     Map<String, @Nullable Object> context = new java.util.LinkedHashMap<>(message.context());
@@ -62,8 +78,11 @@ final class Describe {
   }
 
   private static void appendValue(StringBuilder out, @Nullable Object value) {
+    Instant instant = value != null ? instant(value) : null;
     if (value == null) {
       out.append("null");
+    } else if (instant != null) {
+      out.append(quote(wireTime(instant)));
     } else if (value instanceof CharSequence || value instanceof Character || value instanceof Enum
         || value instanceof UUID) {
       out.append(quote(value instanceof Enum ? ((Enum<?>) value).name() : value.toString()));
@@ -111,6 +130,9 @@ final class Describe {
    */
   static boolean sameValue(@Nullable Object expected, @Nullable Object actual) {
     if (expected == null || actual == null) return expected == actual;
+    Instant instant = instant(expected);
+    if (instant != null) return actual instanceof String && wireTime(instant).equals(actual);
+    if (expected instanceof LocalDate) return expected.toString().equals(actual);
     if (expected instanceof Number) {
       return actual instanceof Number && sameNumber((Number) expected, (Number) actual);
     }
@@ -142,6 +164,30 @@ final class Describe {
     return expected.equals(actual);
   }
 
+  /**
+   * The instant a date value is sent as, or null for other values: the client writes Instant, Date,
+   * OffsetDateTime and ZonedDateTime as that instant in UTC.
+   */
+  static @Nullable Instant instant(Object value) {
+    if (value instanceof Instant) return (Instant) value;
+    // getTime(), not toInstant(): java.sql.Date and java.sql.Time throw from it.
+    if (value instanceof Date) return Instant.ofEpochMilli(((Date) value).getTime());
+    if (value instanceof OffsetDateTime) return ((OffsetDateTime) value).toInstant();
+    if (value instanceof ZonedDateTime) return ((ZonedDateTime) value).toInstant();
+    return null;
+  }
+
+  /**
+   * {@code instant} as the wire carries it: ISO-8601 UTC with exactly three fraction digits, cut
+   * toward the past, as the client writes it ({@code Instant.now()} has micro- or nanoseconds).
+   */
+  static String wireTime(Instant instant) {
+    return WIRE_TIME.format(instant.truncatedTo(ChronoUnit.MILLIS));
+  }
+
+  private static final DateTimeFormatter WIRE_TIME =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
   private static boolean sameNumber(Number expected, Number actual) {
     try {
       return new BigDecimal(expected.toString()).compareTo(new BigDecimal(actual.toString())) == 0;
@@ -155,6 +201,11 @@ final class Describe {
    * with {@code >}; long lists are cut after {@link #MAX_LINES}.
    */
   static String list(List<SentMessage> messages, Predicate<SentMessage> marked) {
+    return list(messages, marked, false);
+  }
+
+  /** Like {@link #list(List, Predicate)}, with each message's timestamp when {@code withTimestamps}. */
+  static String list(List<SentMessage> messages, Predicate<SentMessage> marked, boolean withTimestamps) {
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < messages.size(); i++) {
       if (i == MAX_LINES) {
@@ -162,7 +213,7 @@ final class Describe {
         break;
       }
       SentMessage message = messages.get(i);
-      out.append('\n').append(marked.test(message) ? "> " : "  ").append(i + 1).append(". ").append(message(message));
+      out.append('\n').append(marked.test(message) ? "> " : "  ").append(i + 1).append(". ").append(message(message, withTimestamps));
     }
     return out.toString();
   }

@@ -1,8 +1,14 @@
 package dev.analytics4j.testing;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -11,21 +17,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
-import mockwebserver3.SocketEffect;
-import okhttp3.Headers;
-import okio.ByteString;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A Tracking API on 127.0.0.1 for integration tests: a {@link MockWebServer} that answers
- * {@code POST /v1/batch} as the real API would, strictly, and records the messages it accepted.
+ * A Tracking API on 127.0.0.1 for integration tests: an HTTP server that answers
+ * {@code POST /v1/batch} as the real API would, strictly, and records the messages it accepted. It
+ * runs on the JDK's own {@code com.sun.net.httpserver} and needs no library, so it sits beside any
+ * OkHttp, Kotlin or JSON library the application has, and beside the bundle.
  * Point the client under test at {@link #endpoint()} and read what arrived with {@link #received()}.
  *
  * <pre>{@code
@@ -47,12 +49,17 @@ import org.jspecify.annotations.Nullable;
  *       from the real API.
  *   <li>400 when {@code Content-Type} is not {@code application/json}; for a {@code Content-Encoding}
  *       other than gzip, or a body that is not valid gzip; for a body over 500,000 bytes (uncompressed);
- *       for a body that is not JSON, not an object, or has no {@code batch} array; for a missing
- *       {@code writeKey} or {@code sentAt}; for a message over 32,000 bytes; and for a message
+ *       for a body that is not UTF-8 JSON, not an object, or has no {@code batch} array; for JSON
+ *       that a collector would read otherwise than it was meant (a duplicate key, a number beyond a
+ *       double such as {@code 1e400}); for a missing {@code writeKey}, {@code sentAt} or
+ *       {@code context.library}; for a message over 32,000 bytes; for a message carrying a field
+ *       the API sets itself ({@code receivedAt}, {@code originalTimestamp}, {@code version},
+ *       {@code channel}); and for a message
  *       without its required fields: a known {@code type}, a {@code messageId} of at most 100
  *       characters, a {@code timestamp}, a {@code userId} or {@code anonymousId} (an alias needs
  *       {@code userId} and {@code previousId}), a track's {@code event}, a group's {@code groupId},
- *       and objects for {@code traits}, {@code properties}, {@code context} and {@code integrations}.
+ *       a {@code context.library} with its name and version, and objects for {@code traits},
+ *       {@code properties}, {@code context} and {@code integrations}.
  *       {@code sentAt} and {@code timestamp} must be ISO-8601 UTC with milliseconds, as the contract
  *       says the client sends them.
  *   <li>200 and nothing recorded for a batch of more than 2,500 messages, as the real API drops them.
@@ -65,24 +72,42 @@ import org.jspecify.annotations.Nullable;
  * or unreachable edge answers whatever is sent.
  */
 public final class FakeCollector implements Closeable {
-  private final MockWebServer server = new MockWebServer();
+  private final HttpServer server;
+  private final ExecutorService executor;
   private final WireContract contract;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition arrived = lock.newCondition();
   private final List<SentMessage> received = new ArrayList<>();
   private final List<String> rejections = new ArrayList<>();
-  private final ArrayDeque<MockResponse> script = new ArrayDeque<>();
+  private final ArrayDeque<Answer> script = new ArrayDeque<>();
   private int requests;
   private boolean down;
 
-  private FakeCollector(String writeKey) {
+  /** A scripted answer: a status with a body, or a connection closed without one. */
+  private static final class Answer {
+    static final Answer DISCONNECT = new Answer(0, null, "");
+
+    final int status;
+    final @Nullable String retryAfter;
+    final String body;
+
+    Answer(int status, @Nullable String retryAfter, String body) {
+      this.status = status;
+      this.retryAfter = retryAfter;
+      this.body = body;
+    }
+  }
+
+  private FakeCollector(String writeKey) throws IOException {
     this.contract = new WireContract(writeKey);
-    server.setDispatcher(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest request) {
-        return answer(request);
-      }
+    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
+    this.executor = Executors.newCachedThreadPool(runnable -> {
+      Thread thread = new Thread(runnable, "analytics4j-fake-collector");
+      thread.setDaemon(true);
+      return thread;
     });
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
   }
 
   /** Starts a collector on 127.0.0.1, on a free port, that expects {@code writeKey}. */
@@ -90,48 +115,59 @@ public final class FakeCollector implements Closeable {
     Objects.requireNonNull(writeKey, "writeKey == null");
     if (writeKey.trim().isEmpty()) throw new IllegalArgumentException("writeKey must not be blank");
     FakeCollector collector = new FakeCollector(writeKey);
-    collector.server.start(InetAddress.getByName("127.0.0.1"), 0);
+    collector.server.start();
     return collector;
   }
 
   /** The host to pass to {@code Analytics.Builder#endpoint}: {@code http://127.0.0.1:<port>}. */
   public String endpoint() {
-    return "http://127.0.0.1:" + server.getPort();
+    return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
-  private MockResponse answer(RecordedRequest request) {
+  private void handle(HttpExchange exchange) throws IOException {
+    try {
+      byte[] body;
+      try (InputStream in = exchange.getRequestBody()) {
+        body = in.readAllBytes();
+      }
+      Answer answer = answer(exchange, body);
+      if (answer == Answer.DISCONNECT) return; // closing before the headers closes the connection
+      byte[] bytes = answer.body.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      if (answer.retryAfter != null) exchange.getResponseHeaders().add("Retry-After", answer.retryAfter);
+      exchange.sendResponseHeaders(answer.status, bytes.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+    } finally {
+      exchange.close();
+    }
+  }
+
+  private Answer answer(HttpExchange exchange, byte[] body) {
     lock.lock();
     try {
       int n = ++requests;
-      if (down) return disconnect();
-      MockResponse scripted = script.poll();
+      if (down) return Answer.DISCONNECT;
+      Answer scripted = script.poll();
       if (scripted != null) return scripted;
 
       Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-      Headers requestHeaders = request.getHeaders();
-      for (String name : requestHeaders.names()) headers.put(name, requestHeaders.get(name));
-      ByteString body = request.getBody();
-      String path = request.getUrl().encodedPath();
-      WireContract.Verdict verdict = contract.check(request.getMethod(), path, headers,
-          body != null ? body.toByteArray() : new byte[0]);
+      for (Map.Entry<String, List<String>> e : exchange.getRequestHeaders().entrySet()) {
+        if (!e.getValue().isEmpty()) headers.put(e.getKey(), e.getValue().get(0));
+      }
+      String path = exchange.getRequestURI().getRawPath();
+      WireContract.Verdict verdict = contract.check(exchange.getRequestMethod(), path, headers, body);
       if (verdict.accepted()) {
         received.addAll(verdict.messages);
         arrived.signalAll();
       } else {
         rejections.add("request " + n + ": " + verdict.status + " " + verdict.problem);
       }
-      return new MockResponse.Builder()
-          .code(verdict.status)
-          .addHeader("Content-Type", "application/json")
-          .body(verdict.body())
-          .build();
+      return new Answer(verdict.status, null, verdict.body());
     } finally {
       lock.unlock();
     }
-  }
-
-  private static MockResponse disconnect() {
-    return new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build();
   }
 
   /**
@@ -152,23 +188,18 @@ public final class FakeCollector implements Closeable {
     if (status < 400 || status > 599) {
       throw new IllegalArgumentException("status must be in 400..599 (valid requests get 200 by themselves): " + status);
     }
-    MockResponse.Builder response = new MockResponse.Builder()
-        .code(status)
-        .addHeader("Content-Type", "application/json")
-        .body(WireContract.errorBody("HTTP " + status + " (scripted)"));
-    if (retryAfter != null) response.addHeader("Retry-After", retryAfter);
-    return enqueue(response.build());
+    return enqueue(new Answer(status, retryAfter, WireContract.errorBody("HTTP " + status + " (scripted)")));
   }
 
   /** Closes the connection of the next request without answering, as a network failure does. */
   public FakeCollector disconnectNext() {
-    return enqueue(disconnect());
+    return enqueue(Answer.DISCONNECT);
   }
 
-  private FakeCollector enqueue(MockResponse response) {
+  private FakeCollector enqueue(Answer answer) {
     lock.lock();
     try {
-      script.add(response);
+      script.add(answer);
     } finally {
       lock.unlock();
     }
@@ -265,10 +296,11 @@ public final class FakeCollector implements Closeable {
     return this;
   }
 
-  /** Stops the server. */
+  /** Stops the server and its threads. */
   @Override
   public void close() {
-    server.close();
+    server.stop(0);
+    executor.shutdownNow();
   }
 
   @Override

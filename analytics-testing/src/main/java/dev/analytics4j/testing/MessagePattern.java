@@ -131,10 +131,14 @@ public final class MessagePattern {
     return with("with messageId " + messageId, m -> messageId.equals(m.messageId()));
   }
 
-  /** With this {@code timestamp}. */
+  /**
+   * With this {@code timestamp}, compared as the wire carries it: to the millisecond, so
+   * {@code timestamp(Instant.now())} matches the message sent with that same instant.
+   */
   public MessagePattern timestamp(Instant timestamp) {
     requireNonNull(timestamp, "timestamp");
-    return with("with timestamp " + timestamp, m -> timestamp.equals(m.timestamp()));
+    String wire = Describe.wireTime(timestamp);
+    return with("with timestamp " + wire, m -> wire.equals(Describe.wireTime(m.timestamp())));
   }
 
   /** With a page's {@code category}. */
@@ -143,7 +147,12 @@ public final class MessagePattern {
     return with("with category " + category, m -> category.equals(m.category()));
   }
 
-  /** With property {@code key} equal to {@code value} ({@code null} matches a JSON null, not a missing key). */
+  /**
+   * With property {@code key} equal to {@code value} ({@code null} matches a JSON null, not a missing
+   * key). Dates compare as the wire carries them: an {@code Instant}, {@code Date},
+   * {@code OffsetDateTime} or {@code ZonedDateTime} as its UTC instant to the millisecond, a
+   * {@code LocalDate} as {@code yyyy-MM-dd}; numbers by value.
+   */
   public MessagePattern property(String key, @Nullable Object value) {
     return entry("property", SentMessage::properties, key, value);
   }
@@ -195,6 +204,14 @@ public final class MessagePattern {
       if (!condition.test(message)) return false;
     }
     return true;
+  }
+
+  /** Whether the pattern asks for a timestamp: failure listings then show each message's. */
+  boolean timestamped() {
+    for (String phrase : phrases) {
+      if (phrase.startsWith("with timestamp ")) return true;
+    }
+    return false;
   }
 
   /** The pattern without its article, after "no": {@code track for user u2}. */

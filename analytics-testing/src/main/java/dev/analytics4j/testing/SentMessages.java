@@ -119,12 +119,12 @@ public final class SentMessages implements Iterable<SentMessage> {
   private String none(MessagePattern pattern) {
     if (messages.isEmpty()) return "nothing was sent";
     String none = messages.size() == 1 ? "the 1 message sent does not match:" : "none of the " + Describe.messages(messages.size()) + " sent matches:";
-    return none + Describe.list(messages, m -> false);
+    return none + Describe.list(messages, m -> false, pattern.timestamped());
   }
 
   private String some(MessagePattern pattern, int matches) {
     return matches + " of the " + Describe.messages(messages.size()) + " sent " + (matches == 1 ? "matches" : "match")
-        + ":" + Describe.list(messages, pattern::matches);
+        + ":" + Describe.list(messages, pattern::matches, pattern.timestamped());
   }
 
   /** The numbered list of the messages, one per line. */

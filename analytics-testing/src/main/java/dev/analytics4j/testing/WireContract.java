@@ -1,28 +1,21 @@
 package dev.analytics4j.testing;
 
-import com.squareup.moshi.JsonDataException;
-import com.squareup.moshi.JsonEncodingException;
-import com.squareup.moshi.JsonReader;
-import com.squareup.moshi.JsonWriter;
 import dev.analytics4j.messages.Message;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
-import okio.Buffer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -76,13 +69,7 @@ final class WireContract {
   }
 
   static String errorBody(String error) {
-    Buffer buffer = new Buffer();
-    try (JsonWriter writer = JsonWriter.of(buffer)) {
-      writer.beginObject().name("success").value(false).name("error").value(error).endObject();
-    } catch (IOException e) {
-      throw new AssertionError(e); // A Buffer does no I/O.
-    }
-    return buffer.readUtf8();
+    return "{\"success\":false,\"error\":" + Json.quote(error) + "}";
   }
 
   /**
@@ -161,123 +148,78 @@ final class WireContract {
     return out.toByteArray();
   }
 
-  private List<SentMessage> checkBody(byte[] json) throws Refusal {
-    checkStrictJson(json);
-    List<byte[]> rawMessages = null;
-    String sentAt = null;
-    String bodyWriteKey = null;
-    JsonReader reader = JsonReader.of(new Buffer().write(json));
+  private List<SentMessage> checkBody(byte[] bytes) throws Refusal {
+    Json.Body body;
     try {
-      if (reader.peek() != JsonReader.Token.BEGIN_OBJECT) {
-        throw new Refusal(400, "body must be a JSON object but was " + describe(reader.peek()));
-      }
-      reader.beginObject();
-      while (reader.hasNext()) {
-        String name = reader.nextName();
-        switch (name) {
-          case "batch":
-            if (reader.peek() != JsonReader.Token.BEGIN_ARRAY) {
-              throw new Refusal(400, "batch must be an array but was " + describe(reader.peek()));
-            }
-            rawMessages = new ArrayList<>();
-            reader.beginArray();
-            while (reader.hasNext()) {
-              try (okio.BufferedSource source = reader.nextSource()) {
-                rawMessages.add(source.readByteArray());
-              }
-            }
-            reader.endArray();
-            break;
-          case "sentAt":
-            sentAt = stringValue(reader, "sentAt");
-            break;
-          case "writeKey":
-            bodyWriteKey = stringValue(reader, "writeKey");
-            break;
-          case "context":
-            if (reader.peek() != JsonReader.Token.BEGIN_OBJECT) {
-              throw new Refusal(400, "context must be an object but was " + describe(reader.peek()));
-            }
-            reader.skipValue();
-            break;
-          default:
-            reader.skipValue();
-        }
-      }
-      reader.endObject();
-    } catch (JsonDataException | JsonEncodingException e) {
-      throw new Refusal(400, "body is not valid JSON: " + plain(e));
-    } catch (IOException e) {
-      throw new Refusal(400, "body is not valid JSON: it ends early, at path " + reader.getPath());
+      String text = Json.utf8(bytes);
+      body = Json.parseBody(text);
+      if (body == null) throw new Refusal(400, "body must be a JSON object but was " + describe(Json.parse(text)));
+    } catch (Json.Malformed e) {
+      throw new Refusal(400, "body is not valid JSON: " + e.getMessage());
     }
-
+    Map<String, @Nullable Object> fields = body.fields;
+    List<String> rawMessages = body.rawBatch;
+    if (fields.containsKey("batch") && rawMessages == null) {
+      throw new Refusal(400, "batch must be an array but was " + describe(fields.get("batch")));
+    }
     if (rawMessages == null) throw new Refusal(400, "body has no batch array");
+    Object context = fields.get("context");
+    if (context != null && !(context instanceof Map)) {
+      throw new Refusal(400, "context must be an object but was " + describe(context));
+    }
+    Object bodyWriteKey = fields.get("writeKey");
     if (bodyWriteKey == null) {
       throw new Refusal(400, "body has no writeKey (the contract sends it in the body as well as in Authorization)");
     }
+    if (!(bodyWriteKey instanceof String)) throw new Refusal(400, "writeKey must be a string but was " + describe(bodyWriteKey));
     if (!bodyWriteKey.equals(writeKey)) {
       throw new Refusal(401, "the body's writeKey is another than the expected one "
           + "(the real API would answer 200 and drop the events)");
     }
+    Object sentAt = fields.get("sentAt");
     if (sentAt == null) throw new Refusal(400, "body has no sentAt");
-    checkTimestamp(sentAt, "sentAt");
+    if (!(sentAt instanceof String)) throw new Refusal(400, "sentAt must be a string but was " + describe(sentAt));
+    checkTimestamp((String) sentAt, "sentAt");
+    checkLibrary(context, "body");
 
     if (rawMessages.size() > MAX_BATCH_MESSAGES) {
       throw new Refusal(200, "batch of " + rawMessages.size() + " messages is over the "
           + MAX_BATCH_MESSAGES + "-message limit; the API answers 200 and drops them all");
     }
+    List<?> values = (List<?>) fields.get("batch");
     List<SentMessage> messages = new ArrayList<>(rawMessages.size());
     for (int i = 0; i < rawMessages.size(); i++) {
-      byte[] raw = rawMessages.get(i);
-      if (raw.length > MAX_MESSAGE_BYTES) {
-        throw new Refusal(400, "batch[" + i + "] is " + raw.length + " bytes, over the "
+      int size = rawMessages.get(i).getBytes(StandardCharsets.UTF_8).length;
+      if (size > MAX_MESSAGE_BYTES) {
+        throw new Refusal(400, "batch[" + i + "] is " + size + " bytes, over the "
             + MAX_MESSAGE_BYTES + "-byte limit of one message");
       }
-      messages.add(checkMessage(raw, "batch[" + i + "]"));
+      messages.add(checkMessage(values.get(i), "batch[" + i + "]"));
     }
     return messages;
   }
 
-  /**
-   * Reads the whole body once as strict JSON, so a malformed value is reported with its full path;
-   * {@link JsonReader#nextSource()}, which cuts out each message's bytes, is more forgiving.
-   */
-  private static void checkStrictJson(byte[] json) throws Refusal {
-    JsonReader reader = JsonReader.of(new Buffer().write(json));
-    try {
-      readValue(reader);
-      if (reader.peek() != JsonReader.Token.END_DOCUMENT) {
-        throw new Refusal(400, "body is not valid JSON: more after the value at path " + reader.getPath());
+  /** The contract puts {@code context.library} {name, version} in each message and in the body. */
+  private static void checkLibrary(@Nullable Object context, String at) throws Refusal {
+    Object library = context instanceof Map ? ((Map<?, ?>) context).get("library") : null;
+    if (!(library instanceof Map)) {
+      throw new Refusal(400, at + " has no context.library (the client names itself in each message and in the body)");
+    }
+    for (String name : new String[] {"name", "version"}) {
+      Object value = ((Map<?, ?>) library).get(name);
+      if (!(value instanceof String) || ((String) value).trim().isEmpty()) {
+        throw new Refusal(400, at + " context.library has no " + name);
       }
-    } catch (JsonDataException | JsonEncodingException e) {
-      throw new Refusal(400, "body is not valid JSON: " + plain(e));
-    } catch (IOException e) {
-      throw new Refusal(400, "body is not valid JSON: it ends early, at path " + reader.getPath());
     }
   }
 
-  /** Moshi's words without its advice to the parser's caller, which a person reading a test failure cannot take. */
-  private static String plain(Exception e) {
-    return String.valueOf(e.getMessage()).replace("Use JsonReader.setLenient(true) to accept malformed JSON", "malformed JSON");
-  }
-
-  private static String stringValue(JsonReader reader, String name) throws IOException, Refusal {
-    if (reader.peek() != JsonReader.Token.STRING) {
-      throw new Refusal(400, name + " must be a string but was " + describe(reader.peek()));
-    }
-    return reader.nextString();
-  }
-
-  private static String describe(JsonReader.Token token) {
-    switch (token) {
-      case BEGIN_ARRAY: return "an array";
-      case BEGIN_OBJECT: return "an object";
-      case STRING: return "a string";
-      case NUMBER: return "a number";
-      case BOOLEAN: return "a boolean";
-      case NULL: return "null";
-      default: return "nothing";
-    }
+  private static String describe(@Nullable Object value) {
+    if (value instanceof Map) return "an object";
+    if (value instanceof List) return "an array";
+    if (value instanceof String) return "a string";
+    if (value instanceof Number) return "a number";
+    if (value instanceof Boolean) return "a boolean";
+    return value == null ? "null" : "nothing";
   }
 
   private static Instant checkTimestamp(String value, String where) throws Refusal {
@@ -292,14 +234,21 @@ final class WireContract {
         + "2025-03-14T09:26:53.589Z, but was " + abbreviate(value));
   }
 
+  /** Fields the API sets itself: a client never sends them. */
+  private static final String[] SERVER_SET = {"receivedAt", "originalTimestamp", "version", "channel"};
+
   /** Decodes and checks one message; {@code where} names it in refusals. */
   static SentMessage checkMessage(byte[] raw, String where) throws Refusal {
     Object value;
     try {
-      value = readValue(JsonReader.of(new Buffer().write(raw)));
-    } catch (IOException | JsonDataException e) {
-      throw new Refusal(400, where + " is not valid JSON: " + plain(e));
+      value = Json.parse(Json.utf8(raw));
+    } catch (Json.Malformed e) {
+      throw new Refusal(400, where + " is not valid JSON: " + e.getMessage());
     }
+    return checkMessage(value, where);
+  }
+
+  private static SentMessage checkMessage(@Nullable Object value, String where) throws Refusal {
     if (!(value instanceof Map)) throw new Refusal(400, where + " must be an object");
     @SuppressWarnings("unchecked")
     Map<String, @Nullable Object> fields = (Map<String, @Nullable Object>) value;
@@ -355,6 +304,12 @@ final class WireContract {
         throw new Refusal(400, at + " " + name + " must be an object");
       }
     }
+    for (String name : SERVER_SET) {
+      if (fields.containsKey(name)) {
+        throw new Refusal(400, at + " has " + name + ", which the API sets; a client never sends it");
+      }
+    }
+    checkLibrary(fields.get("context"), at);
     Object integrations = fields.get("integrations");
     if (integrations instanceof Map) {
       for (Map.Entry<?, ?> e : ((Map<?, ?>) integrations).entrySet()) {
@@ -393,51 +348,6 @@ final class WireContract {
     } catch (Refusal e) {
       return null;
     }
-  }
-
-  /** A JSON value as read-only maps, lists, strings, booleans, null and numbers (see {@link SentMessage}). */
-  static @Nullable Object readValue(JsonReader reader) throws IOException {
-    switch (reader.peek()) {
-      case BEGIN_OBJECT: {
-        Map<String, @Nullable Object> map = new LinkedHashMap<>();
-        reader.beginObject();
-        while (reader.hasNext()) map.put(reader.nextName(), readValue(reader));
-        reader.endObject();
-        return Collections.unmodifiableMap(map);
-      }
-      case BEGIN_ARRAY: {
-        List<@Nullable Object> list = new ArrayList<>();
-        reader.beginArray();
-        while (reader.hasNext()) list.add(readValue(reader));
-        reader.endArray();
-        return Collections.unmodifiableList(list);
-      }
-      case STRING:
-        return reader.nextString();
-      case NUMBER:
-        return number(reader.nextString());
-      case BOOLEAN:
-        return reader.nextBoolean();
-      case NULL:
-        return reader.nextNull();
-      default:
-        throw new JsonDataException("Expected a value but was " + reader.peek() + " at path " + reader.getPath());
-    }
-  }
-
-  static Number number(String literal) {
-    boolean integral = literal.indexOf('.') < 0 && literal.indexOf('e') < 0 && literal.indexOf('E') < 0;
-    if (integral) {
-      try {
-        return Long.parseLong(literal);
-      } catch (NumberFormatException e) {
-        return new BigDecimal(literal);
-      }
-    }
-    double d = Double.parseDouble(literal);
-    BigDecimal exact = new BigDecimal(literal);
-    if (Double.isFinite(d) && exact.compareTo(BigDecimal.valueOf(d)) == 0) return d;
-    return exact;
   }
 
   /**

@@ -32,7 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class FakeCollectorTest {
   static final String KEY = "test-key";
   static final String TRACK = "{\"type\":\"track\",\"messageId\":\"m1\",\"timestamp\":\"2025-03-14T09:26:58.004Z\","
-      + "\"userId\":\"u1\",\"event\":\"Order Completed\",\"properties\":{\"revenue\":42.5}}";
+      + "\"userId\":\"u1\",\"event\":\"Order Completed\",\"properties\":{\"revenue\":42.5},"
+      + "\"context\":{\"library\":{\"name\":\"analytics4j\",\"version\":\"0.1.0\"}}}";
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private final FakeCollector collector = start();
@@ -58,9 +59,13 @@ class FakeCollectorTest {
     byte[] body;
 
     Req(String body) {
+      this(body.getBytes(UTF_8));
+    }
+
+    Req(byte[] body) {
       headers.put("Authorization", basic(KEY + ":"));
       headers.put("Content-Type", "application/json");
-      this.body = body.getBytes(UTF_8);
+      this.body = body;
     }
 
     static Req valid() {
@@ -128,7 +133,8 @@ class FakeCollectorTest {
   /** {@code message} (a JSON object) padded with a property so it is exactly {@code size} bytes. */
   static String messageOf(int size) {
     String head = "{\"type\":\"track\",\"messageId\":\"m1\",\"timestamp\":\"2025-03-14T09:26:58.004Z\","
-        + "\"userId\":\"u1\",\"event\":\"E\",\"properties\":{\"pad\":\"";
+        + "\"userId\":\"u1\",\"event\":\"E\",\"context\":{\"library\":{\"name\":\"analytics4j\",\"version\":\"0.1.0\"}},"
+        + "\"properties\":{\"pad\":\"";
     String tail = "\"}}";
     return head + "p".repeat(size - head.length() - tail.length()) + tail;
   }
@@ -172,11 +178,11 @@ class FakeCollectorTest {
     cases.add(arguments("gzip body over 500,000 bytes uncompressed", Req.body(bodyOf(500_001)).gzip(), 400,
         "request body is over the 500000-byte limit uncompressed"));
     cases.add(arguments("not JSON", Req.body("{\"batch\":["), 400,
-        "body is not valid JSON: it ends early, at path $.batch[0]"));
+        "body is not valid JSON: it ends where a value should be at $.batch[0] (character 10)"));
     cases.add(arguments("more after the JSON", Req.body("{\"batch\":[],\"sentAt\":\"2025-03-14T09:27:03.112Z\",\"writeKey\":\"test-key\"} {}"), 400,
-        "body is not valid JSON: malformed JSON at path $"));
+        "body is not valid JSON: more after the value at $ (character 71)"));
     cases.add(arguments("malformed JSON", Req.body("{\"batch\":[{\"type\":'track'}]}"), 400,
-        "body is not valid JSON: malformed JSON at path $.batch[0].type"));
+        "body is not valid JSON: unexpected ''' at $.batch[0].type (character 18)"));
     cases.add(arguments("not an object", Req.body("[" + track + "]"), 400,
         "body must be a JSON object but was an array"));
     cases.add(arguments("no batch", Req.body("{\"sentAt\":\"2025-03-14T09:27:03.112Z\",\"writeKey\":\"test-key\"}"), 400,
@@ -231,10 +237,37 @@ class FakeCollectorTest {
         "batch[0] (page) name must be a string"));
     cases.add(arguments("properties not an object", Req.message(track.replace("{\"revenue\":42.5}", "[42.5]")), 400,
         "batch[0] (track) properties must be an object"));
-    cases.add(arguments("integration neither boolean nor object", Req.message(track.replace("}}", "},\"integrations\":{\"Salesforce\":\"no\"}}")), 400,
+    cases.add(arguments("integration neither boolean nor object", Req.message(track.replace("{\"revenue\":42.5}", "{\"revenue\":42.5},\"integrations\":{\"Salesforce\":\"no\"}")), 400,
         "batch[0] (track) integrations.Salesforce must be a boolean or an object"));
     cases.add(arguments("second message broken", Req.batch(track, "{\"type\":\"identify\",\"messageId\":\"m2\",\"timestamp\":\"2025-03-14T09:26:58.004Z\"}"), 400,
         "batch[1] (identify) has neither userId nor anonymousId"));
+    // What the wire contract rules out that a lenient collector accepts.
+    for (String serverSet : new String[] {"receivedAt", "originalTimestamp", "version", "channel"}) {
+      cases.add(arguments("a message with " + serverSet,
+          Req.message(track.replace("\"type\"", "\"" + serverSet + "\":\"2025-03-14T09:26:58.004Z\",\"type\"")), 400,
+          "batch[0] (track) has " + serverSet + ", which the API sets; a client never sends it"));
+    }
+    String library = ",\"context\":{\"library\":{\"name\":\"analytics4j\",\"version\":\"0.1.0\"}}";
+    cases.add(arguments("a message without context.library", Req.message(track.replace(library, "")), 400,
+        "batch[0] (track) has no context.library (the client names itself in each message and in the body)"));
+    cases.add(arguments("a message whose context has no library", Req.message(track.replace(library, ",\"context\":{\"ip\":\"203.0.113.7\"}")), 400,
+        "batch[0] (track) has no context.library (the client names itself in each message and in the body)"));
+    cases.add(arguments("a library without its version", Req.message(track.replace(",\"version\":\"0.1.0\"", "")), 400,
+        "batch[0] (track) context.library has no version"));
+    cases.add(arguments("a body without context.library", Req.body("{\"batch\":[" + track + "],\"sentAt\":\"2025-03-14T09:27:03.112Z\",\"writeKey\":\"test-key\"}"), 400,
+        "body has no context.library (the client names itself in each message and in the body)"));
+    cases.add(arguments("the number 1e400", Req.message(track.replace("42.5", "1e400")), 400,
+        "body is not valid JSON: the number 1e400 is beyond what a double holds (a collector would read Infinity) at $.batch[0].properties.revenue (character 151)"));
+    cases.add(arguments("an integer of 400 digits", Req.message(track.replace("42.5", "-1" + "0".repeat(399))), 400,
+        "body is not valid JSON: the number -1" + "0".repeat(38) + "... is beyond what a double holds (a collector would read Infinity) at $.batch[0].properties.revenue (character 547)"));
+    cases.add(arguments("a duplicate key in a message", Req.message(track.replace("\"userId\":\"u1\"", "\"userId\":\"u1\",\"userId\":\"u2\"")), 400,
+        "body is not valid JSON: duplicate key \"userId\" (a collector would keep one of the two values) at $.batch[0] (character 104)"));
+    cases.add(arguments("a duplicate key in properties", Req.message(track.replace("{\"revenue\":42.5}", "{\"revenue\":42.5,\"revenue\":1}")), 400,
+        "body is not valid JSON: duplicate key \"revenue\" (a collector would keep one of the two values) at $.batch[0].properties (character 160)"));
+    cases.add(arguments("a duplicate key in the body", Req.body("{\"batch\":[" + track + "],\"writeKey\":\"test-key\",\"writeKey\":\"test-key\"}"), 400,
+        "body is not valid JSON: duplicate key \"writeKey\" (a collector would keep one of the two values) at $ (character 249)"));
+    cases.add(arguments("bytes that are not UTF-8", new Req(new byte[] {'{', '"', (byte) 0xC3, '"', ':', '1', '}'}), 400,
+        "body is not valid JSON: it is not UTF-8"));
     return cases.stream();
   }
 
@@ -264,8 +297,9 @@ class FakeCollectorTest {
 
   @Test
   void acceptsUnknownKeysAsTheRealApiDoes() throws Exception {
-    String message = TRACK.replace("\"type\"", "\"channel\":\"server\",\"somethingNew\":[1,2],\"type\"");
+    String message = TRACK.replace("\"type\"", "\"somethingNew\":[1,2],\"type\"");
     Req request = Req.body("{\"batch\":[" + message + "],\"sentAt\":\"2025-03-14T09:27:03.112Z\","
+        + "\"context\":{\"library\":{\"name\":\"analytics4j\",\"version\":\"0.1.0\"}},"
         + "\"writeKey\":\"test-key\",\"extra\":{\"a\":1}}");
 
     assertEquals(200, request.send(collector).statusCode());
@@ -289,7 +323,9 @@ class FakeCollectorTest {
   @Test
   void answers200ButDropsABatchOfMoreThan2500Messages() throws Exception {
     String[] messages = new String[2501];
-    for (int i = 0; i < messages.length; i++) messages[i] = TRACK.replace("\"m1\"", "\"m" + i + "\"");
+    // Without properties, so that 2,501 of them stay under the 500,000-byte request limit.
+    String small = TRACK.replace("\"properties\":{\"revenue\":42.5},", "");
+    for (int i = 0; i < messages.length; i++) messages[i] = small.replace("\"m1\"", "\"m" + i + "\"");
 
     HttpResponse<String> response = Req.batch(messages).send(collector);
 

@@ -112,11 +112,11 @@ class MessagePatternTest {
 
   @Test
   void decodesNumbersExactly() {
-    assertEquals(42L, WireContract.number("42"));
-    assertEquals(42.5, WireContract.number("42.5"));
-    assertEquals(1000.0, WireContract.number("1e3"));
-    assertEquals(new BigDecimal("12345678901234567890"), WireContract.number("12345678901234567890"));
-    assertEquals(new BigDecimal("0.1000000000000000000001"), WireContract.number("0.1000000000000000000001"));
+    assertEquals(42L, Json.number("42"));
+    assertEquals(42.5, Json.number("42.5"));
+    assertEquals(1000.0, Json.number("1e3"));
+    assertEquals(new BigDecimal("12345678901234567890"), Json.number("12345678901234567890"));
+    assertEquals(new BigDecimal("0.1000000000000000000001"), Json.number("0.1000000000000000000001"));
     assertEquals(Arrays.asList(1L, 2.5), Wire.message("{\"type\":\"track\",\"messageId\":\"m\",\"timestamp\":"
         + "\"2025-03-14T09:26:58.004Z\",\"userId\":\"u\",\"event\":\"E\",\"properties\":{\"l\":[1,2.5]}}")
         .properties().get("l"));

@@ -164,7 +164,7 @@ class RecordingAnalyticsExtensionTest {
     void dropsOneMessage(Analytics analytics) {
       analytics.enqueue(TrackMessage.builder("Sent").userId("u1"));
       analytics.close();
-      analytics.offer(TrackMessage.builder("Late").userId("u1"));
+      analytics.offer(TrackMessage.builder("Late").userId("u1").timestamp(java.time.Instant.parse("2025-03-14T09:26:53.589123Z")));
     }
 
     @Test

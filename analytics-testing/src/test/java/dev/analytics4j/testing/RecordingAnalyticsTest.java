@@ -148,7 +148,7 @@ class RecordingAnalyticsTest {
   void assertAllDeliveredFailsNamingEachDroppedMessage() {
     RecordingAnalytics recorder = recorder(RecordingAnalytics.builder().configure(b -> b.maxQueueSize(1)).build());
     recorder.analytics().enqueue(TrackMessage.builder("A").userId("u1"));
-    recorder.analytics().enqueue(TrackMessage.builder("B").userId("u1").properties(map("n", 2)));
+    recorder.analytics().enqueue(TrackMessage.builder("B").userId("u1").properties(map("n", 2)).timestamp(java.time.Instant.parse("2025-03-14T09:26:53.589123Z")));
 
     AssertionError e = assertThrows(AssertionError.class, recorder::assertAllDelivered);
 
@@ -162,8 +162,8 @@ class RecordingAnalyticsTest {
     RecordingAnalytics recorder = recorder(RecordingAnalytics.create());
     recorder.analytics().enqueue(TrackMessage.builder("A").userId("u1"));
     recorder.close();
-    recorder.analytics().offer(TrackMessage.builder("Late").userId("u1"));
-    recorder.analytics().offer(TrackMessage.builder("Later").anonymousId("a1"));
+    recorder.analytics().offer(TrackMessage.builder("Late").userId("u1").timestamp(java.time.Instant.parse("2025-03-14T09:26:53.589123Z")));
+    recorder.analytics().offer(TrackMessage.builder("Later").anonymousId("a1").timestamp(java.time.Instant.parse("2025-03-14T09:26:53.589123Z")));
 
     AssertionError e = assertThrows(AssertionError.class, recorder::assertAllDelivered);
 
@@ -280,6 +280,34 @@ class RecordingAnalyticsTest {
         new Transport.Request("https://api.segment.io/v1/batch", headers, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     assertEquals(401, response.code());
     assertEquals(WireContract.errorBody("no Authorization header; send Basic base64(writeKey + \":\")"), response.body());
+  }
+
+  @Test
+  void timestampsAndDatePropertiesCompareAtWirePrecision() {
+    RecordingAnalytics recorder = recorder(RecordingAnalytics.create());
+    Instant now = Instant.parse("2025-03-14T09:26:53.589999999Z"); // what Instant.now() gives: nanoseconds
+    Instant beforeEpoch = Instant.parse("1969-12-31T23:59:59.999500Z");
+    java.time.OffsetDateTime paris = java.time.OffsetDateTime.parse("2025-03-14T10:26:53.589123+01:00");
+    java.time.ZonedDateTime zoned = paris.atZoneSameInstant(java.time.ZoneId.of("America/New_York"));
+    java.util.Date date = new java.util.Date(now.toEpochMilli());
+    java.time.LocalDate day = java.time.LocalDate.of(2025, 3, 14);
+    recorder.analytics().enqueue(TrackMessage.builder("A").userId("u1").timestamp(now)
+        .properties(map("at", now, "old", beforeEpoch, "offset", paris, "zoned", zoned, "date", date, "day", day)));
+
+    recorder.sent().assertSentOnce(track("A").timestamp(now).property("at", now).property("old", beforeEpoch)
+        .property("offset", paris).property("zoned", zoned).property("date", date).property("day", day)
+        .property("at", date).property("offset", now));
+    assertEquals("2025-03-14T09:26:53.589Z", recorder.sent().single(track("A")).properties().get("at"));
+    assertEquals("1969-12-31T23:59:59.999Z", recorder.sent().single(track("A")).properties().get("old"));
+
+    AssertionError e = assertThrows(AssertionError.class,
+        () -> recorder.sent().assertSent(track("A").timestamp(now.plusMillis(1))));
+    assertEquals("Expected a track \"A\" with timestamp 2025-03-14T09:26:53.590Z, but the 1 message sent "
+        + "does not match:\n  1. track \"A\" userId=u1 timestamp=2025-03-14T09:26:53.589Z properties={at=\"2025-03-14T09:26:53.589Z\", "
+        + "old=\"1969-12-31T23:59:59.999Z\", offset=\"2025-03-14T09:26:53.589Z\", zoned=\"2025-03-14T09:26:53.589Z\", "
+        + "date=\"2025-03-14T09:26:53.589Z\", day=\"2025-03-14\"}", e.getMessage());
+    assertThrows(AssertionError.class, () -> recorder.sent().assertSent(track("A").property("at", now.plusMillis(1))));
+    assertThrows(AssertionError.class, () -> recorder.sent().assertSent(track("A").property("day", "2025-03-15")));
   }
 
   static Map<String, Object> map(Object... keysAndValues) {

@@ -6,9 +6,17 @@ import java.util.List;
 
 /** Views made from JSON text, for tests of the assertions that need no client. */
 final class Wire {
+  static final String LIBRARY_FIELDS = "{\"name\":\"analytics4j\",\"version\":\"0.1.0\"}";
+
   private Wire() {}
 
+  /** The message {@code json} gives, with the client's {@code context.library} added when it has none. */
   static SentMessage message(String json) {
+    if (!json.contains("\"library\"")) {
+      json = json.contains("\"context\":{")
+          ? json.replace("\"context\":{", "\"context\":{\"library\":" + LIBRARY_FIELDS + ",")
+          : json.substring(0, json.lastIndexOf('}')) + ",\"context\":{\"library\":" + LIBRARY_FIELDS + "}}";
+    }
     try {
       return WireContract.checkMessage(json.getBytes(StandardCharsets.UTF_8), "test message");
     } catch (WireContract.Refusal e) {

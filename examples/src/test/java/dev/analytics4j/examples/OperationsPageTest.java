@@ -3,9 +3,15 @@ package dev.analytics4j.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.analytics4j.Analytics;
 import dev.analytics4j.DropReason;
+import dev.analytics4j.Failure;
+import dev.analytics4j.Metrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +21,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -128,6 +136,60 @@ class OperationsPageTest {
         .collect(Collectors.toList());
     assertEquals(List.of(), missing, "docs/operations.md's Failures section does not show these parts of "
         + "failure reasons");
+  }
+
+  /**
+   * A method the page names in code ({@code metrics().queuedMessages()}, {@code failure.reason()})
+   * must exist in the public API, so a rename cannot leave the page pointing at nothing.
+   */
+  @Test
+  void everyMethodThePageNamesExists() {
+    Set<String> api = new TreeSet<>();
+    for (Class<?> type : publicApi()) {
+      for (Method method : type.getMethods()) api.add(method.getName());
+    }
+    Set<String> named = new TreeSet<>();
+    Matcher span = Pattern.compile("`([^`\\n]+)`").matcher(read(PAGE));
+    while (span.find()) {
+      Matcher call = Pattern.compile("(?:^|\\W)([a-z]\\w*)\\(").matcher(span.group(1));
+      while (call.find()) named.add(call.group(1));
+    }
+    assertTrue(named.containsAll(List.of("queuedMessages", "reason", "mayHaveBeenDelivered")), "found " + named);
+    named.removeAll(api);
+    assertEquals(Set.of(), named, "docs/operations.md names methods the API does not have");
+  }
+
+  /** The public classes of analytics-core (nested ones included), read from where Analytics was loaded. */
+  private static List<Class<?>> publicApi() {
+    List<String> names = new ArrayList<>();
+    try {
+      Path location = Path.of(Analytics.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (Files.isDirectory(location)) {
+        for (Path file : javaFiles(location, ".class")) names.add(location.relativize(file).toString().replace('\\', '/'));
+      } else {
+        try (JarFile jar = new JarFile(location.toFile())) {
+          jar.stream().map(JarEntry::getName).filter(name -> name.endsWith(".class")).forEach(names::add);
+        }
+      }
+    } catch (IOException | URISyntaxException e) {
+      throw new IllegalStateException("cannot list analytics-core's classes", e);
+    }
+    List<Class<?>> types = new ArrayList<>();
+    for (String name : names) {
+      if (!name.startsWith("dev/analytics4j/") || name.startsWith("dev/analytics4j/internal/")
+          || name.endsWith("module-info.class") || name.endsWith("package-info.class")) {
+        continue;
+      }
+      try {
+        Class<?> type = Class.forName(name.substring(0, name.length() - ".class".length()).replace('/', '.'), false,
+            Analytics.class.getClassLoader());
+        if (Modifier.isPublic(type.getModifiers())) types.add(type);
+      } catch (ClassNotFoundException | LinkageError e) {
+        throw new IllegalStateException("cannot load " + name, e);
+      }
+    }
+    assertTrue(types.contains(Metrics.class) && types.contains(Failure.class), "found " + types);
+    return types;
   }
 
   /** The scanner itself: what it takes for a log line, and what it leaves alone. */
@@ -321,8 +383,12 @@ class OperationsPageTest {
   }
 
   private static List<Path> javaFiles(Path dir) {
+    return javaFiles(dir, ".java");
+  }
+
+  private static List<Path> javaFiles(Path dir, String suffix) {
     try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(file -> file.toString().endsWith(".java")).sorted().collect(Collectors.toList());
+      return files.filter(file -> file.toString().endsWith(suffix)).sorted().collect(Collectors.toList());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -107,6 +107,14 @@ public final class AckLog implements Closeable {
     bytes += file.writeFully(entries, bytes);
   }
 
+  /** Appends one entry, for {@code seq}. */
+  public void append(long seq) throws IOException {
+    ByteBuffer entry = ByteBuffer.allocate(RecordCodec.ACK_BYTES);
+    RecordCodec.putAck(entry, seq);
+    entry.flip();
+    append(entry);
+  }
+
   public long bytes() {
     return bytes;
   }

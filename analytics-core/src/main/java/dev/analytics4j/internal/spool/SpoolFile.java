@@ -3,6 +3,7 @@ package dev.analytics4j.internal.spool;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
 
 /** One open file of the spool: positional reads and writes, as {@link java.nio.channels.FileChannel} has. */
 public interface SpoolFile extends Closeable {
@@ -21,6 +22,16 @@ public interface SpoolFile extends Closeable {
 
   /** Takes an exclusive lock on the whole file for as long as it is open; false if another holds it. */
   boolean tryLock() throws IOException;
+
+  /** Closes {@code closeable}, a file or the acks log, when nothing is left to do about a failure. */
+  static void closeQuietly(@Nullable Closeable closeable) {
+    if (closeable == null) return;
+    try {
+      closeable.close();
+    } catch (IOException e) {
+      // Nothing left to do with it.
+    }
+  }
 
   /** Writes all of {@code src} at {@code position}; returns how many bytes that was. */
   default int writeFully(ByteBuffer src, long position) throws IOException {

@@ -2,6 +2,7 @@ package dev.analytics4j.spring.boot;
 
 import dev.analytics4j.Analytics;
 import dev.analytics4j.AnalyticsListener;
+import dev.analytics4j.BeforeSend;
 import dev.analytics4j.Callback;
 import dev.analytics4j.SpoolSync;
 import dev.analytics4j.micrometer.AnalyticsMeterBinder;
@@ -10,6 +11,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -20,8 +22,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Builds an {@link Analytics} from the {@code analytics4j.*} properties, closes it in the
@@ -29,7 +38,8 @@ import org.springframework.context.annotation.Configuration;
  * its meters and a health indicator. Each bean backs off when the application defines its own.
  *
  * <p>The client is built with every {@link AnalyticsBuilderCustomizer} bean applied after the
- * properties, the {@link Callback} bean if there is exactly one, and every
+ * properties, the {@link Callback} bean if there is exactly one, every {@link BeforeSend} bean (in
+ * {@code @Order}), and every
  * {@link AnalyticsListener} bean (the meter binder and the health indicator's listener among them).
  * Without a write key, or with {@code analytics4j.enabled=false}, it is built disabled: messages
  * are validated and then reported as dropped ({@code DropReason.DISABLED}); nothing is sent.
@@ -46,17 +56,29 @@ public class AnalyticsAutoConfiguration {
   @ConditionalOnMissingBean
   Analytics analytics(AnalyticsProperties properties, ObjectProvider<AnalyticsBuilderCustomizer> customizers,
       ObjectProvider<Callback> callback, ObjectProvider<AnalyticsListener> listeners,
-      ObjectProvider<RequestContext> requestContext) {
-    Analytics.Builder builder = builder(properties);
+      ObjectProvider<RequestContext> requestContext, ObjectProvider<BeforeSend> beforeSend, Environment environment) {
+    Analytics.Builder builder = builder(properties, environment);
     callback.ifUnique(builder::callback);
+    // Every hook bean, in @Order: each sees what the one before it left.
+    beforeSend.orderedStream().forEach(builder::beforeSend);
     requestContext.ifUnique(builder::defaultContext);
     List<AnalyticsListener> all = listeners.orderedStream().collect(Collectors.toList());
     if (!all.isEmpty()) builder.listener(CompositeListener.of(all));
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
-    return builder.build();
+    Analytics analytics = builder.build();
+    // The binder's queue gauges then read this client's Metrics, as the health details do.
+    for (AnalyticsListener listener : all) {
+      if (listener instanceof AnalyticsMeterBinder) ((AnalyticsMeterBinder) listener).client(analytics);
+    }
+    return analytics;
   }
 
-  static Analytics.Builder builder(AnalyticsProperties properties) {
+  /**
+   * The builder the properties describe. A value the builder refuses becomes an {@link
+   * InvalidPropertyException} naming the property, which {@link InvalidPropertyFailureAnalyzer}
+   * reports; {@code environment} gives where it was set, and which settings were set at all.
+   */
+  static Analytics.Builder builder(AnalyticsProperties properties, @Nullable Environment environment) {
     Analytics.Builder builder;
     if (properties.sends()) {
       builder = Analytics.builder(properties.getWriteKey());
@@ -65,40 +87,77 @@ public class AnalyticsAutoConfiguration {
           properties.isEnabled() ? "analytics4j.write-key is not set" : "analytics4j.enabled=false");
       builder = Analytics.builder(DISABLED_WRITE_KEY).enabled(false);
     }
+    Settings set = new Settings(environment);
     builder.region(properties.getRegion());
-    if (properties.getEndpoint() != null) builder.endpoint(properties.getEndpoint());
-    if (properties.getUploadUrl() != null) builder.uploadUrl(properties.getUploadUrl());
-    // Unset, flushAt follows a smaller max-queue-size, as the builder's default does.
-    if (properties.getFlushAt() != null) builder.flushAt(properties.getFlushAt());
-    builder.flushInterval(properties.getFlushInterval())
-        .maxQueueSize(properties.getMaxQueueSize())
-        .maxQueueBytes(properties.getMaxQueueBytes().toBytes())
-        .maxInFlightRequests(properties.getMaxInFlightRequests())
-        .maxRetries(properties.getMaxRetries())
-        .retryBackoff(properties.getInitialBackoff(), properties.getMaxBackoff())
-        .maxRetryDuration(properties.getMaxRetryDuration())
-        .maxRetryAfter(properties.getMaxRetryAfter(), properties.getMaxRetryAfterTotal())
-        .connectTimeout(properties.getConnectTimeout())
-        .readTimeout(properties.getReadTimeout())
-        .gzip(properties.isGzip())
-        .closeTimeout(properties.getCloseTimeout())
-        .shutdownHook(properties.isShutdownHook());
-    if (properties.getUserAgent() != null) builder.userAgent(properties.getUserAgent());
-    if (properties.getSpool() != null) {
-      builder.spool(properties.getSpool())
-          .spoolMaxBytes(properties.getSpoolMaxBytes().toBytes())
-          .spoolSync(spoolSync(properties.getSpoolSync()));
+    if (properties.getEndpoint() != null) {
+      set.to("endpoint", properties.getEndpoint(), "a URL such as https://collector.example (the client adds "
+          + "/v1/batch); for a full URL use analytics4j.upload-url", () -> builder.endpoint(properties.getEndpoint()));
     }
+    if (properties.getUploadUrl() != null) {
+      set.to("upload-url", properties.getUploadUrl(), "an http or https URL without credentials or a fragment",
+          () -> builder.uploadUrl(properties.getUploadUrl()));
+    }
+    // Unset, flushAt follows a smaller max-queue-size, as the builder's default does.
+    if (properties.getFlushAt() != null) {
+      set.to("flush-at", properties.getFlushAt(), "a whole number from 1 to 2500 (the API's limit per request)",
+          () -> builder.flushAt(properties.getFlushAt()));
+    }
+    set.to("flush-interval", properties.getFlushInterval(), POSITIVE, () -> builder.flushInterval(properties.getFlushInterval()));
+    set.to("max-queue-size", properties.getMaxQueueSize(), "a whole number of at least 1",
+        () -> builder.maxQueueSize(properties.getMaxQueueSize()));
+    set.to("max-queue-bytes", properties.getMaxQueueBytes(), "a size of at least 32000B (one message at the API's limit)",
+        () -> builder.maxQueueBytes(properties.getMaxQueueBytes().toBytes()));
+    set.to("max-in-flight-requests", properties.getMaxInFlightRequests(), "a whole number from 1 to 64",
+        () -> builder.maxInFlightRequests(properties.getMaxInFlightRequests()));
+    set.to("max-retries", properties.getMaxRetries(), "a whole number from 0 to 1000",
+        () -> builder.maxRetries(properties.getMaxRetries()));
+    set.to("initial-backoff", properties.getInitialBackoff(), POSITIVE + ", at most analytics4j.max-backoff ("
+        + properties.getMaxBackoff() + ")", () -> builder.retryBackoff(properties.getInitialBackoff(), properties.getMaxBackoff()));
+    set.to("max-retry-duration", properties.getMaxRetryDuration(), POSITIVE,
+        () -> builder.maxRetryDuration(properties.getMaxRetryDuration()));
+    set.to("max-retry-after", properties.getMaxRetryAfter(), NOT_NEGATIVE,
+        () -> builder.maxRetryAfter(properties.getMaxRetryAfter(), properties.getMaxRetryAfterTotal()));
+    set.to("max-retry-after-total", properties.getMaxRetryAfterTotal(), NOT_NEGATIVE,
+        () -> builder.maxRetryAfter(properties.getMaxRetryAfter(), properties.getMaxRetryAfterTotal()));
+    set.to("connect-timeout", properties.getConnectTimeout(), NOT_NEGATIVE + " (0 for none)",
+        () -> builder.connectTimeout(properties.getConnectTimeout()));
+    set.to("read-timeout", properties.getReadTimeout(), NOT_NEGATIVE + " (0 for none)",
+        () -> builder.readTimeout(properties.getReadTimeout()));
+    set.to("close-timeout", properties.getCloseTimeout(), NOT_NEGATIVE,
+        () -> builder.closeTimeout(properties.getCloseTimeout()));
+    builder.gzip(properties.isGzip()).shutdownHook(properties.isShutdownHook());
+    if (properties.getUserAgent() != null) {
+      set.to("user-agent", properties.getUserAgent(), "printable ASCII, not blank",
+          () -> builder.userAgent(properties.getUserAgent()));
+    }
+    // Checked with or without a spool: a wrong value is wrong wherever it is set.
+    SpoolSync sync = set.value("spool-sync", properties.getSpoolSync(), SPOOL_SYNC, () -> spoolSync(properties.getSpoolSync()));
+    if (properties.getSpool() != null) {
+      builder.spool(properties.getSpool()).spoolSync(sync);
+      set.to("spool-max-bytes", properties.getSpoolMaxBytes(), "a size of at least 128KB",
+          () -> builder.spoolMaxBytes(properties.getSpoolMaxBytes().toBytes()));
+      set.to("spool-max-age", properties.getSpoolMaxAge(), "a positive duration, such as 12h or 7d",
+          () -> builder.spoolMaxAge(properties.getSpoolMaxAge()));
+    } else {
+      set.warnIfSetWithout("spool-sync", "spool");
+      set.warnIfSetWithout("spool-max-bytes", "spool");
+      set.warnIfSetWithout("spool-max-age", "spool");
+    }
+    if (!properties.isRequestContext()) set.warnIfSetWithout("request-context-query-strings", "request-context");
     return builder;
   }
+
+  private static final String POSITIVE = "a positive duration, such as 500ms or 10s";
+  private static final String NOT_NEGATIVE = "a duration of 0 or more, such as 500ms or 10s";
+  static final String SPOOL_SYNC = "none, every-write, or an interval such as 500ms, 1s or 2m";
 
   /** "none", "every-write", or an interval: "500ms", "1s", "2m", or ISO-8601 ("PT1S"). */
   static SpoolSync spoolSync(String value) {
     String trimmed = value.trim().toLowerCase(Locale.ROOT);
     if (trimmed.equals("none")) return SpoolSync.NONE;
     if (trimmed.equals("every-write")) return SpoolSync.EVERY_WRITE;
+    Duration interval;
     try {
-      Duration interval;
       if (trimmed.startsWith("pt")) {
         interval = Duration.parse(trimmed);
       } else if (trimmed.endsWith("ms")) {
@@ -110,10 +169,61 @@ public class AnalyticsAutoConfiguration {
       } else {
         throw new NumberFormatException(trimmed);
       }
-      return SpoolSync.interval(interval);
     } catch (NumberFormatException | DateTimeParseException e) {
-      throw new IllegalArgumentException("analytics4j.spool-sync must be none, every-write or an interval "
-          + "such as 500ms or 1s: " + value, e);
+      throw new IllegalArgumentException("analytics4j.spool-sync must be " + SPOOL_SYNC + ": " + value, e);
+    }
+    return SpoolSync.interval(interval);
+  }
+
+  /** Applies settings, naming the property of a refused one. */
+  private static final class Settings {
+    private final @Nullable Environment environment;
+
+    Settings(@Nullable Environment environment) {
+      this.environment = environment;
+    }
+
+    void to(String name, @Nullable Object value, String allowed, Runnable apply) {
+      value(name, value, allowed, () -> {
+        apply.run();
+        return null;
+      });
+    }
+
+    <T> T value(String name, @Nullable Object value, String allowed, java.util.function.Supplier<T> apply) {
+      try {
+        return apply.get();
+      } catch (IllegalArgumentException | NullPointerException e) {
+        String property = "analytics4j." + name;
+        throw new InvalidPropertyException(property, withoutCredentials(String.valueOf(value)), allowed, origin(property),
+            withoutCredentials(e.getMessage() == null ? e.toString() : e.getMessage()), e);
+      }
+    }
+
+    /** A URL's user info, which may hold a password, is not repeated in the failure report. */
+    static String withoutCredentials(String value) {
+      return value.replaceAll("([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\\s]*@", "$1***@");
+    }
+
+    /** A setting that has no effect without another: a WARN, not a failure, as profiles may set them apart. */
+    void warnIfSetWithout(String name, String needed) {
+      if (environment != null && isSet("analytics4j." + name)) {
+        logger.warn("analytics4j.{} is set without analytics4j.{}: it has no effect", name, needed);
+      }
+    }
+
+    private boolean isSet(String property) {
+      return Binder.get(environment).bind(property, Bindable.of(String.class)).isBound();
+    }
+
+    private @Nullable String origin(String property) {
+      if (environment == null) return null;
+      ConfigurationPropertyName name = ConfigurationPropertyName.of(property);
+      for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+        ConfigurationProperty found = source.getConfigurationProperty(name);
+        if (found != null) return found.getOrigin() != null ? found.getOrigin().toString() : null;
+      }
+      return null;
     }
   }
 
@@ -132,8 +242,8 @@ public class AnalyticsAutoConfiguration {
   static class ServletRequestContextConfiguration {
     @Bean
     @ConditionalOnMissingBean(RequestContext.class)
-    ServletRequestContext analyticsRequestContext() {
-      return new ServletRequestContext();
+    ServletRequestContext analyticsRequestContext(AnalyticsProperties properties) {
+      return new ServletRequestContext(properties.isRequestContextQueryStrings());
     }
   }
 
@@ -144,8 +254,8 @@ public class AnalyticsAutoConfiguration {
   static class ReactiveRequestContextConfiguration {
     @Bean
     @ConditionalOnMissingBean(RequestContext.class)
-    ReactiveRequestContext analyticsRequestContext() {
-      return new ReactiveRequestContext();
+    ReactiveRequestContext analyticsRequestContext(AnalyticsProperties properties) {
+      return new ReactiveRequestContext(properties.isRequestContextQueryStrings());
     }
   }
 
@@ -173,7 +283,7 @@ public class AnalyticsAutoConfiguration {
     @ConditionalOnMissingBean(name = "analytics4jHealthIndicator")
     Boot3HealthIndicator analytics4jHealthIndicator(Analytics analytics, AnalyticsHealth health,
         AnalyticsProperties properties) {
-      return new Boot3HealthIndicator(analytics, health, properties.sends());
+      return new Boot3HealthIndicator(analytics, health, properties);
     }
   }
 
@@ -191,7 +301,7 @@ public class AnalyticsAutoConfiguration {
     @ConditionalOnMissingBean(name = "analytics4jHealthIndicator")
     Boot4HealthIndicator analytics4jHealthIndicator(Analytics analytics, AnalyticsHealth health,
         AnalyticsProperties properties) {
-      return new Boot4HealthIndicator(analytics, health, properties.sends());
+      return new Boot4HealthIndicator(analytics, health, properties);
     }
   }
 }

@@ -48,7 +48,10 @@ public class AnalyticsProperties {
   /** Most requests in flight at once, 1 to 64. */
   private int maxInFlightRequests = 4;
 
-  /** Counted retries of a batch after network errors and retryable statuses, 0 to 1000. */
+  /**
+   * Counted retries of a batch after network errors and retryable statuses, 0 to 1000; with a
+   * spool, spool-max-age applies instead.
+   */
   private int maxRetries = 10;
 
   /** First wait between counted retries; it doubles, with jitter, up to max-backoff. */
@@ -57,13 +60,13 @@ public class AnalyticsProperties {
   /** Largest wait between counted retries. */
   private Duration maxBackoff = Duration.ofSeconds(60);
 
-  /** Total time a batch may spend on counted retries. */
+  /** Total time a batch may spend on counted retries; with a spool, spool-max-age applies instead. */
   private Duration maxRetryDuration = Duration.ofMinutes(5);
 
   /** Longest single wait a Retry-After header may impose. */
   private Duration maxRetryAfter = Duration.ofSeconds(300);
 
-  /** Total of the Retry-After waits of one batch. */
+  /** Total of the Retry-After waits of one batch; with a spool, spool-max-age applies instead. */
   private Duration maxRetryAfterTotal = Duration.ofMinutes(10);
 
   /** Connect timeout of the default (OkHttp) transport. */
@@ -109,12 +112,38 @@ public class AnalyticsProperties {
   private String spoolSync = "1s";
 
   /**
+   * How long a spooled message may wait for the endpoint while it answers with retryable errors,
+   * from when it was accepted (or recovered); then it fails as expired. With a spool, this replaces
+   * max-retries, max-retry-duration and max-retry-after-total.
+   */
+  private Duration spoolMaxAge = Duration.ofDays(7);
+
+  /**
    * Whether messages enqueued while a web request is handled get its context: ip, userAgent,
-   * locale and page (url, path, search, referrer); keys the message sets itself win. Servlet apps:
+   * locale and page (url, path, referrer); keys the message sets itself win. Servlet apps:
    * messages enqueued on the request's thread. WebFlux apps: messages enqueued inside the
-   * request's reactive chain, with spring.reactor.context-propagation=auto.
+   * request's reactive chain, with spring.reactor.context-propagation=auto. Each value is capped
+   * (userAgent 512 characters, url and referrer 2,048, path 1,024) and all of them together to
+   * 4,096 bytes, so what a client sends can never make enqueue fail.
    */
   private boolean requestContext;
+
+  /**
+   * Whether the request context includes query strings: the request's (page.search, and in
+   * page.url) and the referrer's. Off by default, as they often carry tokens, e-mail addresses or
+   * session ids. A query string that does not fit the caps whole is left out.
+   */
+  private boolean requestContextQueryStrings;
+
+  /**
+   * Whether the health indicator may take the application's overall health down. Off by default:
+   * while the API refuses the write key (HTTP 401 or 403) the analytics4j component shows status
+   * DEGRADED with the reason, which Actuator's default status order does not rank, so the overall
+   * status and its HTTP code stay as the other components make them, and a rotated key does not
+   * take a healthy service out of a load balancer. When true, the component is DOWN instead, and so
+   * is the overall status.
+   */
+  private boolean healthAffectsStatus;
 
   public boolean isEnabled() {
     return enabled;
@@ -308,6 +337,14 @@ public class AnalyticsProperties {
     this.spoolSync = spoolSync;
   }
 
+  public Duration getSpoolMaxAge() {
+    return spoolMaxAge;
+  }
+
+  public void setSpoolMaxAge(Duration spoolMaxAge) {
+    this.spoolMaxAge = spoolMaxAge;
+  }
+
   public boolean isShutdownHook() {
     return shutdownHook;
   }
@@ -322,6 +359,22 @@ public class AnalyticsProperties {
 
   public void setRequestContext(boolean requestContext) {
     this.requestContext = requestContext;
+  }
+
+  public boolean isRequestContextQueryStrings() {
+    return requestContextQueryStrings;
+  }
+
+  public void setRequestContextQueryStrings(boolean requestContextQueryStrings) {
+    this.requestContextQueryStrings = requestContextQueryStrings;
+  }
+
+  public boolean isHealthAffectsStatus() {
+    return healthAffectsStatus;
+  }
+
+  public void setHealthAffectsStatus(boolean healthAffectsStatus) {
+    this.healthAffectsStatus = healthAffectsStatus;
   }
 
   /** Whether a client that sends is configured: enabled, with a write key. */

@@ -24,6 +24,10 @@ final class ReactiveRequestContext extends RequestContext implements WebFilter, 
   static final String KEY = "dev.analytics4j.request-context";
   private static final ThreadLocal<@Nullable Map<String, Object>> CURRENT = new ThreadLocal<>();
 
+  ReactiveRequestContext(boolean queryStrings) {
+    super(queryStrings);
+  }
+
   static {
     ContextRegistry.getInstance().registerThreadLocalAccessor(KEY, CURRENT::get, CURRENT::set, CURRENT::remove);
   }
@@ -44,7 +48,7 @@ final class ReactiveRequestContext extends RequestContext implements WebFilter, 
     return Ordered.HIGHEST_PRECEDENCE + 100;
   }
 
-  static Map<String, Object> of(ServerHttpRequest request) {
+  Map<String, Object> of(ServerHttpRequest request) {
     HttpHeaders headers = request.getHeaders();
     InetSocketAddress remote = request.getRemoteAddress();
     String ip = remote == null ? null

@@ -14,6 +14,10 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  * container reports: behind a proxy, set {@code server.forward-headers-strategy}.
  */
 final class ServletRequestContext extends RequestContext {
+  ServletRequestContext(boolean queryStrings) {
+    super(queryStrings);
+  }
+
   @Override
   public @Nullable Map<String, ?> get() {
     RequestAttributes attributes = RequestContextHolder.getRequestAttributes();

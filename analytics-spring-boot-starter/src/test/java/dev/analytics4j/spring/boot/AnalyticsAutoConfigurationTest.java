@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.analytics4j.Analytics;
+import dev.analytics4j.BeforeSend;
 import dev.analytics4j.AnalyticsListener;
 import dev.analytics4j.Callback;
 import dev.analytics4j.DropReason;
@@ -36,6 +37,7 @@ import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -104,7 +106,8 @@ class AnalyticsAutoConfigurationTest {
   @Test
   void everyBuilderSettingIsAPropertyOrABeanAndEveryPropertyIsDocumented() throws IOException {
     // Builder methods configured by beans rather than properties.
-    Set<String> byBeans = Set.of("callback", "listener", "transport", "threadFactory", "defaultContext", "build");
+    Set<String> byBeans = Set.of("callback", "listener", "transport", "threadFactory", "defaultContext", "beforeSend",
+        "build");
     Map<String, List<String>> multi = Map.of(
         "retryBackoff", List.of("initial-backoff", "max-backoff"),
         "maxRetryAfter", List.of("max-retry-after", "max-retry-after-total"));
@@ -125,6 +128,8 @@ class AnalyticsAutoConfigurationTest {
     }
     expected.add("write-key");
     expected.add("request-context");
+    expected.add("health-affects-status");
+    expected.add("request-context-query-strings");
     assertEquals(expected, documented);
   }
 
@@ -142,6 +147,41 @@ class AnalyticsAutoConfigurationTest {
           assertEquals(Duration.ofSeconds(2), properties.getCloseTimeout());
           assertThat(context.getBean(Analytics.class).toString()).contains("flushInterval=PT0.25S", "maxQueueBytes=65536");
         });
+  }
+
+  @Test
+  void theSpoolPropertiesReachTheClient(@TempDir java.nio.file.Path temp) {
+    runner.withPropertyValues("analytics4j.spool=" + temp.resolve("spool"), "analytics4j.spool-max-bytes=1MB",
+        "analytics4j.spool-max-age=3d").run(context -> {
+          assertThat(context).hasNotFailed();
+          assertEquals(Duration.ofDays(3), context.getBean(AnalyticsProperties.class).getSpoolMaxAge());
+          assertThat(context.getBean(Analytics.class).toString()).contains("maxBytes=1048576", "spoolMaxAge=PT72H");
+        });
+  }
+
+  @Test
+  void everyBeforeSendBeanRunsInItsOrder() throws Exception {
+    runner.withPropertyValues("analytics4j.flush-at=1")
+        .withBean("second", BeforeSend.class, () -> message -> message.properties().put("seen", message.properties()
+            .get("first") + ",second"), definition -> definition.setAttribute("order", 2))
+        .withUserConfiguration(OrderedHooks.class)
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          Analytics analytics = context.getBean(Analytics.class);
+          analytics.enqueue(track("hooked"));
+          RecordedRequest request = Collector.take(server);
+          String body = request.getBody().utf8();
+          assertTrue(body.contains("\"properties\":{\"first\":\"yes\",\"seen\":\"yes,second\"}"), body);
+        });
+  }
+
+  @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+  static class OrderedHooks {
+    @org.springframework.context.annotation.Bean
+    @org.springframework.core.annotation.Order(1)
+    BeforeSend first() {
+      return message -> message.properties().put("first", "yes");
+    }
   }
 
   @Test
@@ -236,7 +276,7 @@ class AnalyticsAutoConfigurationTest {
   }
 
   @Test
-  void healthGoesDownWhileTheApiRefusesTheKeyAndReportsHeldMessagesAndTheLastFailure() {
+  void healthIsDegradedWhileTheApiRefusesTheKeyAndReportsQueuedMessagesAndTheLastFailure() {
     server.enqueue(Collector.status(401));
     runner.run(context -> {
       Analytics analytics = context.getBean(Analytics.class);
@@ -247,16 +287,75 @@ class AnalyticsAutoConfigurationTest {
       FlushResult refused = analytics.flush(Duration.ofSeconds(10));
       assertEquals(1, refused.notDelivered());
 
-      assertEquals("DOWN", Reflect.status(indicator));
+      assertEquals("DEGRADED", Reflect.status(indicator));
       Map<String, Object> details = Reflect.details(indicator);
       assertEquals("the API refused the write key (HTTP 401); check analytics4j.write-key and region", details.get("error"));
-      assertEquals("HTTP 401 is not retryable: {\"error\":\"401\"}", details.get("lastFailure"));
-      assertEquals(0, details.get("heldMessages"));
+      assertEquals("HTTP 401 after 1 attempt", details.get("lastFailure"));
+      assertEquals(0, details.get("queuedMessages"));
+      assertEquals(0L, details.get("queuedBytes"));
       assertTrue(details.containsKey("lastFailureAt"), details.toString());
 
       analytics.enqueue(track("m2"));
       assertTrue(analytics.flush(Duration.ofSeconds(10)).isSuccess());
       assertEquals("UP", Reflect.status(indicator), "up again once the key is accepted");
+    });
+  }
+
+  @Test
+  void healthAffectsStatusMakesARefusedKeyDown() {
+    server.enqueue(Collector.status(403));
+    runner.withPropertyValues("analytics4j.health-affects-status=true").run(context -> {
+      Analytics analytics = context.getBean(Analytics.class);
+      analytics.enqueue(track("m1"));
+      assertEquals(1, analytics.flush(Duration.ofSeconds(10)).notDelivered());
+
+      assertEquals("DOWN", Reflect.status(context.getBean(HEALTH_INDICATOR)));
+      assertEquals("the API refused the write key (HTTP 403); check analytics4j.write-key and region",
+          Reflect.details(context.getBean(HEALTH_INDICATOR)).get("error"));
+    });
+  }
+
+  @Test
+  void theLastFailureNeverRepeatsTheCollectorsBody() {
+    String body = "{\"error\":\"tenant acme-prod-7 is suspended, contact billing@collector.example\"}";
+    server.enqueue(new mockwebserver3.MockResponse.Builder().code(400).body(body).build());
+    server.enqueue(new mockwebserver3.MockResponse.Builder().code(503).body(body).build());
+    server.enqueue(new mockwebserver3.MockResponse.Builder().code(503).body(body).build());
+    runner.withPropertyValues("analytics4j.max-retries=1", "analytics4j.initial-backoff=1ms", "analytics4j.max-backoff=1ms")
+        .run(context -> {
+          Analytics analytics = context.getBean(Analytics.class);
+          Object indicator = context.getBean(HEALTH_INDICATOR);
+          analytics.enqueue(track("m1"));
+          assertEquals(1, analytics.flush(Duration.ofSeconds(10)).notDelivered());
+          assertEquals("HTTP 400 after 1 attempt", Reflect.details(indicator).get("lastFailure"));
+
+          analytics.enqueue(track("m2"));
+          assertEquals(1, analytics.flush(Duration.ofSeconds(10)).notDelivered());
+          assertEquals("UP", Reflect.status(indicator));
+          Map<String, Object> details = Reflect.details(indicator);
+          assertEquals("HTTP 503 after 2 attempts", details.get("lastFailure"));
+          assertFalse(details.toString().contains("acme"), details.toString());
+        });
+  }
+
+  @Test
+  void aNetworkFailureIsNamedByItsExceptionClassOnly() throws IOException {
+    String endpoint = server.url("/").toString();
+    server.close();
+    runner.withPropertyValues("analytics4j.endpoint=" + endpoint, "analytics4j.max-retries=0").run(context -> {
+      Analytics analytics = context.getBean(Analytics.class);
+      analytics.enqueue(track("m1"));
+      assertEquals(1, analytics.flush(Duration.ofSeconds(10)).notDelivered());
+      assertEquals("ConnectException after 1 attempt", Reflect.details(context.getBean(HEALTH_INDICATOR)).get("lastFailure"));
+    });
+  }
+
+  @Test
+  void withASpoolTheHealthDetailsAlsoShowWhatWaitsInIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path temp) {
+    runner.withPropertyValues("analytics4j.spool=" + temp.resolve("spool")).run(context -> {
+      Map<String, Object> details = Reflect.details(context.getBean(HEALTH_INDICATOR));
+      assertEquals(List.of("queuedMessages", "queuedBytes", "spooledMessages", "spoolBytes"), new ArrayList<>(details.keySet()));
+      assertEquals(0L, details.get("spooledMessages"));
     });
   }
 
@@ -277,20 +376,6 @@ class AnalyticsAutoConfigurationTest {
   }
 
   @Test
-  void healthGoesDownOnA403AsOnA401() {
-    server.enqueue(Collector.status(403));
-    runner.run(context -> {
-      Analytics analytics = context.getBean(Analytics.class);
-      analytics.enqueue(track("m1"));
-      assertEquals(1, analytics.flush(Duration.ofSeconds(10)).notDelivered());
-
-      assertEquals("DOWN", Reflect.status(context.getBean(HEALTH_INDICATOR)));
-      assertEquals("the API refused the write key (HTTP 403); check analytics4j.write-key and region",
-          Reflect.details(context.getBean(HEALTH_INDICATOR)).get("error"));
-    });
-  }
-
-  @Test
   void otherFailuresAreReportedButKeepHealthUp() {
     server.enqueue(Collector.status(400));
     runner.run(context -> {
@@ -299,8 +384,7 @@ class AnalyticsAutoConfigurationTest {
       assertEquals(1, analytics.flush(Duration.ofSeconds(10)).notDelivered());
 
       assertEquals("UP", Reflect.status(context.getBean(HEALTH_INDICATOR)));
-      assertEquals("HTTP 400 is not retryable: {\"error\":\"400\"}",
-          Reflect.details(context.getBean(HEALTH_INDICATOR)).get("lastFailure"));
+      assertEquals("HTTP 400 after 1 attempt", Reflect.details(context.getBean(HEALTH_INDICATOR)).get("lastFailure"));
     });
   }
 

@@ -35,7 +35,8 @@ import reactor.core.scheduler.Schedulers;
 @SpringBootTest(classes = AnalyticsReactiveWebAppTest.App.class,
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {"spring.main.web-application-type=reactive", "spring.reactor.context-propagation=auto",
-        "analytics4j.write-key=reactive-test-key", "analytics4j.flush-interval=1h", "analytics4j.request-context=true"})
+        "analytics4j.write-key=reactive-test-key", "analytics4j.flush-interval=1h", "analytics4j.request-context=true",
+        "analytics4j.request-context-query-strings=true"})
 class AnalyticsReactiveWebAppTest {
   private static final JsonAdapter<Map<String, Object>> JSON = new Moshi.Builder().build()
       .adapter(Types.newParameterizedType(Map.class, String.class, Object.class));

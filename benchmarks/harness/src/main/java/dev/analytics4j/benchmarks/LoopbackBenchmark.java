@@ -135,7 +135,8 @@ public final class LoopbackBenchmark {
     long runMillis = outageStart + outageMillis + 7_000 / scale;
     int rate = 4_000;
     header(String.format(Locale.ROOT, "Outage with a spool: the collector answers 503 for %d s while 2 producers"
-        + " enqueue %,d msgs/s in all; window 10,000 msgs / 8 MB, spool budget 256 MB", outageMillis / 1000, rate));
+        + " enqueue %,d msgs/s in all; window 10,000 msgs / 8 MB, spool budget 256 MB; backoff capped at 5 s,"
+        + " maxRetryDuration %d s", outageMillis / 1000, rate, outageMillis / 3000));
     RunSpec outage = new RunSpec("outage-spool", url, 2, (int) (rate / 2 * runMillis / 1000), 5_000 / scale, rate,
         outageStart, outageMillis);
     Map<String, String> outcome = run("analytics4j", OWN, outage);

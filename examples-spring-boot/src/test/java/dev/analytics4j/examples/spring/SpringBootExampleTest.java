@@ -21,8 +21,8 @@ class SpringBootExampleTest {
   void theCheckoutEventArrivesWithItsRequestContext() throws Exception {
     try (LocalCollector collector = LocalCollector.start()) {
       try {
-        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> SpringBootExample.run(new String[0], collector),
-            "SpringBootExample did not finish within 60 s");
+        assertTimeoutPreemptively(Duration.ofSeconds(120), () -> SpringBootExample.run(new String[0], collector),
+            "SpringBootExample did not finish within 120 s");
       } catch (AssertionFailedError e) {
         throw e;
       } catch (Throwable t) {

@@ -69,9 +69,12 @@ public final class Analytics4jRunner {
         builder.spool(spoolDir).spoolSync(SpoolSync.EVERY_WRITE);
         break;
       case "outage-spool":
-        // The default window (10,000 messages) in memory; the outage's backlog waits on disk.
+        // The default window (10,000 messages) in memory; the outage's backlog waits on disk. A
+        // maxRetryDuration a third of the outage's (and 10 retries) would fail batches without a
+        // spool; with one, they wait until spoolMaxAge.
         builder.maxQueueSize(10_000).maxQueueBytes(OUTAGE_QUEUE_BYTES).spool(spoolDir)
-            .retryBackoff(Duration.ofMillis(500), Duration.ofSeconds(5));
+            .retryBackoff(Duration.ofMillis(500), Duration.ofSeconds(5))
+            .maxRetryDuration(Duration.ofMillis(Math.max(1, spec.outageMillis / 3)));
         break;
       default:
         throw new IllegalArgumentException("settings: " + spec.settings);

@@ -1,0 +1,258 @@
+package dev.analytics4j.cli;
+
+import dev.analytics4j.Analytics;
+import dev.analytics4j.EncodedMessage;
+import dev.analytics4j.internal.Wire;
+import dev.analytics4j.messages.Message;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads every source line by line, on its own thread, and feeds each line to the client: parsed,
+ * given its messageId, validated and encoded by the core exactly as {@code Analytics.offer} would,
+ * so a line the core refuses is rejected alone with the core's reason; then, within the room the
+ * {@link Ledger} gives and at most {@code rate} lines a second, offered. Every non-blank line is
+ * counted read once and settled once, even when an {@link Error} ends the run.
+ */
+final class LineFeeder implements Runnable {
+  private final List<Importer.Source> sources;
+  private final Charset charset;
+  private final int maxLineBytes;
+  private final long maxSkipBytes;
+  private final double rate;
+  private final Ledger ledger;
+  private final Stops stops;
+  private final LineParser parser = new LineParser();
+  private final MessageIds ids = new MessageIds();
+  private @Nullable Analytics analytics;
+
+  private final AtomicLong numericIds = new AtomicLong();
+  private final AtomicLong bytesRead = new AtomicLong();
+  /** The input and line it is at, for a summary that stops early. */
+  private volatile String currentSource;
+  private volatile long currentLine;
+  private volatile boolean midLine;
+  /** The line an Error struck while it was being processed; 0 when it struck between lines. */
+  private volatile long failedLine;
+  /** Whether reading stopped inside a line (an I/O error or an Error while reading it). */
+  private volatile boolean brokenLine;
+  private volatile boolean allRead;
+  private volatile boolean finished;
+  /** Copies of the {@link MessageIds} counts, for a summary taken while the feeder is blocked. */
+  private volatile long repeats;
+  private volatile long repeatedIds;
+  /** When the next line may be offered under {@code rate}; only the feeder's thread uses it. */
+  private long nextSlot;
+
+  LineFeeder(List<Importer.Source> sources, Charset charset, int maxLineBytes, long maxSkipBytes, double rate,
+      Ledger ledger, Stops stops) {
+    this.sources = sources;
+    this.charset = charset;
+    this.maxLineBytes = maxLineBytes;
+    this.maxSkipBytes = maxSkipBytes;
+    this.rate = rate;
+    this.ledger = ledger;
+    this.stops = stops;
+    this.currentSource = sources.get(0).name;
+  }
+
+  /** Starts feeding {@code client} on a daemon thread of its own, and returns the thread. */
+  Thread start(Analytics client) {
+    this.analytics = client;
+    // A read from a terminal or pipe cannot be interrupted, and a stop must still be able to
+    // flush and report while it is blocked.
+    Thread reader = new Thread(this, "analytics4j-import-reader");
+    reader.setDaemon(true);
+    reader.start();
+    return reader;
+  }
+
+  @Override
+  public void run() {
+    try {
+      for (Importer.Source source : sources) {
+        if (stops.stopped()) return;
+        currentSource = source.name;
+        currentLine = 0;
+        try (InputStream in = source.open()) {
+          if (!readSource(source, new LineReader(in, charset, maxLineBytes, maxSkipBytes))) return;
+        } catch (IOException e) {
+          brokenLine = true;
+          String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+          stops.stop(new ImportResult.Stop(ImportResult.Stop.Kind.INPUT, source.name + ": " + message,
+              ImportResult.EXIT_INPUT));
+          return;
+        }
+      }
+      allRead = true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Throwable e) {
+      // An Error (out of memory, say) must end the run visibly, never as if the input had ended.
+      if (failedLine == 0) brokenLine = true;
+      stops.stop(new ImportResult.Stop(ImportResult.Stop.Kind.INPUT, describe(e) + " while reading "
+          + String.format(Locale.ROOT, "%s line %,d", currentSource, failedLine > 0 ? failedLine : currentLine + 1),
+          ImportResult.EXIT_INPUT));
+    } finally {
+      midLine = false;
+      finished = true;
+      ledger.wake();
+    }
+  }
+
+  static String describe(Throwable e) {
+    if (e instanceof OutOfMemoryError) return "ran out of memory (" + e.getMessage() + "; raise -Xmx)";
+    if (e instanceof StackOverflowError) return "ran out of stack";
+    return e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "");
+  }
+
+  /** Reads one source to its end; false when the run stopped first. */
+  private boolean readSource(Importer.Source source, LineReader lines) throws IOException, InterruptedException {
+    long bytesBefore = bytesRead.get();
+    while (true) {
+      if (stops.stopped()) return false;
+      LineReader.Line line = lines.next();
+      bytesRead.set(bytesBefore + lines.bytesRead());
+      if (line == null) return true;
+      currentLine = line.number;
+      if (line.text != null && line.text.isBlank()) continue;
+      midLine = true;
+      Ledger.LineRef ref = new Ledger.LineRef(source.name, line.number);
+      ledger.read();
+      boolean counted = false;
+      try {
+        if (line.rejection != null) {
+          counted = true;
+          ledger.reject(ref, line.rejection);
+          continue;
+        }
+        EncodedMessage message = encode(Objects.requireNonNull(line.text), Objects.requireNonNull(line.utf8), ref);
+        if (message == null) {
+          counted = true;
+          continue;
+        }
+        if (rate > 0) {
+          // A ceiling, not an average: time lost to a slow endpoint is not made up later in a burst.
+          nextSlot = Math.max(nextSlot + (long) (TimeUnit.SECONDS.toNanos(1) / rate), System.nanoTime());
+          ledger.awaitUntil(stops::stopped, nextSlot);
+        }
+        boolean sent = send(message, ref);
+        counted = true;
+        if (!sent) {
+          ledger.notDelivered(ref, Outcomes.stopReason(stops));
+          return false;
+        }
+      } catch (Throwable e) {
+        // The line was read; it must be counted even when an Error ends the run.
+        if (!counted) ledger.notDelivered(ref, describe(e));
+        failedLine = line.number;
+        throw e;
+      } finally {
+        midLine = false;
+      }
+    }
+  }
+
+  /** The line as the core encodes it, with its messageId, or null when it was rejected. */
+  private @Nullable EncodedMessage encode(String text, byte[] utf8, Ledger.LineRef ref) {
+    LineParser.Parsed parsed;
+    try {
+      parsed = parser.parse(text);
+    } catch (LineRejectedException e) {
+      ledger.reject(ref, e.getMessage());
+      return null;
+    }
+    numericIds.addAndGet(parsed.numericIds);
+    Message message;
+    try {
+      if (parsed.messageId != null) {
+        ids.noteOwnId(parsed.messageId);
+        repeatedIds = ids.repeatedIds();
+      } else {
+        parsed.builder.messageId(ids.idFor(utf8));
+        repeats = ids.repeats();
+      }
+      message = parsed.builder.build();
+    } catch (IllegalArgumentException e) {
+      ledger.reject(ref, "invalid message: " + e.getMessage());
+      return null;
+    }
+    try {
+      return Wire.encode(Objects.requireNonNull(analytics), message);
+    } catch (IllegalArgumentException e) {
+      // The core's checks: over 32,000 bytes, a value the wire cannot carry.
+      String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+      ledger.reject(ref, reason.contains("-byte limit") ? "oversize: " + reason : "invalid message: " + reason);
+      return null;
+    }
+  }
+
+  /** Offers {@code message} within the ledger's room; false when the run stopped first. */
+  private boolean send(EncodedMessage message, Ledger.LineRef ref) throws InterruptedException {
+    Analytics client = Objects.requireNonNull(analytics);
+    while (true) {
+      if (!ledger.hold(message.messageId(), ref)) return false;
+      boolean accepted;
+      try {
+        accepted = Wire.offer(client, message);
+      } catch (RuntimeException | Error e) {
+        ledger.unhold(message.messageId());
+        throw e;
+      }
+      if (accepted) return true;
+      // Refused (the callback gave the room back). The queue is sized to hold every line the
+      // ledger lets in, so this only happens once the client is closing: the line was read but
+      // never sent. A batch's room in the queue is freed just after its callbacks, so the retry
+      // waits a moment for it, or for a stop.
+      if (stops.stopped()) return false;
+      ledger.awaitUntil(stops::stopped, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10));
+    }
+  }
+
+  boolean finished() {
+    return finished;
+  }
+
+  boolean midLine() {
+    return midLine;
+  }
+
+  boolean allRead() {
+    return allRead;
+  }
+
+  boolean brokenLine() {
+    return brokenLine;
+  }
+
+  String currentSource() {
+    return currentSource;
+  }
+
+  long currentLine() {
+    return currentLine;
+  }
+
+  long bytesRead() {
+    return bytesRead.get();
+  }
+
+  long numericIds() {
+    return numericIds.get();
+  }
+
+  long repeats() {
+    return repeats;
+  }
+
+  long repeatedIds() {
+    return repeatedIds;
+  }
+}

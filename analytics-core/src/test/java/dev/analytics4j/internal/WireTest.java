@@ -1,0 +1,176 @@
+package dev.analytics4j.internal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.analytics4j.Analytics;
+import dev.analytics4j.Callback;
+import dev.analytics4j.DropReason;
+import dev.analytics4j.EncodedMessage;
+import dev.analytics4j.Failure;
+import dev.analytics4j.Transport;
+import dev.analytics4j.messages.IdentifyMessage;
+import dev.analytics4j.messages.TrackMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+final class WireTest {
+  private static final Instant T = Instant.parse("2025-03-14T09:26:53.589Z");
+  private static final String OURS = "\"library\":{\"name\":\"analytics4j\",\"version\":\"" + Analytics.VERSION + "\"}";
+
+  private final List<String> bodies = new ArrayList<>();
+  private final List<Map<String, String>> headers = new ArrayList<>();
+  private final List<String> dropped = new ArrayList<>();
+
+  private Analytics.Builder client() {
+    return Analytics.builder("k3y").shutdownHook(false).flushAt(10).flushInterval(Duration.ofHours(1))
+        .transport(request -> {
+          synchronized (bodies) {
+            bodies.add(new String(request.body(), UTF_8));
+            headers.add(request.headers());
+          }
+          return new Transport.Response(200, null, "{}");
+        })
+        .callback(new Callback() {
+          @Override
+          public void onSuccess(EncodedMessage message) {}
+
+          @Override
+          public void onFailure(EncodedMessage message, Failure failure) {}
+
+          @Override
+          public void onDropped(EncodedMessage message, DropReason reason) {
+            synchronized (dropped) {
+              dropped.add(message.messageId() + " " + reason);
+            }
+          }
+        });
+  }
+
+  private static Map<String, Object> map(Object... keysAndValues) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    return map;
+  }
+
+  private static TrackMessage withSourceLibrary() {
+    return TrackMessage.builder("E").userId("u").messageId("m1").timestamp(T)
+        .context(map("ip", "1.2.3.4", "library", map("name", "analytics.js", "version", "4.1.0"), "locale", "fr"))
+        .build();
+  }
+
+  private static IdentifyMessage withoutLibrary() {
+    return IdentifyMessage.builder().userId("u").messageId("m2").timestamp(T).context(map("ip", "5.6.7.8")).build();
+  }
+
+  @Test
+  void keepsAMessagesOwnLibraryInItsPlaceAndAddsOursOnlyWhereThereIsNone() {
+    Analytics analytics = Wire.keepMessageLibrary(client()).build();
+    EncodedMessage kept = Wire.encode(analytics, withSourceLibrary());
+    assertEquals("{\"type\":\"track\",\"messageId\":\"m1\",\"timestamp\":\"2025-03-14T09:26:53.589Z\",\"userId\":\"u\","
+        + "\"event\":\"E\",\"properties\":{},\"context\":{\"ip\":\"1.2.3.4\",\"library\":{\"name\":\"analytics.js\","
+        + "\"version\":\"4.1.0\"},\"locale\":\"fr\"}}", kept.json());
+    EncodedMessage ours = Wire.encode(analytics, withoutLibrary());
+    assertEquals("{\"type\":\"identify\",\"messageId\":\"m2\",\"timestamp\":\"2025-03-14T09:26:53.589Z\","
+        + "\"userId\":\"u\",\"traits\":{},\"context\":{\"ip\":\"5.6.7.8\"," + OURS + "}}", ours.json());
+
+    assertTrue(Wire.offer(analytics, kept));
+    assertTrue(Wire.offer(analytics, ours));
+    analytics.close();
+
+    assertEquals(1, bodies.size());
+    assertTrue(bodies.get(0).startsWith("{\"batch\":[" + kept.json() + "," + ours.json() + "],\"sentAt\":\""),
+        bodies.get(0));
+    assertTrue(bodies.get(0).endsWith("\",\"context\":{" + OURS + "},\"writeKey\":\"k3y\"}"), bodies.get(0));
+  }
+
+  @Test
+  void withoutTheOptionOurLibraryReplacesTheMessagesAsBefore() {
+    Analytics analytics = client().build();
+    try {
+      assertEquals("{\"type\":\"track\",\"messageId\":\"m1\",\"timestamp\":\"2025-03-14T09:26:53.589Z\","
+          + "\"userId\":\"u\",\"event\":\"E\",\"properties\":{},\"context\":{\"ip\":\"1.2.3.4\",\"locale\":\"fr\","
+          + OURS + "}}", Wire.encode(analytics, withSourceLibrary()).json());
+    } finally {
+      analytics.close();
+    }
+  }
+
+  @Test
+  void encodeRefusesWhatOfferRefusesWithTheSameReasonAndQueuesNothing() {
+    Analytics analytics = Wire.keepMessageLibrary(client()).build();
+    TrackMessage badDate = TrackMessage.builder("E").userId("u").timestamp(T)
+        .properties(map("due", LocalDate.of(12023, 1, 1))).build();
+    TrackMessage badLibrary = TrackMessage.builder("E").userId("u").timestamp(T)
+        .context(map("library", map("at", Double.NaN))).build();
+    TrackMessage oversize = TrackMessage.builder("E").userId("u").messageId("big").timestamp(T)
+        .properties(map("s", "x".repeat(32_000))).build();
+    for (TrackMessage message : List.of(badDate, badLibrary, oversize)) {
+      IllegalArgumentException viaWire = assertThrows(IllegalArgumentException.class, () -> Wire.encode(analytics, message));
+      IllegalArgumentException viaOffer = assertThrows(IllegalArgumentException.class, () -> analytics.offer(message));
+      assertEquals(viaOffer.getMessage(), viaWire.getMessage());
+    }
+    assertEquals("properties.due: date +12023-01-01 is outside the years 0000 to 9999 (RFC 3339)",
+        assertThrows(IllegalArgumentException.class, () -> Wire.encode(analytics, badDate)).getMessage());
+    assertEquals("context.library.at must be a finite number: NaN",
+        assertThrows(IllegalArgumentException.class, () -> Wire.encode(analytics, badLibrary)).getMessage());
+    analytics.close();
+    assertEquals(List.of(), bodies);
+    assertEquals(List.of(), dropped);
+  }
+
+  @Test
+  void encodeRefusesAClientWithHooksRatherThanPassAroundThem() {
+    Analytics analytics = client().beforeSend(message -> message.properties().put("seen", true)).build();
+    try {
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> Wire.encode(analytics, withoutLibrary()));
+      assertEquals("this client has BeforeSend hooks, which Wire.encode would pass around", e.getMessage());
+    } finally {
+      analytics.close();
+    }
+    assertEquals(List.of(), bodies);
+  }
+
+  @Test
+  void offerAfterCloseReportsTheDropAndReturnsFalse() {
+    Analytics analytics = client().build();
+    EncodedMessage message = Wire.encode(analytics, withoutLibrary());
+    analytics.close();
+    assertFalse(Wire.offer(analytics, message));
+    assertEquals(List.of("m2 CLOSED"), dropped);
+  }
+
+  @Test
+  void emptyBatchIsTheClientsOwnRequestWithAMillisecondSentAt() {
+    Instant before = Instant.now();
+    Transport.Request request = Wire.emptyBatch(Analytics.builder("k\"3y").endpoint("http://127.0.0.1:9/prefix/"),
+        Duration.ofSeconds(30));
+    assertEquals("http://127.0.0.1:9/prefix/v1/batch", request.url());
+    assertEquals(Duration.ofSeconds(30), request.timeout());
+    assertEquals(Map.of("Content-Type", "application/json",
+        "Authorization", "Basic " + Base64.getEncoder().encodeToString("k\"3y:".getBytes(UTF_8)),
+        "User-Agent", "analytics4j/" + Analytics.VERSION), request.headers());
+    String body = new String(request.body(), UTF_8);
+    String head = "{\"batch\":[],\"sentAt\":\"";
+    assertTrue(body.startsWith(head), body);
+    String sentAt = body.substring(head.length(), head.length() + 24);
+    assertTrue(sentAt.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"), sentAt);
+    assertFalse(Instant.parse(sentAt).isBefore(before.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)), sentAt);
+    assertEquals("\",\"context\":{" + OURS + "},\"writeKey\":\"k\\\"3y\"}", body.substring(head.length() + 24));
+
+    Transport.Request custom = Wire.emptyBatch(Analytics.builder("k").userAgent("importer/1")
+        .region(dev.analytics4j.Region.EU), Duration.ofSeconds(1));
+    assertEquals("importer/1", custom.headers().get("User-Agent"));
+    assertEquals(dev.analytics4j.Region.EU.host() + "/v1/batch", custom.url());
+  }
+}
