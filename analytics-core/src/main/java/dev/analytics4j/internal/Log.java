@@ -79,6 +79,10 @@ public final class Log implements System.Logger {
     if (sink.enabled(DEBUG)) sink.log(DEBUG, format, new @Nullable Object[] {arg1, arg2});
   }
 
+  public void debug(String format, @Nullable Object... args) {
+    if (sink.enabled(DEBUG)) sink.log(DEBUG, format, args);
+  }
+
   public void info(String message) {
     if (sink.enabled(INFO)) sink.log(INFO, message, NO_ARGS);
   }
