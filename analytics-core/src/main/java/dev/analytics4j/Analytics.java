@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Log;
 import dev.analytics4j.internal.spool.SpoolFileSystem;
 import dev.analytics4j.internal.Wire;
 import dev.analytics4j.messages.Message;
@@ -31,8 +32,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The client: validates and serializes each message on the caller's thread, holds it in a bounded
@@ -67,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * are then sent more slowly, never left without their report.
  */
 public final class Analytics implements Closeable {
-  private static final Logger logger = LoggerFactory.getLogger(Analytics.class);
+  private static final Log logger = Log.get(Analytics.class);
   private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
   /**
    * How long close waits, after its deadline, for the client's threads and the callbacks of what it
@@ -646,22 +645,34 @@ public final class Analytics implements Closeable {
         }
       });
     }
+    // Counted as Metrics counts them: a batch whose request may have arrived is failed, not dropped.
+    long failed = 0;
     if (givenReason == DropReason.CLOSE_TIMEOUT) {
       for (Batch batch : abandoned.inFlight) {
         Runnable report = uploader.abandon(batch, kept);
         if (report != null) {
           reports.add(report);
-          lost += batch.size();
+          // Settled by close, so its attempts no longer change: Uploader.abandon decided by them.
+          if (!kept && batch.attempts() > 0) {
+            failed += batch.size();
+          } else {
+            lost += batch.size();
+          }
         }
       }
     }
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     if (lost > 0 && kept) {
-      logger.info("Left {} messages in the spool {} ms after close began (SPOOLED): the next client "
-          + "on {} sends them", lost, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
-          spool.directory());
-    } else if (lost > 0) {
-      logger.warn("Gave up on {} messages {} ms after close began ({}); each was reported to the "
-          + "callback", lost, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), reason);
+      logger.info("Close left {} in the spool after {} ms (dropped: SPOOLED): the next client on {} "
+          + "sends them", Log.count(lost, "message"), millis, spool.directory());
+    } else if (reason == DropReason.CLIENT_FAILED && lost > 0) {
+      logger.warn("{} dropped (CLIENT_FAILED); each was reported to the callback",
+          Log.count(lost, "message"));
+    } else if (lost > 0 || failed > 0) {
+      logger.warn("Close gave up after {} ms: {}; each was reported to the callback", millis,
+          lost > 0 && failed > 0 ? lost + " dropped (CLOSE_TIMEOUT) and " + failed + " failed"
+              : lost > 0 ? Log.count(lost, "message") + " dropped (CLOSE_TIMEOUT)"
+              : Log.count(failed, "message") + " failed");
     }
     if (reports.isEmpty()) return null;
     Runnable all = () -> {
@@ -1240,11 +1251,25 @@ public final class Analytics implements Closeable {
             : request -> {
               throw new IllegalStateException("a disabled client sends nothing");
             };
-        return new Analytics(this, url, transport, spool);
+        Analytics analytics = new Analytics(this, url, transport, spool);
+        logStart(url, spool);
+        return analytics;
       } catch (RuntimeException | Error e) {
         if (spool != null) spool.close();
         throw e;
       }
+    }
+
+    /** One line on where events go, so that a misrouted client is seen at startup; never the key. */
+    private void logStart(String url, @Nullable Spool spool) {
+      if (!enabled) {
+        logger.info("analytics4j {}: disabled; messages are checked, then dropped (DISABLED)", VERSION);
+        return;
+      }
+      URI uri = URI.create(url);
+      logger.info("analytics4j {}: sending to {}://{} ({}region {}); spool {}", VERSION, uri.getScheme(),
+          uri.getRawAuthority(), endpoint != null || uploadUrl != null ? "endpoint set, not the " : "", region,
+          spool == null ? "off" : "on in " + spool.directory() + ", " + spoolSync);
     }
 
     private Transport loadTransport() {

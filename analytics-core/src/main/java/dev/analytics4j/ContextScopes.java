@@ -1,10 +1,9 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Log;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One client's {@link AnalyticsContext} per thread. Until a scope is first opened nothing is looked
@@ -15,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * it into the next request.
  */
 final class ContextScopes {
-  private static final Logger logger = LoggerFactory.getLogger(ContextScopes.class);
+  private static final Log logger = Log.get(ContextScopes.class);
 
   private final ThreadLocal<ThreadScope> current = new ThreadLocal<>();
   private volatile boolean used;

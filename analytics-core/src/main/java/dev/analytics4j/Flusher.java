@@ -1,11 +1,10 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Log;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The loop of the client's one flusher thread: takes each due batch from the {@link MessageQueue}
@@ -16,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * it holds and refuses new messages instead of holding them forever.
  */
 final class Flusher implements Runnable {
-  private static final Logger logger = LoggerFactory.getLogger(Flusher.class);
+  private static final Log logger = Log.get(Flusher.class);
   private static final long ERROR_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final MessageQueue queue;

@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Log;
 import dev.analytics4j.internal.MessagesBridge;
 import dev.analytics4j.messages.Message;
 import java.util.ArrayList;
@@ -11,8 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What happens to a message on the caller's thread before it is encoded: the current
@@ -20,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * {@link BeforeSend} hooks run. With no scope open and no hook, the message passes untouched.
  */
 final class MessagePreparer {
-  private static final Logger logger = LoggerFactory.getLogger(MessagePreparer.class);
+  private static final Log logger = Log.get(MessagePreparer.class);
 
   /** Why a message will not be sent: a hook dropped it, or failed on it. */
   static final class Dropped extends RuntimeException {

@@ -48,8 +48,17 @@ import java.util.Set;
  *       that shortens the key it echoes ({@code "key abcd1234ef... is invalid"}). Longer than the
  *       tail rule, because it applies at every position of the text, not only at its end.
  * </ul>
- * A key shorter than these lengths is redacted only where it occurs whole. Redaction errs towards
- * removing too much: the worst a false match does is hide a few characters of a log line.
+ * Redaction errs towards removing too much, but never leaves half a word: what is replaced is
+ * widened to whole tokens (runs of letters, digits, {@code _}, {@code -} and {@code .}), so the worst
+ * a false match does is hide a word of a log line, never turn {@code invalid_write_key} into
+ * {@code invalid_write_[writeKey]ey}.
+ *
+ * <p>A key shorter than {@value #MIN_INNER} characters would, cut or shortened, be found in
+ * ordinary words: it is replaced only where it, or its Basic token, is a whole token. A key shorter
+ * than {@value #MIN_SAFE_KEY} characters cannot be redacted safely at all (a whole token of one to
+ * three characters is as likely a word or a number as the key): {@link #canRedactSafely()} is then
+ * false, so that the caller leaves a collector's body out altogether rather than show one that may
+ * hold the key or be mangled.
  */
 final class Redactor {
   static final String MARK = "[writeKey]";
@@ -57,6 +66,8 @@ final class Redactor {
   static final int MIN_INNER = 8;
   /** Layers of decoding tried on top of each other: enough for a URL-encoded key in JSON in JSON. */
   static final int MAX_LAYERS = 3;
+  /** The shortest key that can be taken out of a collector's body safely. */
+  static final int MIN_SAFE_KEY = MIN_TAIL;
 
   private static final String[] HTML_NAMES = {"quot", "amp", "lt", "gt", "apos", "nbsp"};
   private static final char[] HTML_CHARS = {'"', '&', '<', '>', '\'', '\u00a0'};
@@ -64,9 +75,15 @@ final class Redactor {
   /** The spellings looked for; the first is the key itself when it is not empty, the rest Base64. */
   private final String[] secrets;
   private final boolean keyFirst;
+  /** Whether the key is long enough to be taken out of a collector's body. */
+  private final boolean safe;
+  /** Whether the key is long enough for every rule; else only whole-token matches count. */
+  private final boolean everySpelling;
 
   Redactor(String writeKey) {
     Objects.requireNonNull(writeKey, "writeKey == null");
+    this.safe = writeKey.length() >= MIN_SAFE_KEY;
+    this.everySpelling = writeKey.length() >= MIN_INNER;
     Set<String> all = new LinkedHashSet<>();
     if (!writeKey.isEmpty()) all.add(writeKey);
     byte[] key = writeKey.getBytes(StandardCharsets.UTF_8);
@@ -82,7 +99,8 @@ final class Redactor {
         // one when it also holds what follows the key.
         int from = (align * 8 + 5) / 6;
         int to = shifted.length * 8 / 6;
-        if (to - from >= MIN_TAIL) all.add(encoded.substring(from, to));
+        // Found inside any blob, so only for a key long enough not to match one by chance.
+        if (everySpelling && to - from >= MIN_TAIL) all.add(encoded.substring(from, to));
       }
     }
     this.secrets = all.toArray(new String[0]);
@@ -103,7 +121,7 @@ final class Redactor {
       // this view knows more about where the text was cut.
       if (!seen.add(view.complete + ":" + new String(view.chars))) continue;
       for (int i = 0; i < secrets.length; i++) {
-        find(secrets[i], !(keyFirst && i == 0), view, text.length(), spans);
+        find(secrets[i], !(keyFirst && i == 0), everySpelling, view, text.length(), spans);
       }
       if (view.layers == MAX_LAYERS) continue;
       for (int decoder = 0; decoder < 3; decoder++) {
@@ -115,11 +133,21 @@ final class Redactor {
     return spans.isEmpty() ? text : replace(text, spans);
   }
 
-  private static void find(String secret, boolean base64, View view, int textLength, List<int[]> spans) {
+  /** Whether the key is long enough to be taken out of a collector's body without mangling it or missing it. */
+  boolean canRedactSafely() {
+    return safe;
+  }
+
+  /**
+   * Adds the spans of {@code view} where {@code secret} is, each widened to whole tokens. With
+   * {@code everySpelling} the secret counts anywhere, and so do its cut and shortened prefixes;
+   * without (a short key), only where the secret is a whole token.
+   */
+  private static void find(String secret, boolean base64, boolean everySpelling, View view, int textLength,
+      List<int[]> spans) {
     char[] chars = view.chars;
     int n = chars.length;
     int length = secret.length();
-    int minTail = Math.min(MIN_TAIL, length);
     for (int i = 0; i < n; i++) {
       int m = 0;
       while (m < length && i + m < n && matches(chars[i + m], secret.charAt(m))) m++;
@@ -127,13 +155,41 @@ final class Redactor {
         int end = i + m;
         // Base64 padding goes with the token.
         while (base64 && end < n && end < i + m + 2 && chars[end] == '=') end++;
-        spans.add(new int[] {view.start[i], view.end[end - 1]});
-      } else if (m >= minTail && i + m >= view.complete) {
-        spans.add(new int[] {view.start[i], textLength});
+        if (!everySpelling && !(startsToken(chars, i) && endsToken(chars, i + m))) continue;
+        span(view, i, end, view.end[end - 1], spans);
+      } else if (!everySpelling) {
+        continue;
+      } else if (m >= MIN_TAIL && i + m >= view.complete) {
+        span(view, i, n, textLength, spans);
       } else if (m >= MIN_INNER) {
-        spans.add(new int[] {view.start[i], view.end[i + m - 1]});
+        span(view, i, i + m, view.end[i + m - 1], spans);
       }
     }
+  }
+
+  /**
+   * Adds chars {@code from..to-1} of {@code view} as a span of the original text ending at {@code
+   * end}, widened to the tokens around it.
+   */
+  private static void span(View view, int from, int to, int end, List<int[]> spans) {
+    char[] chars = view.chars;
+    while (!startsToken(chars, from)) from--;
+    while (to < chars.length && !endsToken(chars, to)) to++;
+    spans.add(new int[] {view.start[from], Math.max(end, to == 0 ? end : view.end[to - 1])});
+  }
+
+  /** Whether a token boundary lies before char {@code i}: one of the chars on either side is no token char. */
+  private static boolean startsToken(char[] chars, int i) {
+    return i == 0 || i == chars.length || !isToken(chars[i - 1]) || !isToken(chars[i]);
+  }
+
+  /** Whether a token boundary lies before char {@code end} (so after char {@code end - 1}). */
+  private static boolean endsToken(char[] chars, int end) {
+    return startsToken(chars, end);
+  }
+
+  private static boolean isToken(char c) {
+    return Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '.';
   }
 
   /** A space may be written as {@code +} (HTML forms, many URL encoders). */

@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Log;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -10,8 +11,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where every message's outcome is recorded: the counters behind {@link Metrics}, the user's
@@ -20,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * so {@link Metrics} never lags behind what a callback was told.
  */
 final class Reporter {
-  private static final Logger logger = LoggerFactory.getLogger(Reporter.class);
+  private static final Log logger = Log.get(Reporter.class);
   private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final String CALLBACK = "a callback";
   private static final String LISTENER = "an AnalyticsListener";
@@ -210,8 +209,8 @@ final class Reporter {
   void failedCounted(List<EncodedMessage> messages, Failure failure) {
     failed.add(messages.size());
     try {
-      logger.warn("Gave up on a batch of {} messages: {} after {} attempts",
-          messages.size(), failure.reason(), failure.attempts());
+      logger.warn("A batch of {} failed after {}: {}", Log.count(messages.size(), "message"),
+          Log.count(failure.attempts(), "attempt"), failure.reason());
     } catch (Throwable t) {
       // A logging backend out of memory must not cost the batch its reports.
     }
@@ -301,8 +300,9 @@ final class Reporter {
     long now = System.nanoTime();
     long last = lastDropLogNanos.get();
     if (now - last >= DROP_LOG_INTERVAL_NANOS && lastDropLogNanos.compareAndSet(last, now)) {
-      logger.warn("Queue full: dropped {} messages since the last warning; the endpoint is slower "
-          + "than the event rate, or maxQueueSize/maxQueueBytes is too small", unloggedDrops.getAndSet(0));
+      logger.warn("Queue full: {} dropped (QUEUE_FULL) since the last warning; the endpoint is slower "
+          + "than the event rate, or maxQueueSize/maxQueueBytes is too small",
+          Log.count(unloggedDrops.getAndSet(0), "message"));
     }
   }
 

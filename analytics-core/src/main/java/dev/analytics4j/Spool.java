@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Log;
 import dev.analytics4j.internal.spool.AckLog;
 import dev.analytics4j.internal.spool.RecordCodec;
 import dev.analytics4j.internal.spool.RecordReader;
@@ -24,8 +25,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The durable side of the queue, and the one spool class the pipeline calls: every accepted message
@@ -46,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * for the next client.
  */
 final class Spool implements Closeable {
-  private static final Logger logger = LoggerFactory.getLogger(Spool.class);
+  private static final Log logger = Log.get(Spool.class);
 
   static final long DEFAULT_MAX_BYTES = 256L * 1024 * 1024;
   static final int DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;

@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Log;
 import dev.analytics4j.internal.spool.RecordReader;
 import dev.analytics4j.internal.spool.Segment;
 import java.io.IOException;
@@ -7,8 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reads the spool's backlog back into the window, in order, on the flusher thread (and, at close,
@@ -17,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * {@link #readLock} and done without the spool's lock, so appends never wait for a disk read.
  */
 final class SpoolReader {
-  private static final Logger logger = LoggerFactory.getLogger(SpoolReader.class);
+  private static final Log logger = Log.get(SpoolReader.class);
 
   /** Reads of one record before its segment's rest is given up as unreadable. */
   private static final int READ_ATTEMPTS = 3;

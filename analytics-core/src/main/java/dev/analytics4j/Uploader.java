@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Log;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,8 +20,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.zip.GZIPOutputStream;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Sends batches on its own threads, at most {@code maxInFlight} at once (the queue hands out no
@@ -38,9 +37,11 @@ import org.slf4j.LoggerFactory;
  * spoolMaxAge} (then it fails with {@link Failure#expired()}).
  */
 final class Uploader {
-  private static final Logger logger = LoggerFactory.getLogger(Uploader.class);
+  private static final Log logger = Log.get(Uploader.class);
   /** The shortest deadline the retry budget leaves a retry (the configured one may be shorter). */
   private static final long MIN_ATTEMPT_NANOS = TimeUnit.SECONDS.toNanos(1);
+  static final String BODY_LEFT_OUT = " (body left out: a write key under " + Redactor.MIN_SAFE_KEY
+      + " characters cannot be taken out of it safely)";
 
   private final Transport transport;
   private final MessageEncoder encoder;
@@ -97,8 +98,9 @@ final class Uploader {
         return;
       }
       try {
-        logger.warn("Could not start an upload thread ({}); sending a batch of {} messages on the "
-            + "flusher thread instead", Threads.describe(t.getCause() != null ? t.getCause() : t), batch.size());
+        logger.warn("Could not start an upload thread ({}); sending a batch of {} on the flusher "
+            + "thread instead", Threads.describe(t.getCause() != null ? t.getCause() : t),
+            Log.count(batch.size(), "message"));
       } catch (Throwable ignored) {
         // Sending the batch matters more than saying so.
       }
@@ -120,7 +122,7 @@ final class Uploader {
       send(batch);
     } catch (Throwable t) {
       try {
-        logger.error("Unexpected error while sending a batch of {} messages", batch.size(), t);
+        logger.error("Unexpected error while sending a batch of {}", Log.count(batch.size(), "message"), t);
       } catch (Throwable ignored) {
         // The report below matters more than the log line.
       }
@@ -163,7 +165,7 @@ final class Uploader {
         return;
       }
       if (response != null && response.code() >= 200 && response.code() < 300) {
-        logger.debug("Sent {} messages in attempt {}", batch.size(), attempt);
+        if (logger.isDebugEnabled()) logger.debug("Sent {} in attempt {}", Log.count(batch.size(), "message"), attempt);
         succeed(batch, response.code());
         return;
       }
@@ -207,7 +209,7 @@ final class Uploader {
           logger.info("{}: retry {} in {} ms; the messages wait in the spool", what, retries, backoff / 1_000_000);
         } else if (retries > policy.maxRetries) {
           fail(batch, new Failure(code, error, attempt,
-              what + "; gave up after " + policy.maxRetries + " retries", batch.uncertain()));
+              what + "; gave up after " + Log.count(policy.maxRetries, "retry", "retries"), batch.uncertain()));
           return;
         } else if (spent + backoff > policy.maxRetryNanos) {
           fail(batch, new Failure(code, error, attempt,
@@ -273,7 +275,6 @@ final class Uploader {
     return out.toByteArray();
   }
 
-  /** {@code text} from the network with the write key taken out. */
   /**
    * {@code text} from the network (a body, a header, an exception message quoting a status line)
    * made fit for a log line: the write key taken out, and control characters escaped so that a
@@ -299,6 +300,9 @@ final class Uploader {
    * or collector that echoes the request's credentials must not put them in our logs.
    */
   private String bodyForLog(Transport.Response response) {
+    if (response.body().trim().isEmpty()) return "";
+    // Not redacted but left out: a key this short could hide in the body, or be found in its words.
+    if (!redactor.canRedactSafely()) return BODY_LEFT_OUT;
     // Redacted before trimming or shortening, so a key cut by the transport's read limit is still at the end.
     String body = redacted(response.body()).trim();
     if (body.isEmpty()) return "";

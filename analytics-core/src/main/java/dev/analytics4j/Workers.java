@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Log;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Up to {@code maxThreads} threads of a user's {@link ThreadFactory} running the tasks handed to
@@ -28,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * that dies all the same hands the waiting tasks on.
  */
 final class Workers implements Executor {
-  private static final Logger logger = LoggerFactory.getLogger(Workers.class);
+  private static final Log logger = Log.get(Workers.class);
   /**
    * After a thread could not be had, how long tasks that would need a new one are handed back at
    * once: a factory whose threads stall at start would otherwise cost every task the start wait.

@@ -34,7 +34,9 @@ class RedactorTest {
     assertEquals("{\"error\":\"key [writeKey] rejected\"}", redactor.redact("{\"error\":\"key " + KEY + " rejected\"}"));
     assertEquals(MARK, redactor.redact(KEY));
     assertEquals(MARK + " " + MARK, redactor.redact(KEY + " " + KEY));
-    assertEquals("a" + MARK + "b", redactor.redact("a" + KEY + "b"));
+    // Glued to other characters, it takes the whole token with it: never half a word left over.
+    assertEquals(MARK + " ok", redactor.redact("a" + KEY + "b ok"));
+    assertEquals("key=" + MARK + "&x", redactor.redact("key=" + KEY + "&x"));
   }
 
   @Test
@@ -170,7 +172,9 @@ class RedactorTest {
 
   @Test
   void redactsAShortenedKeyOfEightCharactersAnywhere() {
-    assertEquals("key " + MARK + "... is invalid", redactor.redact("key " + KEY.substring(0, 8) + "... is invalid"));
+    // The dots go with the token.
+    assertEquals("key " + MARK + " is invalid", redactor.redact("key " + KEY.substring(0, 8) + "... is invalid"));
+    assertEquals("key \"" + MARK + "\" is invalid", redactor.redact("key \"" + KEY.substring(0, 8) + "\" is invalid"));
     String seven = "key " + KEY.substring(0, 7) + "... is invalid";
     assertEquals(seven, redactor.redact(seven));
   }
@@ -187,11 +191,100 @@ class RedactorTest {
   }
 
   @Test
-  void aShortKeyIsRedactedOnlyWhole() {
+  void aShortKeyIsRedactedOnlyWhereItIsAWholeToken() {
     Redactor shortKey = new Redactor("key");
     assertEquals("a " + MARK + " b", shortKey.redact("a key b"));
     assertEquals("a ke", shortKey.redact("a ke"));
-    assertEquals("mon" + MARK, shortKey.redact("monkey"));
+    assertEquals("monkey keys key_id key-id key.id", shortKey.redact("monkey keys key_id key-id key.id"));
+    assertEquals("{\"writeKey\":\"" + MARK + "\"}", shortKey.redact("{\"writeKey\":\"key\"}"));
+    assertEquals("Basic " + MARK, shortKey.redact("Basic a2V5Og=="));
+  }
+
+  @Test
+  void aKeyOfOneToThreeCharactersNeverMangledOrdinaryWords() {
+    String body = "{\"error\":\"invalid_write_key\",\"message\":\"Invalid key: ok, check the Segment "
+        + "settings page at https://app.segment.com/abc/sources?tab=keys\"}";
+    for (String key : new String[] {"k", "e", "ab", "ok", "abc", "key", "in", "s", "1"}) {
+      Redactor shortKey = new Redactor(key);
+      assertFalse(shortKey.canRedactSafely(), key);
+      String redacted = shortKey.redact(body);
+      // Whatever it replaced is a whole token that was the key: put back, the text is the original.
+      assertEquals(body, redacted.replace(MARK, key), key + ": " + redacted);
+      assertNoTokenCharNextToTheMark(redacted, key);
+    }
+    assertEquals(body.replace("Invalid key: ok,", "Invalid key: " + MARK + ","), new Redactor("ok").redact(body));
+    assertEquals(body, new Redactor("k").redact(body));
+  }
+
+  @Test
+  void onlyAKeyOfAtLeastFourCharactersCanBeRedactedSafely() {
+    for (int length = 1; length < 4; length++) {
+      assertFalse(new Redactor(KEY.substring(0, length)).canRedactSafely(), "length " + length);
+    }
+    for (int length = 4; length <= KEY.length(); length++) {
+      assertTrue(new Redactor(KEY.substring(0, length)).canRedactSafely(), "length " + length);
+    }
+    assertEquals(4, Redactor.MIN_SAFE_KEY);
+  }
+
+  @Test
+  void aKeyOfFourToSevenCharactersIsRedactedAsAWholeTokenOnly() {
+    Redactor test = new Redactor("test");
+    assertTrue(test.canRedactSafely());
+    assertEquals("{\"error\":\"latest key " + MARK + " rejected\",\"testing\":true}",
+        test.redact("{\"error\":\"latest key test rejected\",\"testing\":true}"));
+    Redactor abc = new Redactor("abc123");
+    assertEquals("Authorization: Basic " + MARK + ", key=" + MARK + ", abc1234, xabc123",
+        abc.redact("Authorization: Basic YWJjMTIzOg==, key=abc123, abc1234, xabc123"));
+    // Cut or shortened it is not looked for: four characters of it are too likely a word.
+    assertEquals("key abc1", abc.redact("key abc1"));
+  }
+
+  @Test
+  void redactsTheKeyInAUrlAndLeavesTheRestOfTheUrl() {
+    assertEquals("https://collector.example/v1/batch?writeKey=" + MARK + "&x=1",
+        redactor.redact("https://collector.example/v1/batch?writeKey=" + KEY + "&x=1"));
+    assertEquals("https://" + MARK + ":@collector.example/v1/batch",
+        redactor.redact("https://" + KEY + ":@collector.example/v1/batch"));
+    assertEquals("https://collector.example/" + MARK + "/batch",
+        redactor.redact("https://collector.example/" + KEY + "/batch"));
+    assertEquals("Location: https://collector.example/?k=" + MARK,
+        redactor.redact("Location: https://collector.example/?k=" + KEY.substring(0, 12)));
+    // A short key that is also part of the host: only the query parameter that is the key goes.
+    assertEquals("https://api.segment.io/v1/batch?key=" + MARK + "&x=1",
+        new Redactor("api").redact("https://api.segment.io/v1/batch?key=api&x=1"));
+  }
+
+  @Test
+  void aKeyThatIsPartOfOrdinaryWordsTakesWholeWordsOrNothing() {
+    // A long key that is a word's substring: where it is found, the whole word goes, never a half.
+    Redactor wordy = new Redactor("connection");
+    assertEquals("Connection refused; " + MARK + " is " + MARK + " " + MARK,
+        wordy.redact("Connection refused; connection is connections reconnection_id"));
+    Random random = new Random(20261206);
+    String[] words = {"invalid", "write", "key", "error", "token", "a", "_", "-", ".", "=", " ", "/", "\"", "%20", "&amp;"};
+    for (int run = 0; run < 2000; run++) {
+      String key = KEY.substring(random.nextInt(8), 24 + random.nextInt(8));
+      StringBuilder text = new StringBuilder();
+      for (int i = 0; i < 12; i++) {
+        text.append(random.nextInt(6) == 0 ? key : words[random.nextInt(words.length)]);
+      }
+      String redacted = new Redactor(key).redact(text.toString());
+      assertFalse(redacted.contains(key.substring(0, 8)), text + " gave " + redacted);
+      assertNoTokenCharNextToTheMark(redacted, text.toString());
+    }
+  }
+
+  private static void assertNoTokenCharNextToTheMark(String redacted, String context) {
+    for (int at = redacted.indexOf(MARK); at >= 0; at = redacted.indexOf(MARK, at + 1)) {
+      int after = at + MARK.length();
+      assertTrue(at == 0 || !isToken(redacted.charAt(at - 1)), context + ": " + redacted);
+      assertTrue(after == redacted.length() || !isToken(redacted.charAt(after)), context + ": " + redacted);
+    }
+  }
+
+  private static boolean isToken(char c) {
+    return Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '.';
   }
 
   @Test

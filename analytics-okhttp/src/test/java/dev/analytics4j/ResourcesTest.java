@@ -178,7 +178,7 @@ class ResourcesTest {
       System.setErr(originalErr);
     }
     String log = captured.toString(UTF_8);
-    assertTrue(log.contains("Gave up on a batch of 1 messages: HTTP 401 is not retryable: "
+    assertTrue(log.contains("A batch of 1 message failed after 1 attempt: HTTP 401 is not retryable: "
         + "{\"error\":\"key [writeKey] rejected\",\"auth\":\"Basic [writeKey]\""), log);
     texts.add(log);
     for (String text : texts) {

@@ -69,6 +69,8 @@ public final class OkHttpTransport implements Transport {
   /**
    * Returns a transport with its own client: connect timeout 10 s, read and write timeouts 20 s,
    * idle connections kept 4 s, no redirects, no retries.
+   *
+   * @return a new transport, which shuts its client down on {@link #close()}
    */
   public static OkHttpTransport create() {
     return create(DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT);
@@ -85,6 +87,9 @@ public final class OkHttpTransport implements Transport {
    * batch. An interceptor of yours that calls {@code proceed} twice still makes two requests. Your
    * {@code EventListener} keeps receiving every event; a {@code callTimeout} of yours applies when
    * it is shorter than the attempt's deadline. {@code client} itself is not changed.
+   *
+   * @param client the application's client, whose pool, dispatcher and interceptors are shared
+   * @return a new transport, which leaves {@code client} running on {@link #close()}
    */
   public static OkHttpTransport create(OkHttpClient client) {
     Objects.requireNonNull(client, "client == null");

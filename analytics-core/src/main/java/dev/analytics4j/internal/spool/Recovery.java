@@ -1,5 +1,6 @@
 package dev.analytics4j.internal.spool;
 
+import dev.analytics4j.internal.Log;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
@@ -8,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What a client finds in its directory at start: the segments an earlier client left, which of their
@@ -23,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * {@code spoolMaxBytes}; nothing removes them but the operator, whom a WARN at each start reminds.
  */
 public final class Recovery {
-  private static final Logger logger = LoggerFactory.getLogger(Recovery.class);
+  private static final Log logger = Log.get(Recovery.class);
   static final String QUARANTINE_PREFIX = "quarantine-";
 
   public final TreeMap<Long, Segment> segments = new TreeMap<>();

@@ -1,5 +1,6 @@
 package dev.analytics4j.internal.spool;
 
+import dev.analytics4j.internal.Log;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,8 +20,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Who owns a spool directory, and whose messages it holds. Opening one creates it {@code rwx------},
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * opened: from then on the owner must create, write and delete nothing in it.
  */
 public final class SpoolDirectory implements Closeable {
-  private static final Logger logger = LoggerFactory.getLogger(SpoolDirectory.class);
+  private static final Log logger = Log.get(SpoolDirectory.class);
   static final String LOCK = "lock";
   static final String META = "meta";
   static final String META_TEMP = "meta.tmp";
