@@ -1,5 +1,6 @@
 package dev.analytics4j.cli;
 
+import dev.analytics4j.internal.FingerprintSet;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,8 +31,7 @@ final class MessageIds {
   private static final byte[] MESSAGE_ID_PREFIX = "messageId:".getBytes(StandardCharsets.UTF_8);
 
   private final MessageDigest sha1;
-  private long[] seen = new long[1 << 16];
-  private int size;
+  private final FingerprintSet seen = new FingerprintSet(1 << 16);
   /** Fingerprints seen more than once, to how many times. */
   private final Map<Long, Integer> repeated = new HashMap<>();
   private long repeats;
@@ -90,33 +90,8 @@ final class MessageIds {
 
   /** 1 the first time {@code fingerprint} is seen, then 2, 3... */
   private int occurrence(long fingerprint) {
-    if (!add(fingerprint)) return repeated.merge(fingerprint, 2, (old, two) -> old + 1);
+    if (!seen.add(fingerprint)) return repeated.merge(fingerprint, 2, (old, two) -> old + 1);
     return 1;
-  }
-
-  /** Adds to the open-addressing set; false when it was there. */
-  private boolean add(long fingerprint) {
-    int mask = seen.length - 1;
-    int slot = (int) (fingerprint ^ (fingerprint >>> 32)) & mask;
-    while (seen[slot] != 0) {
-      if (seen[slot] == fingerprint) return false;
-      slot = (slot + 1) & mask;
-    }
-    seen[slot] = fingerprint;
-    if (++size * 4 > seen.length * 3) grow();
-    return true;
-  }
-
-  private void grow() {
-    long[] old = seen;
-    seen = new long[old.length * 2];
-    int mask = seen.length - 1;
-    for (long fingerprint : old) {
-      if (fingerprint == 0) continue;
-      int slot = (int) (fingerprint ^ (fingerprint >>> 32)) & mask;
-      while (seen[slot] != 0) slot = (slot + 1) & mask;
-      seen[slot] = fingerprint;
-    }
   }
 
   private static String uuid(byte[] digest) {

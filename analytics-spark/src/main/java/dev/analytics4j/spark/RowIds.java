@@ -1,5 +1,6 @@
 package dev.analytics4j.spark;
 
+import dev.analytics4j.internal.FingerprintSet;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -31,8 +32,7 @@ final class RowIds {
 
   private final MessageDigest sha1;
   private final StringBuilder text = new StringBuilder(256);
-  private long[] seen = new long[1 << 12];
-  private int size;
+  private final FingerprintSet seen = new FingerprintSet(1 << 12);
   private long duplicates;
   private boolean partial;
 
@@ -67,12 +67,12 @@ final class RowIds {
 
   /** Notes an id the task sends; counts it when the task sent it before. */
   void note(String messageId) {
-    if (size >= MAX_TRACKED) {
+    if (seen.size() >= MAX_TRACKED) {
       partial = true;
       return;
     }
     long fingerprint = fingerprint(messageId);
-    if (!add(fingerprint)) duplicates++;
+    if (!seen.add(fingerprint)) duplicates++;
   }
 
   /** Rows that carried an id the same task had already sent: the API keeps one of each. */
@@ -134,31 +134,6 @@ final class RowIds {
     h *= 0xff51afd7ed558ccdL;
     h ^= h >>> 33;
     return h == 0 ? 1 : h; // 0 marks an empty slot
-  }
-
-  /** False when it was there. */
-  private boolean add(long fingerprint) {
-    int mask = seen.length - 1;
-    int slot = (int) (fingerprint ^ (fingerprint >>> 32)) & mask;
-    while (seen[slot] != 0) {
-      if (seen[slot] == fingerprint) return false;
-      slot = (slot + 1) & mask;
-    }
-    seen[slot] = fingerprint;
-    if (++size * 4 > seen.length * 3) grow();
-    return true;
-  }
-
-  private void grow() {
-    long[] old = seen;
-    seen = new long[old.length * 2];
-    int mask = seen.length - 1;
-    for (long fingerprint : old) {
-      if (fingerprint == 0) continue;
-      int slot = (int) (fingerprint ^ (fingerprint >>> 32)) & mask;
-      while (seen[slot] != 0) slot = (slot + 1) & mask;
-      seen[slot] = fingerprint;
-    }
   }
 
   private static String uuid(byte[] digest) {
