@@ -1,10 +1,10 @@
 package dev.analytics4j.cli;
 
 import dev.analytics4j.internal.FingerprintSet;
+import dev.analytics4j.internal.NameUuids;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -27,7 +27,7 @@ import java.util.UUID;
  */
 final class MessageIds {
   /** Our namespace: ids from other tools that hash the same text never collide with ours. */
-  private static final byte[] NAMESPACE = uuidBytes(UUID.fromString("5b0c6a3e-8f0e-4d3c-9d62-2f4e1c7a9b10"));
+  private static final byte[] NAMESPACE = NameUuids.bytes(UUID.fromString("5b0c6a3e-8f0e-4d3c-9d62-2f4e1c7a9b10"));
   private static final byte[] MESSAGE_ID_PREFIX = "messageId:".getBytes(StandardCharsets.UTF_8);
 
   private final MessageDigest sha1;
@@ -54,7 +54,7 @@ final class MessageIds {
       // A line never holds a '\n' (it ends the line), so the suffix cannot imitate another line.
       digest = digest(null, utf8, occurrence);
     }
-    return uuid(digest);
+    return NameUuids.fromSha1(digest);
   }
 
   /** Notes a line that brings its own messageId, to count ids the API will deduplicate. */
@@ -92,27 +92,5 @@ final class MessageIds {
   private int occurrence(long fingerprint) {
     if (!seen.add(fingerprint)) return repeated.merge(fingerprint, 2, (old, two) -> old + 1);
     return 1;
-  }
-
-  private static String uuid(byte[] digest) {
-    byte[] bytes = Arrays.copyOf(digest, 16);
-    bytes[6] = (byte) ((bytes[6] & 0x0f) | 0x50); // version 5
-    bytes[8] = (byte) ((bytes[8] & 0x3f) | 0x80); // IETF variant
-    long high = 0;
-    long low = 0;
-    for (int i = 0; i < 8; i++) high = high << 8 | (bytes[i] & 0xff);
-    for (int i = 8; i < 16; i++) low = low << 8 | (bytes[i] & 0xff);
-    return new UUID(high, low).toString();
-  }
-
-  private static byte[] uuidBytes(UUID uuid) {
-    byte[] bytes = new byte[16];
-    long high = uuid.getMostSignificantBits();
-    long low = uuid.getLeastSignificantBits();
-    for (int i = 0; i < 8; i++) {
-      bytes[i] = (byte) (high >>> (56 - 8 * i));
-      bytes[8 + i] = (byte) (low >>> (56 - 8 * i));
-    }
-    return bytes;
   }
 }

@@ -1,6 +1,7 @@
 package dev.analytics4j.spark;
 
 import dev.analytics4j.internal.FingerprintSet;
+import dev.analytics4j.internal.NameUuids;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -27,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class RowIds {
   /** Our namespace: the same text hashed by another tool never gives our ids. */
-  private static final byte[] NAMESPACE = uuidBytes(UUID.fromString("0b5c2c1e-7a43-4f55-8d0e-53a7c1f0d9b2"));
+  private static final byte[] NAMESPACE = NameUuids.bytes(UUID.fromString("0b5c2c1e-7a43-4f55-8d0e-53a7c1f0d9b2"));
   static final int MAX_TRACKED = 1 << 23;
 
   private final MessageDigest sha1;
@@ -62,7 +63,7 @@ final class RowIds {
     sha1.reset();
     sha1.update(NAMESPACE);
     sha1.update(text.toString().getBytes(StandardCharsets.UTF_8));
-    return uuid(sha1.digest());
+    return NameUuids.fromSha1(sha1.digest());
   }
 
   /** Notes an id the task sends; counts it when the task sent it before. */
@@ -134,26 +135,5 @@ final class RowIds {
     h *= 0xff51afd7ed558ccdL;
     h ^= h >>> 33;
     return h == 0 ? 1 : h; // 0 marks an empty slot
-  }
-
-  private static String uuid(byte[] digest) {
-    long high = 0;
-    long low = 0;
-    for (int i = 0; i < 8; i++) high = high << 8 | (digest[i] & 0xff);
-    for (int i = 8; i < 16; i++) low = low << 8 | (digest[i] & 0xff);
-    high = (high & ~0xF000L) | 0x5000L; // version 5
-    low = (low & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L; // IETF variant
-    return new UUID(high, low).toString();
-  }
-
-  private static byte[] uuidBytes(UUID uuid) {
-    byte[] bytes = new byte[16];
-    long high = uuid.getMostSignificantBits();
-    long low = uuid.getLeastSignificantBits();
-    for (int i = 0; i < 8; i++) {
-      bytes[i] = (byte) (high >>> (56 - 8 * i));
-      bytes[8 + i] = (byte) (low >>> (56 - 8 * i));
-    }
-    return bytes;
   }
 }
