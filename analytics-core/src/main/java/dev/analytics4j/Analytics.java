@@ -100,7 +100,6 @@ public final class Analytics implements Closeable {
   private final int maxInFlightRequests;
   private final boolean gzip;
   private final boolean enabled;
-  private final @Nullable Supplier<? extends @Nullable Map<String, ?>> defaultContext;
   private final Duration closeTimeout;
   private final Duration spoolMaxAge;
   private final Transport transport;
@@ -130,7 +129,6 @@ public final class Analytics implements Closeable {
     this.maxInFlightRequests = builder.maxInFlightRequests;
     this.gzip = builder.gzip;
     this.enabled = builder.enabled;
-    this.defaultContext = builder.defaultContext;
     this.closeTimeout = builder.closeTimeout;
     this.spoolMaxAge = builder.spoolMaxAge;
     this.transport = transport;
@@ -327,14 +325,8 @@ public final class Analytics implements Closeable {
 
   EncodedMessage encode(Message message) {
     // With hooks, defaultContext was merged before them, so that they see (and may redact) it.
-    if (defaultContext == null || preparer.hasHooks()) return encoder.encode(message);
-    Map<String, ?> context;
-    try {
-      context = defaultContext.get();
-    } catch (RuntimeException e) {
-      logger.warn("defaultContext threw; sending the message without it", e);
-      context = null;
-    }
+    if (preparer.hasHooks()) return encoder.encode(message);
+    Map<String, ?> context = preparer.defaults();
     if (context == null) return encoder.encode(message);
     try {
       return encoder.encode(message, context);
