@@ -160,6 +160,11 @@ public final class AnalyticsContext {
       Map<String, @Nullable Object> copy = Values.copy(requestData, true);
       return new AnalyticsContext(context.userId, context.anonymousId, context.properties, context.context, copy);
     }
+
+    @Override
+    protected AnalyticsContext empty() {
+      return EMPTY;
+    }
   }
 
   /** An open context: closing it brings back the one that was current when it was opened. */

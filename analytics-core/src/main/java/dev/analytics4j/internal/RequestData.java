@@ -31,6 +31,11 @@ public abstract class RequestData {
     return core().withRequestData(context, requestData);
   }
 
+  /** A context with nothing in it: what a thread has outside every scope. */
+  public static AnalyticsContext none() {
+    return core().empty();
+  }
+
   private static RequestData core() {
     RequestData core = instance;
     if (core == null) {
@@ -47,4 +52,6 @@ public abstract class RequestData {
   }
 
   protected abstract AnalyticsContext withRequestData(AnalyticsContext context, Map<String, ?> requestData);
+
+  protected abstract AnalyticsContext empty();
 }
