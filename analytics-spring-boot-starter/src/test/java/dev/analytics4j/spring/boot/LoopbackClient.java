@@ -19,7 +19,7 @@ final class LoopbackClient {
     return "127.0.0." + (2 + n % 200);
   }
 
-  /** The response's status line and body, after {@code Connection: close}. */
+  /** The response's status code, a line break and its body, after {@code Connection: close}. */
   static String get(int port, String fromIp, String path, String userAgent) throws IOException {
     try (Socket socket = new Socket()) {
       socket.bind(new InetSocketAddress(InetAddress.getByName(fromIp), 0));
@@ -36,7 +36,8 @@ final class LoopbackClient {
       if (response.contains("Transfer-Encoding: chunked") || response.contains("transfer-encoding: chunked")) {
         body = unchunk(body);
       }
-      return response.substring(0, response.indexOf("\r\n")) + "\n" + body;
+      String statusLine = response.substring(0, response.indexOf("\r\n"));
+      return statusLine.split(" ")[1] + "\n" + body;
     }
   }
 
