@@ -152,7 +152,7 @@ final class Reporter {
     } catch (Throwable e) {
       if (listener != AnalyticsListener.NONE) {
         Exception error = e instanceof Exception ? (Exception) e
-            : new ExecutionException("the transport threw " + Threads.describe(e), e);
+            : new ExecutionException("the transport threw " + ClientThreads.describe(e), e);
         requestFailed(messageCount, attempt, error, System.nanoTime() - start);
       }
       throw e;

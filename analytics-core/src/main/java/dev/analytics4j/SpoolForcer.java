@@ -2,7 +2,6 @@ package dev.analytics4j;
 
 import dev.analytics4j.internal.spool.Segment;
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -11,8 +10,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread of its own every interval. Segment changes are forced by the spool itself.
  */
 final class SpoolForcer {
-  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
-
   private final Spool spool;
   private final SpoolSync sync;
   private final ReentrantLock forceLock = new ReentrantLock();
@@ -27,9 +24,7 @@ final class SpoolForcer {
   /** Starts the interval thread, for an interval policy. */
   void start() {
     if (sync.isNone() || sync.isEveryWrite()) return;
-    Thread thread = new Thread(this::loop, "analytics4j-spool-sync-" + THREAD_IDS.incrementAndGet());
-    thread.setDaemon(true);
-    thread.start();
+    ClientThreads.startSpoolSync(this::loop);
   }
 
   /** Group commit: returns once everything appended up to {@code target} bytes has been forced. */

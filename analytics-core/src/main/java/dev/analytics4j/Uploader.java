@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -69,7 +68,7 @@ final class Uploader {
 
   Uploader(Transport transport, MessageEncoder encoder, RetryPolicy policy, Reporter reporter,
       MessageQueue queue, String url, Map<String, String> headers, String writeKey, boolean gzip,
-      int maxInFlight, long attemptTimeoutNanos, ThreadFactory threadFactory, BooleanSupplier waitsOnDisk) {
+      long attemptTimeoutNanos, Workers workers, BooleanSupplier waitsOnDisk) {
     this.waitsOnDisk = waitsOnDisk;
     this.transport = transport;
     this.encoder = encoder;
@@ -81,7 +80,7 @@ final class Uploader {
     this.redactor = new Redactor(writeKey);
     this.gzip = gzip;
     this.attemptTimeoutNanos = attemptTimeoutNanos;
-    this.workers = new Workers(threadFactory, maxInFlight, TimeUnit.SECONDS.toNanos(30), "upload");
+    this.workers = workers;
   }
 
   /**
@@ -99,7 +98,7 @@ final class Uploader {
       }
       try {
         logger.warn("Could not start an upload thread ({}); sending a batch of {} on the flusher "
-            + "thread instead", Threads.describe(t.getCause() != null ? t.getCause() : t),
+            + "thread instead", ClientThreads.describe(t.getCause() != null ? t.getCause() : t),
             Log.count(batch.size(), "message"));
       } catch (Throwable ignored) {
         // Sending the batch matters more than saying so.
@@ -110,7 +109,7 @@ final class Uploader {
 
   /** Settles a batch that could not be handed to {@link #submit}; a no-op if it was settled already. */
   void failUnsent(Batch batch, Throwable error) {
-    fail(batch, new Failure(0, error, 0, "could not be sent: " + redacted(Threads.describe(error)), false));
+    fail(batch, new Failure(0, error, 0, "could not be sent: " + redacted(ClientThreads.describe(error)), false));
   }
 
   /**
@@ -126,7 +125,7 @@ final class Uploader {
       } catch (Throwable ignored) {
         // The report below matters more than the log line.
       }
-      fail(batch, new Failure(0, t, batch.attempts(), "unexpected error: " + redacted(Threads.describe(t)),
+      fail(batch, new Failure(0, t, batch.attempts(), "unexpected error: " + redacted(ClientThreads.describe(t)),
           batch.attempts() > 0));
     } finally {
       // Settled already unless something above threw before the batch was claimed.
@@ -161,7 +160,7 @@ final class Uploader {
       } catch (IOException e) {
         error = e;
       } catch (RuntimeException e) {
-        fail(batch, new Failure(0, e, attempt, "transport failed: " + redacted(Threads.describe(e)), true));
+        fail(batch, new Failure(0, e, attempt, "transport failed: " + redacted(ClientThreads.describe(e)), true));
         return;
       }
       if (response != null && response.code() >= 200 && response.code() < 300) {
@@ -172,7 +171,7 @@ final class Uploader {
 
       int code = response != null ? response.code() : 0;
       boolean maybeReceived = error != null && mayHaveArrived(error);
-      String what = response != null ? "HTTP " + code : "network error: " + redacted(Threads.describe(error));
+      String what = response != null ? "HTTP " + code : "network error: " + redacted(ClientThreads.describe(error));
       if (response != null && !RetryPolicy.isRetryable(code)) {
         fail(batch, new Failure(code, null, attempt, notRetryable(response), batch.uncertain()));
         return;
