@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Internal;
 import dev.analytics4j.internal.Wire;
 import dev.analytics4j.internal.spool.SpoolFileSystem;
 import dev.analytics4j.messages.Message;
@@ -58,6 +59,7 @@ public final class Analytics implements Closeable {
   public static final String VERSION = loadVersion();
 
   static {
+    Internal.install(new ApiBridge());
     Wire.install(new WireCore());
   }
 

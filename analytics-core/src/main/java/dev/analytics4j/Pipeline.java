@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Internal;
 import dev.analytics4j.internal.Log;
 import dev.analytics4j.messages.Message;
 import java.net.URI;
@@ -213,7 +214,7 @@ final class Pipeline {
 
   /** Reports a message that will never be encoded: its report carries its type and messageId. */
   private boolean dropUnencoded(Message message, DropReason reason) {
-    EncodedMessage stub = new EncodedMessage(message.type(), message.messageId(), UNENCODED);
+    EncodedMessage stub = Internal.get().encodedMessage(message.type(), message.messageId(), UNENCODED, false);
     reporter.enqueued(stub);
     dropped(stub, queue.reserveDrop(), reason);
     return false;

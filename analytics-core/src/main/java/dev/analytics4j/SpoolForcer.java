@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Internal;
 import dev.analytics4j.internal.spool.Segment;
 import java.io.IOException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -23,7 +24,7 @@ final class SpoolForcer {
 
   /** Starts the interval thread, for an interval policy. */
   void start() {
-    if (sync.isNone() || sync.isEveryWrite()) return;
+    if (Internal.get().isNone(sync) || Internal.get().isEveryWrite(sync)) return;
     ClientThreads.startSpoolSync(this::loop);
   }
 
@@ -57,7 +58,7 @@ final class SpoolForcer {
   }
 
   private void loop() {
-    long interval = sync.intervalNanos();
+    long interval = Internal.get().intervalNanos(sync);
     while (true) {
       long target;
       spool.lock.lock();

@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Internal;
 import dev.analytics4j.internal.Log;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,6 +37,7 @@ import org.jspecify.annotations.Nullable;
  * spoolMaxAge} (then it fails with {@link Failure#expired()}).
  */
 final class Uploader {
+  private static final Internal API = Internal.get();
   private static final Log logger = Log.get(Uploader.class);
   /** The shortest deadline the retry budget leaves a retry (the configured one may be shorter). */
   private static final long MIN_ATTEMPT_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -93,7 +95,7 @@ final class Uploader {
       workers.execute(() -> deliver(batch));
     } catch (Throwable t) {
       if (workers.isShutdown()) {
-        fail(batch, new Failure(0, t, 0, "upload threads stopped before the batch could be sent", false));
+        fail(batch, failure(0, t, 0, "upload threads stopped before the batch could be sent", false));
         return;
       }
       try {
@@ -109,7 +111,7 @@ final class Uploader {
 
   /** Settles a batch that could not be handed to {@link #submit}; a no-op if it was settled already. */
   void failUnsent(Batch batch, Throwable error) {
-    fail(batch, new Failure(0, error, 0, "could not be sent: " + redacted(ClientThreads.describe(error)), false));
+    fail(batch, failure(0, error, 0, "could not be sent: " + redacted(ClientThreads.describe(error)), false));
   }
 
   /**
@@ -125,12 +127,12 @@ final class Uploader {
       } catch (Throwable ignored) {
         // The report below matters more than the log line.
       }
-      fail(batch, new Failure(0, t, batch.attempts(), "unexpected error: " + redacted(ClientThreads.describe(t)),
+      fail(batch, failure(0, t, batch.attempts(), "unexpected error: " + redacted(ClientThreads.describe(t)),
           batch.attempts() > 0));
     } finally {
       // Settled already unless something above threw before the batch was claimed.
       if (!batch.isSettled()) {
-        fail(batch, new Failure(0, null, batch.attempts(), "unexpected error: another while reporting it",
+        fail(batch, failure(0, null, batch.attempts(), "unexpected error: another while reporting it",
             batch.attempts() > 0));
       }
     }
@@ -160,7 +162,7 @@ final class Uploader {
       } catch (IOException e) {
         error = e;
       } catch (RuntimeException e) {
-        fail(batch, new Failure(0, e, attempt, "transport failed: " + redacted(ClientThreads.describe(e)), true));
+        fail(batch, failure(0, e, attempt, "transport failed: " + redacted(ClientThreads.describe(e)), true));
         return;
       }
       if (response != null && response.code() >= 200 && response.code() < 300) {
@@ -173,7 +175,7 @@ final class Uploader {
       boolean maybeReceived = error != null && mayHaveArrived(error);
       String what = response != null ? "HTTP " + code : "network error: " + redacted(ClientThreads.describe(error));
       if (response != null && !RetryPolicy.isRetryable(code)) {
-        fail(batch, new Failure(code, null, attempt, notRetryable(response), batch.uncertain()));
+        fail(batch, failure(code, null, attempt, notRetryable(response), batch.uncertain()));
         return;
       }
       if (!batch.endAttempt(code, error, maybeReceived)) return;
@@ -184,7 +186,7 @@ final class Uploader {
       spooled = waitsOnDisk.getAsBoolean();
       // Measured from the newest message, so that no message of the batch fails before its time.
       if (spooled && now - newestEnqueued(batch) >= policy.spoolMaxAgeNanos) {
-        fail(batch, new Failure(code, error, attempt, what + "; gave up: the messages waited longer than "
+        fail(batch, failure(code, error, attempt, what + "; gave up: the messages waited longer than "
             + "spoolMaxAge (" + Duration.ofNanos(policy.spoolMaxAgeNanos) + ") for the endpoint",
             batch.uncertain(), false, true));
         return;
@@ -207,11 +209,11 @@ final class Uploader {
           waitNanos = backoff;
           logger.info("{}: retry {} in {} ms; the messages wait in the spool", what, retries, backoff / 1_000_000);
         } else if (retries > policy.maxRetries) {
-          fail(batch, new Failure(code, error, attempt,
+          fail(batch, failure(code, error, attempt,
               what + "; gave up after " + Log.count(policy.maxRetries, "retry", "retries"), batch.uncertain()));
           return;
         } else if (spent + backoff > policy.maxRetryNanos) {
-          fail(batch, new Failure(code, error, attempt,
+          fail(batch, failure(code, error, attempt,
               what + "; gave up: retry time budget of " + policy.maxRetryNanos / 1_000_000 + " ms spent",
               batch.uncertain()));
           return;
@@ -226,9 +228,9 @@ final class Uploader {
   }
 
   private static long newestEnqueued(Batch batch) {
-    long newest = batch.messages.get(0).enqueuedNanos;
+    long newest = API.enqueuedNanos(batch.messages.get(0));
     for (EncodedMessage message : batch.messages) {
-      if (message.enqueuedNanos - newest > 0) newest = message.enqueuedNanos;
+      if (API.enqueuedNanos(message) - newest > 0) newest = API.enqueuedNanos(message);
     }
     return newest;
   }
@@ -376,9 +378,9 @@ final class Uploader {
       return dropLater(batch.messages, batch.runs, keptOnDisk ? DropReason.SPOOLED : DropReason.CLOSE_TIMEOUT);
     }
     Failure failure = state.sending
-        ? new Failure(0, null, state.attempts, "close deadline passed during attempt " + state.attempts
+        ? failure(0, null, state.attempts, "close deadline passed during attempt " + state.attempts
             + "; the batch may have been delivered", true, true)
-        : new Failure(state.lastStatus, state.lastError, state.attempts, "close deadline passed while "
+        : failure(state.lastStatus, state.lastError, state.attempts, "close deadline passed while "
             + "waiting to retry after " + (state.lastStatus != 0 ? "HTTP " + state.lastStatus : "a network error"),
             state.uncertain, true);
     reporter.failedCounted(batch.messages, failure);
@@ -445,5 +447,20 @@ final class Uploader {
   @Override
   public String toString() {
     return "Uploader{url=" + url + ", gzip=" + gzip + ", " + policy + "}";
+  }
+
+  private static Failure failure(int statusCode, @Nullable Throwable cause, int attempts, String reason,
+      boolean mayHaveBeenDelivered) {
+    return API.failure(statusCode, cause, attempts, reason, mayHaveBeenDelivered, false, false);
+  }
+
+  private static Failure failure(int statusCode, @Nullable Throwable cause, int attempts, String reason,
+      boolean mayHaveBeenDelivered, boolean abandonedAtClose) {
+    return API.failure(statusCode, cause, attempts, reason, mayHaveBeenDelivered, abandonedAtClose, false);
+  }
+
+  private static Failure failure(int statusCode, @Nullable Throwable cause, int attempts, String reason,
+      boolean mayHaveBeenDelivered, boolean abandonedAtClose, boolean expired) {
+    return API.failure(statusCode, cause, attempts, reason, mayHaveBeenDelivered, abandonedAtClose, expired);
   }
 }
