@@ -22,11 +22,21 @@ import java.util.Locale;
  * </pre>
  *
  * The second argument is where the repeat counter's file goes (default: the temporary directory).
+ * {@code HeapBench --print 50000000} writes the same lines to standard output instead, to pipe
+ * into the whole importer ({@code import --dry-run -}) under a small {@code -Xmx}.
  */
 public final class HeapBench {
   private HeapBench() {}
 
   public static void main(String[] args) throws IOException {
+    if (args.length > 0 && args[0].equals("--print")) {
+      // The same lines on standard output, to feed the whole importer: HeapBench --print N | java -jar ... import -
+      long count = args.length > 1 ? Long.parseLong(args[1]) : 50_000_000L;
+      java.io.OutputStream out = new java.io.BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 16);
+      new Generated(count).transferTo(out);
+      out.flush();
+      return;
+    }
     long lines = args.length > 0 ? Long.parseLong(args[0]) : 50_000_000L;
     Path directory = Path.of(args.length > 1 ? args[1] : System.getProperty("java.io.tmpdir"));
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
