@@ -2,6 +2,8 @@ package dev.analytics4j;
 
 import dev.analytics4j.internal.Internal;
 import dev.analytics4j.internal.MessagesBridge;
+import dev.analytics4j.internal.Pipeline;
+import dev.analytics4j.internal.Settings;
 import dev.analytics4j.messages.Message;
 import java.util.EnumMap;
 import java.util.Map;
@@ -87,6 +89,16 @@ final class ApiBridge extends Internal {
   public Message rebuild(BeforeSend.Fields fields) {
     return MessagesBridge.get().rebuild(fields.message, fields.userId, fields.anonymousId, fields.name,
         fields.payload, fields.context, fields.integrations);
+  }
+
+  @Override
+  public Pipeline pipeline(Analytics client) {
+    return client.pipeline;
+  }
+
+  @Override
+  public Settings settings(Analytics.Builder builder) {
+    return builder.settings;
   }
 
   @Override

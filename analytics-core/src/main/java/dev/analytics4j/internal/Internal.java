@@ -95,6 +95,12 @@ public abstract class Internal {
    */
   public abstract Message rebuild(BeforeSend.Fields fields);
 
+  /** The engine behind {@code client}. */
+  public abstract Pipeline pipeline(Analytics client);
+
+  /** What {@code builder} has been told. */
+  public abstract Settings settings(Analytics.Builder builder);
+
   public abstract boolean isNone(SpoolSync sync);
 
   public abstract boolean isEveryWrite(SpoolSync sync);
