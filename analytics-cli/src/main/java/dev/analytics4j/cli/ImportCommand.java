@@ -59,7 +59,7 @@ final class ImportCommand implements Callable<Integer> {
   @Nullable CommandSpec spec;
 
   @Parameters(paramLabel = "FILE", arity = "0..*",
-      description = "Input files; none, or -, reads standard input.")
+      description = "Input files; none, or -, reads standard input. Gzip (by content, not name) is decompressed.")
   List<String> files = new ArrayList<>();
 
   @Option(names = "--write-key-file", paramLabel = "PATH",
