@@ -224,6 +224,9 @@ final class ImportCommand implements Callable<Integer> {
 
     Resumes.Plan plan = null;
     if (!dryRun && !stdinUsed) {
+      if (rejects.toAbsolutePath().normalize().equals(checkpointPath.toAbsolutePath().normalize())) {
+        throw usage("--rejects and --checkpoint name the same file, " + rejects + "; give them different paths");
+      }
       boolean rejectsGiven = spec != null && spec.commandLine().getParseResult() != null
           && spec.commandLine().getParseResult().hasMatchedOption("--rejects");
       try {

@@ -246,6 +246,9 @@ class ResumeTest {
     assertFalse(Files.exists(dir.resolve("r.txt")));
 
     Files.delete(checkpoint);
+    assertEquals(ImportResult.EXIT_USAGE, run(InputStream.nullInputStream(), "--rejects", checkpoint.toString(), events.toString()));
+    assertTrue(err.toString().contains("--rejects and --checkpoint name the same file"), err.toString());
+    assertFalse(Files.exists(checkpoint));
     Path rejects = dir.resolve("rejects.txt");
     goodBatches.set(0);
     assertEquals(ImportResult.EXIT_AUTH, run(InputStream.nullInputStream(), "--rejects", rejects.toString(), events.toString()));
