@@ -125,7 +125,7 @@ final class MessagePreparer {
         logger.warn("defaultContext threw; sending the message without it", e);
       }
     }
-    Map<String, @Nullable Object> requestData = scope.requestData();
+    Map<String, @Nullable Object> requestData = Internal.get().requestData(scope);
     if (requestData.isEmpty()) return own;
     if (own == null || own.isEmpty()) return requestData;
     Map<String, @Nullable Object> merged = new LinkedHashMap<>(requestData);
