@@ -70,6 +70,11 @@ final class ApiBridge extends Internal {
   }
 
   @Override
+  public Map<String, @Nullable Object> requestData(AnalyticsContext context) {
+    return context.requestData();
+  }
+
+  @Override
   public Map<String, @Nullable Object> merge(Map<String, ?> high, Map<String, ?> low, boolean deep) {
     return AnalyticsContext.merge(high, low, deep);
   }
