@@ -51,6 +51,7 @@ class OperationsPageTest {
       "examples-spring-boot", "a recipe, not the library",
       "benchmarks", "not shipped",
       "analytics-consumer-tests", "builds users' apps, not shipped",
+      "build-tools", "the build's API and release checks, not shipped",
       "analytics-spark", "a Spark job's own lines (rows, tasks), described in docs/spark.md");
 
   /** One or more string literals joined with +. */
@@ -297,12 +298,17 @@ class OperationsPageTest {
    * The string literals inside each {@code new Failure(...)} of the sources under {@code dir}: the
    * fixed parts of every failure reason, trimmed, those with at least three letters.
    */
+  /** Where a Failure is made: its constructor, or the engine's helper over the Internal bridge. */
+  private static final Pattern FAILURE_MADE = Pattern.compile("(?:new Failure|(?<![\\w.])failure)\\(");
+
   static List<String> failureReasonFragments(Path dir) {
     List<String> fragments = new ArrayList<>();
     for (Path file : javaFiles(dir)) {
       String source = read(file);
-      for (int at = source.indexOf("new Failure("); at >= 0; at = source.indexOf("new Failure(", at + 1)) {
-        Matcher literal = LITERAL.matcher(arguments(source, at + "new Failure".length()));
+      // The engine makes a Failure through a failure(...) helper over the Internal bridge.
+      Matcher made = FAILURE_MADE.matcher(source);
+      while (made.find()) {
+        Matcher literal = LITERAL.matcher(arguments(source, made.end() - 1));
         while (literal.find()) {
           String text = unescape(literal.group(1)).trim();
           if (text.chars().filter(Character::isLetter).count() >= 3 && !fragments.contains(text)) fragments.add(text);
