@@ -9,10 +9,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Records every outcome; a message reported twice is recorded in {@link #duplicates} (and thrown
  * about, though the client only logs what a callback throws).
  */
-final class RecordingCallback implements Callback {
-  final Map<String, String> outcomes = new ConcurrentHashMap<>();
-  final List<String> duplicates = new java.util.concurrent.CopyOnWriteArrayList<>();
-  final List<Failure> failures = new ArrayList<>();
+public final class RecordingCallback implements Callback {
+  public final Map<String, String> outcomes = new ConcurrentHashMap<>();
+  public final List<String> duplicates = new java.util.concurrent.CopyOnWriteArrayList<>();
+  public final List<Failure> failures = new ArrayList<>();
 
   @Override
   public void onSuccess(EncodedMessage message) {
@@ -40,11 +40,11 @@ final class RecordingCallback implements Callback {
     }
   }
 
-  long count(String outcome) {
+  public long count(String outcome) {
     return outcomes.values().stream().filter(outcome::equals).count();
   }
 
-  Failure lastFailure() {
+  public Failure lastFailure() {
     synchronized (failures) {
       return failures.get(failures.size() - 1);
     }
