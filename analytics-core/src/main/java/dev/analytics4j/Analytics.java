@@ -853,7 +853,7 @@ public final class Analytics implements Closeable {
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration readTimeout = Duration.ofSeconds(20);
     private @Nullable Transport transport;
-    private boolean gzip;
+    boolean gzip; // read by WireCore.batch
     private Callback callback = Callback.NONE;
     private AnalyticsListener listener = AnalyticsListener.NONE;
     @Nullable String userAgent;

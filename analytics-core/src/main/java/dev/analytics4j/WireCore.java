@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -47,5 +48,13 @@ final class WireCore extends Wire.Core {
     MessageEncoder encoder = new MessageEncoder(builder.writeKey, Analytics.LIBRARY_NAME, Analytics.VERSION);
     return new Transport.Request(builder.url(), requestHeaders(builder.writeKey, builder.userAgent, false),
         encoder.batchBody(Collections.emptyList(), Instant.now()), timeout);
+  }
+
+  @Override
+  protected Transport.Request batch(Analytics.Builder builder, List<EncodedMessage> messages, Duration timeout) {
+    MessageEncoder encoder = new MessageEncoder(builder.writeKey, Analytics.LIBRARY_NAME, Analytics.VERSION);
+    byte[] body = encoder.batchBody(messages, Instant.now());
+    return new Transport.Request(builder.url(), requestHeaders(builder.writeKey, builder.userAgent, builder.gzip),
+        builder.gzip ? Uploader.gzip(body) : body, timeout);
   }
 }

@@ -4,6 +4,7 @@ import dev.analytics4j.Analytics;
 import dev.analytics4j.AnalyticsListener;
 import dev.analytics4j.Callback;
 import dev.analytics4j.Transport;
+import dev.analytics4j.internal.RateLimiter;
 import dev.analytics4j.internal.Wire;
 import dev.analytics4j.okhttp.OkHttpTransportFactory;
 import java.io.IOException;
@@ -76,12 +77,17 @@ final class Importer {
   private final Stops stops;
   private final EndpointWatch watch;
   private final LineFeeder feeder;
+  /** The job's ceiling in lines a second, adapting to the endpoint; null for no limit. */
+  private final @Nullable RateLimiter limiter;
+  private volatile @Nullable Narrower narrower;
   private volatile long startNanos;
 
   private Importer(Builder builder) {
     this.client = builder.client;
-    this.transport = builder.transport != null ? builder.transport
+    this.limiter = builder.rate > 0 ? new RateLimiter(builder.rate, RateLimiter.Clock.SYSTEM) : null;
+    Transport base = builder.transport != null ? builder.transport : limiter != null ? Throttle.okHttp()
         : new OkHttpTransportFactory().create(Duration.ofSeconds(10), Duration.ofSeconds(30));
+    this.transport = limiter != null ? new Throttle(base, limiter) : base;
     this.checkEndpoint = builder.checkEndpoint;
     this.gzip = builder.gzip;
     this.dryRun = builder.dryRun;
@@ -94,7 +100,7 @@ final class Importer {
     this.ledger = new Ledger(maxInFlightLines, rejects);
     this.stops = new Stops(ledger);
     this.watch = new EndpointWatch(builder.clock);
-    this.feeder = new LineFeeder(sources, builder.charset, builder.maxLineBytes, builder.maxSkipBytes, builder.rate,
+    this.feeder = new LineFeeder(sources, builder.charset, builder.maxLineBytes, builder.maxSkipBytes, limiter,
         ledger, stops);
     long total = 0;
     for (Source source : sources) {
@@ -156,6 +162,9 @@ final class Importer {
       // runs callbacks (which give room back) before it frees a batch's room in its queue.
       int held = maxInFlightLines + MAX_IN_FLIGHT_REQUESTS * batchSize;
       Outcomes outcomes = new Outcomes(ledger, stops, watch);
+      Narrower narrowing = new Narrower(client, transport, ledger, stops, outcomes, limiter);
+      outcomes.narrowWith(narrowing);
+      narrower = narrowing;
       Analytics analytics = Wire.keepMessageLibrary(client)
           .transport(transport)
           .gzip(gzip)
@@ -171,6 +180,7 @@ final class Importer {
           .maxRetries(1000)
           .maxRetryDuration(maxDowntime.plus(Duration.ofMinutes(1)))
           .build();
+      narrowing.start();
       Thread reader = feeder.start(analytics);
 
       // Woken at once by a stop as well as by the reader's end: after a refused key every request
@@ -181,7 +191,7 @@ final class Importer {
         if (stops.stopped() || feeder.finished()) break;
         ledger.awaitChange(seen, untilDowntimeBound());
       }
-      finish(analytics);
+      finish(analytics, narrowing);
       awaitReader(reader);
       closeRejects();
       return result(false);
@@ -191,7 +201,7 @@ final class Importer {
   }
 
   /** Waits for the outcome of every line sent, then closes the client, as the stop (if any) allows. */
-  private void finish(Analytics analytics) throws InterruptedException {
+  private void finish(Analytics analytics, Narrower narrowing) throws InterruptedException {
     boolean flushedAfterStop = false;
     long deadline = 0;
     boolean giveUp = Stops.urgent(stops.get());
@@ -227,6 +237,8 @@ final class Importer {
     watch.stopWatching();
     // Lines still unsent are reported to the callback as CLOSE_TIMEOUT and counted there.
     analytics.close(giveUp ? Duration.ZERO : Duration.ofSeconds(2));
+    // Lines it still holds (a stop cut narrowing short) are settled as not delivered.
+    narrowing.close(giveUp ? Duration.ZERO : Duration.ofSeconds(2));
   }
 
   /** Lets a reader that saw the stop finish the line it holds; one blocked on input stays behind. */

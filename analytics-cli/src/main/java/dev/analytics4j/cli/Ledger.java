@@ -103,6 +103,19 @@ final class Ledger {
     }
   }
 
+  /**
+   * Counts the line of {@code messageId} rejected: the endpoint refused it alone (HTTP 400), so it
+   * is invalid as surely as a line the importer rejects itself.
+   */
+  void refused(String messageId, String reason) {
+    try {
+      rejected.incrementAndGet();
+      write(take(messageId), reason);
+    } finally {
+      free();
+    }
+  }
+
   /** Gives back the room of a line the client never took (its offer threw). */
   void unhold(String messageId) {
     try {

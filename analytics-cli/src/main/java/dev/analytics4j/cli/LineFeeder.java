@@ -2,6 +2,7 @@ package dev.analytics4j.cli;
 
 import dev.analytics4j.Analytics;
 import dev.analytics4j.EncodedMessage;
+import dev.analytics4j.internal.RateLimiter;
 import dev.analytics4j.internal.Wire;
 import dev.analytics4j.messages.Message;
 import java.io.IOException;
@@ -18,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * Reads every source line by line, on its own thread, and feeds each line to the client: parsed,
  * given its messageId, validated and encoded by the core exactly as {@code Analytics.offer} would,
  * so a line the core refuses is rejected alone with the core's reason; then, within the room the
- * {@link Ledger} gives and at most {@code rate} lines a second, offered. Every non-blank line is
+ * {@link Ledger} gives and as the job's {@link RateLimiter} allows, offered. Every non-blank line is
  * counted read once and settled once, even when an {@link Error} ends the run.
  */
 final class LineFeeder implements Runnable {
@@ -26,7 +27,7 @@ final class LineFeeder implements Runnable {
   private final Charset charset;
   private final int maxLineBytes;
   private final long maxSkipBytes;
-  private final double rate;
+  private final @Nullable RateLimiter limiter;
   private final Ledger ledger;
   private final Stops stops;
   private final LineParser parser = new LineParser();
@@ -48,16 +49,14 @@ final class LineFeeder implements Runnable {
   /** Copies of the {@link MessageIds} counts, for a summary taken while the feeder is blocked. */
   private volatile long repeats;
   private volatile long repeatedIds;
-  /** When the next line may be offered under {@code rate}; only the feeder's thread uses it. */
-  private long nextSlot;
 
-  LineFeeder(List<Importer.Source> sources, Charset charset, int maxLineBytes, long maxSkipBytes, double rate,
+  LineFeeder(List<Importer.Source> sources, Charset charset, int maxLineBytes, long maxSkipBytes, @Nullable RateLimiter limiter,
       Ledger ledger, Stops stops) {
     this.sources = sources;
     this.charset = charset;
     this.maxLineBytes = maxLineBytes;
     this.maxSkipBytes = maxSkipBytes;
-    this.rate = rate;
+    this.limiter = limiter;
     this.ledger = ledger;
     this.stops = stops;
     this.currentSource = sources.get(0).name;
@@ -138,10 +137,12 @@ final class LineFeeder implements Runnable {
           counted = true;
           continue;
         }
-        if (rate > 0) {
-          // A ceiling, not an average: time lost to a slow endpoint is not made up later in a burst.
-          nextSlot = Math.max(nextSlot + (long) (TimeUnit.SECONDS.toNanos(1) / rate), System.nanoTime());
-          ledger.awaitUntil(stops::stopped, nextSlot);
+        if (limiter != null) {
+          // The job's ceiling, which adapts to the endpoint's answers; a stop ends the wait.
+          long wait;
+          while ((wait = limiter.tryAcquire(1)) > 0 && !stops.stopped()) {
+            ledger.awaitUntil(stops::stopped, System.nanoTime() + wait);
+          }
         }
         boolean sent = send(message, ref);
         counted = true;
