@@ -80,6 +80,8 @@ final class Importer {
   /** The job's ceiling in lines a second, adapting to the endpoint; null for no limit. */
   private final @Nullable RateLimiter limiter;
   private volatile @Nullable Narrower narrower;
+  private final @Nullable Checkpoint checkpoint;
+  private final boolean resume;
   private volatile long startNanos;
 
   private Importer(Builder builder) {
@@ -97,11 +99,14 @@ final class Importer {
     this.maxInFlightLines = builder.maxInFlightLines;
     this.shutdownTimeout = builder.shutdownTimeout;
     this.maxDowntime = builder.maxDowntime;
-    this.ledger = new Ledger(maxInFlightLines, rejects);
+    this.checkpoint = builder.checkpoint;
+    this.resume = builder.resume;
+    FinalLines finals = checkpoint != null ? checkpoint.finals : null;
+    this.ledger = new Ledger(maxInFlightLines, rejects, finals);
     this.stops = new Stops(ledger);
     this.watch = new EndpointWatch(builder.clock);
     this.feeder = new LineFeeder(sources, builder.charset, builder.maxLineBytes, builder.maxSkipBytes, limiter,
-        ledger, stops);
+        ledger, stops, resume ? finals : null, new MessageIds(builder.workDirectory));
     long total = 0;
     for (Source source : sources) {
       if (source.size < 0) {
@@ -156,7 +161,9 @@ final class Importer {
           ledger, maxDowntime).answers()) {
         transport.close();
         closeRejects();
-        return result(true);
+        // Nothing was read: a new checkpoint holds nothing worth resuming, and would refuse the next run.
+        if (checkpoint != null && !resume) deleteCheckpoint();
+        return result(true, null);
       }
       // Room for every line the ledger lets in, plus one batch per request in flight: the client
       // runs callbacks (which give room back) before it frees a batch's room in its queue.
@@ -181,6 +188,8 @@ final class Importer {
           .maxRetryDuration(maxDowntime.plus(Duration.ofMinutes(1)))
           .build();
       narrowing.start();
+      CheckpointWriter writer = checkpoint != null ? new CheckpointWriter(checkpoint, maxInFlightLines, ledger, stops) : null;
+      if (writer != null) writer.start();
       Thread reader = feeder.start(analytics);
 
       // Woken at once by a stop as well as by the reader's end: after a refused key every request
@@ -193,8 +202,10 @@ final class Importer {
       }
       finish(analytics, narrowing);
       awaitReader(reader);
+      String checkpointNote = writer == null ? null
+          : writer.finish(feeder.allRead() && checkpoint.finals.below() > feeder.lastOrdinal());
       closeRejects();
-      return result(false);
+      return result(false, checkpointNote);
     } finally {
       closeRejects(); // after an unexpected exception: still flush what was listed
     }
@@ -249,7 +260,15 @@ final class Importer {
     ledger.awaitUntil(ledger::balanced, deadline);
   }
 
-  private ImportResult result(boolean nothingRead) {
+  private void deleteCheckpoint() {
+    try {
+      Objects.requireNonNull(checkpoint).delete();
+    } catch (IOException e) {
+      // Left in place: the next run says it is there and what to do.
+    }
+  }
+
+  private ImportResult result(boolean nothingRead, @Nullable String checkpointNote) {
     String stoppedAt = null;
     if (!feeder.allRead()) {
       long line = feeder.currentLine();
@@ -270,7 +289,8 @@ final class Importer {
     return new ImportResult(ledger.readCount(), ledger.deliveredCount(), ledger.rejectedCount(),
         ledger.notDeliveredCount(), feeder.repeats(), feeder.repeatedIds(), feeder.numericIds(), dryRun,
         Duration.ofNanos(System.nanoTime() - startNanos),
-        rejects != null && ledger.rejectsWritten() > 0 ? rejects.path() : null, s, stoppedAt);
+        rejects != null && ledger.rejectsWritten() > 0 ? rejects.path() : null, s, stoppedAt,
+        ledger.skippedCount(), checkpointNote);
   }
 
   private void watchEndpoint() {
@@ -308,7 +328,8 @@ final class Importer {
   /** Counters for the progress display; safe to call from any thread. */
   Progress.Snapshot progress() {
     long readNow = ledger.readCount();
-    long settled = ledger.deliveredCount() + ledger.rejectedCount() + ledger.notDeliveredCount();
+    long settled = ledger.deliveredCount() + ledger.rejectedCount() + ledger.notDeliveredCount()
+        + ledger.skippedCount();
     EndpointWatch.State endpoint = watch.state();
     return new Progress.Snapshot(readNow, ledger.deliveredCount(), ledger.rejectedCount(),
         ledger.notDeliveredCount(), Math.max(0, readNow - settled), feeder.bytesRead(), totalBytes,
@@ -372,6 +393,9 @@ final class Importer {
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private Duration maxDowntime = Duration.ofMinutes(2);
     private LongSupplier clock = System::nanoTime;
+    private @Nullable Checkpoint checkpoint;
+    private boolean resume;
+    private Path workDirectory = Path.of(System.getProperty("java.io.tmpdir"));
 
     private Builder(Analytics.Builder client) {
       this.client = Objects.requireNonNull(client, "client == null");
@@ -467,6 +491,22 @@ final class Importer {
     /** The clock the endpoint's downtime and retry countdown are measured on; tests replace it. */
     Builder clock(LongSupplier clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /**
+     * Keeps {@code checkpoint} up to date as lines become final; with {@code resume}, skips the
+     * lines it already holds as final.
+     */
+    Builder checkpoint(@Nullable Checkpoint checkpoint, boolean resume) {
+      this.checkpoint = checkpoint;
+      this.resume = resume && checkpoint != null;
+      return this;
+    }
+
+    /** Where the repeat counter keeps its file; default the system's temporary directory. */
+    Builder workDirectory(Path workDirectory) {
+      this.workDirectory = Objects.requireNonNull(workDirectory, "workDirectory == null");
       return this;
     }
 

@@ -89,7 +89,7 @@ final class Narrower implements Runnable {
     /** How many messages the refused request held; 0 when not known, and then any number is all. */
     final int expected;
     final List<EncodedMessage> messages = new ArrayList<>();
-    /** Those not settled yet, once narrowing began; only the narrowing thread touches it after that. */
+    /** Those not settled yet, once narrowing began; guarded by the narrower. */
     final Set<EncodedMessage> open = Collections.newSetFromMap(new IdentityHashMap<>());
 
     Refused(Failure failure, int expected) {
@@ -157,7 +157,9 @@ final class Narrower implements Runnable {
 
   /**
    * Stops narrowing: what is waiting or being narrowed is settled as not delivered, for the reason
-   * the run stopped. Waits for the thread at most {@code timeout}, interrupting its request after that.
+   * the run stopped. Waits for the thread at most {@code timeout}; a request it still waits on is
+   * left to time out, its lines settled here (never interrupted: an interrupt would close the
+   * rejects file's channel under a write).
    */
   void close(Duration timeout) throws InterruptedException {
     synchronized (this) {
@@ -165,15 +167,8 @@ final class Narrower implements Runnable {
       notifyAll();
     }
     Thread t = thread;
-    if (t == null) {
-      settleAll();
-      return;
-    }
-    t.join(Math.max(1, timeout.toMillis()));
-    if (t.isAlive()) {
-      t.interrupt();
-      t.join();
-    }
+    if (t != null) t.join(Math.max(1, timeout.toMillis()));
+    settleAll();
   }
 
   @Override
@@ -200,25 +195,24 @@ final class Narrower implements Runnable {
     }
   }
 
-  /** Settles whatever was not, on the way out: nothing taken is ever left without an outcome. */
-  private void settleAll() {
+  /**
+   * Settles whatever was not, on the way out: nothing taken is ever left without an outcome. Under
+   * the lock, as every settlement is, so that none is under way once it returns.
+   */
+  private synchronized void settleAll() {
+    closed = true;
     List<Refused> left = new ArrayList<>();
-    synchronized (this) {
-      closed = true;
-      if (current != null) {
-        current.messages.retainAll(current.open);
-        left.add(current);
-      }
-      current = null;
-      left.addAll(waiting);
-      waiting.clear();
+    if (current != null) left.add(current);
+    current = null;
+    for (Refused batch : waiting) {
+      batch.open.addAll(batch.messages);
+      left.add(batch);
     }
+    waiting.clear();
     for (Refused batch : left) {
-      for (EncodedMessage message : batch.messages) {
-        // Settled only once: the ledger finds each messageId's line once.
-        ledger.notDelivered(message.messageId(), Outcomes.stopReason(stops) + "; it was refused with its batch ("
-            + "HTTP " + batch.failure.statusCode() + ") and was being narrowed down");
-      }
+      String why = Outcomes.stopReason(stops) + "; it was refused with its batch (HTTP " + batch.failure.statusCode()
+          + ") and was being narrowed down";
+      for (EncodedMessage message : batch.messages) notDelivered(batch, message, why);
     }
   }
 
@@ -262,9 +256,7 @@ final class Narrower implements Runnable {
       int code = answer.code();
       if (code >= 200 && code < 300) {
         anyDelivered = true;
-        for (EncodedMessage message : part) {
-          if (batch.open.remove(message)) ledger.delivered(message.messageId());
-        }
+        for (EncodedMessage message : part) delivered(batch, message);
       } else if (code == 400 || code == 413) {
         refusedWith = "HTTP " + code + answerText(answer);
         if (part.size() == 1) {
@@ -282,11 +274,17 @@ final class Narrower implements Runnable {
     }
   }
 
-  private void notDelivered(Refused batch, EncodedMessage message, String why) {
+  // Each line is settled once, by whichever thread takes it out of its batch's open set first.
+
+  private synchronized void delivered(Refused batch, EncodedMessage message) {
+    if (batch.open.remove(message)) ledger.delivered(message.messageId());
+  }
+
+  private synchronized void notDelivered(Refused batch, EncodedMessage message, String why) {
     if (batch.open.remove(message)) ledger.notDelivered(message.messageId(), why);
   }
 
-  private void refused(Refused batch, EncodedMessage message, String why) {
+  private synchronized void refused(Refused batch, EncodedMessage message, String why) {
     if (batch.open.remove(message)) ledger.refused(message.messageId(), "refused by the endpoint: " + why);
   }
 
@@ -326,7 +324,6 @@ final class Narrower implements Runnable {
         long asked = RateLimiter.waitNanos(response.retryAfter(), Instant.now(), RateLimiter.MAX_PAUSE_NANOS);
         wait = asked > 0 ? asked : backoff;
       } catch (IOException e) {
-        if (stopping()) return null; // close interrupted the request
         outcomes.requestFailed(part.size(), attempt, e, System.nanoTime() - start);
         wait = backoff;
       }
