@@ -174,10 +174,11 @@ class NarrowingTest {
 
     assertEquals(ImportResult.EXIT_ENDPOINT, result.exitCode(), result.format());
     assertTrue(result.stop.reason.startsWith("the endpoint refused the last 10 requests in a row"), result.stop.reason);
-    assertEquals(1000, result.read);
+    // Reading stops with the run: every line read is listed, none delivered.
+    assertTrue(result.read >= 250 && result.read <= 1000, result.format());
     assertEquals(0, result.delivered);
-    assertEquals(1000, result.rejected + result.notDelivered);
-    assertEquals(1000, rejects().size());
+    assertEquals(result.read, result.rejected + result.notDelivered);
+    assertEquals(result.read, rejects().size());
     long narrowing = sent.stream().filter(s -> s.users.size() < 250).count();
     assertTrue(narrowing <= Narrower.MAX_REFUSED_BEFORE_DELIVERY, "narrowing requests: " + narrowing);
     // At most one request per batch of the client, four batches.
