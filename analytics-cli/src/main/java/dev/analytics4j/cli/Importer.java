@@ -79,7 +79,7 @@ final class Importer {
   private final LineFeeder feeder;
   /** The job's ceiling in lines a second, adapting to the endpoint; null for no limit. */
   private final @Nullable RateLimiter limiter;
-  private volatile @Nullable Narrower narrower;
+  private final Pace pace = new Pace();
   private final @Nullable Checkpoint checkpoint;
   private final boolean resume;
   private volatile long startNanos;
@@ -171,7 +171,6 @@ final class Importer {
       Outcomes outcomes = new Outcomes(ledger, stops, watch);
       Narrower narrowing = new Narrower(client, transport, ledger, stops, outcomes, limiter);
       outcomes.narrowWith(narrowing);
-      narrower = narrowing;
       Analytics analytics = Wire.keepMessageLibrary(client)
           .transport(transport)
           .gzip(gzip)
@@ -331,10 +330,14 @@ final class Importer {
     long settled = ledger.deliveredCount() + ledger.rejectedCount() + ledger.notDeliveredCount()
         + ledger.skippedCount();
     EndpointWatch.State endpoint = watch.state();
+    long now = System.nanoTime();
+    long bytes = feeder.bytesRead();
     return new Progress.Snapshot(readNow, ledger.deliveredCount(), ledger.rejectedCount(),
-        ledger.notDeliveredCount(), Math.max(0, readNow - settled), feeder.bytesRead(), totalBytes,
-        startNanos == 0 ? 0 : System.nanoTime() - startNanos, feeder.finished(),
-        endpoint.problem, endpoint.throttled, endpoint.troubleNanos, maxDowntime.toNanos(), watch.unansweredNanos());
+        ledger.notDeliveredCount(), Math.max(0, readNow - settled), bytes, totalBytes,
+        startNanos == 0 ? 0 : now - startNanos, feeder.finished(),
+        endpoint.problem, endpoint.throttled, endpoint.troubleNanos, maxDowntime.toNanos(), watch.unansweredNanos())
+        .with(startNanos == 0 ? Pace.UNKNOWN : pace.sample(now, readNow, bytes),
+            limiter != null ? limiter.rate() : 0, limiter != null ? limiter.ceiling() : 0);
   }
 
   static String clock(long seconds) {
