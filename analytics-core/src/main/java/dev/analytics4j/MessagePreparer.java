@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Internal;
 import dev.analytics4j.internal.Log;
 import dev.analytics4j.internal.MessagesBridge;
 import dev.analytics4j.messages.Message;
@@ -72,7 +73,7 @@ final class MessagePreparer {
     Map<String, @Nullable Object> context = message.context();
     if (scoped) {
       if (carriesProperties(message.type())) payload = Overlay.of(payload, scope.properties());
-      context = AnalyticsContext.merge(context, scope.context(), true);
+      context = Internal.get().merge(context, scope.context(), true);
     }
     if (hooks.isEmpty()) {
       return bridge.rebuild(message, message.userId(), message.anonymousId(), null, payload, context,
@@ -80,14 +81,14 @@ final class MessagePreparer {
     }
     // The hooks see the context as it will be sent: a redactor must reach what defaultContext adds
     // (the Spring Boot starter's request ip and user agent), under the message's and the scope's.
-    Map<String, ?> defaults = defaults();
+    Map<String, ?> defaults = defaults(scope);
     if (defaults != null && !defaults.isEmpty()) {
       Map<String, @Nullable Object> withDefaults = new LinkedHashMap<>(defaults);
       withDefaults.putAll(context);
       context = withDefaults;
     }
     // A merge made new maps, which the hooks may change in place; else they copy on first use.
-    BeforeSend.Fields fields = new BeforeSend.Fields(message, bridge.name(message),
+    BeforeSend.Fields fields = Internal.get().fields(message, bridge.name(message),
         payload, false,
         context, context != message.context() && context != scope.context());
     for (BeforeSend hook : hooks) {
@@ -96,24 +97,40 @@ final class MessagePreparer {
       } catch (Throwable t) {
         throw failed(message, "a beforeSend hook threw " + t, t);
       }
-      if (fields.dropReason != null) throw new Dropped(DropReason.BEFORE_SEND, fields.dropReason);
+      String dropReason = Internal.get().dropReason(fields);
+      if (dropReason != null) throw new Dropped(DropReason.BEFORE_SEND, dropReason);
     }
     try {
-      return bridge.rebuild(message, fields.userId, fields.anonymousId, fields.name, fields.payload,
-          fields.context, fields.integrations);
+      return Internal.get().rebuild(fields);
     } catch (RuntimeException e) {
       throw failed(message, "the beforeSend hooks left an invalid message: " + e.getMessage(), null);
     }
   }
 
-  private @Nullable Map<String, ?> defaults() {
-    if (defaultContext == null) return null;
-    try {
-      return defaultContext.get();
-    } catch (RuntimeException e) {
-      logger.warn("defaultContext threw; sending the message without it", e);
-      return null;
+  /**
+   * What fills in top-level context keys that the message and the scope leave out: {@code
+   * defaultContext}, over the scope's request data (the Spring Boot starter's); null when neither
+   * has any.
+   */
+  @Nullable Map<String, ?> defaults() {
+    return defaults(scopes.current());
+  }
+
+  private @Nullable Map<String, ?> defaults(AnalyticsContext scope) {
+    Map<String, ?> own = null;
+    if (defaultContext != null) {
+      try {
+        own = defaultContext.get();
+      } catch (RuntimeException e) {
+        logger.warn("defaultContext threw; sending the message without it", e);
+      }
     }
+    Map<String, @Nullable Object> requestData = scope.requestData();
+    if (requestData.isEmpty()) return own;
+    if (own == null || own.isEmpty()) return requestData;
+    Map<String, @Nullable Object> merged = new LinkedHashMap<>(requestData);
+    merged.putAll(own);
+    return merged;
   }
 
   /**
@@ -126,7 +143,7 @@ final class MessagePreparer {
     Map<String, @Nullable Object> payload = bridge.payload(message);
     if (carriesProperties(message.type())) payload = Overlay.of(payload, scope.properties());
     return bridge.rebuild(message, message.userId(), message.anonymousId(), null, payload,
-        AnalyticsContext.merge(message.context(), scope.context(), true), message.integrations());
+        Internal.get().merge(message.context(), scope.context(), true), message.integrations());
   }
 
   /**

@@ -276,6 +276,15 @@ final class Checkpoint {
     Files.deleteIfExists(path);
   }
 
+  /** Removes a checkpoint this run created and never used (nothing was read); a failure leaves it for the next run to name. */
+  void discard() {
+    try {
+      delete();
+    } catch (IOException e) {
+      // Left in place: the next run says it is there and what to do.
+    }
+  }
+
   private Path writeTemporary(byte[] content) throws IOException {
     Path directory = path.toAbsolutePath().getParent();
     Path temporary = Files.createTempFile(directory, path.getFileName() + ".", ".tmp");

@@ -37,6 +37,14 @@ final class CheckpointWriter implements Runnable {
     this.writtenVersion = checkpoint.finals.version();
   }
 
+  /** A writer of {@code checkpoint} started on its own thread; null without a checkpoint. */
+  static @Nullable CheckpointWriter start(@Nullable Checkpoint checkpoint, long window, Ledger ledger, Stops stops) {
+    if (checkpoint == null) return null;
+    CheckpointWriter writer = new CheckpointWriter(checkpoint, window, ledger, stops);
+    writer.start();
+    return writer;
+  }
+
   void start() {
     writtenAt = System.nanoTime();
     Thread writer = new Thread(this, "analytics4j-import-checkpoint");
@@ -90,10 +98,12 @@ final class CheckpointWriter implements Runnable {
   }
 
   /**
-   * Stops the thread and writes the last version, or removes the checkpoint when every line is
-   * final ({@code complete}): nothing is left to resume. Returns what the summary says about it.
+   * Stops the thread and writes the last version, or removes the checkpoint when every line up to
+   * {@code lastOrdinal}, the last of the inputs ({@code allRead}), is final: nothing is left to
+   * resume. Returns what the summary says about it.
    */
-  String finish(boolean complete) throws InterruptedException {
+  String finish(boolean allRead, long lastOrdinal) throws InterruptedException {
+    boolean complete = allRead && checkpoint.finals.below() > lastOrdinal;
     finishing = true;
     Thread writer = thread;
     if (writer != null) {

@@ -59,7 +59,7 @@ final class ImportCommand implements Callable<Integer> {
   @Nullable CommandSpec spec;
 
   @Parameters(paramLabel = "FILE", arity = "0..*",
-      description = "Input files; none, or -, reads standard input.")
+      description = "Input files; none, or -, reads standard input. Gzip (by content, not name) is decompressed.")
   List<String> files = new ArrayList<>();
 
   @Option(names = "--write-key-file", paramLabel = "PATH",
@@ -226,6 +226,9 @@ final class ImportCommand implements Callable<Integer> {
 
     Resumes.Plan plan = null;
     if (!dryRun && !stdinUsed) {
+      if (rejects.toAbsolutePath().normalize().equals(checkpointPath.toAbsolutePath().normalize())) {
+        throw usage("--rejects and --checkpoint name the same file, " + rejects + "; give them different paths");
+      }
       boolean rejectsGiven = spec != null && spec.commandLine().getParseResult() != null
           && spec.commandLine().getParseResult().hasMatchedOption("--rejects");
       try {

@@ -161,8 +161,7 @@ final class Importer {
           ledger, maxDowntime).answers()) {
         transport.close();
         closeRejects();
-        // Nothing was read: a new checkpoint holds nothing worth resuming, and would refuse the next run.
-        if (checkpoint != null && !resume) deleteCheckpoint();
+        if (checkpoint != null && !resume) checkpoint.discard(); // nothing read: nothing worth resuming
         return result(true, null);
       }
       // Room for every line the ledger lets in, plus one batch per request in flight: the client
@@ -187,8 +186,7 @@ final class Importer {
           .maxRetryDuration(maxDowntime.plus(Duration.ofMinutes(1)))
           .build();
       narrowing.start();
-      CheckpointWriter writer = checkpoint != null ? new CheckpointWriter(checkpoint, maxInFlightLines, ledger, stops) : null;
-      if (writer != null) writer.start();
+      CheckpointWriter writer = CheckpointWriter.start(checkpoint, maxInFlightLines, ledger, stops);
       Thread reader = feeder.start(analytics);
 
       // Woken at once by a stop as well as by the reader's end: after a refused key every request
@@ -201,8 +199,7 @@ final class Importer {
       }
       finish(analytics, narrowing);
       awaitReader(reader);
-      String checkpointNote = writer == null ? null
-          : writer.finish(feeder.allRead() && checkpoint.finals.below() > feeder.lastOrdinal());
+      String checkpointNote = writer == null ? null : writer.finish(feeder.allRead(), feeder.lastOrdinal());
       closeRejects();
       return result(false, checkpointNote);
     } finally {
@@ -257,14 +254,6 @@ final class Importer {
     ledger.awaitUntil(() -> !(reader.isAlive() && feeder.midLine()), deadline);
     // Callbacks of batches settled by close may still be running on the client's threads.
     ledger.awaitUntil(ledger::balanced, deadline);
-  }
-
-  private void deleteCheckpoint() {
-    try {
-      Objects.requireNonNull(checkpoint).delete();
-    } catch (IOException e) {
-      // Left in place: the next run says it is there and what to do.
-    }
   }
 
   private ImportResult result(boolean nothingRead, @Nullable String checkpointNote) {
@@ -497,10 +486,7 @@ final class Importer {
       return this;
     }
 
-    /**
-     * Keeps {@code checkpoint} up to date as lines become final; with {@code resume}, skips the
-     * lines it already holds as final.
-     */
+    /** Keeps {@code checkpoint} as lines become final; with {@code resume}, skips those it holds final. */
     Builder checkpoint(@Nullable Checkpoint checkpoint, boolean resume) {
       this.checkpoint = checkpoint;
       this.resume = resume && checkpoint != null;
