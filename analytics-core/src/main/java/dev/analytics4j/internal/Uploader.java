@@ -268,7 +268,7 @@ final class Uploader {
         Duration.ofNanos(timeoutNanos));
   }
 
-  private static byte[] gzip(byte[] body) {
+  static byte[] gzip(byte[] body) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(body.length / 4 + 64);
     try (GZIPOutputStream gzip = new GZIPOutputStream(out, 8192)) {
       gzip.write(body);

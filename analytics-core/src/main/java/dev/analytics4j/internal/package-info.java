@@ -3,8 +3,10 @@
  * The engine behind {@link dev.analytics4j.Analytics}, and what other modules of analytics4j (the
  * command-line importer, the Spark writer) need from the core beyond its public API: {@link
  * dev.analytics4j.internal.Wire}, which gives them the core's validation, encoding, envelope and
- * headers so that no other module writes the wire format itself; and {@link
- * dev.analytics4j.internal.Log}, through which every class of the core logs.
+ * headers so that no other module writes the wire format itself; {@link
+ * dev.analytics4j.internal.Log}, through which every class of the core logs; and {@link
+ * dev.analytics4j.internal.RequestData}, the Spring Boot starter's request data as the lowest layer
+ * of a scope.
  *
  * <h2>Where things are</h2>
  * {@code Pipeline} owns and wires what one client is made of, and the offer path; {@code Shutdown}
