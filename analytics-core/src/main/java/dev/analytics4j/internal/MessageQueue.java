@@ -36,8 +36,6 @@ final class MessageQueue {
    */
   static final Batch REFILL = new Batch(Collections.emptyList(), 0, Collections.emptyList());
 
-  /** Upper bound on one timed wait, so a missed signal could never stall the flusher for long. */
-  private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final int maxMessages;
   private final long maxBytes;
@@ -155,6 +153,8 @@ final class MessageQueue {
       acceptedCount++;
       backlog++;
       backlogAges.add(1, API.enqueuedNanos(message));
+      // Backlogged while the window had room (windowAllowed was false): the flusher refills now.
+      if (refillDue()) changed.signal();
       return Placement.BACKLOGGED;
     } finally {
       lock.unlock();
@@ -319,7 +319,9 @@ final class MessageQueue {
       while (true) {
         if (givenUp) return null;
         if (refillDue()) return REFILL;
-        long waitNanos = MAX_WAIT_NANOS;
+        // Without a deadline, it waits for a signal: every change that can make a batch due or the
+        // window refillable signals it.
+        long waitNanos = Long.MAX_VALUE;
         if (pendingMessages > 0) {
           long now = System.nanoTime();
           long waited = now - firstPendingNanos;
@@ -330,7 +332,11 @@ final class MessageQueue {
         } else if (closed && inFlight.isEmpty() && backlog == 0) {
           return null;
         }
-        changed.awaitNanos(waitNanos);
+        if (waitNanos == Long.MAX_VALUE) {
+          changed.await();
+        } else {
+          changed.awaitNanos(waitNanos);
+        }
       }
     } finally {
       lock.unlock();

@@ -310,4 +310,51 @@ class MessageQueueTest {
     assertEquals(t0 + 999_999 * 10_000L, ages.take(900_500));
     assertEquals(0, ages.runs());
   }
+
+  /**
+   * The flusher waits for signals, not for a timer: a waiting take() with nothing pending must be
+   * woken by each change that gives it work, here the one a poll used to cover (a message put in
+   * the backlog while the window has room), a release of the last in-flight slot, and close.
+   */
+  @Test
+  void aWaitingTakeIsWokenByEachChangeThatGivesItWork() throws Exception {
+    MessageQueue queue = queue(10, 1_000_000, 1, 1);
+    CompletableFuture<Batch> refill = takeOnAnotherThread(queue);
+    assertSame(Placement.BACKLOGGED, queue.putSpooled(message(10), false));
+    assertSame(MessageQueue.REFILL, refill.get(10, TimeUnit.SECONDS));
+
+    assertTrue(queue.admit(message(10)));
+    Batch first = queue.take();
+    assertSame(Placement.ACCEPTED, queue.put(message(10)));
+    CompletableFuture<Batch> second = takeOnAnotherThread(queue);
+    assertTrue(queue.release(first));
+    assertEquals(1, second.get(10, TimeUnit.SECONDS).size());
+
+    CompletableFuture<Batch> end = takeOnAnotherThread(queue);
+    queue.release(second.get());
+    queue.close();
+    assertNull(end.get(10, TimeUnit.SECONDS));
+  }
+
+  /** Calls take() on a new thread and returns once that thread waits inside it. */
+  private static CompletableFuture<Batch> takeOnAnotherThread(MessageQueue queue) throws InterruptedException {
+    CompletableFuture<Batch> result = new CompletableFuture<>();
+    Thread taker = new Thread(() -> {
+      try {
+        result.complete(queue.take());
+      } catch (Throwable t) {
+        result.completeExceptionally(t);
+      }
+    }, "test-taker");
+    taker.setDaemon(true);
+    taker.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    // Parked in the condition's await: the state a lost signal would leave it in for good.
+    while (!result.isDone() && taker.getState() != Thread.State.WAITING) {
+      if (System.nanoTime() - deadline > 0) throw new AssertionError("take() never began waiting");
+      Thread.onSpinWait();
+    }
+    assertFalse(result.isDone(), "take() returned before it had anything to return");
+    return result;
+  }
 }
