@@ -56,7 +56,7 @@ public final class WireCore extends Wire.Core {
 
   @Override
   protected Transport.Request batch(Analytics.Builder builder, List<EncodedMessage> messages, Duration timeout) {
-    Settings settings = builder.settings;
+    Settings settings = Internal.get().settings(builder);
     MessageEncoder encoder = new MessageEncoder(settings.writeKey, Analytics.LIBRARY_NAME, Analytics.VERSION);
     byte[] body = encoder.batchBody(messages, Instant.now());
     return new Transport.Request(settings.url(), requestHeaders(settings.writeKey, settings.userAgent, settings.gzip),
