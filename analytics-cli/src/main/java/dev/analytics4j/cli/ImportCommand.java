@@ -83,7 +83,9 @@ final class ImportCommand implements Callable<Integer> {
   int batchSize = 250;
 
   @Option(names = "--rate", paramLabel = "MSGS_PER_S", defaultValue = "0",
-      description = "At most this many messages per second, 1..1000000; 0 for no limit (default).")
+      description = "At most this many events (lines) per second for the whole run, 1..1000000; 0 for no limit "
+          + "(default). Halved when the endpoint answers 429 (and paused for its Retry-After or X-RateLimit-Reset), "
+          + "back up to this rate after seconds of good answers.")
   String rate = "0";
 
   @Option(names = "--gzip", description = "Compress request bodies.")
