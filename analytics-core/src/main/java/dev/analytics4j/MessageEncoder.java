@@ -1,6 +1,7 @@
 package dev.analytics4j;
 
 import com.squareup.moshi.JsonWriter;
+import dev.analytics4j.internal.SmallLongs;
 import dev.analytics4j.internal.Utf8Sink;
 import dev.analytics4j.messages.AliasMessage;
 import dev.analytics4j.messages.GroupMessage;
@@ -435,7 +436,7 @@ final class MessageEncoder {
     private void writeNumber(Number value) throws IOException {
       if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
           || value instanceof AtomicInteger || value instanceof AtomicLong) {
-        json.value(value.longValue());
+        writeLong(value.longValue());
       } else if (value instanceof Double) {
         double d = value.doubleValue();
         if (!Double.isFinite(d)) throw notFinite(value);
@@ -556,6 +557,16 @@ final class MessageEncoder {
       }
     }
 
+    /** Writes {@code value} as Moshi's {@code value(long)} would, without a new String when it is small. */
+    private void writeLong(long value) throws IOException {
+      Number small = SmallLongs.of(value);
+      if (small != null) {
+        json.value(small); // Written as its toString(), the same digits.
+      } else {
+        json.value(value);
+      }
+    }
+
     private void writeTimestamp(Instant instant) throws IOException {
       if (instant.isBefore(MIN_TIMESTAMP) || instant.isAfter(MAX_TIMESTAMP)) throw outsideYears(instant);
       json.value(scratch.timestamp(instant));
@@ -566,14 +577,14 @@ final class MessageEncoder {
         json.beginArray();
         for (int v : (int[]) array) {
           checkSize();
-          json.value(v);
+          writeLong(v);
         }
         json.endArray();
       } else if (array instanceof long[]) {
         json.beginArray();
         for (long v : (long[]) array) {
           checkSize();
-          json.value(v);
+          writeLong(v);
         }
         json.endArray();
       } else if (array instanceof double[]) {
@@ -605,7 +616,7 @@ final class MessageEncoder {
         json.beginArray();
         for (short v : (short[]) array) {
           checkSize();
-          json.value(v);
+          writeLong(v);
         }
         json.endArray();
       } else if (array instanceof byte[]) {

@@ -3,6 +3,8 @@ package dev.analytics4j;
 import dev.analytics4j.benchmarks.Workload;
 import dev.analytics4j.messages.IdentifyMessage;
 import dev.analytics4j.messages.TrackMessage;
+import java.lang.management.ManagementFactory;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -94,6 +96,43 @@ public class CallerCostBenchmark {
   public void trackInScopeWithHook() {
     try (AnalyticsContext.Scope scope = hooked.context().userId(nextUserId()).property("tenant", "acme").open()) {
       hooked.enqueue(TrackMessage.builder(Workload.EVENT).properties(properties));
+    }
+  }
+
+  /**
+   * {@link #trackBuildAndEnqueue} with what the calling thread alone allocated inside each call,
+   * printed per message at the end of each iteration: {@code -prof gc} counts every thread, the
+   * flusher's batch bodies included.
+   */
+  @Benchmark
+  public void trackBuildAndEnqueueCallerBytes(CallerBytes bytes) {
+    long before = THREADS.getThreadAllocatedBytes(bytes.thread);
+    analytics.enqueue(TrackMessage.builder(Workload.EVENT).userId(nextUserId()).properties(properties));
+    bytes.allocated += THREADS.getThreadAllocatedBytes(bytes.thread) - before;
+    bytes.calls++;
+  }
+
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+  /** What the benchmark thread allocated inside the measured calls of one iteration. */
+  @State(Scope.Thread)
+  public static class CallerBytes {
+    long thread;
+    long allocated;
+    long calls;
+
+    @Setup(Level.Iteration)
+    public void start() {
+      thread = Thread.currentThread().getId();
+      allocated = 0;
+      calls = 0;
+    }
+
+    @TearDown(Level.Iteration)
+    public void report() {
+      System.out.printf(Locale.ROOT, "%n  caller's thread: %.1f B per Track built and enqueued%n",
+          calls == 0 ? 0.0 : (double) allocated / calls);
     }
   }
 
