@@ -71,7 +71,7 @@ public interface BeforeSend {
    * is encoded from them as soon as the hooks return).
    */
   final class Fields {
-    private final Message message;
+    final Message message;
     @Nullable String userId;
     @Nullable String anonymousId;
     @Nullable String name;

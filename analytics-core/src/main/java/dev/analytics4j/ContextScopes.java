@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Internal;
 import dev.analytics4j.internal.Log;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
@@ -20,9 +21,9 @@ final class ContextScopes {
   private volatile boolean used;
 
   AnalyticsContext current() {
-    if (!used) return AnalyticsContext.EMPTY;
+    if (!used) return Internal.get().emptyContext();
     ThreadScope scope = current.get();
-    return scope != null ? scope.installed : AnalyticsContext.EMPTY;
+    return scope != null ? scope.installed : Internal.get().emptyContext();
   }
 
   AnalyticsContext.Scope attach(AnalyticsContext context) {

@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Internal;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,7 +36,7 @@ final class FlushEpoch {
   }
 
   FlushResult result(boolean complete) {
-    return new FlushResult(complete, delivered, failed, dropped);
+    return Internal.get().flushResult(complete, delivered, failed, dropped);
   }
 
   /** Consecutive messages, in queue order, of one epoch: how a batch knows whose messages it holds. */

@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Internal;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +16,7 @@ final class FlushFuture extends CompletableFuture<FlushResult> {
   static final FlushFuture EMPTY = new FlushFuture();
 
   static {
-    EMPTY.settle(FlushResult.EMPTY);
+    EMPTY.settle(Internal.get().emptyFlushResult());
   }
 
   void settle(FlushResult result) {

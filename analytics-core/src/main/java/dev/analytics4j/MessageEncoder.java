@@ -1,6 +1,7 @@
 package dev.analytics4j;
 
 import com.squareup.moshi.JsonWriter;
+import dev.analytics4j.internal.Internal;
 import dev.analytics4j.internal.SmallLongs;
 import dev.analytics4j.internal.Utf8Sink;
 import dev.analytics4j.messages.AliasMessage;
@@ -150,7 +151,7 @@ final class MessageEncoder {
       throw new TooLarge("message is " + size + " bytes, over the " + MAX_MESSAGE_BYTES
           + "-byte limit of the API (" + describe(message) + ")");
     }
-    return new EncodedMessage(message.type(), message.messageId(), sink.toByteArray());
+    return Internal.get().encodedMessage(message.type(), message.messageId(), sink.toByteArray(), false);
   }
 
   private static String describe(Message message) {
@@ -180,7 +181,7 @@ final class MessageEncoder {
     for (EncodedMessage message : batch) {
       if (!first) body[position++] = ',';
       first = false;
-      position = put(message.bytes(), body, position);
+      position = put(Internal.get().bytes(message), body, position);
     }
     position = put(BATCH_SENT_AT, body, position);
     for (int i = 0, n = sentAtText.length(); i < n; i++) {

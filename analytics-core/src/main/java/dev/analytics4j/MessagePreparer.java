@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Internal;
 import dev.analytics4j.internal.Log;
 import dev.analytics4j.internal.MessagesBridge;
 import dev.analytics4j.messages.Message;
@@ -72,7 +73,7 @@ final class MessagePreparer {
     Map<String, @Nullable Object> context = message.context();
     if (scoped) {
       if (carriesProperties(message.type())) payload = Overlay.of(payload, scope.properties());
-      context = AnalyticsContext.merge(context, scope.context(), true);
+      context = Internal.get().merge(context, scope.context(), true);
     }
     if (hooks.isEmpty()) {
       return bridge.rebuild(message, message.userId(), message.anonymousId(), null, payload, context,
@@ -87,7 +88,7 @@ final class MessagePreparer {
       context = withDefaults;
     }
     // A merge made new maps, which the hooks may change in place; else they copy on first use.
-    BeforeSend.Fields fields = new BeforeSend.Fields(message, bridge.name(message),
+    BeforeSend.Fields fields = Internal.get().fields(message, bridge.name(message),
         payload, false,
         context, context != message.context() && context != scope.context());
     for (BeforeSend hook : hooks) {
@@ -96,11 +97,11 @@ final class MessagePreparer {
       } catch (Throwable t) {
         throw failed(message, "a beforeSend hook threw " + t, t);
       }
-      if (fields.dropReason != null) throw new Dropped(DropReason.BEFORE_SEND, fields.dropReason);
+      String dropReason = Internal.get().dropReason(fields);
+      if (dropReason != null) throw new Dropped(DropReason.BEFORE_SEND, dropReason);
     }
     try {
-      return bridge.rebuild(message, fields.userId, fields.anonymousId, fields.name, fields.payload,
-          fields.context, fields.integrations);
+      return Internal.get().rebuild(fields);
     } catch (RuntimeException e) {
       throw failed(message, "the beforeSend hooks left an invalid message: " + e.getMessage(), null);
     }
@@ -126,7 +127,7 @@ final class MessagePreparer {
     Map<String, @Nullable Object> payload = bridge.payload(message);
     if (carriesProperties(message.type())) payload = Overlay.of(payload, scope.properties());
     return bridge.rebuild(message, message.userId(), message.anonymousId(), null, payload,
-        AnalyticsContext.merge(message.context(), scope.context(), true), message.integrations());
+        Internal.get().merge(message.context(), scope.context(), true), message.integrations());
   }
 
   /**

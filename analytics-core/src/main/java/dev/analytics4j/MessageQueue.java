@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Internal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,6 +26,7 @@ import org.jspecify.annotations.Nullable;
  * flush holds is one {@link FlushEpoch} with a few counters; there is at most one per held message.
  */
 final class MessageQueue {
+  private static final Internal API = Internal.get();
   /** What became of an offer. {@link #full} carries the epoch its drop must be settled in. */
   static final class Offer {
     static final Offer ACCEPTED = new Offer(null);
@@ -178,7 +180,7 @@ final class MessageQueue {
       if (failed) return Offer.FAILED;
       if (closed) return Offer.CLOSED;
       // Its age for spoolMaxAge starts as it is accepted, after its record was written, never before.
-      message.enqueuedNanos = System.nanoTime();
+      API.enqueuedNanos(message, System.nanoTime());
       if (windowAllowed && backlog == 0 && heldMessages < maxMessages && heldBytes + message.size() <= maxBytes) {
         addToWindow(message, current, true);
         return Offer.ACCEPTED;
@@ -192,7 +194,7 @@ final class MessageQueue {
       current.pending++;
       acceptedCount++;
       backlog++;
-      backlogAges.add(1, message.enqueuedNanos);
+      backlogAges.add(1, API.enqueuedNanos(message));
       return Offer.BACKLOGGED;
     } finally {
       lock.unlock();
@@ -229,7 +231,7 @@ final class MessageQueue {
       FlushEpoch epoch = head.epoch;
       if (--head.count == 0) backlogRuns.pollFirst();
       backlog--;
-      message.enqueuedNanos = backlogAges.take(1);
+      API.enqueuedNanos(message, backlogAges.take(1));
       // Counted as pending and accepted when it was backlogged, so a flush since then makes it due.
       addToWindow(message, epoch, false);
       return true;
@@ -348,7 +350,7 @@ final class MessageQueue {
       for (FlushEpoch epoch : closedEpochs) {
         if (epoch.future == future) return epoch.result(false);
       }
-      return new FlushResult(false, 0, 0, 0);
+      return API.flushResult(false, 0, 0, 0);
     } finally {
       lock.unlock();
     }
@@ -493,7 +495,7 @@ final class MessageQueue {
       FlushFuture follower = epoch.emptyFollowerIfAny();
       Runnable completion = () -> {
         epoch.future.settle(result);
-        if (follower != null) follower.settle(FlushResult.EMPTY);
+        if (follower != null) follower.settle(API.emptyFlushResult());
       };
       try {
         completer.execute(completion);

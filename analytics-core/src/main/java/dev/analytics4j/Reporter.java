@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Internal;
 import dev.analytics4j.internal.Log;
 import java.io.IOException;
 import java.util.Collections;
@@ -152,7 +153,7 @@ final class Reporter {
     } catch (Throwable e) {
       if (listener != AnalyticsListener.NONE) {
         Exception error = e instanceof Exception ? (Exception) e
-            : new ExecutionException("the transport threw " + Threads.describe(e), e);
+            : new ExecutionException("the transport threw " + ClientThreads.describe(e), e);
         requestFailed(messageCount, attempt, error, System.nanoTime() - start);
       }
       throw e;
@@ -335,7 +336,7 @@ final class Reporter {
   Metrics snapshot(int queuedMessages, long queuedBytes, long spoolBacklog, long spoolBytes) {
     EnumMap<DropReason, Long> drops = new EnumMap<>(DropReason.class);
     for (DropReason reason : DropReason.values()) drops.put(reason, dropped.get(reason).sum());
-    return new Metrics(enqueued.sum(), sent.sum(), failed.sum(), drops, retries.sum(),
+    return Internal.get().metrics(enqueued.sum(), sent.sum(), failed.sum(), drops, retries.sum(),
         requests.sum(), queuedMessages, queuedBytes, recovered.sum(), spoolBacklog, spoolBytes);
   }
 }

@@ -32,7 +32,7 @@ final class RetryPolicy {
   RetryPolicy(int maxRetries, Duration initialBackoff, Duration maxBackoff, Duration maxRetryDuration,
       Duration maxRetryAfter, Duration maxRetryAfterTotal) {
     this(maxRetries, initialBackoff, maxBackoff, maxRetryDuration, maxRetryAfter, maxRetryAfterTotal,
-        Analytics.Builder.DEFAULT_SPOOL_MAX_AGE);
+        Settings.DEFAULT_SPOOL_MAX_AGE);
   }
 
   RetryPolicy(int maxRetries, Duration initialBackoff, Duration maxBackoff, Duration maxRetryDuration,

@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Internal;
 import dev.analytics4j.internal.Log;
 import dev.analytics4j.internal.spool.AckLog;
 import dev.analytics4j.internal.spool.RecordCodec;
@@ -45,6 +46,7 @@ import org.jspecify.annotations.Nullable;
  * for the next client.
  */
 final class Spool implements Closeable {
+  private static final Internal API = Internal.get();
   private static final Log logger = Log.get(Spool.class);
 
   static final long DEFAULT_MAX_BYTES = 256L * 1024 * 1024;
@@ -102,7 +104,7 @@ final class Spool implements Closeable {
       segments.putAll(recovery.segments);
       for (Segment segment : segments.values()) totalBytes += segment.fileBytes;
       nextSeq = recovery.nextSeq;
-      acks = AckLog.rewrite(fileSystem, segments.values(), !sync.isNone());
+      acks = AckLog.rewrite(fileSystem, segments.values(), !API.isNone(sync));
       roll();
       // The oldest recovered segment, or the new empty one: the backlog starts there.
       backlog.startAt(segments.firstEntry().getValue());
@@ -183,7 +185,7 @@ final class Spool implements Closeable {
         if (!directory.checkOwned()) return Result.DETACHED;
       }
       byte[] id = message.messageId().getBytes(StandardCharsets.UTF_8);
-      byte[] json = message.bytes();
+      byte[] json = API.bytes(message);
       if (!RecordCodec.fits(id, json)) return Result.ERROR;
       int recordBytes = RecordCodec.recordBytes(id, json);
       if (totalBytes + recordBytes > maxBytes) return Result.FULL;
@@ -203,11 +205,11 @@ final class Spool implements Closeable {
         writeFailed(e);
         return Result.ERROR;
       }
-      message.spoolSeq = nextSeq;
+      API.spoolSeq(message, nextSeq);
       MessageQueue.Offer offer = queue.offerSpooled(message, true);
       if (offer == MessageQueue.Offer.CLOSED || offer == MessageQueue.Offer.FAILED) {
         // Not accepted, so not kept: the next client must not send what was reported dropped.
-        message.spoolSeq = -1;
+        API.spoolSeq(message, -1);
         try {
           segment.file.truncate(position);
         } catch (IOException e) {
@@ -236,7 +238,7 @@ final class Spool implements Closeable {
     } finally {
       lock.unlock();
     }
-    if (sync.isEveryWrite()) forcer.forceTo(target);
+    if (API.isEveryWrite(sync)) forcer.forceTo(target);
     return result;
   }
 
@@ -265,7 +267,7 @@ final class Spool implements Closeable {
     if (!directory.checkOwned()) return null;
     Segment old = writing;
     if (old != null) {
-      if (!sync.isNone()) old.file.force();
+      if (!API.isNone(sync)) old.file.force();
       old.sealed = true;
     }
     if (old != null && old.endSeq == old.base && old.base == nextSeq) nextSeq++; // Its first write failed: its name is taken.
@@ -284,7 +286,7 @@ final class Spool implements Closeable {
     Segment segment = new Segment(base, file, false);
     segments.put(base, segment);
     writing = segment;
-    if (!sync.isNone()) fileSystem.forceDirectory();
+    if (!API.isNone(sync)) fileSystem.forceDirectory();
     if (old != null && old.live == 0 && !backlog.isAt(old)) delete(old);
     return segment;
   }
@@ -346,10 +348,10 @@ final class Spool implements Closeable {
 
   private void ackUninterrupted(List<EncodedMessage> messages) {
     int count = 0;
-    for (EncodedMessage message : messages) if (message.spoolSeq >= 0) count++;
+    for (EncodedMessage message : messages) if (API.spoolSeq(message) >= 0) count++;
     if (count == 0) return;
     ByteBuffer buffer = ByteBuffer.allocate(count * RecordCodec.ACK_BYTES);
-    for (EncodedMessage message : messages) if (message.spoolSeq >= 0) RecordCodec.putAck(buffer, message.spoolSeq);
+    for (EncodedMessage message : messages) if (API.spoolSeq(message) >= 0) RecordCodec.putAck(buffer, API.spoolSeq(message));
     buffer.flip();
     lock.lock();
     try {
@@ -364,7 +366,7 @@ final class Spool implements Closeable {
         }
       }
       for (EncodedMessage message : messages) {
-        long seq = message.spoolSeq;
+        long seq = API.spoolSeq(message);
         if (seq < 0) continue;
         Map.Entry<Long, Segment> entry = segments.floorEntry(seq);
         if (entry == null) continue;
@@ -375,7 +377,7 @@ final class Spool implements Closeable {
       if (!directory.detached() && acks.bytes() > AckLog.COMPACT_BYTES) {
         try {
           AckLog old = acks;
-          acks = AckLog.rewrite(fileSystem, segments.values(), !sync.isNone());
+          acks = AckLog.rewrite(fileSystem, segments.values(), !API.isNone(sync));
           old.close();
         } catch (IOException e) {
           logger.warn("Could not compact the spool's acks file: {}", e.toString());
@@ -456,7 +458,7 @@ final class Spool implements Closeable {
     try {
       if (closed) return;
       boolean owned = directory.checkOwned();
-      if (owned && !sync.isNone() && writing != null) {
+      if (owned && !API.isNone(sync) && writing != null) {
         try {
           writing.file.force();
         } catch (IOException e) {

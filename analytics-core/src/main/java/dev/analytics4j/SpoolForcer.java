@@ -1,8 +1,8 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Internal;
 import dev.analytics4j.internal.spool.Segment;
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -11,8 +11,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread of its own every interval. Segment changes are forced by the spool itself.
  */
 final class SpoolForcer {
-  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
-
   private final Spool spool;
   private final SpoolSync sync;
   private final ReentrantLock forceLock = new ReentrantLock();
@@ -26,10 +24,8 @@ final class SpoolForcer {
 
   /** Starts the interval thread, for an interval policy. */
   void start() {
-    if (sync.isNone() || sync.isEveryWrite()) return;
-    Thread thread = new Thread(this::loop, "analytics4j-spool-sync-" + THREAD_IDS.incrementAndGet());
-    thread.setDaemon(true);
-    thread.start();
+    if (Internal.get().isNone(sync) || Internal.get().isEveryWrite(sync)) return;
+    ClientThreads.startSpoolSync(this::loop);
   }
 
   /** Group commit: returns once everything appended up to {@code target} bytes has been forced. */
@@ -62,7 +58,7 @@ final class SpoolForcer {
   }
 
   private void loop() {
-    long interval = sync.intervalNanos();
+    long interval = Internal.get().intervalNanos(sync);
     while (true) {
       long target;
       spool.lock.lock();

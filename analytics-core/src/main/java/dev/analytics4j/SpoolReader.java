@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Internal;
 import dev.analytics4j.internal.Log;
 import dev.analytics4j.internal.spool.RecordReader;
 import dev.analytics4j.internal.spool.Segment;
@@ -16,6 +17,7 @@ import org.jspecify.annotations.Nullable;
  * {@link #readLock} and done without the spool's lock, so appends never wait for a disk read.
  */
 final class SpoolReader {
+  private static final Internal API = Internal.get();
   private static final Log logger = Log.get(SpoolReader.class);
 
   /** Reads of one record before its segment's rest is given up as unreadable. */
@@ -179,8 +181,8 @@ final class SpoolReader {
         } finally {
           spool.lock.unlock();
         }
-        EncodedMessage message = new EncodedMessage(reader.type, reader.messageId, reader.json, segment.recovered);
-        message.spoolSeq = reader.seq;
+        EncodedMessage message = API.encodedMessage(reader.type, reader.messageId, reader.json, segment.recovered);
+        API.spoolSeq(message, reader.seq);
         return message;
       }
       if (found == RecordReader.Found.CUT) {

@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Internal;
 import dev.analytics4j.internal.Log;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -37,6 +37,7 @@ import org.jspecify.annotations.Nullable;
  * spoolMaxAge} (then it fails with {@link Failure#expired()}).
  */
 final class Uploader {
+  private static final Internal API = Internal.get();
   private static final Log logger = Log.get(Uploader.class);
   /** The shortest deadline the retry budget leaves a retry (the configured one may be shorter). */
   private static final long MIN_ATTEMPT_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -69,7 +70,7 @@ final class Uploader {
 
   Uploader(Transport transport, MessageEncoder encoder, RetryPolicy policy, Reporter reporter,
       MessageQueue queue, String url, Map<String, String> headers, String writeKey, boolean gzip,
-      int maxInFlight, long attemptTimeoutNanos, ThreadFactory threadFactory, BooleanSupplier waitsOnDisk) {
+      long attemptTimeoutNanos, Workers workers, BooleanSupplier waitsOnDisk) {
     this.waitsOnDisk = waitsOnDisk;
     this.transport = transport;
     this.encoder = encoder;
@@ -81,7 +82,7 @@ final class Uploader {
     this.redactor = new Redactor(writeKey);
     this.gzip = gzip;
     this.attemptTimeoutNanos = attemptTimeoutNanos;
-    this.workers = new Workers(threadFactory, maxInFlight, TimeUnit.SECONDS.toNanos(30), "upload");
+    this.workers = workers;
   }
 
   /**
@@ -94,12 +95,12 @@ final class Uploader {
       workers.execute(() -> deliver(batch));
     } catch (Throwable t) {
       if (workers.isShutdown()) {
-        fail(batch, new Failure(0, t, 0, "upload threads stopped before the batch could be sent", false));
+        fail(batch, failure(0, t, 0, "upload threads stopped before the batch could be sent", false));
         return;
       }
       try {
         logger.warn("Could not start an upload thread ({}); sending a batch of {} on the flusher "
-            + "thread instead", Threads.describe(t.getCause() != null ? t.getCause() : t),
+            + "thread instead", ClientThreads.describe(t.getCause() != null ? t.getCause() : t),
             Log.count(batch.size(), "message"));
       } catch (Throwable ignored) {
         // Sending the batch matters more than saying so.
@@ -110,7 +111,7 @@ final class Uploader {
 
   /** Settles a batch that could not be handed to {@link #submit}; a no-op if it was settled already. */
   void failUnsent(Batch batch, Throwable error) {
-    fail(batch, new Failure(0, error, 0, "could not be sent: " + redacted(Threads.describe(error)), false));
+    fail(batch, failure(0, error, 0, "could not be sent: " + redacted(ClientThreads.describe(error)), false));
   }
 
   /**
@@ -126,12 +127,12 @@ final class Uploader {
       } catch (Throwable ignored) {
         // The report below matters more than the log line.
       }
-      fail(batch, new Failure(0, t, batch.attempts(), "unexpected error: " + redacted(Threads.describe(t)),
+      fail(batch, failure(0, t, batch.attempts(), "unexpected error: " + redacted(ClientThreads.describe(t)),
           batch.attempts() > 0));
     } finally {
       // Settled already unless something above threw before the batch was claimed.
       if (!batch.isSettled()) {
-        fail(batch, new Failure(0, null, batch.attempts(), "unexpected error: another while reporting it",
+        fail(batch, failure(0, null, batch.attempts(), "unexpected error: another while reporting it",
             batch.attempts() > 0));
       }
     }
@@ -161,7 +162,7 @@ final class Uploader {
       } catch (IOException e) {
         error = e;
       } catch (RuntimeException e) {
-        fail(batch, new Failure(0, e, attempt, "transport failed: " + redacted(Threads.describe(e)), true));
+        fail(batch, failure(0, e, attempt, "transport failed: " + redacted(ClientThreads.describe(e)), true));
         return;
       }
       if (response != null && response.code() >= 200 && response.code() < 300) {
@@ -172,9 +173,9 @@ final class Uploader {
 
       int code = response != null ? response.code() : 0;
       boolean maybeReceived = error != null && mayHaveArrived(error);
-      String what = response != null ? "HTTP " + code : "network error: " + redacted(Threads.describe(error));
+      String what = response != null ? "HTTP " + code : "network error: " + redacted(ClientThreads.describe(error));
       if (response != null && !RetryPolicy.isRetryable(code)) {
-        fail(batch, new Failure(code, null, attempt, notRetryable(response), batch.uncertain()));
+        fail(batch, failure(code, null, attempt, notRetryable(response), batch.uncertain()));
         return;
       }
       if (!batch.endAttempt(code, error, maybeReceived)) return;
@@ -185,7 +186,7 @@ final class Uploader {
       spooled = waitsOnDisk.getAsBoolean();
       // Measured from the newest message, so that no message of the batch fails before its time.
       if (spooled && now - newestEnqueued(batch) >= policy.spoolMaxAgeNanos) {
-        fail(batch, new Failure(code, error, attempt, what + "; gave up: the messages waited longer than "
+        fail(batch, failure(code, error, attempt, what + "; gave up: the messages waited longer than "
             + "spoolMaxAge (" + Duration.ofNanos(policy.spoolMaxAgeNanos) + ") for the endpoint",
             batch.uncertain(), false, true));
         return;
@@ -208,11 +209,11 @@ final class Uploader {
           waitNanos = backoff;
           logger.info("{}: retry {} in {} ms; the messages wait in the spool", what, retries, backoff / 1_000_000);
         } else if (retries > policy.maxRetries) {
-          fail(batch, new Failure(code, error, attempt,
+          fail(batch, failure(code, error, attempt,
               what + "; gave up after " + Log.count(policy.maxRetries, "retry", "retries"), batch.uncertain()));
           return;
         } else if (spent + backoff > policy.maxRetryNanos) {
-          fail(batch, new Failure(code, error, attempt,
+          fail(batch, failure(code, error, attempt,
               what + "; gave up: retry time budget of " + policy.maxRetryNanos / 1_000_000 + " ms spent",
               batch.uncertain()));
           return;
@@ -227,9 +228,9 @@ final class Uploader {
   }
 
   private static long newestEnqueued(Batch batch) {
-    long newest = batch.messages.get(0).enqueuedNanos;
+    long newest = API.enqueuedNanos(batch.messages.get(0));
     for (EncodedMessage message : batch.messages) {
-      if (message.enqueuedNanos - newest > 0) newest = message.enqueuedNanos;
+      if (API.enqueuedNanos(message) - newest > 0) newest = API.enqueuedNanos(message);
     }
     return newest;
   }
@@ -377,9 +378,9 @@ final class Uploader {
       return dropLater(batch.messages, batch.runs, keptOnDisk ? DropReason.SPOOLED : DropReason.CLOSE_TIMEOUT);
     }
     Failure failure = state.sending
-        ? new Failure(0, null, state.attempts, "close deadline passed during attempt " + state.attempts
+        ? failure(0, null, state.attempts, "close deadline passed during attempt " + state.attempts
             + "; the batch may have been delivered", true, true)
-        : new Failure(state.lastStatus, state.lastError, state.attempts, "close deadline passed while "
+        : failure(state.lastStatus, state.lastError, state.attempts, "close deadline passed while "
             + "waiting to retry after " + (state.lastStatus != 0 ? "HTTP " + state.lastStatus : "a network error"),
             state.uncertain, true);
     reporter.failedCounted(batch.messages, failure);
@@ -446,5 +447,20 @@ final class Uploader {
   @Override
   public String toString() {
     return "Uploader{url=" + url + ", gzip=" + gzip + ", " + policy + "}";
+  }
+
+  private static Failure failure(int statusCode, @Nullable Throwable cause, int attempts, String reason,
+      boolean mayHaveBeenDelivered) {
+    return API.failure(statusCode, cause, attempts, reason, mayHaveBeenDelivered, false, false);
+  }
+
+  private static Failure failure(int statusCode, @Nullable Throwable cause, int attempts, String reason,
+      boolean mayHaveBeenDelivered, boolean abandonedAtClose) {
+    return API.failure(statusCode, cause, attempts, reason, mayHaveBeenDelivered, abandonedAtClose, false);
+  }
+
+  private static Failure failure(int statusCode, @Nullable Throwable cause, int attempts, String reason,
+      boolean mayHaveBeenDelivered, boolean abandonedAtClose, boolean expired) {
+    return API.failure(statusCode, cause, attempts, reason, mayHaveBeenDelivered, abandonedAtClose, expired);
   }
 }

@@ -26,26 +26,27 @@ final class WireCore extends Wire.Core {
 
   @Override
   protected void keepMessageLibrary(Analytics.Builder builder) {
-    builder.keepMessageLibrary = true;
+    builder.settings.keepMessageLibrary = true;
   }
 
   @Override
   protected EncodedMessage encode(Analytics client, Message message) {
-    if (client.hasHooks()) {
+    if (client.pipeline.hasHooks()) {
       throw new IllegalStateException("this client has BeforeSend hooks, which Wire.encode would pass around");
     }
-    return client.encode(message);
+    return client.pipeline.encode(message);
   }
 
   @Override
   protected boolean offer(Analytics client, EncodedMessage message) {
-    return client.offer(message);
+    return client.pipeline.offer(message);
   }
 
   @Override
   protected Transport.Request emptyBatch(Analytics.Builder builder, Duration timeout) {
-    MessageEncoder encoder = new MessageEncoder(builder.writeKey, Analytics.LIBRARY_NAME, Analytics.VERSION);
-    return new Transport.Request(builder.url(), requestHeaders(builder.writeKey, builder.userAgent, false),
+    Settings settings = builder.settings;
+    MessageEncoder encoder = new MessageEncoder(settings.writeKey, Analytics.LIBRARY_NAME, Analytics.VERSION);
+    return new Transport.Request(settings.url(), requestHeaders(settings.writeKey, settings.userAgent, false),
         encoder.batchBody(Collections.emptyList(), Instant.now()), timeout);
   }
 }

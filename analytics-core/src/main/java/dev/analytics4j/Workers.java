@@ -87,7 +87,7 @@ final class Workers implements Executor {
       lock.unlock();
     }
     try {
-      Threads.start(factory, () -> work(task), Threads.START_WAIT_NANOS);
+      ClientThreads.start(factory, () -> work(task), ClientThreads.START_WAIT_NANOS);
     } catch (Throwable t) {
       lock.lock();
       try {
@@ -202,7 +202,7 @@ final class Workers implements Executor {
    */
   boolean awaitTermination(long deadlineNanos) {
     for (Thread thread : threads) {
-      if (thread != Thread.currentThread() && !Threads.join(thread, deadlineNanos)) return false;
+      if (thread != Thread.currentThread() && !ClientThreads.join(thread, deadlineNanos)) return false;
     }
     return true;
   }

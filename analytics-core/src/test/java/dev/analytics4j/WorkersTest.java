@@ -62,7 +62,7 @@ class WorkersTest {
     };
 
     IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> Threads.start(stalls, runs::incrementAndGet, TimeUnit.MILLISECONDS.toNanos(50)));
+        () -> ClientThreads.start(stalls, runs::incrementAndGet, TimeUnit.MILLISECONDS.toNanos(50)));
     release.countDown();
     stalled.get().join(10_000);
 
@@ -78,7 +78,7 @@ class WorkersTest {
 
     long start = System.nanoTime();
     IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> Threads.start(diesAtStart, runs::incrementAndGet, TimeUnit.SECONDS.toNanos(60)));
+        () -> ClientThreads.start(diesAtStart, runs::incrementAndGet, TimeUnit.SECONDS.toNanos(60)));
 
     assertEquals("the threadFactory's thread dies ended without running the task it was given", e.getMessage());
     assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(30));

@@ -4,12 +4,20 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The client's own threads: starting them from a user's factory without trusting it, and waiting
- * for them to end.
+ * Every thread a client makes, in one place: the flusher, the upload and flush-completion pools,
+ * close's helpers and the shutdown hook from the user's factory or our named daemon ones, and the
+ * spool's sync thread; starting them from a user's factory without trusting it, and waiting for them
+ * to end.
  */
-final class Threads {
+final class ClientThreads {
+  private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
+  private static final AtomicInteger SPOOL_SYNC_IDS = new AtomicInteger();
+  /** How long {@code build()} waits for the thread factory's first thread to run the flusher. */
+  private static final long FLUSHER_START_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
   /**
    * How long a new thread may take to begin running its task before the caller takes the task
    * back and runs it itself. Starting a thread takes well under a millisecond; this only bounds what
@@ -18,7 +26,74 @@ final class Threads {
   static final long START_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
   private static final long MAX_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-  private Threads() {}
+  /** This client's number, in its threads' names. */
+  private final int id;
+  private final ThreadFactory flusher;
+  private final ThreadFactory uploads;
+  private final ThreadFactory flushes;
+  private final ThreadFactory closes;
+
+  /** The client's threads from {@code factory}, or, without one, daemon threads named {@code analytics4j-*}. */
+  ClientThreads(@Nullable ThreadFactory factory) {
+    this.id = CLIENT_IDS.incrementAndGet();
+    this.flusher = factory != null ? factory : daemonThreads("analytics4j-flusher-" + id);
+    this.uploads = factory != null ? factory : daemonThreads("analytics4j-upload-" + id + "-");
+    this.flushes = factory != null ? factory : daemonThreads("analytics4j-flush-" + id + "-");
+    this.closes = factory != null ? factory : daemonThreads("analytics4j-close-" + id + "-");
+  }
+
+  /**
+   * Starts the flusher and waits until the thread runs it, so that a factory that cannot give one
+   * fails here, where the caller of {@code build()} can act, rather than leaving every message
+   * unsent until close.
+   */
+  Thread startFlusher(Runnable loop) {
+    try {
+      return start(flusher, loop, FLUSHER_START_WAIT_NANOS);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("Cannot start the client's flusher thread: " + e.getMessage(), e.getCause());
+    }
+  }
+
+  /** The pool of upload threads, at most one per request in flight. */
+  Workers uploadWorkers(int maxInFlight) {
+    return new Workers(uploads, maxInFlight, TimeUnit.SECONDS.toNanos(30), "upload");
+  }
+
+  /**
+   * The pool flush futures complete on, never an upload thread: a continuation that blocks (on
+   * another flush, say) gets a thread of its own instead of stalling uploads.
+   */
+  Workers flushCompleters() {
+    return new Workers(flushes, Integer.MAX_VALUE, TimeUnit.SECONDS.toNanos(10), "flush");
+  }
+
+  /** Runs {@code task} on a new close thread; see {@link #start} for when it throws. */
+  Thread startClose(Runnable task, long waitNanos) {
+    return start(closes, task, waitNanos);
+  }
+
+  /** The JVM shutdown hook's thread, registered by the caller; it is never started here. */
+  Thread shutdownHook(Runnable close) {
+    return new Thread(close, "analytics4j-shutdown-" + id);
+  }
+
+  /** Starts the spool's interval sync thread: always a daemon of ours, as it only forces writes. */
+  static void startSpoolSync(Runnable loop) {
+    Thread thread = new Thread(loop, "analytics4j-spool-sync-" + SPOOL_SYNC_IDS.incrementAndGet());
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private static ThreadFactory daemonThreads(String name) {
+    AtomicInteger count = new AtomicInteger();
+    boolean numbered = name.endsWith("-");
+    return runnable -> {
+      Thread thread = new Thread(runnable, numbered ? name + count.incrementAndGet() : name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
 
   /**
    * Makes a thread with {@code factory}, starts it, and waits until it has begun running {@code

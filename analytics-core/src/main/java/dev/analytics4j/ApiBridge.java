@@ -1,0 +1,106 @@
+package dev.analytics4j;
+
+import dev.analytics4j.internal.Internal;
+import dev.analytics4j.internal.MessagesBridge;
+import dev.analytics4j.messages.Message;
+import java.util.EnumMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** The engine's access to the API types' package-private parts, installed by {@link Analytics}. */
+final class ApiBridge extends Internal {
+  @Override
+  public EncodedMessage encodedMessage(Message.Type type, String messageId, byte[] bytes, boolean recovered) {
+    return new EncodedMessage(type, messageId, bytes, recovered);
+  }
+
+  @Override
+  public byte[] bytes(EncodedMessage message) {
+    return message.bytes();
+  }
+
+  @Override
+  public long spoolSeq(EncodedMessage message) {
+    return message.spoolSeq;
+  }
+
+  @Override
+  public void spoolSeq(EncodedMessage message, long seq) {
+    message.spoolSeq = seq;
+  }
+
+  @Override
+  public long enqueuedNanos(EncodedMessage message) {
+    return message.enqueuedNanos;
+  }
+
+  @Override
+  public void enqueuedNanos(EncodedMessage message, long nanos) {
+    message.enqueuedNanos = nanos;
+  }
+
+  @Override
+  public Failure failure(int statusCode, @Nullable Throwable cause, int attempts, String reason,
+      boolean mayHaveBeenDelivered, boolean abandonedAtClose, boolean expired) {
+    return new Failure(statusCode, cause, attempts, reason, mayHaveBeenDelivered, abandonedAtClose, expired);
+  }
+
+  @Override
+  public FlushResult emptyFlushResult() {
+    return FlushResult.EMPTY;
+  }
+
+  @Override
+  public FlushResult flushResult(boolean complete, long delivered, long failed, long dropped) {
+    return new FlushResult(complete, delivered, failed, dropped);
+  }
+
+  @Override
+  public Metrics metrics(long enqueued, long sent, long failed, EnumMap<DropReason, Long> dropped, long retries,
+      long requests, int queuedMessages, long queuedBytes, long recovered, long spooledMessages, long spoolBytes) {
+    return new Metrics(enqueued, sent, failed, dropped, retries, requests, queuedMessages, queuedBytes, recovered,
+        spooledMessages, spoolBytes);
+  }
+
+  @Override
+  public AnalyticsContext emptyContext() {
+    return AnalyticsContext.EMPTY;
+  }
+
+  @Override
+  public Map<String, @Nullable Object> merge(Map<String, ?> high, Map<String, ?> low, boolean deep) {
+    return AnalyticsContext.merge(high, low, deep);
+  }
+
+  @Override
+  public BeforeSend.Fields fields(Message message, @Nullable String name, Map<String, @Nullable Object> payload,
+      boolean payloadOwned, Map<String, @Nullable Object> context, boolean contextOwned) {
+    return new BeforeSend.Fields(message, name, payload, payloadOwned, context, contextOwned);
+  }
+
+  @Override
+  public @Nullable String dropReason(BeforeSend.Fields fields) {
+    return fields.dropReason;
+  }
+
+  @Override
+  public Message rebuild(BeforeSend.Fields fields) {
+    return MessagesBridge.get().rebuild(fields.message, fields.userId, fields.anonymousId, fields.name,
+        fields.payload, fields.context, fields.integrations);
+  }
+
+  @Override
+  public boolean isNone(SpoolSync sync) {
+    return sync.isNone();
+  }
+
+  @Override
+  public boolean isEveryWrite(SpoolSync sync) {
+    return sync.isEveryWrite();
+  }
+
+  @Override
+  public long intervalNanos(SpoolSync sync) {
+    return sync.intervalNanos();
+  }
+}
