@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.RequestData;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,7 +31,8 @@ import org.jspecify.annotations.Nullable;
  * was); a message built beforehand keeps its own. The scope's properties go into track, page and
  * screen messages where the message has no such key; its context into every message's context,
  * maps merging key by key at every depth (a value that is not a map on either side: the message's
- * wins whole). {@code defaultContext} then fills top-level context keys absent from both.
+ * wins whole). {@code defaultContext} then fills top-level context keys absent from both, and the
+ * starter's request data (a layer of the scope it opens per request) those absent from all three.
  *
  * <p>Immutable, nested maps and lists included (the builder copies them); values are checked like
  * a message's when a message is encoded with them.
@@ -38,17 +40,33 @@ import org.jspecify.annotations.Nullable;
 public final class AnalyticsContext {
   static final AnalyticsContext EMPTY = new AnalyticsContext(null, null, Collections.emptyMap(), Collections.emptyMap());
 
+  static {
+    RequestData.install(new RequestDataCore());
+  }
+
   private final @Nullable String userId;
   private final @Nullable String anonymousId;
   private final Map<String, @Nullable Object> properties;
   private final Map<String, @Nullable Object> context;
+  /**
+   * The Spring Boot starter's request data (ip, userAgent, locale, page): top-level context keys
+   * under {@code defaultContext}, set through {@link RequestData} alone.
+   */
+  private final Map<String, @Nullable Object> requestData;
 
   AnalyticsContext(@Nullable String userId, @Nullable String anonymousId, Map<String, @Nullable Object> properties,
       Map<String, @Nullable Object> context) {
+    this(userId, anonymousId, properties, context, Collections.emptyMap());
+  }
+
+  private AnalyticsContext(@Nullable String userId, @Nullable String anonymousId,
+      Map<String, @Nullable Object> properties, Map<String, @Nullable Object> context,
+      Map<String, @Nullable Object> requestData) {
     this.userId = userId;
     this.anonymousId = anonymousId;
     this.properties = properties;
     this.context = context;
+    this.requestData = requestData;
   }
 
   public @Nullable String userId() {
@@ -70,7 +88,12 @@ public final class AnalyticsContext {
   }
 
   public boolean isEmpty() {
-    return userId == null && anonymousId == null && properties.isEmpty() && context.isEmpty();
+    return userId == null && anonymousId == null && properties.isEmpty() && context.isEmpty() && requestData.isEmpty();
+  }
+
+  /** Context keys that fill in under {@code defaultContext}; empty unless the starter set them. */
+  Map<String, @Nullable Object> requestData() {
+    return requestData;
   }
 
   /** This context with {@code inner}'s values over it: what a scope nested in this one holds. */
@@ -81,7 +104,8 @@ public final class AnalyticsContext {
         inner.userId != null || inner.anonymousId != null ? inner.userId : userId,
         inner.userId != null || inner.anonymousId != null ? inner.anonymousId : anonymousId,
         unmodifiable(merge(inner.properties, properties, false)),
-        unmodifiable(merge(inner.context, context, true)));
+        unmodifiable(merge(inner.context, context, true)),
+        unmodifiable(merge(inner.requestData, requestData, false)));
   }
 
   /**
@@ -125,7 +149,22 @@ public final class AnalyticsContext {
     return "AnalyticsContext{"
         + (userId != null ? "userId=" + userId + ", " : "")
         + (anonymousId != null ? "anonymousId=" + anonymousId + ", " : "")
-        + "properties=" + properties.keySet() + ", context=" + context.keySet() + "}";
+        + "properties=" + properties.keySet() + ", context=" + context.keySet()
+        + (requestData.isEmpty() ? "" : ", requestData=" + requestData.keySet()) + "}";
+  }
+
+  /** The one way in for {@link RequestData}. */
+  private static final class RequestDataCore extends RequestData {
+    @Override
+    protected AnalyticsContext withRequestData(AnalyticsContext context, Map<String, ?> requestData) {
+      Map<String, @Nullable Object> copy = Values.copy(requestData, true);
+      return new AnalyticsContext(context.userId, context.anonymousId, context.properties, context.context, copy);
+    }
+
+    @Override
+    protected AnalyticsContext empty() {
+      return EMPTY;
+    }
   }
 
   /** An open context: closing it brings back the one that was current when it was opened. */

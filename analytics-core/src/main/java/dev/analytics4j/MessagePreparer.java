@@ -81,7 +81,7 @@ final class MessagePreparer {
     }
     // The hooks see the context as it will be sent: a redactor must reach what defaultContext adds
     // (the Spring Boot starter's request ip and user agent), under the message's and the scope's.
-    Map<String, ?> defaults = defaults();
+    Map<String, ?> defaults = defaults(scope);
     if (defaults != null && !defaults.isEmpty()) {
       Map<String, @Nullable Object> withDefaults = new LinkedHashMap<>(defaults);
       withDefaults.putAll(context);
@@ -107,14 +107,30 @@ final class MessagePreparer {
     }
   }
 
-  private @Nullable Map<String, ?> defaults() {
-    if (defaultContext == null) return null;
-    try {
-      return defaultContext.get();
-    } catch (RuntimeException e) {
-      logger.warn("defaultContext threw; sending the message without it", e);
-      return null;
+  /**
+   * What fills in top-level context keys that the message and the scope leave out: {@code
+   * defaultContext}, over the scope's request data (the Spring Boot starter's); null when neither
+   * has any.
+   */
+  @Nullable Map<String, ?> defaults() {
+    return defaults(scopes.current());
+  }
+
+  private @Nullable Map<String, ?> defaults(AnalyticsContext scope) {
+    Map<String, ?> own = null;
+    if (defaultContext != null) {
+      try {
+        own = defaultContext.get();
+      } catch (RuntimeException e) {
+        logger.warn("defaultContext threw; sending the message without it", e);
+      }
     }
+    Map<String, @Nullable Object> requestData = scope.requestData();
+    if (requestData.isEmpty()) return own;
+    if (own == null || own.isEmpty()) return requestData;
+    Map<String, @Nullable Object> merged = new LinkedHashMap<>(requestData);
+    merged.putAll(own);
+    return merged;
   }
 
   /**

@@ -13,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,7 +35,6 @@ final class Pipeline {
   private final int maxInFlightRequests;
   private final boolean gzip;
   private final boolean enabled;
-  private final @Nullable Supplier<? extends @Nullable Map<String, ?>> defaultContext;
   final Duration closeTimeout;
   private final Duration spoolMaxAge;
   final Transport transport;
@@ -99,7 +97,6 @@ final class Pipeline {
     this.maxInFlightRequests = settings.maxInFlightRequests;
     this.gzip = settings.gzip;
     this.enabled = settings.enabled;
-    this.defaultContext = settings.defaultContext;
     this.closeTimeout = settings.closeTimeout;
     this.spoolMaxAge = settings.spoolMaxAge;
     this.transport = transport;
@@ -227,14 +224,8 @@ final class Pipeline {
 
   EncodedMessage encode(Message message) {
     // With hooks, defaultContext was merged before them, so that they see (and may redact) it.
-    if (defaultContext == null || preparer.hasHooks()) return encoder.encode(message);
-    Map<String, ?> context;
-    try {
-      context = defaultContext.get();
-    } catch (RuntimeException e) {
-      logger.warn("defaultContext threw; sending the message without it", e);
-      context = null;
-    }
+    if (preparer.hasHooks()) return encoder.encode(message);
+    Map<String, ?> context = preparer.defaults();
     if (context == null) return encoder.encode(message);
     try {
       return encoder.encode(message, context);

@@ -106,6 +106,18 @@ final class ImportCommand implements Callable<Integer> {
   @Option(names = "--overwrite-rejects", description = "Replace the --rejects file if it exists.")
   boolean overwriteRejects;
 
+  @Option(names = "--resume",
+      description = "Continue the import that left the --checkpoint: every input is read again, and only the "
+          + "lines not yet delivered or rejected are sent, with the same messageIds. Its rejects go to a file of "
+          + "their own (the earlier runs' are kept). Input files only, unchanged since.")
+  boolean resume;
+
+  @Option(names = "--checkpoint", paramLabel = "PATH", defaultValue = "analytics4j-checkpoint.txt",
+      description = "Where an import of files keeps the lines it has settled, for --resume "
+          + "(default: ${DEFAULT-VALUE}). Removed when every line is settled; a run without --resume refuses "
+          + "to start while it exists.")
+  Path checkpointPath = Path.of("analytics4j-checkpoint.txt");
+
   @Option(names = "--max-downtime", paramLabel = "SECONDS", defaultValue = "120",
       description = "Stop when the endpoint has accepted nothing for this long: every attempt failed "
           + "(network error, HTTP 5xx) or was rate-limited (HTTP 429), 1..86400 (default: ${DEFAULT-VALUE}).")
@@ -156,6 +168,11 @@ final class ImportCommand implements Callable<Integer> {
     List<Importer.Source> sources = new ArrayList<>();
     List<Path> inputPaths = new ArrayList<>();
     if (files.isEmpty()) files.add("-");
+    if (resume && files.contains("-")) {
+      throw usage("--resume cannot continue standard input: it cannot be read again from where it stopped; "
+          + "save it to a file and import the file, which can be resumed");
+    }
+    if (resume && dryRun) throw usage("--resume continues an import that sends; a dry run sends nothing to resume");
     boolean stdinUsed = false;
     for (String file : files) {
       if (file.equals("-")) {
@@ -205,14 +222,38 @@ final class ImportCommand implements Callable<Integer> {
     }
     for (Importer.Source source : sources) importer.source(source);
 
+    Resumes.Plan plan = null;
+    if (!dryRun && !stdinUsed) {
+      boolean rejectsGiven = spec != null && spec.commandLine().getParseResult() != null
+          && spec.commandLine().getParseResult().hasMatchedOption("--rejects");
+      try {
+        plan = Resumes.plan(checkpointPath, resume, inputPaths, charset, rejectsGiven ? rejects : null);
+      } catch (Checkpoint.RefusedException e) {
+        throw usage(e.getMessage());
+      }
+      if (plan.rejects != null) rejects = plan.rejects;
+    }
+    Path rejectsDirectory = rejects.toAbsolutePath().getParent();
+    if (rejectsDirectory != null) importer.workDirectory(rejectsDirectory);
+
     // Last, because it creates the file: a refused option above leaves nothing behind.
     RejectsFile rejectsFile;
     try {
       List<Path> protectedPaths = new ArrayList<>(inputPaths);
       if (writeKeyFile != null) protectedPaths.add(writeKeyFile);
+      protectedPaths.add(checkpointPath);
       rejectsFile = RejectsFile.open(rejects, overwriteRejects, protectedPaths);
     } catch (RejectsFile.RefusedException e) {
       throw usage(e.getMessage());
+    }
+    if (plan != null) {
+      try {
+        importer.checkpoint(plan.start(rejects), resume);
+      } catch (IOException | Checkpoint.RefusedException e) {
+        rejectsFile.close(); // created empty just now: removed
+        throw usage(e instanceof Checkpoint.RefusedException ? e.getMessage()
+            : "--checkpoint " + checkpointPath + " cannot be written: " + e.getMessage());
+      }
     }
     return run(importer.rejects(rejectsFile).build());
   }

@@ -72,10 +72,23 @@ final class ImportResult {
    * it were not read"; null when every input was read to its end.
    */
   final @Nullable String stoppedAt;
+  /** Lines an earlier run settled for good, which this resumed run read but did not send again. */
+  final long skipped;
+  /** What became of the checkpoint; null when the run kept none. */
+  final @Nullable String checkpoint;
 
   ImportResult(long read, long delivered, long rejected, long notDelivered, long repeats, long repeatedIds,
       long numericIds, boolean dryRun, Duration elapsed, @Nullable Path rejectsFile, @Nullable Stop stop,
       @Nullable String stoppedAt) {
+    this(read, delivered, rejected, notDelivered, repeats, repeatedIds, numericIds, dryRun, elapsed, rejectsFile, stop,
+        stoppedAt, 0, null);
+  }
+
+  ImportResult(long read, long delivered, long rejected, long notDelivered, long repeats, long repeatedIds,
+      long numericIds, boolean dryRun, Duration elapsed, @Nullable Path rejectsFile, @Nullable Stop stop,
+      @Nullable String stoppedAt, long skipped, @Nullable String checkpoint) {
+    this.skipped = skipped;
+    this.checkpoint = checkpoint;
     this.read = read;
     this.delivered = delivered;
     this.rejected = rejected;
@@ -92,7 +105,7 @@ final class ImportResult {
 
   /** Whether every line read is counted exactly once. */
   boolean balanced() {
-    return read == delivered + rejected + notDelivered;
+    return read == delivered + rejected + notDelivered + skipped;
   }
 
   int exitCode() {
@@ -138,6 +151,9 @@ final class ImportResult {
     line(out, "  %-14s %,d", dryRun ? "valid" : "delivered", delivered);
     line(out, "  rejected       %,d", rejected);
     if (!dryRun || notDelivered > 0) line(out, "  not delivered  %,d", notDelivered);
+    if (skipped > 0) {
+      line(out, "  skipped        %,d  (delivered or rejected by an earlier run of this import; not sent again)", skipped);
+    }
     if (repeats > 0) {
       line(out, "  exact repeats  %,d  (lines identical to an earlier line; each was sent as its own event)", repeats);
     }
@@ -147,9 +163,10 @@ final class ImportResult {
     if (numericIds > 0) line(out, "  numeric ids    %,d  (numbers in id fields, sent as their decimal text)", numericIds);
     line(out, "  rejects file   %s", rejectsFile != null ? rejectsFile : "none");
     if (stoppedAt != null) line(out, "  stopped at     %s", stoppedAt);
+    if (checkpoint != null) line(out, "  checkpoint     %s", checkpoint);
     if (!balanced()) {
-      line(out, "  unaccounted    %,d  (lines read - delivered - rejected - not delivered)",
-          read - delivered - rejected - notDelivered);
+      line(out, "  unaccounted    %,d  (lines read - delivered - rejected - not delivered%s)",
+          read - delivered - rejected - notDelivered - skipped, skipped > 0 ? " - skipped" : "");
     }
     if (stop != null && !dryRun) {
       line(out, "  Running the same import again is safe: each line gets the same messageId, so the API keeps "

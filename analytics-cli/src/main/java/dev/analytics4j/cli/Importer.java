@@ -76,6 +76,8 @@ final class Importer {
   private final Stops stops;
   private final EndpointWatch watch;
   private final LineFeeder feeder;
+  private final @Nullable Checkpoint checkpoint;
+  private final boolean resume;
   private volatile long startNanos;
 
   private Importer(Builder builder) {
@@ -91,11 +93,14 @@ final class Importer {
     this.maxInFlightLines = builder.maxInFlightLines;
     this.shutdownTimeout = builder.shutdownTimeout;
     this.maxDowntime = builder.maxDowntime;
-    this.ledger = new Ledger(maxInFlightLines, rejects);
+    this.checkpoint = builder.checkpoint;
+    this.resume = builder.resume;
+    FinalLines finals = checkpoint != null ? checkpoint.finals : null;
+    this.ledger = new Ledger(maxInFlightLines, rejects, finals);
     this.stops = new Stops(ledger);
     this.watch = new EndpointWatch(builder.clock);
     this.feeder = new LineFeeder(sources, builder.charset, builder.maxLineBytes, builder.maxSkipBytes, builder.rate,
-        ledger, stops);
+        ledger, stops, resume ? finals : null, new MessageIds(builder.workDirectory));
     long total = 0;
     for (Source source : sources) {
       if (source.size < 0) {
@@ -150,7 +155,8 @@ final class Importer {
           ledger, maxDowntime).answers()) {
         transport.close();
         closeRejects();
-        return result(true);
+        if (checkpoint != null && !resume) checkpoint.discard(); // nothing read: nothing worth resuming
+        return result(true, null);
       }
       // Room for every line the ledger lets in, plus one batch per request in flight: the client
       // runs callbacks (which give room back) before it frees a batch's room in its queue.
@@ -171,6 +177,7 @@ final class Importer {
           .maxRetries(1000)
           .maxRetryDuration(maxDowntime.plus(Duration.ofMinutes(1)))
           .build();
+      CheckpointWriter writer = CheckpointWriter.start(checkpoint, maxInFlightLines, ledger, stops);
       Thread reader = feeder.start(analytics);
 
       // Woken at once by a stop as well as by the reader's end: after a refused key every request
@@ -183,8 +190,9 @@ final class Importer {
       }
       finish(analytics);
       awaitReader(reader);
+      String checkpointNote = writer == null ? null : writer.finish(feeder.allRead(), feeder.lastOrdinal());
       closeRejects();
-      return result(false);
+      return result(false, checkpointNote);
     } finally {
       closeRejects(); // after an unexpected exception: still flush what was listed
     }
@@ -237,7 +245,7 @@ final class Importer {
     ledger.awaitUntil(ledger::balanced, deadline);
   }
 
-  private ImportResult result(boolean nothingRead) {
+  private ImportResult result(boolean nothingRead, @Nullable String checkpointNote) {
     String stoppedAt = null;
     if (!feeder.allRead()) {
       long line = feeder.currentLine();
@@ -258,7 +266,8 @@ final class Importer {
     return new ImportResult(ledger.readCount(), ledger.deliveredCount(), ledger.rejectedCount(),
         ledger.notDeliveredCount(), feeder.repeats(), feeder.repeatedIds(), feeder.numericIds(), dryRun,
         Duration.ofNanos(System.nanoTime() - startNanos),
-        rejects != null && ledger.rejectsWritten() > 0 ? rejects.path() : null, s, stoppedAt);
+        rejects != null && ledger.rejectsWritten() > 0 ? rejects.path() : null, s, stoppedAt,
+        ledger.skippedCount(), checkpointNote);
   }
 
   private void watchEndpoint() {
@@ -296,7 +305,8 @@ final class Importer {
   /** Counters for the progress display; safe to call from any thread. */
   Progress.Snapshot progress() {
     long readNow = ledger.readCount();
-    long settled = ledger.deliveredCount() + ledger.rejectedCount() + ledger.notDeliveredCount();
+    long settled = ledger.deliveredCount() + ledger.rejectedCount() + ledger.notDeliveredCount()
+        + ledger.skippedCount();
     EndpointWatch.State endpoint = watch.state();
     return new Progress.Snapshot(readNow, ledger.deliveredCount(), ledger.rejectedCount(),
         ledger.notDeliveredCount(), Math.max(0, readNow - settled), feeder.bytesRead(), totalBytes,
@@ -360,6 +370,9 @@ final class Importer {
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private Duration maxDowntime = Duration.ofMinutes(2);
     private LongSupplier clock = System::nanoTime;
+    private @Nullable Checkpoint checkpoint;
+    private boolean resume;
+    private Path workDirectory = Path.of(System.getProperty("java.io.tmpdir"));
 
     private Builder(Analytics.Builder client) {
       this.client = Objects.requireNonNull(client, "client == null");
@@ -455,6 +468,19 @@ final class Importer {
     /** The clock the endpoint's downtime and retry countdown are measured on; tests replace it. */
     Builder clock(LongSupplier clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /** Keeps {@code checkpoint} as lines become final; with {@code resume}, skips those it holds final. */
+    Builder checkpoint(@Nullable Checkpoint checkpoint, boolean resume) {
+      this.checkpoint = checkpoint;
+      this.resume = resume && checkpoint != null;
+      return this;
+    }
+
+    /** Where the repeat counter keeps its file; default the system's temporary directory. */
+    Builder workDirectory(Path workDirectory) {
+      this.workDirectory = Objects.requireNonNull(workDirectory, "workDirectory == null");
       return this;
     }
 

@@ -24,11 +24,14 @@ import org.jspecify.annotations.Nullable;
 final class Ledger {
   private final int maxInFlightLines;
   private final @Nullable RejectsFile rejects;
+  /** Where a line with a final fate (delivered, rejected) is marked for the checkpoint; null without one. */
+  private final @Nullable FinalLines finals;
 
   private final AtomicLong read = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong notDelivered = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
 
   /** Lines in the client by messageId (two lines may share one); guarded by this. */
   private final Map<String, Deque<LineRef>> inFlight = new HashMap<>();
@@ -39,23 +42,44 @@ final class Ledger {
   private volatile boolean closed;
 
   Ledger(int maxInFlightLines, @Nullable RejectsFile rejects) {
-    this.maxInFlightLines = maxInFlightLines;
-    this.rejects = rejects;
+    this(maxInFlightLines, rejects, null);
   }
 
-  /** Where a line came from, for the rejects file. */
+  Ledger(int maxInFlightLines, @Nullable RejectsFile rejects, @Nullable FinalLines finals) {
+    this.maxInFlightLines = maxInFlightLines;
+    this.rejects = rejects;
+    this.finals = finals;
+  }
+
+  /** Where a line came from, for the rejects file, and its ordinal across all inputs, for the checkpoint. */
   static final class LineRef {
     final String source;
     final long line;
+    final long ordinal;
 
     LineRef(String source, long line) {
+      this(source, line, 0);
+    }
+
+    LineRef(String source, long line, long ordinal) {
       this.source = source;
       this.line = line;
+      this.ordinal = ordinal;
     }
   }
 
   void read() {
     read.incrementAndGet();
+  }
+
+  /** A line read that an earlier run settled for good (a resumed run): neither sent nor listed again. */
+  void skipped() {
+    skipped.incrementAndGet();
+  }
+
+  /** A line with nothing to send (blank): final as soon as it is read. */
+  void blank(long ordinal) {
+    markFinal(ordinal);
   }
 
   /**
@@ -75,7 +99,8 @@ final class Ledger {
   void delivered(String messageId) {
     try {
       delivered.incrementAndGet();
-      take(messageId);
+      LineRef ref = take(messageId);
+      if (ref != null) markFinal(ref.ordinal);
     } finally {
       free();
     }
@@ -116,6 +141,12 @@ final class Ledger {
   void reject(LineRef ref, String reason) {
     rejected.incrementAndGet();
     write(ref, reason);
+    // After the rejects file has it: a kill between the two lists it again rather than never.
+    markFinal(ref.ordinal);
+  }
+
+  private void markFinal(long ordinal) {
+    if (finals != null && ordinal > 0) finals.add(ordinal);
   }
 
   /** A line read but not delivered, because the run stopped or the endpoint refused it. */
@@ -207,9 +238,13 @@ final class Ledger {
     return notDelivered.get();
   }
 
+  long skippedCount() {
+    return skipped.get();
+  }
+
   /** Lines read whose outcome is not known yet. */
   long unsettled() {
-    return read.get() - delivered.get() - rejected.get() - notDelivered.get();
+    return read.get() - delivered.get() - rejected.get() - notDelivered.get() - skipped.get();
   }
 
   boolean balanced() {
@@ -219,6 +254,11 @@ final class Ledger {
   /** Writes out what the rejects file holds so far (for a process about to halt). */
   void flushRejects() {
     if (rejects != null) rejects.flush();
+  }
+
+  /** Forces what the rejects file lists so far to disk. */
+  void syncRejects() throws IOException {
+    if (rejects != null) rejects.sync();
   }
 
   void closeRejects() throws IOException {

@@ -29,8 +29,10 @@ final class LineFeeder implements Runnable {
   private final double rate;
   private final Ledger ledger;
   private final Stops stops;
+  /** The lines an earlier run settled for good, when this run resumes it; null otherwise. */
+  private final @Nullable FinalLines resumeFrom;
   private final LineParser parser = new LineParser();
-  private final MessageIds ids = new MessageIds();
+  private final MessageIds ids;
   private @Nullable Analytics analytics;
 
   private final AtomicLong numericIds = new AtomicLong();
@@ -50,9 +52,18 @@ final class LineFeeder implements Runnable {
   private volatile long repeatedIds;
   /** When the next line may be offered under {@code rate}; only the feeder's thread uses it. */
   private long nextSlot;
+  /** Lines of the inputs before the current one: a line's ordinal across inputs is this plus its number. */
+  private volatile long ordinalBase;
 
   LineFeeder(List<Importer.Source> sources, Charset charset, int maxLineBytes, long maxSkipBytes, double rate,
       Ledger ledger, Stops stops) {
+    this(sources, charset, maxLineBytes, maxSkipBytes, rate, ledger, stops, null, new MessageIds());
+  }
+
+  LineFeeder(List<Importer.Source> sources, Charset charset, int maxLineBytes, long maxSkipBytes, double rate,
+      Ledger ledger, Stops stops, @Nullable FinalLines resumeFrom, MessageIds ids) {
+    this.resumeFrom = resumeFrom;
+    this.ids = ids;
     this.sources = sources;
     this.charset = charset;
     this.maxLineBytes = maxLineBytes;
@@ -81,8 +92,10 @@ final class LineFeeder implements Runnable {
         if (stops.stopped()) return;
         currentSource = source.name;
         currentLine = 0;
-        try (InputStream in = source.open()) {
-          if (!readSource(source, new LineReader(in, charset, maxLineBytes, maxSkipBytes))) return;
+        try (Inputs.Opened in = Inputs.open(source)) {
+          LineReader lines = new LineReader(in.stream(), charset, maxLineBytes, maxSkipBytes);
+          if (!readSource(source, lines, in)) return;
+          ordinalBase += lines.lineNumber();
         } catch (IOException e) {
           brokenLine = true;
           String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
@@ -101,6 +114,7 @@ final class LineFeeder implements Runnable {
           + String.format(Locale.ROOT, "%s line %,d", currentSource, failedLine > 0 ? failedLine : currentLine + 1),
           ImportResult.EXIT_INPUT));
     } finally {
+      ids.close();
       midLine = false;
       finished = true;
       ledger.wake();
@@ -114,17 +128,30 @@ final class LineFeeder implements Runnable {
   }
 
   /** Reads one source to its end; false when the run stopped first. */
-  private boolean readSource(Importer.Source source, LineReader lines) throws IOException, InterruptedException {
+  private boolean readSource(Importer.Source source, LineReader lines, Inputs.Opened in)
+      throws IOException, InterruptedException {
     long bytesBefore = bytesRead.get();
     while (true) {
       if (stops.stopped()) return false;
       LineReader.Line line = lines.next();
-      bytesRead.set(bytesBefore + lines.bytesRead());
+      // The input's own bytes (compressed, when it is), as its size for the ETA counts them.
+      bytesRead.set(bytesBefore + in.bytesRead());
       if (line == null) return true;
       currentLine = line.number;
-      if (line.text != null && line.text.isBlank()) continue;
+      long ordinal = ordinalBase + line.number;
+      if (line.text != null && line.text.isBlank()) {
+        ledger.blank(ordinal);
+        continue;
+      }
+      if (resumeFrom != null && resumeFrom.contains(ordinal)) {
+        // Settled for good by an earlier run; its text still counts, so later repeats keep their ids.
+        if (line.utf8 != null) ids.skip(line.utf8);
+        ledger.read();
+        ledger.skipped();
+        continue;
+      }
       midLine = true;
-      Ledger.LineRef ref = new Ledger.LineRef(source.name, line.number);
+      Ledger.LineRef ref = new Ledger.LineRef(source.name, line.number, ordinal);
       ledger.read();
       boolean counted = false;
       try {
@@ -238,6 +265,11 @@ final class LineFeeder implements Runnable {
 
   long currentLine() {
     return currentLine;
+  }
+
+  /** The ordinal of the last line read, across inputs. */
+  long lastOrdinal() {
+    return ordinalBase + (allRead ? 0 : currentLine);
   }
 
   long bytesRead() {

@@ -1,12 +1,10 @@
 package dev.analytics4j.cli;
 
-import dev.analytics4j.internal.FingerprintSet;
 import dev.analytics4j.internal.NameUuids;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -19,25 +17,31 @@ import java.util.UUID;
  * still its own event (two identical clicks in the same second): its k-th occurrence gets the id of
  * the text plus k, and it is counted so the summary can say so.
  *
- * <p>To know whether a line was seen before, a 64-bit fingerprint of every line is kept in an open
- * hash table: 11 to 22 bytes of memory per line. A fingerprint collision (a chance of about 3 in a
- * million for a run of ten million lines) only miscounts a repeat; the ids stay distinct, because
+ * <p>To know whether a line was seen before, and how often, a 64-bit fingerprint of every line is
+ * counted in a {@link RepeatCounter}: a table in a file mapped into memory, off the heap, so the
+ * heap stays the same whatever the input's length. A fingerprint collision (a chance of about 3 in
+ * a million for a run of ten million lines) only miscounts a repeat; the ids stay distinct, because
  * they are derived from the text itself.
  * Not thread-safe: the reader thread alone uses it.
  */
-final class MessageIds {
+final class MessageIds implements AutoCloseable {
   /** Our namespace: ids from other tools that hash the same text never collide with ours. */
   private static final byte[] NAMESPACE = NameUuids.bytes(UUID.fromString("5b0c6a3e-8f0e-4d3c-9d62-2f4e1c7a9b10"));
   private static final byte[] MESSAGE_ID_PREFIX = "messageId:".getBytes(StandardCharsets.UTF_8);
 
   private final MessageDigest sha1;
-  private final FingerprintSet seen = new FingerprintSet(1 << 16);
-  /** Fingerprints seen more than once, to how many times. */
-  private final Map<Long, Integer> repeated = new HashMap<>();
+  private final RepeatCounter seen;
   private long repeats;
   private long repeatedIds;
 
+  /** Counting in the system's temporary directory. */
   MessageIds() {
+    this(Path.of(System.getProperty("java.io.tmpdir")));
+  }
+
+  /** Counting in a file in {@code directory}. */
+  MessageIds(Path directory) {
+    seen = new RepeatCounter(directory);
     try {
       sha1 = MessageDigest.getInstance("SHA-1");
     } catch (NoSuchAlgorithmException e) {
@@ -48,13 +52,21 @@ final class MessageIds {
   /** The id for a line without one: derived from {@code utf8}, the line's text as UTF-8. */
   String idFor(byte[] utf8) {
     byte[] digest = digest(null, utf8, 0);
-    int occurrence = occurrence(fingerprint(digest));
+    long occurrence = occurrence(fingerprint(digest));
     if (occurrence > 1) {
       repeats++;
       // A line never holds a '\n' (it ends the line), so the suffix cannot imitate another line.
       digest = digest(null, utf8, occurrence);
     }
     return NameUuids.fromSha1(digest);
+  }
+
+  /**
+   * Notes a line an earlier run settled (a resumed run skips it) as {@link #idFor} would, without
+   * counting it a repeat: the lines after it get the same occurrence, so the same id, as in the first run.
+   */
+  void skip(byte[] utf8) {
+    occurrence(fingerprint(digest(null, utf8, 0)));
   }
 
   /** Notes a line that brings its own messageId, to count ids the API will deduplicate. */
@@ -73,7 +85,7 @@ final class MessageIds {
     return repeatedIds;
   }
 
-  private byte[] digest(byte @org.jspecify.annotations.Nullable [] prefix, byte[] name, int occurrence) {
+  private byte[] digest(byte @org.jspecify.annotations.Nullable [] prefix, byte[] name, long occurrence) {
     sha1.reset();
     sha1.update(NAMESPACE);
     if (prefix != null) sha1.update(prefix);
@@ -89,8 +101,13 @@ final class MessageIds {
   }
 
   /** 1 the first time {@code fingerprint} is seen, then 2, 3... */
-  private int occurrence(long fingerprint) {
-    if (!seen.add(fingerprint)) return repeated.merge(fingerprint, 2, (old, two) -> old + 1);
-    return 1;
+  private long occurrence(long fingerprint) {
+    return seen.increment(fingerprint);
+  }
+
+  /** Frees the counter's file and mapping. */
+  @Override
+  public void close() {
+    seen.close();
   }
 }

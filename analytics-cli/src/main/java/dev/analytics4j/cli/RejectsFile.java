@@ -3,6 +3,8 @@ package dev.analytics4j.cli;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -34,14 +36,16 @@ final class RejectsFile implements AutoCloseable {
 
   private final Path path;
   private final boolean created;
+  private final FileChannel channel;
   private final BufferedWriter writer;
   private long written;
   private @Nullable IOException error;
 
-  private RejectsFile(Path path, boolean created, BufferedWriter writer) {
+  private RejectsFile(Path path, boolean created, FileChannel channel) {
     this.path = path;
     this.created = created;
-    this.writer = writer;
+    this.channel = channel;
+    this.writer = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8));
   }
 
   /**
@@ -76,11 +80,10 @@ final class RejectsFile implements AutoCloseable {
       throw new RefusedException(shown + ": the directory " + parent + " does not exist");
     }
     try {
-      BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(exists
-          ? Files.newOutputStream(path, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)
-          : Files.newOutputStream(path, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW),
-          StandardCharsets.UTF_8));
-      return new RejectsFile(path, !exists, writer);
+      FileChannel channel = exists
+          ? FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)
+          : FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
+      return new RejectsFile(path, !exists, channel);
     } catch (FileAlreadyExistsException e) {
       throw new RefusedException(shown + " was created by someone else just now; run again");
     } catch (AccessDeniedException e) {
@@ -143,6 +146,21 @@ final class RejectsFile implements AutoCloseable {
       writer.flush();
     } catch (IOException e) {
       error = e;
+    }
+  }
+
+  /**
+   * Writes out what is buffered and forces it to disk, before a checkpoint counts those lines
+   * final: a kill or a lost machine must not leave a line settled for good but listed nowhere.
+   */
+  synchronized void sync() throws IOException {
+    if (error != null) throw error;
+    try {
+      writer.flush();
+      channel.force(false);
+    } catch (IOException e) {
+      error = e;
+      throw e;
     }
   }
 

@@ -63,6 +63,8 @@ class ImportCommandTest {
     out.reset();
     err.reset();
     List<String> all = new ArrayList<>(List.of("import"));
+    // The checkpoint beside the rejects file in the test's directory, not in the build's.
+    if (!List.of(args).contains("--checkpoint")) all.addAll(List.of("--checkpoint", dir.resolve("checkpoint.txt").toString()));
     all.addAll(List.of(args));
     ImportCommand command = new ImportCommand(env, stdin, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8), false, importer -> {});

@@ -125,7 +125,8 @@ class ShadedJarIT {
     List<String> command = new ArrayList<>(List.of(java, "-jar", JAR.toString()));
     command.addAll(List.of(args));
     Path output = Files.createTempFile(dir, "output", ".txt");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
+    // In the test's directory: an import of files keeps its checkpoint in the current one.
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(output.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null")));
     builder.environment().remove("ANALYTICS_WRITE_KEY");
     builder.environment().putAll(env);

@@ -51,6 +51,7 @@ class OperationsPageTest {
       "examples-spring-boot", "a recipe, not the library",
       "benchmarks", "not shipped",
       "analytics-consumer-tests", "builds users' apps, not shipped",
+      "build-tools", "the build's API and release checks, not shipped",
       "analytics-spark", "a Spark job's own lines (rows, tasks), described in docs/spark.md");
 
   /** One or more string literals joined with +. */

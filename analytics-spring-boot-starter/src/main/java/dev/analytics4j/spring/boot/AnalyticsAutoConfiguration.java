@@ -31,6 +31,7 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * Builds an {@link Analytics} from the {@code analytics4j.*} properties, closes it in the
@@ -56,12 +57,11 @@ public class AnalyticsAutoConfiguration {
   @ConditionalOnMissingBean
   Analytics analytics(AnalyticsProperties properties, ObjectProvider<AnalyticsBuilderCustomizer> customizers,
       ObjectProvider<Callback> callback, ObjectProvider<AnalyticsListener> listeners,
-      ObjectProvider<RequestContext> requestContext, ObjectProvider<BeforeSend> beforeSend, Environment environment) {
+      ObjectProvider<BeforeSend> beforeSend, Environment environment) {
     Analytics.Builder builder = builder(properties, environment);
     callback.ifUnique(builder::callback);
     // Every hook bean, in @Order: each sees what the one before it left.
     beforeSend.orderedStream().forEach(builder::beforeSend);
-    requestContext.ifUnique(builder::defaultContext);
     List<AnalyticsListener> all = listeners.orderedStream().collect(Collectors.toList());
     if (!all.isEmpty()) builder.listener(CompositeListener.of(all));
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
@@ -236,14 +236,13 @@ public class AnalyticsAutoConfiguration {
 
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-  @ConditionalOnClass(name = {"jakarta.servlet.http.HttpServletRequest",
-      "org.springframework.web.context.request.RequestContextHolder"})
+  @ConditionalOnClass(name = {"jakarta.servlet.Filter", "org.springframework.http.HttpHeaders"})
   @ConditionalOnProperty(prefix = "analytics4j", name = "request-context", havingValue = "true")
   static class ServletRequestContextConfiguration {
     @Bean
     @ConditionalOnMissingBean(RequestContext.class)
-    ServletRequestContext analyticsRequestContext(AnalyticsProperties properties) {
-      return new ServletRequestContext(properties.isRequestContextQueryStrings());
+    ServletRequestContext analyticsRequestContext(AnalyticsProperties properties, ObjectProvider<Analytics> analytics) {
+      return new ServletRequestContext(properties.isRequestContextQueryStrings(), SingletonSupplier.of(analytics::getObject));
     }
   }
 
@@ -254,8 +253,8 @@ public class AnalyticsAutoConfiguration {
   static class ReactiveRequestContextConfiguration {
     @Bean
     @ConditionalOnMissingBean(RequestContext.class)
-    ReactiveRequestContext analyticsRequestContext(AnalyticsProperties properties) {
-      return new ReactiveRequestContext(properties.isRequestContextQueryStrings());
+    ReactiveRequestContext analyticsRequestContext(AnalyticsProperties properties, ObjectProvider<Analytics> analytics) {
+      return new ReactiveRequestContext(properties.isRequestContextQueryStrings(), SingletonSupplier.of(analytics::getObject));
     }
   }
 

@@ -120,9 +120,11 @@ public class AnalyticsProperties {
 
   /**
    * Whether messages enqueued while a web request is handled get its context: ip, userAgent,
-   * locale and page (url, path, referrer); keys the message sets itself win. Servlet apps:
-   * messages enqueued on the request's thread. WebFlux apps: messages enqueued inside the
-   * request's reactive chain, with spring.reactor.context-propagation=auto. Each value is capped
+   * locale and page (url, path, referrer), as the lowest layer of the client's scope for the
+   * request; the message's own context keys, a scope's and defaultContext's win. Servlet apps:
+   * messages enqueued on the request's thread, or on threads the work is carried to with
+   * Analytics.wrap. WebFlux apps: messages enqueued inside the request's reactive chain, with
+   * spring.reactor.context-propagation=auto. Each value is capped
    * (userAgent 512 characters, url and referrer 2,048, path 1,024) and all of them together to
    * 4,096 bytes, so what a client sends can never make enqueue fail.
    */

@@ -3,14 +3,15 @@ package dev.analytics4j.spring.boot;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The current web request's context for {@code Analytics.Builder#defaultContext}, in the Tracking
- * API's reserved keys: {@code ip}, {@code userAgent}, {@code locale} and {@code page} ({@code url},
- * {@code path}, {@code referrer}, and {@code search} when query strings are allowed). Null off a
- * request.
+ * The current web request's context, in the Tracking API's reserved keys: {@code ip}, {@code
+ * userAgent}, {@code locale} and {@code page} ({@code url}, {@code path}, {@code referrer}, and
+ * {@code search} when query strings are allowed). The servlet filter and the WebFlux filter that
+ * extend this put it into the client's scope for the request ({@code Analytics.context()}), as its
+ * lowest layer: the message's own fields, the scope's, and {@code defaultContext} all win over it,
+ * and top-level keys any of them set are left to them whole.
  *
  * <p>What a client sends in its request must never make the application's {@code enqueue} throw: the
  * API refuses a message over 32,000 bytes, and a request can carry a User-Agent, a URL or a referrer
@@ -23,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * ids that the application did not mean to send to an analytics vendor: they are left out (the url
  * and referrer end at their path) unless {@code analytics4j.request-context-query-strings} is set.
  */
-abstract class RequestContext implements Supplier<@Nullable Map<String, ?>> {
+abstract class RequestContext {
   /** The serialized size of every value this context adds, at most. */
   static final int TOTAL_BYTES = 4_096;
   static final int IP_CHARS = 64;
