@@ -1,8 +1,11 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Durations;
 import dev.analytics4j.internal.Internal;
+import dev.analytics4j.internal.Pipeline;
+import dev.analytics4j.internal.Settings;
 import dev.analytics4j.internal.Wire;
-import dev.analytics4j.internal.spool.SpoolFileSystem;
+import dev.analytics4j.internal.WireCore;
 import dev.analytics4j.messages.Message;
 import java.io.Closeable;
 import java.io.IOException;
@@ -14,8 +17,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.ServiceLoader;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Supplier;
@@ -200,7 +203,7 @@ public final class Analytics implements Closeable {
   /** Closes within the builder's {@code closeTimeout}; see {@link #close(Duration)}. */
   @Override
   public void close() {
-    close(pipeline.closeTimeout);
+    close(pipeline.closeTimeout());
   }
 
   /**
@@ -223,7 +226,7 @@ public final class Analytics implements Closeable {
   public void close(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout == null");
     if (timeout.isNegative()) throw new IllegalArgumentException("timeout must not be negative: " + timeout);
-    pipeline.shutdown.close(Durations.saturatedNanos(timeout));
+    pipeline.close(Durations.saturatedNanos(timeout));
   }
 
   @Override
@@ -534,18 +537,6 @@ public final class Analytics implements Closeable {
      */
     public Builder spoolMaxAge(Duration spoolMaxAge) {
       settings.spoolMaxAge(spoolMaxAge);
-      return this;
-    }
-
-    /** For tests: the file system the spool's files are made in, to inject faults and power losses. */
-    Builder spoolFileSystem(SpoolFileSystem.Factory spoolFileSystems) {
-      settings.spoolFileSystem(spoolFileSystems);
-      return this;
-    }
-
-    /** For tests: the size at which the spool starts a new segment file. */
-    Builder spoolSegmentBytes(int spoolSegmentBytes) {
-      settings.spoolSegmentBytes(spoolSegmentBytes);
       return this;
     }
 

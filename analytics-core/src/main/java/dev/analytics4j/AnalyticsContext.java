@@ -1,6 +1,9 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.ContextScopes;
+import dev.analytics4j.internal.MessageEncoder;
 import dev.analytics4j.internal.RequestData;
+import dev.analytics4j.internal.Values;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -2,6 +2,8 @@ package dev.analytics4j;
 
 import dev.analytics4j.internal.Internal;
 import dev.analytics4j.internal.MessagesBridge;
+import dev.analytics4j.internal.Pipeline;
+import dev.analytics4j.internal.Settings;
 import dev.analytics4j.messages.Message;
 import java.util.EnumMap;
 import java.util.Map;
@@ -68,6 +70,11 @@ final class ApiBridge extends Internal {
   }
 
   @Override
+  public Map<String, @Nullable Object> requestData(AnalyticsContext context) {
+    return context.requestData();
+  }
+
+  @Override
   public Map<String, @Nullable Object> merge(Map<String, ?> high, Map<String, ?> low, boolean deep) {
     return AnalyticsContext.merge(high, low, deep);
   }
@@ -87,6 +94,16 @@ final class ApiBridge extends Internal {
   public Message rebuild(BeforeSend.Fields fields) {
     return MessagesBridge.get().rebuild(fields.message, fields.userId, fields.anonymousId, fields.name,
         fields.payload, fields.context, fields.integrations);
+  }
+
+  @Override
+  public Pipeline pipeline(Analytics client) {
+    return client.pipeline;
+  }
+
+  @Override
+  public Settings settings(Analytics.Builder builder) {
+    return builder.settings;
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.MessageEncoder;
+import dev.analytics4j.internal.Values;
 import dev.analytics4j.messages.Message;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.analytics4j;
 
+import dev.analytics4j.internal.Durations;
 import java.time.Duration;
 import java.util.Objects;
 

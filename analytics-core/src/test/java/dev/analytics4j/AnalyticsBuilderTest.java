@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.analytics4j.internal.Durations;
+import dev.analytics4j.internal.MessageEncoder;
 import dev.analytics4j.messages.TrackMessage;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;

@@ -73,7 +73,7 @@ class AnalyticsLogTest {
         logs.atLeast("WARN"));
     // The backoff has jitter: 0 or 1 ms here.
     assertEquals(List.of("INFO Uploader: HTTP 500: retry 1 of 1 in N ms"),
-        logs.matching(line -> line.logger.equals(Uploader.class.getName()) && line.level.equals("INFO")).stream()
+        logs.matching(line -> line.logger.equals("dev.analytics4j.internal.Uploader") && line.level.equals("INFO")).stream()
             .map(line -> line.replaceAll("in [01] ms$", "in N ms")).collect(Collectors.toList()));
     assertEquals("HTTP 503; gave up after 1 retry", callback.lastFailure().reason());
   }

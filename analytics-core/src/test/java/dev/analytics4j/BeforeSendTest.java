@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.analytics4j.internal.SpoolFixtures;
 import dev.analytics4j.messages.GroupMessage;
 import dev.analytics4j.messages.IdentifyMessage;
 import dev.analytics4j.messages.TrackMessage;

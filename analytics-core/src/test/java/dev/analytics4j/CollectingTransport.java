@@ -12,12 +12,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Answers 200 and keeps every message it receives, parsed, by messageId. Gzip must be off. */
-final class CollectingTransport implements Transport {
+public final class CollectingTransport implements Transport {
   private static final Type BATCH = Types.newParameterizedType(Map.class, String.class, Object.class);
   private static final JsonAdapter<Map<String, Object>> ADAPTER = new Moshi.Builder().build().adapter(BATCH);
 
-  final Map<String, Map<String, Object>> messages = new ConcurrentHashMap<>();
-  final List<String> duplicates = java.util.Collections.synchronizedList(new ArrayList<>());
+  public final Map<String, Map<String, Object>> messages = new ConcurrentHashMap<>();
+  public final List<String> duplicates = java.util.Collections.synchronizedList(new ArrayList<>());
 
   @Override
   @SuppressWarnings("unchecked")
@@ -30,14 +30,14 @@ final class CollectingTransport implements Transport {
     return new Response(200, null, "{\"success\":true}");
   }
 
-  Map<String, Object> get(String messageId) {
+  public Map<String, Object> get(String messageId) {
     Map<String, Object> message = messages.get(messageId);
     if (message == null) throw new AssertionError("no message " + messageId + " among " + messages.keySet());
     return message;
   }
 
   @SuppressWarnings("unchecked")
-  static Map<String, Object> map(Map<String, Object> message, String key) {
+  public static Map<String, Object> map(Map<String, Object> message, String key) {
     return (Map<String, Object>) message.get(key);
   }
 }

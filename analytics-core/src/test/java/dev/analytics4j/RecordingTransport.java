@@ -11,12 +11,12 @@ import java.util.concurrent.TimeUnit;
  * A transport for queue and flusher tests: records each request and answers with the next scripted
  * answer, or 200 when none is scripted. An answer may block until released, to hold requests in flight.
  */
-final class RecordingTransport implements Transport {
-  interface Answer {
+public final class RecordingTransport implements Transport {
+  public interface Answer {
     Response answer(Request request) throws IOException, InterruptedException;
   }
 
-  static Answer status(int code) {
+  public static Answer status(int code) {
     return request -> new Response(code, null, "");
   }
 
@@ -25,9 +25,9 @@ final class RecordingTransport implements Transport {
   private final List<Request> all = new ArrayList<>();
   private volatile boolean closed;
   /** How long every answer takes, like a collector that is slow to respond. */
-  volatile java.time.Duration delay = java.time.Duration.ZERO;
+  public volatile java.time.Duration delay = java.time.Duration.ZERO;
 
-  RecordingTransport enqueue(Answer answer) {
+  public RecordingTransport enqueue(Answer answer) {
     script.add(answer);
     return this;
   }
@@ -57,25 +57,25 @@ final class RecordingTransport implements Transport {
   }
 
   /** The next request sent, waiting up to 10 s; fails the test when none comes. */
-  Request takeRequest() throws InterruptedException {
+  public Request takeRequest() throws InterruptedException {
     Request request = requests.poll(10, TimeUnit.SECONDS);
     if (request == null) throw new AssertionError("no request within 10 s");
     return request;
   }
 
-  int requestCount() {
+  public int requestCount() {
     synchronized (all) {
       return all.size();
     }
   }
 
-  List<Request> requests() {
+  public List<Request> requests() {
     synchronized (all) {
       return new ArrayList<>(all);
     }
   }
 
-  boolean isClosed() {
+  public boolean isClosed() {
     return closed;
   }
 

@@ -3,6 +3,7 @@ package dev.analytics4j;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.analytics4j.FaultyCollector.Fault;
+import dev.analytics4j.internal.RetryPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

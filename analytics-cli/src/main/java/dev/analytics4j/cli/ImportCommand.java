@@ -59,7 +59,7 @@ final class ImportCommand implements Callable<Integer> {
   @Nullable CommandSpec spec;
 
   @Parameters(paramLabel = "FILE", arity = "0..*",
-      description = "Input files; none, or -, reads standard input.")
+      description = "Input files; none, or -, reads standard input. Gzip (by content, not name) is decompressed.")
   List<String> files = new ArrayList<>();
 
   @Option(names = "--write-key-file", paramLabel = "PATH",
@@ -83,7 +83,9 @@ final class ImportCommand implements Callable<Integer> {
   int batchSize = 250;
 
   @Option(names = "--rate", paramLabel = "MSGS_PER_S", defaultValue = "0",
-      description = "At most this many messages per second, 1..1000000; 0 for no limit (default).")
+      description = "At most this many events (lines) per second for the whole run, 1..1000000; 0 for no limit "
+          + "(default). Halved when the endpoint answers 429 (and paused for its Retry-After or X-RateLimit-Reset), "
+          + "back up to this rate after seconds of good answers.")
   String rate = "0";
 
   @Option(names = "--gzip", description = "Compress request bodies.")
@@ -224,6 +226,9 @@ final class ImportCommand implements Callable<Integer> {
 
     Resumes.Plan plan = null;
     if (!dryRun && !stdinUsed) {
+      if (rejects.toAbsolutePath().normalize().equals(checkpointPath.toAbsolutePath().normalize())) {
+        throw usage("--rejects and --checkpoint name the same file, " + rejects + "; give them different paths");
+      }
       boolean rejectsGiven = spec != null && spec.commandLine().getParseResult() != null
           && spec.commandLine().getParseResult().hasMatchedOption("--rejects");
       try {

@@ -4,6 +4,7 @@ import dev.analytics4j.Analytics;
 import dev.analytics4j.AnalyticsListener;
 import dev.analytics4j.Callback;
 import dev.analytics4j.Transport;
+import dev.analytics4j.internal.RateLimiter;
 import dev.analytics4j.internal.Wire;
 import dev.analytics4j.okhttp.OkHttpTransportFactory;
 import java.io.IOException;
@@ -76,14 +77,19 @@ final class Importer {
   private final Stops stops;
   private final EndpointWatch watch;
   private final LineFeeder feeder;
+  /** The job's ceiling in lines a second, adapting to the endpoint; null for no limit. */
+  private final @Nullable RateLimiter limiter;
+  private final Pace pace = new Pace();
   private final @Nullable Checkpoint checkpoint;
   private final boolean resume;
   private volatile long startNanos;
 
   private Importer(Builder builder) {
     this.client = builder.client;
-    this.transport = builder.transport != null ? builder.transport
+    this.limiter = builder.rate > 0 ? new RateLimiter(builder.rate, RateLimiter.Clock.SYSTEM) : null;
+    Transport base = builder.transport != null ? builder.transport : limiter != null ? Throttle.okHttp()
         : new OkHttpTransportFactory().create(Duration.ofSeconds(10), Duration.ofSeconds(30));
+    this.transport = limiter != null ? new Throttle(base, limiter) : base;
     this.checkEndpoint = builder.checkEndpoint;
     this.gzip = builder.gzip;
     this.dryRun = builder.dryRun;
@@ -99,7 +105,7 @@ final class Importer {
     this.ledger = new Ledger(maxInFlightLines, rejects, finals);
     this.stops = new Stops(ledger);
     this.watch = new EndpointWatch(builder.clock);
-    this.feeder = new LineFeeder(sources, builder.charset, builder.maxLineBytes, builder.maxSkipBytes, builder.rate,
+    this.feeder = new LineFeeder(sources, builder.charset, builder.maxLineBytes, builder.maxSkipBytes, limiter,
         ledger, stops, resume ? finals : null, new MessageIds(builder.workDirectory));
     long total = 0;
     for (Source source : sources) {
@@ -162,6 +168,8 @@ final class Importer {
       // runs callbacks (which give room back) before it frees a batch's room in its queue.
       int held = maxInFlightLines + MAX_IN_FLIGHT_REQUESTS * batchSize;
       Outcomes outcomes = new Outcomes(ledger, stops, watch);
+      Narrower narrowing = new Narrower(client, transport, ledger, stops, outcomes, limiter);
+      outcomes.narrowWith(narrowing);
       Analytics analytics = Wire.keepMessageLibrary(client)
           .transport(transport)
           .gzip(gzip)
@@ -177,6 +185,7 @@ final class Importer {
           .maxRetries(1000)
           .maxRetryDuration(maxDowntime.plus(Duration.ofMinutes(1)))
           .build();
+      narrowing.start();
       CheckpointWriter writer = CheckpointWriter.start(checkpoint, maxInFlightLines, ledger, stops);
       Thread reader = feeder.start(analytics);
 
@@ -188,7 +197,7 @@ final class Importer {
         if (stops.stopped() || feeder.finished()) break;
         ledger.awaitChange(seen, untilDowntimeBound());
       }
-      finish(analytics);
+      finish(analytics, narrowing);
       awaitReader(reader);
       String checkpointNote = writer == null ? null : writer.finish(feeder.allRead(), feeder.lastOrdinal());
       closeRejects();
@@ -199,7 +208,7 @@ final class Importer {
   }
 
   /** Waits for the outcome of every line sent, then closes the client, as the stop (if any) allows. */
-  private void finish(Analytics analytics) throws InterruptedException {
+  private void finish(Analytics analytics, Narrower narrowing) throws InterruptedException {
     boolean flushedAfterStop = false;
     long deadline = 0;
     boolean giveUp = Stops.urgent(stops.get());
@@ -235,6 +244,8 @@ final class Importer {
     watch.stopWatching();
     // Lines still unsent are reported to the callback as CLOSE_TIMEOUT and counted there.
     analytics.close(giveUp ? Duration.ZERO : Duration.ofSeconds(2));
+    // Lines it still holds (a stop cut narrowing short) are settled as not delivered.
+    narrowing.close(giveUp ? Duration.ZERO : Duration.ofSeconds(2));
   }
 
   /** Lets a reader that saw the stop finish the line it holds; one blocked on input stays behind. */
@@ -308,10 +319,14 @@ final class Importer {
     long settled = ledger.deliveredCount() + ledger.rejectedCount() + ledger.notDeliveredCount()
         + ledger.skippedCount();
     EndpointWatch.State endpoint = watch.state();
+    long now = System.nanoTime();
+    long bytes = feeder.bytesRead();
     return new Progress.Snapshot(readNow, ledger.deliveredCount(), ledger.rejectedCount(),
-        ledger.notDeliveredCount(), Math.max(0, readNow - settled), feeder.bytesRead(), totalBytes,
-        startNanos == 0 ? 0 : System.nanoTime() - startNanos, feeder.finished(),
-        endpoint.problem, endpoint.throttled, endpoint.troubleNanos, maxDowntime.toNanos(), watch.unansweredNanos());
+        ledger.notDeliveredCount(), Math.max(0, readNow - settled), bytes, totalBytes,
+        startNanos == 0 ? 0 : now - startNanos, feeder.finished(),
+        endpoint.problem, endpoint.throttled, endpoint.troubleNanos, maxDowntime.toNanos(), watch.unansweredNanos())
+        .with(startNanos == 0 ? Pace.UNKNOWN : pace.sample(now, readNow, bytes),
+            limiter != null ? limiter.rate() : 0, limiter != null ? limiter.ceiling() : 0);
   }
 
   static String clock(long seconds) {

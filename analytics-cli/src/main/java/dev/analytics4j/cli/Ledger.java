@@ -128,6 +128,22 @@ final class Ledger {
     }
   }
 
+  /**
+   * Counts the line of {@code messageId} rejected: the endpoint refused it alone (HTTP 400), so it
+   * is invalid as surely as a line the importer rejects itself.
+   */
+  void refused(String messageId, String reason) {
+    try {
+      rejected.incrementAndGet();
+      LineRef ref = take(messageId);
+      write(ref, reason);
+      // Final, as a line rejected on reading is: a resumed run would only be refused it again.
+      if (ref != null) markFinal(ref.ordinal);
+    } finally {
+      free();
+    }
+  }
+
   /** Gives back the room of a line the client never took (its offer threw). */
   void unhold(String messageId) {
     try {

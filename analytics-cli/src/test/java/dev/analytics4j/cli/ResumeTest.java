@@ -175,7 +175,7 @@ class ResumeTest {
     long nonBlank = lines.stream().filter(l -> !l.isEmpty()).count();
     assertTrue(summary.contains(String.format("  lines read     %d  (", nonBlank)), summary);
     assertTrue(summary.contains("  delivered      " + second.size() + "\n"), summary);
-    long skipped = first.size() + rejectedFirst;
+    long skipped = first.size() - both.size() + rejectedFirst; // what the first run saw settle for good
     assertTrue(summary.contains("  rejected       " + (invalid - rejectedFirst) + "\n"), summary);
     assertTrue(summary.contains("  skipped        " + skipped + "  (delivered or rejected by an earlier run"), summary);
     assertTrue(summary.contains("  checkpoint     removed (every line has its final fate"), summary);
@@ -246,6 +246,9 @@ class ResumeTest {
     assertFalse(Files.exists(dir.resolve("r.txt")));
 
     Files.delete(checkpoint);
+    assertEquals(ImportResult.EXIT_USAGE, run(InputStream.nullInputStream(), "--rejects", checkpoint.toString(), events.toString()));
+    assertTrue(err.toString().contains("--rejects and --checkpoint name the same file"), err.toString());
+    assertFalse(Files.exists(checkpoint));
     Path rejects = dir.resolve("rejects.txt");
     goodBatches.set(0);
     assertEquals(ImportResult.EXIT_AUTH, run(InputStream.nullInputStream(), "--rejects", rejects.toString(), events.toString()));

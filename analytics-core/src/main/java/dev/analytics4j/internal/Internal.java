@@ -78,6 +78,9 @@ public abstract class Internal {
   /** The context outside every scope. */
   public abstract AnalyticsContext emptyContext();
 
+  /** The starter's request data under {@code context}: its lowest layer, empty outside a request. */
+  public abstract Map<String, @Nullable Object> requestData(AnalyticsContext context);
+
   /** {@code high} over {@code low}; nested maps merged too when {@code deep}. */
   public abstract Map<String, @Nullable Object> merge(Map<String, ?> high, Map<String, ?> low, boolean deep);
 
@@ -94,6 +97,12 @@ public abstract class Internal {
    * @throws IllegalArgumentException when the hooks left fields that do not make a valid message.
    */
   public abstract Message rebuild(BeforeSend.Fields fields);
+
+  /** The engine behind {@code client}. */
+  public abstract Pipeline pipeline(Analytics client);
+
+  /** What {@code builder} has been told. */
+  public abstract Settings settings(Analytics.Builder builder);
 
   public abstract boolean isNone(SpoolSync sync);
 

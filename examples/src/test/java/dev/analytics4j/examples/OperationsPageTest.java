@@ -298,12 +298,17 @@ class OperationsPageTest {
    * The string literals inside each {@code new Failure(...)} of the sources under {@code dir}: the
    * fixed parts of every failure reason, trimmed, those with at least three letters.
    */
+  /** Where a Failure is made: its constructor, or the engine's helper over the Internal bridge. */
+  private static final Pattern FAILURE_MADE = Pattern.compile("(?:new Failure|(?<![\\w.])failure)\\(");
+
   static List<String> failureReasonFragments(Path dir) {
     List<String> fragments = new ArrayList<>();
     for (Path file : javaFiles(dir)) {
       String source = read(file);
-      for (int at = source.indexOf("new Failure("); at >= 0; at = source.indexOf("new Failure(", at + 1)) {
-        Matcher literal = LITERAL.matcher(arguments(source, at + "new Failure".length()));
+      // The engine makes a Failure through a failure(...) helper over the Internal bridge.
+      Matcher made = FAILURE_MADE.matcher(source);
+      while (made.find()) {
+        Matcher literal = LITERAL.matcher(arguments(source, made.end() - 1));
         while (literal.find()) {
           String text = unescape(literal.group(1)).trim();
           if (text.chars().filter(Character::isLetter).count() >= 3 && !fragments.contains(text)) fragments.add(text);

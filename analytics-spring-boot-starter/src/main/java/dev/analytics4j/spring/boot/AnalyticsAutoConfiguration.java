@@ -7,9 +7,10 @@ import dev.analytics4j.Callback;
 import dev.analytics4j.SpoolSync;
 import dev.analytics4j.micrometer.AnalyticsMeterBinder;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -22,12 +23,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -74,9 +77,11 @@ public class AnalyticsAutoConfiguration {
   }
 
   /**
-   * The builder the properties describe. A value the builder refuses becomes an {@link
-   * InvalidPropertyException} naming the property, which {@link InvalidPropertyFailureAnalyzer}
-   * reports; {@code environment} gives where it was set, and which settings were set at all.
+   * The builder the properties describe, each mapped with Boot's {@link PropertyMapper}: unset
+   * (null) ones are skipped, so the builder's own default applies. A value the builder refuses
+   * becomes an {@link InvalidPropertyException} naming the property, which {@link
+   * InvalidPropertyFailureAnalyzer} reports; {@code environment} gives where it was set, and which
+   * settings were set at all.
    */
   static Analytics.Builder builder(AnalyticsProperties properties, @Nullable Environment environment) {
     Analytics.Builder builder;
@@ -88,56 +93,45 @@ public class AnalyticsAutoConfiguration {
       builder = Analytics.builder(DISABLED_WRITE_KEY).enabled(false);
     }
     Settings set = new Settings(environment);
-    builder.region(properties.getRegion());
-    if (properties.getEndpoint() != null) {
-      set.to("endpoint", properties.getEndpoint(), "a URL such as https://collector.example (the client adds "
-          + "/v1/batch); for a full URL use analytics4j.upload-url", () -> builder.endpoint(properties.getEndpoint()));
-    }
-    if (properties.getUploadUrl() != null) {
-      set.to("upload-url", properties.getUploadUrl(), "an http or https URL without credentials or a fragment",
-          () -> builder.uploadUrl(properties.getUploadUrl()));
-    }
+    PropertyMapper map = NON_NULL;
+    map.from(properties::getRegion).to(builder::region);
+    map.from(properties::getEndpoint).to(set.to("endpoint", "a URL such as https://collector.example (the client "
+        + "adds /v1/batch); for a full URL use analytics4j.upload-url", builder::endpoint));
+    map.from(properties::getUploadUrl).to(set.to("upload-url", "an http or https URL without credentials or a fragment",
+        builder::uploadUrl));
     // Unset, flushAt follows a smaller max-queue-size, as the builder's default does.
-    if (properties.getFlushAt() != null) {
-      set.to("flush-at", properties.getFlushAt(), "a whole number from 1 to 2500 (the API's limit per request)",
-          () -> builder.flushAt(properties.getFlushAt()));
-    }
-    set.to("flush-interval", properties.getFlushInterval(), POSITIVE, () -> builder.flushInterval(properties.getFlushInterval()));
-    set.to("max-queue-size", properties.getMaxQueueSize(), "a whole number of at least 1",
-        () -> builder.maxQueueSize(properties.getMaxQueueSize()));
-    set.to("max-queue-bytes", properties.getMaxQueueBytes(), "a size of at least 32000B (one message at the API's limit)",
-        () -> builder.maxQueueBytes(properties.getMaxQueueBytes().toBytes()));
-    set.to("max-in-flight-requests", properties.getMaxInFlightRequests(), "a whole number from 1 to 64",
-        () -> builder.maxInFlightRequests(properties.getMaxInFlightRequests()));
-    set.to("max-retries", properties.getMaxRetries(), "a whole number from 0 to 1000",
-        () -> builder.maxRetries(properties.getMaxRetries()));
-    set.to("initial-backoff", properties.getInitialBackoff(), POSITIVE + ", at most analytics4j.max-backoff ("
-        + properties.getMaxBackoff() + ")", () -> builder.retryBackoff(properties.getInitialBackoff(), properties.getMaxBackoff()));
-    set.to("max-retry-duration", properties.getMaxRetryDuration(), POSITIVE,
-        () -> builder.maxRetryDuration(properties.getMaxRetryDuration()));
-    set.to("max-retry-after", properties.getMaxRetryAfter(), NOT_NEGATIVE,
-        () -> builder.maxRetryAfter(properties.getMaxRetryAfter(), properties.getMaxRetryAfterTotal()));
-    set.to("max-retry-after-total", properties.getMaxRetryAfterTotal(), NOT_NEGATIVE,
-        () -> builder.maxRetryAfter(properties.getMaxRetryAfter(), properties.getMaxRetryAfterTotal()));
-    set.to("connect-timeout", properties.getConnectTimeout(), NOT_NEGATIVE + " (0 for none)",
-        () -> builder.connectTimeout(properties.getConnectTimeout()));
-    set.to("read-timeout", properties.getReadTimeout(), NOT_NEGATIVE + " (0 for none)",
-        () -> builder.readTimeout(properties.getReadTimeout()));
-    set.to("close-timeout", properties.getCloseTimeout(), NOT_NEGATIVE,
-        () -> builder.closeTimeout(properties.getCloseTimeout()));
-    builder.gzip(properties.isGzip()).shutdownHook(properties.isShutdownHook());
-    if (properties.getUserAgent() != null) {
-      set.to("user-agent", properties.getUserAgent(), "printable ASCII, not blank",
-          () -> builder.userAgent(properties.getUserAgent()));
-    }
+    map.from(properties::getFlushAt).to(set.to("flush-at", "a whole number from 1 to 2500 (the API's limit per request)",
+        builder::flushAt));
+    map.from(properties::getFlushInterval).to(set.to("flush-interval", POSITIVE, builder::flushInterval));
+    map.from(properties::getMaxQueueSize).to(set.to("max-queue-size", "a whole number of at least 1", builder::maxQueueSize));
+    map.from(properties::getMaxQueueBytes).to(set.to("max-queue-bytes", "a size of at least 32000B (one message at the "
+        + "API's limit)", size -> builder.maxQueueBytes(size.toBytes())));
+    map.from(properties::getMaxInFlightRequests).to(set.to("max-in-flight-requests", "a whole number from 1 to 64",
+        builder::maxInFlightRequests));
+    map.from(properties::getMaxRetries).to(set.to("max-retries", "a whole number from 0 to 1000", builder::maxRetries));
+    map.from(properties::getInitialBackoff).to(set.to("initial-backoff", POSITIVE + ", at most analytics4j.max-backoff ("
+        + properties.getMaxBackoff() + ")", initial -> builder.retryBackoff(initial, properties.getMaxBackoff())));
+    map.from(properties::getMaxRetryDuration).to(set.to("max-retry-duration", POSITIVE, builder::maxRetryDuration));
+    map.from(properties::getMaxRetryAfter).to(set.to("max-retry-after", NOT_NEGATIVE,
+        perWait -> builder.maxRetryAfter(perWait, properties.getMaxRetryAfterTotal())));
+    map.from(properties::getMaxRetryAfterTotal).to(set.to("max-retry-after-total", NOT_NEGATIVE,
+        total -> builder.maxRetryAfter(properties.getMaxRetryAfter(), total)));
+    map.from(properties::getConnectTimeout).to(set.to("connect-timeout", NOT_NEGATIVE + " (0 for none)",
+        builder::connectTimeout));
+    map.from(properties::getReadTimeout).to(set.to("read-timeout", NOT_NEGATIVE + " (0 for none)", builder::readTimeout));
+    map.from(properties::getCloseTimeout).to(set.to("close-timeout", NOT_NEGATIVE, builder::closeTimeout));
+    map.from(properties::isGzip).to(builder::gzip);
+    map.from(properties::isShutdownHook).to(builder::shutdownHook);
+    map.from(properties::getUserAgent).to(set.to("user-agent", "printable ASCII, not blank", builder::userAgent));
     // Checked with or without a spool: a wrong value is wrong wherever it is set.
-    SpoolSync sync = set.value("spool-sync", properties.getSpoolSync(), SPOOL_SYNC, () -> spoolSync(properties.getSpoolSync()));
+    SpoolSync sync = set.apply("spool-sync", SPOOL_SYNC, properties.getSpoolSync(), AnalyticsAutoConfiguration::spoolSync);
     if (properties.getSpool() != null) {
-      builder.spool(properties.getSpool()).spoolSync(sync);
-      set.to("spool-max-bytes", properties.getSpoolMaxBytes(), "a size of at least 128KB",
-          () -> builder.spoolMaxBytes(properties.getSpoolMaxBytes().toBytes()));
-      set.to("spool-max-age", properties.getSpoolMaxAge(), "a positive duration, such as 12h or 7d",
-          () -> builder.spoolMaxAge(properties.getSpoolMaxAge()));
+      map.from(properties::getSpool).to(builder::spool);
+      map.from(sync).to(builder::spoolSync);
+      map.from(properties::getSpoolMaxBytes).to(set.to("spool-max-bytes", "a size of at least 128KB",
+          size -> builder.spoolMaxBytes(size.toBytes())));
+      map.from(properties::getSpoolMaxAge).to(set.to("spool-max-age", "a positive duration, such as 12h or 7d",
+          builder::spoolMaxAge));
     } else {
       set.warnIfSetWithout("spool-sync", "spool");
       set.warnIfSetWithout("spool-max-bytes", "spool");
@@ -147,29 +141,33 @@ public class AnalyticsAutoConfiguration {
     return builder;
   }
 
+  /**
+   * Skips unset (null) properties. Boot 4's mapper does by default and has no {@code whenNonNull()};
+   * Boot 3.5's needs the operator. The starter is one jar for both, so it calls only what both have.
+   */
+  private static final PropertyMapper NON_NULL = PropertyMapper.get().alwaysApplying(new PropertyMapper.SourceOperator() {
+    @Override
+    public <T> PropertyMapper.Source<T> apply(PropertyMapper.Source<T> source) {
+      return source.when(Objects::nonNull);
+    }
+  });
+
   private static final String POSITIVE = "a positive duration, such as 500ms or 10s";
   private static final String NOT_NEGATIVE = "a duration of 0 or more, such as 500ms or 10s";
-  static final String SPOOL_SYNC = "none, every-write, or an interval such as 500ms, 1s or 2m";
+  static final String SPOOL_SYNC = "none, every-write, or an interval such as 500ms, 1s, 2m or PT1S";
 
-  /** "none", "every-write", or an interval: "500ms", "1s", "2m", or ISO-8601 ("PT1S"). */
+  /**
+   * "none", "every-write", or an interval in Boot's duration style ({@link DurationStyle}): "500ms",
+   * "1s", "2m", ISO-8601 ("PT1S"), or a bare number of milliseconds, as a {@code Duration} property takes.
+   */
   static SpoolSync spoolSync(String value) {
-    String trimmed = value.trim().toLowerCase(Locale.ROOT);
-    if (trimmed.equals("none")) return SpoolSync.NONE;
-    if (trimmed.equals("every-write")) return SpoolSync.EVERY_WRITE;
+    String trimmed = value.trim();
+    if (trimmed.equalsIgnoreCase("none")) return SpoolSync.NONE;
+    if (trimmed.equalsIgnoreCase("every-write")) return SpoolSync.EVERY_WRITE;
     Duration interval;
     try {
-      if (trimmed.startsWith("pt")) {
-        interval = Duration.parse(trimmed);
-      } else if (trimmed.endsWith("ms")) {
-        interval = Duration.ofMillis(Long.parseLong(trimmed.substring(0, trimmed.length() - 2)));
-      } else if (trimmed.endsWith("s")) {
-        interval = Duration.ofSeconds(Long.parseLong(trimmed.substring(0, trimmed.length() - 1)));
-      } else if (trimmed.endsWith("m")) {
-        interval = Duration.ofMinutes(Long.parseLong(trimmed.substring(0, trimmed.length() - 1)));
-      } else {
-        throw new NumberFormatException(trimmed);
-      }
-    } catch (NumberFormatException | DateTimeParseException e) {
+      interval = DurationStyle.detectAndParse(trimmed);
+    } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("analytics4j.spool-sync must be " + SPOOL_SYNC + ": " + value, e);
     }
     return SpoolSync.interval(interval);
@@ -183,16 +181,17 @@ public class AnalyticsAutoConfiguration {
       this.environment = environment;
     }
 
-    void to(String name, @Nullable Object value, String allowed, Runnable apply) {
-      value(name, value, allowed, () -> {
-        apply.run();
+    /** {@code setter}, reporting a value it refuses as the property {@code name}'s. */
+    <T> Consumer<T> to(String name, String allowed, Consumer<T> setter) {
+      return value -> apply(name, allowed, value, v -> {
+        setter.accept(v);
         return null;
       });
     }
 
-    <T> T value(String name, @Nullable Object value, String allowed, java.util.function.Supplier<T> apply) {
+    <T, R> R apply(String name, String allowed, T value, Function<T, R> apply) {
       try {
-        return apply.get();
+        return apply.apply(value);
       } catch (IllegalArgumentException | NullPointerException e) {
         String property = "analytics4j." + name;
         throw new InvalidPropertyException(property, withoutCredentials(String.valueOf(value)), allowed, origin(property),

@@ -38,6 +38,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -147,6 +149,29 @@ class AnalyticsAutoConfigurationTest {
           assertEquals(Duration.ofSeconds(2), properties.getCloseTimeout());
           assertThat(context.getBean(Analytics.class).toString()).contains("flushInterval=PT0.25S", "maxQueueBytes=65536");
         });
+  }
+
+  @ParameterizedTest(name = "spool-sync={0}")
+  @CsvSource(delimiter = '|', value = {
+      "500ms       | SpoolSync.interval(PT0.5S)",
+      "2s          | SpoolSync.interval(PT2S)",
+      "1m          | SpoolSync.interval(PT1M)",
+      "PT1.5S      | SpoolSync.interval(PT1.5S)",
+      "pt3s        | SpoolSync.interval(PT3S)",
+      "750         | SpoolSync.interval(PT0.75S)",
+      "' 250ms '   | SpoolSync.interval(PT0.25S)",
+      "none        | SpoolSync.NONE",
+      "EVERY-WRITE | SpoolSync.EVERY_WRITE"})
+  void spoolSyncTakesBootsDurationStyleAsADurationPropertyDoes(String value, String expected,
+      @TempDir java.nio.file.Path temp) {
+    assertEquals(expected, AnalyticsAutoConfiguration.spoolSync(value).toString());
+    runner.withPropertyValues("analytics4j.spool=" + temp.resolve("spool"), "analytics4j.spool-sync=" + value)
+        .run(context -> assertThat(context.getBean(Analytics.class).toString()).contains(", sync=" + expected + "}"));
+    // The same text bound as a Duration property means the same interval.
+    if (expected.startsWith("SpoolSync.interval(")) {
+      runner.withPropertyValues("analytics4j.flush-interval=" + value).run(context -> assertEquals(
+          "SpoolSync.interval(" + context.getBean(AnalyticsProperties.class).getFlushInterval() + ")", expected));
+    }
   }
 
   @Test

@@ -48,7 +48,10 @@ class InvalidPropertyFailureAnalyzerTest {
       "upload-url=ftp://c.example/b | analytics4j.upload-url            | ftp://c.example/b | an http or https URL",
       "user-agent=caf\u00e9       | analytics4j.user-agent             | caf\u00e9   | printable ASCII",
       "spool-sync=sometimes        | analytics4j.spool-sync             | sometimes  | none, every-write, or an interval",
-      "spool-sync=0s               | analytics4j.spool-sync             | 0s         | none, every-write, or an interval"})
+      "spool-sync=0s               | analytics4j.spool-sync             | 0s         | none, every-write, or an interval",
+      "spool-sync=-2s              | analytics4j.spool-sync             | -2s        | none, every-write, or an interval",
+      "spool-sync=1 s              | analytics4j.spool-sync             | 1 s        | none, every-write, or an interval",
+      "spool-sync=PT               | analytics4j.spool-sync             | PT         | none, every-write, or an interval"})
   void eachRefusedValueNamesItsPropertyValueAndWhatIsAllowed(String setting, String property, String value,
       String allowed) {
     runner.withPropertyValues("analytics4j." + setting).run(context -> {

@@ -1,0 +1,313 @@
+package dev.analytics4j.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.analytics4j.EncodedMessage;
+import dev.analytics4j.FlushResult;
+import dev.analytics4j.messages.Message;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class MessageQueueTest {
+  private static final long HOUR = TimeUnit.HOURS.toNanos(1);
+  private static final int ENVELOPE = 100;
+  private int ids;
+
+  private EncodedMessage message(int size) {
+    byte[] bytes = new byte[size];
+    Arrays.fill(bytes, (byte) 'x');
+    return Internal.get().encodedMessage(Message.Type.TRACK, "m" + ids++, bytes, false);
+  }
+
+  private MessageQueue queue(int maxMessages, long maxBytes, int flushAt, int maxInFlight) {
+    return new MessageQueue(maxMessages, maxBytes, flushAt, maxInFlight, HOUR, ENVELOPE, 500_000, Runnable::run);
+  }
+
+  @Test
+  void cutsABatchOnceFlushAtMessagesWait() throws Exception {
+    MessageQueue queue = queue(100, 1_000_000, 3, 1);
+    for (int i = 0; i < 7; i++) assertSame(Placement.ACCEPTED, queue.put(message(10)));
+    Batch first = queue.take();
+    assertEquals(Arrays.asList("m0", "m1", "m2"), ids(first));
+    queue.release(first);
+    Batch second = queue.take();
+    assertEquals(Arrays.asList("m3", "m4", "m5"), ids(second));
+  }
+
+  @Test
+  void cutsBatchesSoARequestNeverExceedsFiveHundredThousandBytes() throws Exception {
+    MessageQueue queue = queue(1000, 100_000_000, 2500, 8);
+    for (int i = 0; i < 40; i++) queue.put(message(30_000));
+    long total = 0;
+    int batches = 0;
+    while (total < 40) {
+      Batch batch = queue.take();
+      long requestBytes = ENVELOPE + batch.bytes + batch.size() - 1;
+      assertTrue(requestBytes <= 500_000, "request of " + requestBytes + " bytes");
+      assertEquals(16, batch.size(), "30,000-byte messages per request");
+      total += batch.size();
+      batches++;
+      queue.release(batch);
+      if (total == 32) break;
+    }
+    assertEquals(2, batches);
+  }
+
+  @Test
+  void sendsAPartialBatchOnceTheIntervalPassed() throws Exception {
+    long interval = TimeUnit.MILLISECONDS.toNanos(50);
+    MessageQueue queue = new MessageQueue(100, 1_000_000, 100, 1, interval, ENVELOPE, 500_000, Runnable::run);
+    long start = System.nanoTime();
+    queue.put(message(10));
+    Batch batch = queue.take();
+    assertTrue(System.nanoTime() - start >= interval, "sent before the interval");
+    assertEquals(1, batch.size());
+  }
+
+  @Test
+  void boundsCountMessagesInFlightUntilReleased() throws Exception {
+    MessageQueue queue = queue(4, 1_000_000, 2, 1);
+    for (int i = 0; i < 4; i++) assertSame(Placement.ACCEPTED, queue.put(message(10)));
+    Batch batch = queue.take();
+    assertTrue(queue.put(message(10)).isFull(), "in-flight messages still count");
+    assertEquals(4, queue.heldMessages());
+    assertTrue(queue.release(batch));
+    assertFalse(queue.release(batch), "release is idempotent");
+    assertEquals(2, queue.heldMessages());
+    assertSame(Placement.ACCEPTED, queue.put(message(10)));
+  }
+
+  @Test
+  void boundsBytesAsWellAsMessages() {
+    MessageQueue queue = queue(100, 250, 50, 1);
+    assertSame(Placement.ACCEPTED, queue.put(message(100)));
+    assertSame(Placement.ACCEPTED, queue.put(message(100)));
+    assertTrue(queue.put(message(51)).isFull());
+    assertSame(Placement.ACCEPTED, queue.put(message(50)));
+    assertEquals(250, queue.heldBytes());
+  }
+
+  @Test
+  void waitsForAFreeUploadSlotBeforeCuttingTheNextBatch() throws Exception {
+    MessageQueue queue = queue(100, 1_000_000, 1, 1);
+    queue.put(message(10));
+    queue.put(message(10));
+    Batch first = queue.take();
+    CompletableFuture<Batch> next = CompletableFuture.supplyAsync(() -> {
+      try {
+        return queue.take();
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    });
+    assertFalse(next.isDone());
+    queue.release(first);
+    assertEquals(Arrays.asList("m1"), ids(next.get(10, TimeUnit.SECONDS)));
+  }
+
+  @Test
+  void aFlushCountsTheMessagesEnqueuedSinceThePreviousOneWheneverTheySettled() throws Exception {
+    MessageQueue queue = queue(100, 1_000_000, 2, 2);
+    queue.put(message(10));
+    queue.put(message(10));
+    Batch early = queue.take();
+    settle(queue, early, FlushEpochs.Outcome.FAILED);
+    queue.put(message(10));
+
+    CompletableFuture<FlushResult> flush = queue.flush();
+    queue.put(message(10));
+    assertFalse(flush.isDone(), "m2 is still waiting");
+    Batch batch = queue.take();
+    assertEquals(Arrays.asList("m2", "m3"), ids(batch), "the flush does not cut m3 off");
+    settle(queue, batch, FlushEpochs.Outcome.DELIVERED);
+
+    assertEquals(Internal.get().flushResult(true, 1, 2, 0), flush.get(10, TimeUnit.SECONDS),
+        "m0 and m1 failed before the flush, m2 was delivered after it; m3 belongs to the next one");
+    assertEquals(Internal.get().flushResult(true, 1, 0, 0), queue.flush().get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aFlushWaitsForEveryEarlierFlushAndCountsOnlyItsOwnMessages() throws Exception {
+    MessageQueue queue = queue(100, 1_000_000, 1, 2);
+    queue.put(message(10));
+    CompletableFuture<FlushResult> first = queue.flush();
+    queue.put(message(10));
+    CompletableFuture<FlushResult> second = queue.flush();
+    Batch m0 = queue.take();
+    Batch m1 = queue.take();
+
+    settle(queue, m1, FlushEpochs.Outcome.DELIVERED);
+    assertFalse(second.isDone(), "m0, enqueued before it, is not settled");
+    settle(queue, m0, FlushEpochs.Outcome.FAILED);
+
+    assertEquals(Internal.get().flushResult(true, 0, 1, 0), first.get(10, TimeUnit.SECONDS));
+    assertEquals(Internal.get().flushResult(true, 1, 0, 0), second.get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aFlushCountsDropsAtOfferOnceTheyAreReported() throws Exception {
+    MessageQueue queue = queue(1, 1_000_000, 1, 1);
+    queue.put(message(10));
+    Placement full = queue.put(message(10));
+    assertTrue(full.isFull());
+    CompletableFuture<FlushResult> flush = queue.flush();
+    settle(queue, queue.take(), FlushEpochs.Outcome.DELIVERED);
+    assertFalse(flush.isDone(), "the drop's callback has not run yet");
+    queue.settle(java.util.Collections.singletonList(new FlushEpoch.Run(full.epoch, 1)), FlushEpochs.Outcome.DROPPED);
+    assertEquals(Internal.get().flushResult(true, 1, 0, 1), flush.get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void flushesWithNothingEnqueuedBetweenThemShareOneFuture() throws Exception {
+    MessageQueue queue = queue(100, 1_000_000, 50, 1);
+    queue.put(message(10));
+    CompletableFuture<FlushResult> first = queue.flush();
+    CompletableFuture<FlushResult> empty = queue.flush();
+    for (int i = 0; i < 1000; i++) assertSame(empty, queue.flush(), "nothing piles up on a dead endpoint");
+    queue.put(message(10));
+    CompletableFuture<FlushResult> second = queue.flush();
+    assertFalse(first == second || empty == second, "a message in between needs its own flush");
+
+    Batch batch = queue.take();
+    assertEquals(Arrays.asList("m0", "m1"), ids(batch));
+    settle(queue, batch, FlushEpochs.Outcome.DELIVERED);
+    assertEquals(Internal.get().flushResult(true, 1, 0, 0), first.get(10, TimeUnit.SECONDS));
+    assertEquals(Internal.get().emptyFlushResult(), empty.get(10, TimeUnit.SECONDS));
+    assertEquals(Internal.get().flushResult(true, 1, 0, 0), second.get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void flushAfterEveryMessageStillCutsFullBatchesWhileUploadsAreBusy() throws Exception {
+    MessageQueue queue = queue(1000, 1_000_000, 100, 1);
+    queue.put(message(10));
+    queue.flush();
+    Batch first = queue.take();
+    for (int i = 0; i < 250; i++) {
+      queue.put(message(10));
+      queue.flush();
+    }
+    settle(queue, first, FlushEpochs.Outcome.DELIVERED);
+    assertEquals(100, queue.take().size());
+  }
+
+  @Test
+  void callersCannotCompleteOrCancelAFlush() throws Exception {
+    MessageQueue queue = queue(100, 1_000_000, 50, 1);
+    queue.put(message(10));
+    CompletableFuture<FlushResult> flush = queue.flush();
+    assertFalse(flush.complete(Internal.get().emptyFlushResult()));
+    assertFalse(flush.cancel(true));
+    assertFalse(flush.completeExceptionally(new RuntimeException()));
+    assertFalse(flush.isDone());
+    CompletableFuture<FlushResult> timed = flush.orTimeout(1, TimeUnit.MILLISECONDS);
+    assertThrows(java.util.concurrent.ExecutionException.class, () -> timed.get(10, TimeUnit.SECONDS));
+    assertFalse(flush.isDone(), "a timeout applies to the caller's copy");
+    settle(queue, queue.take(), FlushEpochs.Outcome.DELIVERED);
+    assertEquals(Internal.get().flushResult(true, 1, 0, 0), flush.get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void flushOfAnEmptyQueueCompletesAtOnce() throws Exception {
+    MessageQueue queue = queue(100, 1_000_000, 2, 2);
+    FlushResult result = queue.flush().get(10, TimeUnit.SECONDS);
+    assertTrue(result.isSuccess());
+    assertEquals(0, result.delivered());
+  }
+
+  @Test
+  void closeRefusesNewMessagesAndDrainsTheRest() throws Exception {
+    MessageQueue queue = queue(100, 1_000_000, 50, 1);
+    queue.put(message(10));
+    queue.close();
+    assertSame(Placement.CLOSED, queue.put(message(10)));
+    Batch batch = queue.take();
+    assertEquals(1, batch.size(), "closing makes waiting messages due");
+    queue.release(batch);
+    assertNull(queue.take(), "closed and drained");
+  }
+
+  @Test
+  void giveUpReturnsWaitingAndInFlightMessages() throws Exception {
+    MessageQueue queue = queue(100, 1_000_000, 2, 1);
+    for (int i = 0; i < 5; i++) queue.put(message(10));
+    Batch inFlight = queue.take();
+    Leftovers leftovers = queue.giveUp(false);
+    assertEquals(Arrays.asList("m2", "m3", "m4"), ids(leftovers.pending));
+    assertEquals(3, leftovers.pendingRuns.get(0).count);
+    assertEquals(Arrays.asList(inFlight), leftovers.inFlight);
+    assertEquals(2, queue.heldMessages(), "in-flight batch counted until released");
+    assertNull(queue.take());
+  }
+
+  private static void settle(MessageQueue queue, Batch batch, FlushEpochs.Outcome outcome) {
+    queue.release(batch);
+    queue.settle(batch.runs, outcome);
+  }
+
+  @Test
+  void aFailedQueueRefusesOffersAsFailed() {
+    MessageQueue queue = queue(100, 1_000_000, 2, 1);
+    queue.giveUp(true);
+    assertSame(Placement.FAILED, queue.put(message(10)));
+  }
+
+  private static java.util.List<String> ids(Batch batch) {
+    return ids(batch.messages);
+  }
+
+  private static java.util.List<String> ids(java.util.List<EncodedMessage> messages) {
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    for (EncodedMessage message : messages) ids.add(message.messageId());
+    return ids;
+  }
+
+  @Test
+  void aBacklogMessageReadBackKeepsWhenItWasAccepted() throws Exception {
+    for (long granularity : new long[] {1, TimeUnit.HOURS.toNanos(1)}) {
+      MessageQueue queue = new MessageQueue(1, 1_000_000, 1, 1, HOUR, ENVELOPE, 500_000, Runnable::run, granularity);
+      long before = System.nanoTime();
+      EncodedMessage inWindow = message(10);
+      assertSame(Placement.ACCEPTED, queue.putSpooled(inWindow, true));
+      assertTrue(Internal.get().enqueuedNanos(inWindow) - before >= 0, "aged from its acceptance, not before");
+      List<Long> accepted = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        EncodedMessage backlogged = message(10);
+        assertSame(Placement.BACKLOGGED, queue.putSpooled(backlogged, true));
+        accepted.add(Internal.get().enqueuedNanos(backlogged));
+      }
+      queue.release(queue.take());
+
+      for (int i = 0; i < 4; i++) {
+        assertSame(MessageQueue.REFILL, queue.take());
+        // Read back from disk as a new object: its age comes from the queue, not from the read.
+        EncodedMessage readBack = message(10);
+        Internal.get().enqueuedNanos(readBack, System.nanoTime() + HOUR);
+        assertTrue(queue.admit(readBack));
+        // Each on its own at a granularity of 1 ns; at one hour, all share the newest time.
+        assertEquals(granularity == 1 ? accepted.get(i) : accepted.get(3), Internal.get().enqueuedNanos(readBack));
+        queue.release(queue.take());
+      }
+    }
+  }
+
+  @Test
+  void backlogAgesStayBoundedWhateverTheBacklog() {
+    BacklogAges ages = new BacklogAges(TimeUnit.SECONDS.toNanos(1));
+    long t0 = 1_000;
+    for (int i = 0; i < 1_000_000; i++) ages.add(1, t0 + i * 10_000L); // 10 s of messages, 100 per ms
+    assertEquals(10, ages.runs());
+    ages.add(500, t0 - 5); // recovered, with no time of their own, counted in the last run
+    assertEquals(t0 + TimeUnit.SECONDS.toNanos(1) - 10_000, ages.take(100_000));
+    assertEquals(t0 + 999_999 * 10_000L, ages.take(900_500));
+    assertEquals(0, ages.runs());
+  }
+}
