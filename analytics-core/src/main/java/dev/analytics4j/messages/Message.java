@@ -133,7 +133,8 @@ public abstract class Message {
   }
 
   static String requireNonBlank(@Nullable String value, String name) {
-    Objects.requireNonNull(value, name + " == null");
+    // Not requireNonNull(value, name + " == null"): that builds the message for every field of every message.
+    if (value == null) throw new NullPointerException(name + " == null");
     if (isBlank(value)) throw new IllegalArgumentException(name + " must not be blank");
     return value;
   }
@@ -150,7 +151,7 @@ public abstract class Message {
    * {@link FrozenMap}: a fraction of a LinkedHashMap's size, walked by the encoder without an iterator.
    */
   static <V> Map<String, V> copy(Map<String, ? extends V> map, String name) {
-    Objects.requireNonNull(map, name + " == null");
+    if (map == null) throw new NullPointerException(name + " == null");
     return FrozenMap.copyOf(map);
   }
 
