@@ -81,7 +81,6 @@ final class Importer {
   private final @Nullable RateLimiter limiter;
   private final Pace pace = new Pace();
   private final @Nullable Checkpoint checkpoint;
-  private final boolean resume;
   private volatile long startNanos;
 
   private Importer(Builder builder) {
@@ -100,13 +99,12 @@ final class Importer {
     this.shutdownTimeout = builder.shutdownTimeout;
     this.maxDowntime = builder.maxDowntime;
     this.checkpoint = builder.checkpoint;
-    this.resume = builder.resume;
     FinalLines finals = checkpoint != null ? checkpoint.finals : null;
     this.ledger = new Ledger(maxInFlightLines, rejects, finals);
     this.stops = new Stops(ledger);
     this.watch = new EndpointWatch(builder.clock);
     this.feeder = new LineFeeder(sources, builder.charset, builder.maxLineBytes, builder.maxSkipBytes, limiter,
-        ledger, stops, resume ? finals : null, new MessageIds(builder.workDirectory));
+        ledger, stops, builder.resume ? finals : null, new MessageIds(builder.workDirectory));
     long total = 0;
     for (Source source : sources) {
       if (source.size < 0) {
@@ -161,7 +159,7 @@ final class Importer {
           ledger, maxDowntime).answers()) {
         transport.close();
         closeRejects();
-        if (checkpoint != null && !resume) checkpoint.discard(); // nothing read: nothing worth resuming
+        if (checkpoint != null) checkpoint.discardIfNew(); // nothing read: nothing worth resuming
         return result(true, null);
       }
       // Room for every line the ledger lets in, plus one batch per request in flight: the client
@@ -316,8 +314,7 @@ final class Importer {
   /** Counters for the progress display; safe to call from any thread. */
   Progress.Snapshot progress() {
     long readNow = ledger.readCount();
-    long settled = ledger.deliveredCount() + ledger.rejectedCount() + ledger.notDeliveredCount()
-        + ledger.skippedCount();
+    long settled = ledger.settledCount();
     EndpointWatch.State endpoint = watch.state();
     long now = System.nanoTime();
     long bytes = feeder.bytesRead();
@@ -486,15 +483,10 @@ final class Importer {
       return this;
     }
 
-    /** Keeps {@code checkpoint} as lines become final; with {@code resume}, skips those it holds final. */
-    Builder checkpoint(@Nullable Checkpoint checkpoint, boolean resume) {
+    /** The checkpoint kept as lines become final (resume: skip those it holds), and the repeat counter's directory. */
+    Builder state(@Nullable Checkpoint checkpoint, boolean resume, Path workDirectory) {
       this.checkpoint = checkpoint;
       this.resume = resume && checkpoint != null;
-      return this;
-    }
-
-    /** Where the repeat counter keeps its file; default the system's temporary directory. */
-    Builder workDirectory(Path workDirectory) {
       this.workDirectory = Objects.requireNonNull(workDirectory, "workDirectory == null");
       return this;
     }

@@ -260,7 +260,12 @@ final class Ledger {
 
   /** Lines read whose outcome is not known yet. */
   long unsettled() {
-    return read.get() - delivered.get() - rejected.get() - notDelivered.get() - skipped.get();
+    return read.get() - settledCount();
+  }
+
+  /** Lines read whose outcome is known: delivered, rejected, not delivered or skipped. */
+  long settledCount() {
+    return delivered.get() + rejected.get() + notDelivered.get() + skipped.get();
   }
 
   boolean balanced() {

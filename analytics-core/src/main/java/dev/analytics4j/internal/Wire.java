@@ -105,7 +105,10 @@ public final class Wire {
     return c;
   }
 
-  /** Implemented inside {@code dev.analytics4j}, which reaches the package-private engine. */
+  /**
+   * Implemented by {@link WireCore}, which reaches the engine and, through {@link Internal}, the
+   * client behind an {@code Analytics}.
+   */
   public abstract static class Core {
     protected Core() {}
 
