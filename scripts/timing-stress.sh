@@ -9,7 +9,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
-classes='AnalyticsCloseTest,AnalyticsFaultsTest,AnalyticsTest,SpoolTest,SpoolOperatorsTest,SpoolOutageTest,AnalyticsThreadsTest,ReliabilityTest'
+classes='AnalyticsCloseTest,AnalyticsFaultsTest,AnalyticsTest,SpoolTest,SpoolOperatorsTest,SpoolOutageTest,AnalyticsThreadsTest,AnalyticsWireTest,ReliabilityTest'
 log_dir=$(mktemp -d)
 
 busy=()

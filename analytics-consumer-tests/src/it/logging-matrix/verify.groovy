@@ -24,7 +24,7 @@ slf4jSetups.each { setup, api ->
   assert (text =~ /(?m)^${prefix}INFO\s+dev\.analytics4j\.it\.log\.LoggingApp${sep}logging-matrix ${setup}: the app's own line$/).find() : "${setup}: the app's own line is missing:\n${text}"
   assert (text =~ /(?m)^slf4j-api: ${api}$/).find() : "${setup}: wrong slf4j-api:\n${text}"
   assert (text =~ /(?m)^${prefix}INFO\s+dev\.analytics4j\.Analytics${sep}${start}$/).find() : "${setup}: our INFO at build() is missing:\n${text}"
-  assert (text =~ /(?m)^${prefix}WARN\s+dev\.analytics4j\.Reporter${sep}${ours}$/).find() : "${setup}: our WARN is missing:\n${text}"
+  assert (text =~ /(?m)^${prefix}WARN\s+dev\.analytics4j\.internal\.Reporter${sep}${ours}$/).find() : "${setup}: our WARN is missing:\n${text}"
   assert !(text =~ /SLF4J(\([A-Z]\))?:/).find() : "${setup}: SLF4J complained:\n${text}"
   assert text.contains("logging-matrix ${setup}: done")
 }
@@ -35,12 +35,12 @@ def none = output('no-logging')
 assert (none =~ /(?m)^slf4j-api: none$/).find() : none
 assert (none =~ /(?m)dev\.analytics4j\.it\.log\.LoggingApp main\r?\nINFO: logging-matrix no-logging: the app's own line$/).find() : "the app's own line is missing:\n${none}"
 assert (none =~ /(?m)dev\.analytics4j\.Analytics\x24Builder logStart\r?\nINFO: ${start}$/).find() : "our INFO at build() is missing:\n${none}"
-assert (none =~ /(?m)dev\.analytics4j\.Reporter failedCounted\r?\nWARNING: ${ours}$/).find() : "our WARN is missing:\n${none}"
+assert (none =~ /(?m)dev\.analytics4j\.internal\.Reporter \w+\r?\nWARNING: ${ours}$/).find() : "our WARN is missing:\n${none}"
 assert none.contains('logging-matrix no-logging: done')
 
 // slf4j-api with no provider: SLF4J warns and discards the app's line; ours go to System.Logger.
 def unbound = output('slf4j-without-provider')
 assert unbound.contains('SLF4J(W): No SLF4J providers were found.') : unbound
 assert (unbound =~ /(?m)^slf4j-api: slf4j-api-2\.0\.\d+\.jar$/).find() : unbound
-assert (unbound =~ /(?m)dev\.analytics4j\.Reporter failedCounted\r?\nWARNING: ${ours}$/).find() : "our WARN is missing:\n${unbound}"
+assert (unbound =~ /(?m)dev\.analytics4j\.internal\.Reporter \w+\r?\nWARNING: ${ours}$/).find() : "our WARN is missing:\n${unbound}"
 return true

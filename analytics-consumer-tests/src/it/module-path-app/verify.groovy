@@ -9,11 +9,11 @@ def warn = /A batch of 1 message failed after 1 attempt: network error: java\.ne
 ['bundle': 'dev.analytics4j', 'plain': 'dev.analytics4j.okhttp'].each { setup, transport ->
   def text = output(setup)
   assert text.contains("module-path-app ${setup}: delivered from module dev.analytics4j with the transport of ${transport}") : text
-  assert (text =~ /(?m)dev\.analytics4j\.Reporter failedCounted\r?\nWARNING: ${warn}$/).find() : "${setup}: our WARN is missing:\n${text}"
+  assert (text =~ /(?m)dev\.analytics4j\.internal\.Reporter \w+\r?\nWARNING: ${warn}$/).find() : "${setup}: our WARN is missing:\n${text}"
 }
 
 // With SLF4J in the module graph: our lines go to it (slf4j-simple's format).
 def slf4j = output('bundle-slf4j')
 assert slf4j.contains('module-path-app bundle-slf4j: delivered from module dev.analytics4j with the transport of dev.analytics4j') : slf4j
-assert (slf4j =~ /(?m)^\[[^\]]+\] WARN dev\.analytics4j\.Reporter - ${warn}$/).find() : "our WARN is missing:\n${slf4j}"
+assert (slf4j =~ /(?m)^\[[^\]]+\] WARN dev\.analytics4j\.internal\.Reporter - ${warn}$/).find() : "our WARN is missing:\n${slf4j}"
 return true

@@ -36,7 +36,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class AnalyticsThreadsTest {
   /** What close may take beyond its deadline, and flush with a timeout beyond its timeout. */
-  private static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   private final RecordingTransport transport = new RecordingTransport();
   private final RecordingCallback callback = new RecordingCallback();
@@ -515,11 +514,7 @@ class AnalyticsThreadsTest {
   // Helpers.
 
   private static void assertClosesWithin(Analytics analytics, Duration timeout) {
-    long start = System.nanoTime();
-    analytics.close(timeout);
-    long took = System.nanoTime() - start;
-    assertTrue(took < timeout.toNanos() + GRACE_NANOS,
-        "close(" + timeout.toMillis() + " ms) took " + TimeUnit.NANOSECONDS.toMillis(took) + " ms");
+    SchedulerLag.assertClosesWithin(timeout, () -> analytics.close(timeout));
   }
 
   /**

@@ -1,9 +1,11 @@
 package dev.analytics4j;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Records every outcome; a message reported twice is recorded in {@link #duplicates} (and thrown
@@ -34,10 +36,26 @@ public final class RecordingCallback implements Callback {
 
   private void record(EncodedMessage message, String outcome) {
     String previous = outcomes.putIfAbsent(message.messageId(), outcome);
-    if (previous != null) {
+    if (previous == null) {
+      synchronized (this) {
+        notifyAll();
+      }
+    } else {
       duplicates.add(message.messageId() + ": " + previous + ", " + outcome);
       throw new AssertionError(message.messageId() + " reported twice: " + previous + ", " + outcome);
     }
+  }
+
+  /** Waits until {@code messageId} has its outcome, which it returns; fails after {@code timeout}. */
+  public synchronized String awaitOutcome(String messageId, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String outcome;
+    while ((outcome = outcomes.get(messageId)) == null) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) throw new AssertionError(messageId + " has no outcome after " + timeout);
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return outcome;
   }
 
   public long count(String outcome) {

@@ -81,6 +81,18 @@ class RequestDataTest {
   }
 
   @Test
+  void hooksSeeItAndMayRedactIt() throws Exception {
+    analytics = Analytics.builder("k").transport(transport).flushInterval(Duration.ofHours(1)).shutdownHook(false)
+        .beforeSend(message -> message.context().remove("ip")).build();
+    try (AnalyticsContext.Scope request = analytics.attach(
+        RequestData.under(analytics.currentContext(), request("192.0.2.1", "/private")))) {
+      analytics.enqueue(TrackMessage.builder("Viewed").userId("u1"));
+    }
+    assertEquals(Map.of("userAgent", "request-agent", "locale", "request-locale", "page", Map.of("path", "/private")),
+        sentContext());
+  }
+
+  @Test
   void aUserScopeInsideKeepsItAndClosingTheRequestsScopeTakesItAway() throws Exception {
     build(false);
     AnalyticsContext.Scope request = analytics.attach(RequestData.under(analytics.currentContext(), request("192.0.2.1", "/a")));

@@ -3,7 +3,6 @@ package dev.analytics4j;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -30,6 +29,9 @@ public final class SchedulerLag implements AutoCloseable {
    */
   static final int SEQUENTIAL_WAITS = 6;
 
+  /** What close adds to its deadline at most, by its own work: the documented promise. */
+  public static final Duration CLOSE_OVERRUN = Duration.ofMillis(500);
+
   private final AtomicLong worstLateNanos = new AtomicLong();
   private final Thread probe;
   private volatile boolean stopped;
@@ -38,6 +40,21 @@ public final class SchedulerLag implements AutoCloseable {
     probe = new Thread(this::probe, "scheduler-lag-probe");
     probe.setDaemon(true);
     probe.start();
+  }
+
+  /**
+   * Runs {@code close}, a call of {@code close(deadline)}, and asserts that it returned within the
+   * deadline plus {@link #CLOSE_OVERRUN}, plus the scheduling slack measured meanwhile; returns how
+   * long it took, in nanoseconds.
+   */
+  public static long assertClosesWithin(Duration deadline, Runnable close) {
+    try (SchedulerLag lag = start()) {
+      long start = System.nanoTime();
+      close.run();
+      long took = System.nanoTime() - start;
+      lag.assertWithin(took, deadline.plus(CLOSE_OVERRUN), "close(" + deadline.toMillis() + " ms)");
+      return took;
+    }
   }
 
   /** Starts probing; close it when the timed action has returned. */
@@ -61,10 +78,11 @@ public final class SchedulerLag implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
+    // Not joined: the caller's interrupt status may be set (close keeps it), and the probe, a
+    // daemon, ends within a tick on its own.
     stopped = true;
     LockSupport.unpark(probe);
-    probe.join(TimeUnit.SECONDS.toMillis(10));
   }
 
   /**

@@ -276,8 +276,12 @@ final class Checkpoint {
     Files.deleteIfExists(path);
   }
 
-  /** Removes a checkpoint this run created and never used (nothing was read); a failure leaves it for the next run to name. */
-  void discard() {
+  /**
+   * Removes the checkpoint if this is its first run (a resumed run's holds earlier work), for a run
+   * that read nothing; a failure leaves it for the next run to name.
+   */
+  void discardIfNew() {
+    if (rejects.size() > 1) return;
     try {
       delete();
     } catch (IOException e) {

@@ -7,9 +7,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Writes the run's {@link Checkpoint} as lines become final, on a thread of its own: as soon as the
- * low-water mark has moved by {@code window} lines (so a kill re-sends about one in-flight window,
- * however fast the run), and at least every second while anything changed (so a slow run loses at
- * most a second of its work). It looks 20 times a second rather than on every settled line: a wake
+ * low-water mark has moved by a quarter of the in-flight {@code window} (so a kill re-sends the
+ * lines in flight and at most a quarter window more, however fast the run), and at least every
+ * second while anything changed (so a slow run loses at most a second of its work). It looks 20 times a second rather than on every settled line: a wake
  * per line would cost more than the look. A checkpoint that cannot be written stops the run: going
  * on would leave a resume starting further back with each hour, without a word.
  */
@@ -31,7 +31,7 @@ final class CheckpointWriter implements Runnable {
   CheckpointWriter(Checkpoint checkpoint, long window, Ledger ledger, Stops stops) {
     this.checkpoint = checkpoint;
     this.ledger = ledger;
-    this.window = Math.max(1, window);
+    this.window = Math.max(1, window / 4);
     this.stops = stops;
     this.writtenBelow = checkpoint.finals.below();
     this.writtenVersion = checkpoint.finals.version();

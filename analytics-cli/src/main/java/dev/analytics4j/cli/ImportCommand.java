@@ -83,7 +83,9 @@ final class ImportCommand implements Callable<Integer> {
   int batchSize = 250;
 
   @Option(names = "--rate", paramLabel = "MSGS_PER_S", defaultValue = "0",
-      description = "At most this many messages per second, 1..1000000; 0 for no limit (default).")
+      description = "At most this many events (lines) per second for the whole run, 1..1000000; 0 for no limit "
+          + "(default). Halved when the endpoint answers 429 (and paused for its Retry-After or X-RateLimit-Reset), "
+          + "back up to this rate after seconds of good answers.")
   String rate = "0";
 
   @Option(names = "--gzip", description = "Compress request bodies.")
@@ -236,8 +238,9 @@ final class ImportCommand implements Callable<Integer> {
       }
       if (plan.rejects != null) rejects = plan.rejects;
     }
+    // The repeat counter's file goes beside the rejects file: the disk the user chose for the run.
     Path rejectsDirectory = rejects.toAbsolutePath().getParent();
-    if (rejectsDirectory != null) importer.workDirectory(rejectsDirectory);
+    Path workDirectory = rejectsDirectory != null ? rejectsDirectory : Path.of(System.getProperty("java.io.tmpdir"));
 
     // Last, because it creates the file: a refused option above leaves nothing behind.
     RejectsFile rejectsFile;
@@ -249,16 +252,17 @@ final class ImportCommand implements Callable<Integer> {
     } catch (RejectsFile.RefusedException e) {
       throw usage(e.getMessage());
     }
+    Checkpoint checkpoint = null;
     if (plan != null) {
       try {
-        importer.checkpoint(plan.start(rejects), resume);
+        checkpoint = plan.start(rejects);
       } catch (IOException | Checkpoint.RefusedException e) {
         rejectsFile.close(); // created empty just now: removed
         throw usage(e instanceof Checkpoint.RefusedException ? e.getMessage()
             : "--checkpoint " + checkpointPath + " cannot be written: " + e.getMessage());
       }
     }
-    return run(importer.rejects(rejectsFile).build());
+    return run(importer.state(checkpoint, resume, workDirectory).rejects(rejectsFile).build());
   }
 
   private int run(Importer importer) throws InterruptedException {

@@ -4,6 +4,7 @@ import dev.analytics4j.Analytics;
 import dev.analytics4j.AnalyticsListener;
 import dev.analytics4j.Callback;
 import dev.analytics4j.Transport;
+import dev.analytics4j.internal.RateLimiter;
 import dev.analytics4j.internal.Wire;
 import dev.analytics4j.okhttp.OkHttpTransportFactory;
 import java.io.IOException;
@@ -76,14 +77,18 @@ final class Importer {
   private final Stops stops;
   private final EndpointWatch watch;
   private final LineFeeder feeder;
+  /** The job's ceiling in lines a second, adapting to the endpoint; null for no limit. */
+  private final @Nullable RateLimiter limiter;
+  private final Pace pace = new Pace();
   private final @Nullable Checkpoint checkpoint;
-  private final boolean resume;
   private volatile long startNanos;
 
   private Importer(Builder builder) {
     this.client = builder.client;
-    this.transport = builder.transport != null ? builder.transport
+    this.limiter = builder.rate > 0 ? new RateLimiter(builder.rate, RateLimiter.Clock.SYSTEM) : null;
+    Transport base = builder.transport != null ? builder.transport : limiter != null ? Throttle.okHttp()
         : new OkHttpTransportFactory().create(Duration.ofSeconds(10), Duration.ofSeconds(30));
+    this.transport = limiter != null ? new Throttle(base, limiter) : base;
     this.checkEndpoint = builder.checkEndpoint;
     this.gzip = builder.gzip;
     this.dryRun = builder.dryRun;
@@ -94,13 +99,12 @@ final class Importer {
     this.shutdownTimeout = builder.shutdownTimeout;
     this.maxDowntime = builder.maxDowntime;
     this.checkpoint = builder.checkpoint;
-    this.resume = builder.resume;
     FinalLines finals = checkpoint != null ? checkpoint.finals : null;
     this.ledger = new Ledger(maxInFlightLines, rejects, finals);
     this.stops = new Stops(ledger);
     this.watch = new EndpointWatch(builder.clock);
-    this.feeder = new LineFeeder(sources, builder.charset, builder.maxLineBytes, builder.maxSkipBytes, builder.rate,
-        ledger, stops, resume ? finals : null, new MessageIds(builder.workDirectory));
+    this.feeder = new LineFeeder(sources, builder.charset, builder.maxLineBytes, builder.maxSkipBytes, limiter,
+        ledger, stops, builder.resume ? finals : null, new MessageIds(builder.workDirectory));
     long total = 0;
     for (Source source : sources) {
       if (source.size < 0) {
@@ -155,13 +159,15 @@ final class Importer {
           ledger, maxDowntime).answers()) {
         transport.close();
         closeRejects();
-        if (checkpoint != null && !resume) checkpoint.discard(); // nothing read: nothing worth resuming
+        if (checkpoint != null) checkpoint.discardIfNew(); // nothing read: nothing worth resuming
         return result(true, null);
       }
       // Room for every line the ledger lets in, plus one batch per request in flight: the client
       // runs callbacks (which give room back) before it frees a batch's room in its queue.
       int held = maxInFlightLines + MAX_IN_FLIGHT_REQUESTS * batchSize;
       Outcomes outcomes = new Outcomes(ledger, stops, watch);
+      Narrower narrowing = new Narrower(client, transport, ledger, stops, outcomes, limiter);
+      outcomes.narrowWith(narrowing);
       Analytics analytics = Wire.keepMessageLibrary(client)
           .transport(transport)
           .gzip(gzip)
@@ -177,6 +183,7 @@ final class Importer {
           .maxRetries(1000)
           .maxRetryDuration(maxDowntime.plus(Duration.ofMinutes(1)))
           .build();
+      narrowing.start();
       CheckpointWriter writer = CheckpointWriter.start(checkpoint, maxInFlightLines, ledger, stops);
       Thread reader = feeder.start(analytics);
 
@@ -188,7 +195,7 @@ final class Importer {
         if (stops.stopped() || feeder.finished()) break;
         ledger.awaitChange(seen, untilDowntimeBound());
       }
-      finish(analytics);
+      finish(analytics, narrowing);
       awaitReader(reader);
       String checkpointNote = writer == null ? null : writer.finish(feeder.allRead(), feeder.lastOrdinal());
       closeRejects();
@@ -199,7 +206,7 @@ final class Importer {
   }
 
   /** Waits for the outcome of every line sent, then closes the client, as the stop (if any) allows. */
-  private void finish(Analytics analytics) throws InterruptedException {
+  private void finish(Analytics analytics, Narrower narrowing) throws InterruptedException {
     boolean flushedAfterStop = false;
     long deadline = 0;
     boolean giveUp = Stops.urgent(stops.get());
@@ -235,6 +242,8 @@ final class Importer {
     watch.stopWatching();
     // Lines still unsent are reported to the callback as CLOSE_TIMEOUT and counted there.
     analytics.close(giveUp ? Duration.ZERO : Duration.ofSeconds(2));
+    // Lines it still holds (a stop cut narrowing short) are settled as not delivered.
+    narrowing.close(giveUp ? Duration.ZERO : Duration.ofSeconds(2));
   }
 
   /** Lets a reader that saw the stop finish the line it holds; one blocked on input stays behind. */
@@ -305,13 +314,16 @@ final class Importer {
   /** Counters for the progress display; safe to call from any thread. */
   Progress.Snapshot progress() {
     long readNow = ledger.readCount();
-    long settled = ledger.deliveredCount() + ledger.rejectedCount() + ledger.notDeliveredCount()
-        + ledger.skippedCount();
+    long settled = ledger.settledCount();
     EndpointWatch.State endpoint = watch.state();
+    long now = System.nanoTime();
+    long bytes = feeder.bytesRead();
     return new Progress.Snapshot(readNow, ledger.deliveredCount(), ledger.rejectedCount(),
-        ledger.notDeliveredCount(), Math.max(0, readNow - settled), feeder.bytesRead(), totalBytes,
-        startNanos == 0 ? 0 : System.nanoTime() - startNanos, feeder.finished(),
-        endpoint.problem, endpoint.throttled, endpoint.troubleNanos, maxDowntime.toNanos(), watch.unansweredNanos());
+        ledger.notDeliveredCount(), Math.max(0, readNow - settled), bytes, totalBytes,
+        startNanos == 0 ? 0 : now - startNanos, feeder.finished(),
+        endpoint.problem, endpoint.throttled, endpoint.troubleNanos, maxDowntime.toNanos(), watch.unansweredNanos())
+        .with(startNanos == 0 ? Pace.UNKNOWN : pace.sample(now, readNow, bytes),
+            limiter != null ? limiter.rate() : 0, limiter != null ? limiter.ceiling() : 0);
   }
 
   static String clock(long seconds) {
@@ -471,15 +483,10 @@ final class Importer {
       return this;
     }
 
-    /** Keeps {@code checkpoint} as lines become final; with {@code resume}, skips those it holds final. */
-    Builder checkpoint(@Nullable Checkpoint checkpoint, boolean resume) {
+    /** The checkpoint kept as lines become final (resume: skip those it holds), and the repeat counter's directory. */
+    Builder state(@Nullable Checkpoint checkpoint, boolean resume, Path workDirectory) {
       this.checkpoint = checkpoint;
       this.resume = resume && checkpoint != null;
-      return this;
-    }
-
-    /** Where the repeat counter keeps its file; default the system's temporary directory. */
-    Builder workDirectory(Path workDirectory) {
       this.workDirectory = Objects.requireNonNull(workDirectory, "workDirectory == null");
       return this;
     }

@@ -128,6 +128,22 @@ final class Ledger {
     }
   }
 
+  /**
+   * Counts the line of {@code messageId} rejected: the endpoint refused it alone (HTTP 400), so it
+   * is invalid as surely as a line the importer rejects itself.
+   */
+  void refused(String messageId, String reason) {
+    try {
+      rejected.incrementAndGet();
+      LineRef ref = take(messageId);
+      write(ref, reason);
+      // Final, as a line rejected on reading is: a resumed run would only be refused it again.
+      if (ref != null) markFinal(ref.ordinal);
+    } finally {
+      free();
+    }
+  }
+
   /** Gives back the room of a line the client never took (its offer threw). */
   void unhold(String messageId) {
     try {
@@ -244,7 +260,12 @@ final class Ledger {
 
   /** Lines read whose outcome is not known yet. */
   long unsettled() {
-    return read.get() - delivered.get() - rejected.get() - notDelivered.get() - skipped.get();
+    return read.get() - settledCount();
+  }
+
+  /** Lines read whose outcome is known: delivered, rejected, not delivered or skipped. */
+  long settledCount() {
+    return delivered.get() + rejected.get() + notDelivered.get() + skipped.get();
   }
 
   boolean balanced() {

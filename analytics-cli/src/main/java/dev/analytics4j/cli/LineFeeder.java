@@ -2,8 +2,8 @@ package dev.analytics4j.cli;
 
 import dev.analytics4j.Analytics;
 import dev.analytics4j.EncodedMessage;
+import dev.analytics4j.internal.RateLimiter;
 import dev.analytics4j.internal.Wire;
-import dev.analytics4j.messages.Message;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * Reads every source line by line, on its own thread, and feeds each line to the client: parsed,
  * given its messageId, validated and encoded by the core exactly as {@code Analytics.offer} would,
  * so a line the core refuses is rejected alone with the core's reason; then, within the room the
- * {@link Ledger} gives and at most {@code rate} lines a second, offered. Every non-blank line is
+ * {@link Ledger} gives and as the job's {@link RateLimiter} allows, offered. Every non-blank line is
  * counted read once and settled once, even when an {@link Error} ends the run.
  */
 final class LineFeeder implements Runnable {
@@ -26,12 +26,11 @@ final class LineFeeder implements Runnable {
   private final Charset charset;
   private final int maxLineBytes;
   private final long maxSkipBytes;
-  private final double rate;
+  private final @Nullable RateLimiter limiter;
   private final Ledger ledger;
   private final Stops stops;
   /** The lines an earlier run settled for good, when this run resumes it; null otherwise. */
   private final @Nullable FinalLines resumeFrom;
-  private final LineParser parser = new LineParser();
   private final MessageIds ids;
   private @Nullable Analytics analytics;
 
@@ -50,28 +49,35 @@ final class LineFeeder implements Runnable {
   /** Copies of the {@link MessageIds} counts, for a summary taken while the feeder is blocked. */
   private volatile long repeats;
   private volatile long repeatedIds;
-  /** When the next line may be offered under {@code rate}; only the feeder's thread uses it. */
-  private long nextSlot;
   /** Lines of the inputs before the current one: a line's ordinal across inputs is this plus its number. */
   private volatile long ordinalBase;
+  /** Threads that parse, validate and encode lines ahead of the feeder ({@link EncodePool}). */
+  private int encoderThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
 
-  LineFeeder(List<Importer.Source> sources, Charset charset, int maxLineBytes, long maxSkipBytes, double rate,
+  LineFeeder(List<Importer.Source> sources, Charset charset, int maxLineBytes, long maxSkipBytes, @Nullable RateLimiter limiter,
       Ledger ledger, Stops stops) {
-    this(sources, charset, maxLineBytes, maxSkipBytes, rate, ledger, stops, null, new MessageIds());
+    this(sources, charset, maxLineBytes, maxSkipBytes, limiter, ledger, stops, null, new MessageIds());
   }
 
-  LineFeeder(List<Importer.Source> sources, Charset charset, int maxLineBytes, long maxSkipBytes, double rate,
-      Ledger ledger, Stops stops, @Nullable FinalLines resumeFrom, MessageIds ids) {
+  LineFeeder(List<Importer.Source> sources, Charset charset, int maxLineBytes, long maxSkipBytes,
+      @Nullable RateLimiter limiter, Ledger ledger, Stops stops, @Nullable FinalLines resumeFrom, MessageIds ids) {
     this.resumeFrom = resumeFrom;
     this.ids = ids;
     this.sources = sources;
     this.charset = charset;
     this.maxLineBytes = maxLineBytes;
     this.maxSkipBytes = maxSkipBytes;
-    this.rate = rate;
+    this.limiter = limiter;
     this.ledger = ledger;
     this.stops = stops;
     this.currentSource = sources.get(0).name;
+  }
+
+  /** How many threads encode lines ahead; default one per core. */
+  LineFeeder encoderThreads(int threads) {
+    if (threads < 1) throw new IllegalArgumentException("threads must be positive: " + threads);
+    this.encoderThreads = threads;
+    return this;
   }
 
   /** Starts feeding {@code client} on a daemon thread of its own, and returns the thread. */
@@ -87,6 +93,7 @@ final class LineFeeder implements Runnable {
 
   @Override
   public void run() {
+    EncodePool pool = new EncodePool(Objects.requireNonNull(analytics), encoderThreads);
     try {
       for (Importer.Source source : sources) {
         if (stops.stopped()) return;
@@ -94,7 +101,8 @@ final class LineFeeder implements Runnable {
         currentLine = 0;
         try (Inputs.Opened in = Inputs.open(source)) {
           LineReader lines = new LineReader(in.stream(), charset, maxLineBytes, maxSkipBytes);
-          if (!readSource(source, lines, in)) return;
+          pool.read(lines);
+          if (!readSource(source, lines, in, pool)) return;
           ordinalBase += lines.lineNumber();
         } catch (IOException e) {
           brokenLine = true;
@@ -114,6 +122,7 @@ final class LineFeeder implements Runnable {
           + String.format(Locale.ROOT, "%s line %,d", currentSource, failedLine > 0 ? failedLine : currentLine + 1),
           ImportResult.EXIT_INPUT));
     } finally {
+      pool.close();
       ids.close();
       midLine = false;
       finished = true;
@@ -128,12 +137,13 @@ final class LineFeeder implements Runnable {
   }
 
   /** Reads one source to its end; false when the run stopped first. */
-  private boolean readSource(Importer.Source source, LineReader lines, Inputs.Opened in)
+  private boolean readSource(Importer.Source source, LineReader lines, Inputs.Opened in, EncodePool pool)
       throws IOException, InterruptedException {
     long bytesBefore = bytesRead.get();
     while (true) {
       if (stops.stopped()) return false;
-      LineReader.Line line = lines.next();
+      EncodePool.Prepared prepared = pool.next();
+      LineReader.Line line = prepared == null ? null : prepared.line;
       // The input's own bytes (compressed, when it is), as its size for the ETA counts them.
       bytesRead.set(bytesBefore + in.bytesRead());
       if (line == null) return true;
@@ -160,15 +170,17 @@ final class LineFeeder implements Runnable {
           ledger.reject(ref, line.rejection);
           continue;
         }
-        EncodedMessage message = encode(Objects.requireNonNull(line.text), Objects.requireNonNull(line.utf8), ref);
+        EncodedMessage message = encode(Objects.requireNonNull(prepared), pool, ref);
         if (message == null) {
           counted = true;
           continue;
         }
-        if (rate > 0) {
-          // A ceiling, not an average: time lost to a slow endpoint is not made up later in a burst.
-          nextSlot = Math.max(nextSlot + (long) (TimeUnit.SECONDS.toNanos(1) / rate), System.nanoTime());
-          ledger.awaitUntil(stops::stopped, nextSlot);
+        if (limiter != null) {
+          // The job's ceiling, which adapts to the endpoint's answers; a stop ends the wait.
+          long wait;
+          while ((wait = limiter.tryAcquire(1)) > 0 && !stops.stopped()) {
+            ledger.awaitUntil(stops::stopped, System.nanoTime() + wait);
+          }
         }
         boolean sent = send(message, ref);
         counted = true;
@@ -187,38 +199,30 @@ final class LineFeeder implements Runnable {
     }
   }
 
-  /** The line as the core encodes it, with its messageId, or null when it was rejected. */
-  private @Nullable EncodedMessage encode(String text, byte[] utf8, Ledger.LineRef ref) {
-    LineParser.Parsed parsed;
-    try {
-      parsed = parser.parse(text);
-    } catch (LineRejectedException e) {
-      ledger.reject(ref, e.getMessage());
+  /**
+   * The line as the core encodes it, with its messageId, or null when it was rejected. The pool
+   * parsed and encoded it; here, in order, it gets its id, and a repeat is encoded again with its own.
+   */
+  private @Nullable EncodedMessage encode(EncodePool.Prepared p, EncodePool pool, Ledger.LineRef ref) {
+    LineParser.Parsed parsed = p.parsed;
+    if (parsed == null) {
+      ledger.reject(ref, Objects.requireNonNull(p.rejection, "rejection"));
       return null;
     }
     numericIds.addAndGet(parsed.numericIds);
-    Message message;
-    try {
-      if (parsed.messageId != null) {
-        ids.noteOwnId(parsed.messageId);
-        repeatedIds = ids.repeatedIds();
-      } else {
-        parsed.builder.messageId(ids.idFor(utf8));
-        repeats = ids.repeats();
-      }
-      message = parsed.builder.build();
-    } catch (IllegalArgumentException e) {
-      ledger.reject(ref, "invalid message: " + e.getMessage());
+    if (parsed.messageId != null) {
+      ids.noteOwnId(parsed.messageId);
+      repeatedIds = ids.repeatedIds();
+    } else {
+      String id = ids.idFor(Objects.requireNonNull(p.line.utf8), Objects.requireNonNull(p.digest));
+      repeats = ids.repeats();
+      if (p.encoded == null || !p.encoded.messageId().equals(id)) pool.encodeAgain(p, id);
+    }
+    if (p.encoded == null) {
+      ledger.reject(ref, Objects.requireNonNull(p.rejection, "rejection"));
       return null;
     }
-    try {
-      return Wire.encode(Objects.requireNonNull(analytics), message);
-    } catch (IllegalArgumentException e) {
-      // The core's checks: over 32,000 bytes, a value the wire cannot carry.
-      String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-      ledger.reject(ref, reason.contains("-byte limit") ? "oversize: " + reason : "invalid message: " + reason);
-      return null;
-    }
+    return p.encoded;
   }
 
   /** Offers {@code message} within the ledger's room; false when the run stopped first. */

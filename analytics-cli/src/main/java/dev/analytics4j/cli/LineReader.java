@@ -78,6 +78,22 @@ final class LineReader {
     this.maxSkipBytes = maxSkipBytes;
   }
 
+  /**
+   * Whether {@link #next} can return without waiting for the input: a whole line is in the buffer,
+   * or the stream says it has bytes now (a file does; a quiet pipe does not). Lines read ahead while
+   * this holds are never held back behind a read that waits for a producer.
+   */
+  boolean readyWithoutBlocking() {
+    for (int i = position; i < limit; i++) {
+      if (buffer[i] == '\n') return true;
+    }
+    try {
+      return in.available() > 0;
+    } catch (IOException e) {
+      return false; // next() will meet the error itself
+    }
+  }
+
   /** The next line, or null at the end of the stream. */
   @Nullable Line next() throws IOException {
     int length = 0;

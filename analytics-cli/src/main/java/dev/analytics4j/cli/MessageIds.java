@@ -51,7 +51,15 @@ final class MessageIds implements AutoCloseable {
 
   /** The id for a line without one: derived from {@code utf8}, the line's text as UTF-8. */
   String idFor(byte[] utf8) {
-    byte[] digest = digest(null, utf8, 0);
+    return idFor(utf8, digest(null, utf8, 0));
+  }
+
+  /**
+   * As {@link #idFor(byte[])}, given the line's {@link #textDigest} (computed on another thread):
+   * the id of its first occurrence is {@code NameUuids.fromSha1(textDigest)}.
+   */
+  String idFor(byte[] utf8, byte[] textDigest) {
+    byte[] digest = textDigest;
     long occurrence = occurrence(fingerprint(digest));
     if (occurrence > 1) {
       repeats++;
@@ -59,6 +67,25 @@ final class MessageIds implements AutoCloseable {
       digest = digest(null, utf8, occurrence);
     }
     return NameUuids.fromSha1(digest);
+  }
+
+  private static final ThreadLocal<MessageDigest> SHA1 = ThreadLocal.withInitial(MessageIds::sha1);
+
+  /** The hash a line's id derives from, on any thread: the id of its text's first occurrence. */
+  static byte[] textDigest(byte[] utf8) {
+    MessageDigest sha1 = SHA1.get();
+    sha1.reset();
+    sha1.update(NAMESPACE);
+    sha1.update(utf8);
+    return sha1.digest();
+  }
+
+  private static MessageDigest sha1() {
+    try {
+      return MessageDigest.getInstance("SHA-1");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-1", e);
+    }
   }
 
   /**

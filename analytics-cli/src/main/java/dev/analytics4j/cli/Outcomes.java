@@ -7,6 +7,7 @@ import dev.analytics4j.EncodedMessage;
 import dev.analytics4j.Failure;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the client reports, turned into each line's outcome and into stops. As the callback it learns
@@ -27,6 +28,8 @@ final class Outcomes extends AnalyticsListener implements Callback {
    * one that delivered.
    */
   private final AtomicLong refusedInARow = new AtomicLong();
+  /** Takes the lines of a batch refused for its content, to find which of them the endpoint refuses. */
+  private volatile @Nullable Narrower narrower;
 
   Outcomes(Ledger ledger, Stops stops, EndpointWatch watch) {
     this.ledger = ledger;
@@ -39,8 +42,14 @@ final class Outcomes extends AnalyticsListener implements Callback {
     ledger.delivered(message.messageId());
   }
 
+  void narrowWith(Narrower narrower) {
+    this.narrower = narrower;
+  }
+
   @Override
   public void onFailure(EncodedMessage message, Failure failure) {
+    Narrower n = narrower;
+    if (n != null && Narrower.narrows(failure) && n.take(message, failure)) return; // settled by the narrower
     String why = null;
     try {
       why = describe(failure);
@@ -91,6 +100,8 @@ final class Outcomes extends AnalyticsListener implements Callback {
   @Override
   public void requestEnd(int messageCount, int attempt, int code, long latencyNanos) {
     watch.requestEnd(messageCount, attempt, code, latencyNanos);
+    Narrower n = narrower;
+    if (n != null) n.expect(messageCount, code);
     if (code == 401 || code == 403) {
       stops.stop(Stops.auth(code));
     } else if (Stops.wrongEndpoint(code)) {

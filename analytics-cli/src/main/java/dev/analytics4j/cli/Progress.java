@@ -40,6 +40,12 @@ final class Progress implements AutoCloseable {
     final long maxDowntimeNanos;
     /** How long the oldest request on the wire has waited for its answer. */
     final long unansweredNanos;
+    /** Lines and bytes a second lately ({@link Pace}); negative while not known, for the average. */
+    final double recentLinesPerSecond;
+    final double recentBytesPerSecond;
+    /** The job's rate limit now and as set (it halves on a 429); 0 without one. */
+    final double limit;
+    final double ceiling;
 
     Snapshot(long read, long delivered, long rejected, long notDelivered, long inFlight, long bytesRead,
         long totalBytes, long elapsedNanos, boolean readingDone, @Nullable String endpointProblem,
@@ -58,6 +64,36 @@ final class Progress implements AutoCloseable {
       this.downNanos = downNanos;
       this.maxDowntimeNanos = maxDowntimeNanos;
       this.unansweredNanos = unansweredNanos;
+      this.recentLinesPerSecond = -1;
+      this.recentBytesPerSecond = -1;
+      this.limit = 0;
+      this.ceiling = 0;
+    }
+
+    private Snapshot(Snapshot s, Pace.Rate pace, double limit, double ceiling) {
+      this.read = s.read;
+      this.delivered = s.delivered;
+      this.rejected = s.rejected;
+      this.notDelivered = s.notDelivered;
+      this.inFlight = s.inFlight;
+      this.bytesRead = s.bytesRead;
+      this.totalBytes = s.totalBytes;
+      this.elapsedNanos = s.elapsedNanos;
+      this.readingDone = s.readingDone;
+      this.endpointProblem = s.endpointProblem;
+      this.throttled = s.throttled;
+      this.downNanos = s.downNanos;
+      this.maxDowntimeNanos = s.maxDowntimeNanos;
+      this.unansweredNanos = s.unansweredNanos;
+      this.recentLinesPerSecond = pace.linesPerSecond;
+      this.recentBytesPerSecond = pace.bytesPerSecond;
+      this.limit = limit;
+      this.ceiling = ceiling;
+    }
+
+    /** This snapshot with the recent pace and the rate limit (0 for none). */
+    Snapshot with(Pace.Rate pace, double limit, double ceiling) {
+      return new Snapshot(this, pace, limit, ceiling);
     }
   }
 
@@ -138,7 +174,7 @@ final class Progress implements AutoCloseable {
 
   static String render(Snapshot s) {
     double seconds = s.elapsedNanos / 1e9;
-    double rate = seconds > 0.5 ? s.read / seconds : 0;
+    double rate = s.recentLinesPerSecond >= 0 ? s.recentLinesPerSecond : seconds > 0.5 ? s.read / seconds : 0;
     StringBuilder line = new StringBuilder();
     if (s.totalBytes > 0) {
       double done = Math.min(1.0, (double) s.bytesRead / s.totalBytes);
@@ -148,6 +184,12 @@ final class Progress implements AutoCloseable {
     }
     line.append(String.format(Locale.ROOT, "read %,d  delivered %,d  rejected %,d  not delivered %,d  %,.0f lines/s",
         s.read, s.delivered, s.rejected, s.notDelivered, rate));
+    if (s.ceiling > 0) {
+      // The limit as the endpoint's answers have set it: below the ceiling after a 429.
+      line.append(s.limit < s.ceiling
+          ? String.format(Locale.ROOT, " (limit %,.0f/s of %,.0f/s, after a 429)", s.limit, s.ceiling)
+          : String.format(Locale.ROOT, " (limit %,.0f/s)", s.ceiling));
+    }
     if (s.endpointProblem != null) {
       line.append(String.format(Locale.ROOT, "  endpoint %s %s (%s), giving up at %s", state(s),
           Importer.clock(TimeUnit.NANOSECONDS.toSeconds(s.downNanos)), s.endpointProblem,
@@ -159,7 +201,9 @@ final class Progress implements AutoCloseable {
     } else if (s.readingDone) {
       line.append(String.format(Locale.ROOT, "  waiting for %,d line(s) in flight", s.inFlight));
     } else if (s.totalBytes > 0 && s.bytesRead > 0 && seconds > 1) {
-      double bytesPerSecond = s.bytesRead / seconds;
+      // The recent pace, not the average since the start: a run of days must not carry its first
+      // pause (or a burst into an empty queue) in every later ETA.
+      double bytesPerSecond = s.recentBytesPerSecond > 0 ? s.recentBytesPerSecond : s.bytesRead / seconds;
       long eta = (long) ((s.totalBytes - s.bytesRead) / bytesPerSecond);
       line.append("  ETA ").append(Importer.clock(eta));
     }

@@ -94,18 +94,18 @@ class ImporterTest {
   }
 
   @Test
-  void listsLinesTheApiRefusedInTheRejectsFile() throws Exception {
+  void aLineTheApiRefusedAloneIsRejectedWithTheAnswer() throws Exception {
+    // Refused batches of more lines are narrowed down (NarrowingTest); one line is refused alone.
     server.enqueue(TestServer.status(400));
-    Importer importer = Importer.builder(client()).source(Importer.Source.stream("in", stream(lines(2))))
+    Importer importer = Importer.builder(client()).source(Importer.Source.stream("in", stream(lines(1))))
         .rejects(rejects()).build();
 
     ImportResult result = importer.run();
 
-    assertEquals(ImportResult.EXIT_NOT_DELIVERED, result.exitCode());
-    assertEquals(2, result.notDelivered);
-    List<String> lines = Files.readAllLines(dir.resolve("rejects.txt"));
-    assertEquals(List.of("in:1: not delivered: HTTP 400 is not retryable: {} after 1 attempt(s)",
-        "in:2: not delivered: HTTP 400 is not retryable: {} after 1 attempt(s)"), lines.stream().sorted().collect(java.util.stream.Collectors.toList()));
+    assertEquals(ImportResult.EXIT_REJECTED, result.exitCode());
+    assertEquals(1, result.rejected);
+    assertEquals(List.of("in:1: refused by the endpoint: HTTP 400 is not retryable: {}"),
+        Files.readAllLines(dir.resolve("rejects.txt")));
   }
 
   @Test
@@ -283,10 +283,13 @@ class ImporterTest {
     assertEquals(ImportResult.EXIT_ENDPOINT, result.exitCode(), result.format());
     assertEquals("the endpoint refused the last 10 requests in a row and delivered none between them (last answer: "
         + "HTTP 413; the rejects file has each line with the answer)", result.stop.reason);
-    // Ten, and those already on the wire when the tenth answer came (up to four at once).
-    assertTrue(server.getRequestCount() <= 20, "requests: " + server.getRequestCount());
+    // Ten, and those already on the wire when the tenth answer came (up to four at once), and
+    // halves of refused batches sent on their own (Narrower): at most eight per batch.
+    assertTrue(server.getRequestCount() <= 20 + Narrower.MAX_REFUSED_BEFORE_DELIVERY,
+        "requests: " + server.getRequestCount());
     assertEquals(0, result.delivered);
-    assertEquals(result.read, result.notDelivered);
+    // A line refused alone is rejected with the answer; the others were not delivered.
+    assertEquals(result.read, result.rejected + result.notDelivered);
     assertTrue(result.read < 100, result.toString());
     assertEquals(result.read, Files.readAllLines(dir.resolve("rejects.txt")).size());
   }
@@ -368,7 +371,8 @@ class ImporterTest {
     // server hands out the next line as soon as it has a request, before its answer arrives.
     assertTrue(server.getRequestCount() >= 10 && server.getRequestCount() <= 20, "requests: " + server.getRequestCount());
     assertEquals(0, result.delivered);
-    assertEquals(result.read, result.notDelivered);
+    // Each request held one line: refused alone, it is rejected with the answer.
+    assertEquals(result.read, result.rejected + result.notDelivered);
     assertTrue(result.read <= 21, result.toString());
   }
 

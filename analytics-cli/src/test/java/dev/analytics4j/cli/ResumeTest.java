@@ -290,7 +290,9 @@ class ResumeTest {
         events.toString()));
     List<String> first = delivered();
     goodBatches.set(Integer.MAX_VALUE);
-    assertEquals(ImportResult.EXIT_REJECTED, run(InputStream.nullInputStream(), "--resume", events.toString()), out.toString());
+    // 3, or 0 when the first run had read, and rejected, every invalid line before the 401.
+    int code = run(InputStream.nullInputStream(), "--resume", events.toString());
+    assertTrue(code == ImportResult.EXIT_REJECTED || code == ImportResult.EXIT_OK, out.toString());
     List<String> all = new ArrayList<>(first);
     all.addAll(delivered());
     assertEquals(new HashSet<>(idsOfOneRun(lines)), new HashSet<>(all));

@@ -10,12 +10,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Its state says whether a request for it is on the wire, so that close, giving up on it, can
  * tell a batch that was never sent (dropped) from one whose request may have reached the server
- * (failed, possibly delivered). Exactly one party settles it: the uploader, or close.
+ * (failed, possibly delivered). Exactly one party finishes it: the uploader, or close.
  */
 final class Batch {
   private static final int IDLE = 0;
   private static final int SENDING = 1;
-  private static final int SETTLED = 2;
+  private static final int FINISHED = 2;
 
   final List<EncodedMessage> messages;
   final long bytes;
@@ -39,7 +39,7 @@ final class Batch {
     return messages.size();
   }
 
-  /** Claims the batch for an attempt; false once close has settled it. */
+  /** Claims the batch for an attempt; false once close has finished it. */
   boolean beginAttempt() {
     if (!state.compareAndSet(IDLE, SENDING)) return false;
     attempts++;
@@ -47,7 +47,7 @@ final class Batch {
   }
 
   /**
-   * Records how an attempt ended and hands the batch back for a retry; false when close settled it
+   * Records how an attempt ended and hands the batch back for a retry; false when close finished it
    * meanwhile. {@code status} is 0 when there was no answer; {@code maybeReceived} says whether the
    * request may have reached the server all the same.
    */
@@ -57,19 +57,19 @@ final class Batch {
     return state.compareAndSet(SENDING, IDLE);
   }
 
-  /** Settles the batch from the uploader, during or after its last attempt. */
-  boolean settleByUploader(int status, boolean maybeReceived) {
+  /** Finishes the batch from the uploader, during or after its last attempt. */
+  boolean finishByUploader(int status, boolean maybeReceived) {
     record(status, maybeReceived);
-    return state.compareAndSet(SENDING, SETTLED) || state.compareAndSet(IDLE, SETTLED);
+    return state.compareAndSet(SENDING, FINISHED) || state.compareAndSet(IDLE, FINISHED);
   }
 
   int attempts() {
     return attempts;
   }
 
-  /** Whether its one party has settled it. */
-  boolean isSettled() {
-    return state.get() == SETTLED;
+  /** Whether its one party has finished it. */
+  boolean isFinished() {
+    return state.get() == FINISHED;
   }
 
   /** Whether an attempt so far ended without an answer after its request may have arrived. */
@@ -83,21 +83,21 @@ final class Batch {
   }
 
   /**
-   * Settles the batch for close, which gives up on it. Returns null when the uploader settled it
+   * Finishes the batch for close, which gives up on it. Returns null when the uploader finished it
    * first, and otherwise how close found it.
    */
-  @Nullable Abandoned settleByClose() {
+  @Nullable Unfinished finishByClose() {
     while (true) {
       int now = state.get();
-      if (now == SETTLED) return null;
-      if (state.compareAndSet(now, SETTLED)) {
-        return new Abandoned(now == SENDING, attempts, lastStatus, lastError, uncertain);
+      if (now == FINISHED) return null;
+      if (state.compareAndSet(now, FINISHED)) {
+        return new Unfinished(now == SENDING, attempts, lastStatus, lastError, uncertain);
       }
     }
   }
 
   /** The state of a batch close gave up on. */
-  static final class Abandoned {
+  static final class Unfinished {
     /** A request for the batch was on the wire. */
     final boolean sending;
     final int attempts;
@@ -107,7 +107,7 @@ final class Batch {
     /** An earlier attempt ended without an answer after its request may have arrived. */
     final boolean uncertain;
 
-    Abandoned(boolean sending, int attempts, int lastStatus, @Nullable Throwable lastError,
+    Unfinished(boolean sending, int attempts, int lastStatus, @Nullable Throwable lastError,
         boolean uncertain) {
       this.sending = sending;
       this.attempts = attempts;

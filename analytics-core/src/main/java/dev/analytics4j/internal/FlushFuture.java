@@ -17,10 +17,10 @@ final class FlushFuture extends CompletableFuture<FlushResult> {
   static final FlushFuture EMPTY = new FlushFuture();
 
   static {
-    EMPTY.settle(Internal.get().emptyFlushResult());
+    EMPTY.resolve(Internal.get().emptyFlushResult());
   }
 
-  void settle(FlushResult result) {
+  void resolve(FlushResult result) {
     super.complete(result);
   }
 

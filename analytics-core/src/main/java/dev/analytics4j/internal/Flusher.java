@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * and hands it to the {@link Uploader}. It blocks only in {@link MessageQueue#take()}, a timed wait,
  * and survives anything thrown, an {@link Error} included, pausing briefly after one so that a
  * persistent failure cannot make it spin. It ends when the queue is closed and drained, or
- * abandoned. Should it end any other way, {@code onDeath} is told, so that the client reports what
+ * given up. Should it end any other way, {@code onDeath} is told, so that the client reports what
  * it holds and refuses new messages instead of holding them forever.
  */
 final class Flusher implements Runnable {
@@ -60,7 +60,7 @@ final class Flusher implements Runnable {
         }
         uploader.submit(batch);
       } catch (InterruptedException e) {
-        // close() interrupts only after abandoning the queue, so the next take() returns null.
+        // close() interrupts only after giving up the queue's messages, so the next take() returns null.
         logger.debug("Flusher interrupted");
       } catch (Throwable t) {
         try {

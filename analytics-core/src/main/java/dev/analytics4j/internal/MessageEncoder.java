@@ -24,15 +24,16 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Date;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.RandomAccess;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import okio.Buffer;
 import org.jspecify.annotations.Nullable;
 
@@ -126,30 +127,29 @@ public final class MessageEncoder {
   EncodedMessage encode(Message message, Map<String, ?> defaultContext) {
     Objects.requireNonNull(message, "message == null");
     Scratch scratch = SCRATCH.get();
-    Buffer buffer = scratch.buffer;
+    Utf8Sink sink = scratch.sink;
     boolean written = false;
+    sink.clear();
     try {
-      new Writer(scratch).writeMessage(message, defaultContext);
+      scratch.writer.writeMessage(this, message, defaultContext);
       written = true;
     } catch (Abandoned e) {
       throw new TooLarge("message is over " + ABANDON_BYTES + " bytes (encoding stopped), over the "
           + MAX_MESSAGE_BYTES + "-byte limit of the API (" + describe(message) + ")");
     } catch (IOException e) {
-      throw new AssertionError(e); // A Buffer does no I/O.
+      throw new AssertionError(e); // The sink does no I/O.
     } finally {
       if (!written) {
         // The writer stopped inside an object; this thread starts over with a fresh one.
-        buffer.clear();
         SCRATCH.remove();
       }
     }
-    long size = buffer.size();
+    int size = sink.size();
     if (size > MAX_MESSAGE_BYTES) {
-      buffer.clear();
       throw new TooLarge("message is " + size + " bytes, over the " + MAX_MESSAGE_BYTES
           + "-byte limit of the API (" + describe(message) + ")");
     }
-    return Internal.get().encodedMessage(message.type(), message.messageId(), buffer.readByteArray(), false);
+    return Internal.get().encodedMessage(message.type(), message.messageId(), sink.toByteArray(), false);
   }
 
   private static String describe(Message message) {
@@ -285,13 +285,17 @@ public final class MessageEncoder {
   }
 
   /**
-   * A thread's Moshi writer and the buffer under it, kept between messages: each message is one
-   * top-level value, read out of the buffer as soon as it is complete, so the writer's stacks and the
-   * buffer's pooled segments are not allocated again for every enqueue on the caller's thread.
+   * A thread's Moshi writer, the sink under it and the walker over the message, kept between
+   * messages: each message is one top-level value, copied out of the sink as soon as it is
+   * complete, so nothing of them is allocated again for every enqueue on the caller's thread.
    */
   private static final class Scratch {
-    final Buffer buffer = new Buffer();
-    final JsonWriter json = JsonWriter.of(buffer);
+    final Utf8Sink sink = new Utf8Sink();
+    final JsonWriter json = JsonWriter.of(sink);
+    final Writer writer = new Writer(this);
+    /** The last timestamp formatted on this thread: messages enqueued together share their millisecond. */
+    long timestampMillis = Long.MIN_VALUE;
+    String timestampText = "";
 
     Scratch() {
       json.setSerializeNulls(true);
@@ -299,28 +303,50 @@ public final class MessageEncoder {
       // it is written, so nothing that lenient mode would also let through ever reaches it.
       json.setLenient(true);
     }
+
+    /** {@link #formatTimestamp}, reusing the text of the last one when it is the same millisecond. */
+    String timestamp(Instant instant) {
+      // Exact within the years 0000 to 9999, the only ones formatted.
+      long millis = instant.getEpochSecond() * 1000 + instant.getNano() / 1_000_000;
+      if (millis != timestampMillis) {
+        timestampText = formatTimestamp(instant);
+        timestampMillis = millis;
+      }
+      return timestampText;
+    }
   }
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-  /** Writes one message into a thread's scratch writer; single use. */
-  private final class Writer {
-    private final Buffer buffer;
+  /**
+   * Walks one message into a thread's scratch writer at a time; a map's entries come through {@link
+   * #accept} ({@code Map.forEach}), which needs no iterator or entry objects.
+   */
+  private static final class Writer implements BiConsumer<Object, Object> {
+    private final Scratch scratch;
+    private final Utf8Sink sink;
     private final JsonWriter json;
+    /** The encoder of the message being written. */
+    private MessageEncoder encoder;
     /** The maps, collections and arrays enclosing the value being written, outermost first. */
     private Object[] ancestors = new Object[8];
     private int depth;
+    /** Whether the map being walked is a message's context, whose {@code library} key is ours. */
+    private boolean inContext;
 
     Writer(Scratch scratch) {
-      this.buffer = scratch.buffer;
+      this.scratch = scratch;
+      this.sink = scratch.sink;
       this.json = scratch.json;
     }
 
-    void writeMessage(Message message, Map<String, ?> defaultContext) throws IOException {
+    void writeMessage(MessageEncoder encoder, Message message, Map<String, ?> defaultContext) throws IOException {
+      this.encoder = encoder;
+      this.depth = 0;
       json.beginObject();
       json.name("type").value(message.type().wireName());
       stringField("messageId", message.messageId());
-      json.name("timestamp").value(formatTimestamp(message.timestamp()));
+      json.name("timestamp").value(scratch.timestamp(message.timestamp()));
       String userId = message.userId();
       if (userId != null) stringField("userId", userId);
       String anonymousId = message.anonymousId();
@@ -354,21 +380,20 @@ public final class MessageEncoder {
         throw new AssertionError(message.getClass()); // Message has no other subclasses.
       }
 
-      Map<String, ?> context = message.context();
-      if (!defaultContext.isEmpty()) {
-        Map<String, Object> merged = new LinkedHashMap<>(defaultContext);
-        merged.putAll(context);
-        context = merged;
-      }
-      objectField("context", context, true);
+      // Read once, in the order a LinkedHashMap of the defaults with the context put over them has.
+      objectField("context", Overlay.of(message.context(), defaultContext), true);
       if (!message.integrations().isEmpty()) objectField("integrations", message.integrations(), false);
       json.endObject();
+      depth = 0;
+      Arrays.fill(ancestors, null); // Holds no caller's map past its message.
     }
 
     private void stringField(String field, String value) throws IOException {
-      int bad = unpairedSurrogate(value);
-      if (bad >= 0) throw new IllegalArgumentException(field + ": " + surrogateDetail(value, bad));
-      json.name(field).value(value);
+      try {
+        json.name(field).value(value);
+      } catch (Utf8Sink.UnpairedSurrogate e) {
+        throw new IllegalArgumentException(field + ": " + surrogateDetail(value, e.index));
+      }
     }
 
     /**
@@ -402,16 +427,15 @@ public final class MessageEncoder {
       }
     }
 
+    /** Writes {@code value}; an unpaired surrogate in it is named by the container that holds it. */
     private void writeString(String value) throws IOException {
-      int bad = unpairedSurrogate(value);
-      if (bad >= 0) throw new PathError(": " + surrogateDetail(value, bad));
       json.value(value);
     }
 
     private void writeNumber(Number value) throws IOException {
       if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
           || value instanceof AtomicInteger || value instanceof AtomicLong) {
-        json.value(value.longValue());
+        writeLong(value.longValue());
       } else if (value instanceof Double) {
         double d = value.doubleValue();
         if (!Double.isFinite(d)) throw notFinite(value);
@@ -430,44 +454,55 @@ public final class MessageEncoder {
     private void writeMap(Map<?, ?> map, boolean context) throws IOException {
       enter(map);
       json.beginObject();
-      for (Map.Entry<?, ?> entry : map.entrySet()) {
-        Object key = entry.getKey();
-        if (!(key instanceof String)) {
-          throw new PathError(": map key must be a String but was "
-              + (key == null ? "null" : key.getClass().getName() + describeKey(key)));
-        }
-        String name = (String) key;
-        if (context && name.equals("library")) {
-          if (!keepMessageLibrary) continue;
-          context = false; // the message's own library, kept in its place; ours is not added
-        }
-        int bad = unpairedSurrogate(name);
-        if (bad >= 0) throw new PathError(": map key has an " + surrogateDetail(name, bad));
-        checkSize();
-        json.name(name);
-        try {
-          writeValue(entry.getValue());
-        } catch (PathError e) {
-          throw e.under("." + name);
-        }
-      }
-      if (context) writeLibrary(json);
+      boolean outer = inContext;
+      inContext = context;
+      map.forEach(this);
+      boolean addLibrary = inContext; // false once the message's own library was kept
+      inContext = outer;
+      if (addLibrary) encoder.writeLibrary(json);
       json.endObject();
       depth--;
+    }
+
+    /** One entry of the map being written. */
+    @Override
+    public void accept(@Nullable Object key, @Nullable Object value) {
+      if (!(key instanceof String)) {
+        throw new PathError(": map key must be a String but was "
+            + (key == null ? "null" : key.getClass().getName() + describeKey(key)));
+      }
+      String name = (String) key;
+      if (inContext && name.equals("library")) {
+        if (!encoder.keepMessageLibrary) return;
+        inContext = false; // the message's own library, kept in its place; ours is not added
+      }
+      checkSize();
+      try {
+        // Moshi writes the name with the value that follows it, so a bad name fails in there too.
+        json.name(name);
+        writeValue(value);
+      } catch (Utf8Sink.UnpairedSurrogate e) {
+        if (e.string == name) throw new PathError(": map key has an " + surrogateDetail(name, e.index));
+        throw new PathError(": " + surrogateDetail(e.string, e.index)).under("." + name);
+      } catch (PathError e) {
+        // The value was refused before the name was written: the name's own fault comes first.
+        int bad = unpairedSurrogate(name);
+        if (bad >= 0) throw new PathError(": map key has an " + surrogateDetail(name, bad));
+        throw e.under("." + name);
+      } catch (IOException e) {
+        throw new AssertionError(e); // The sink does no I/O.
+      }
     }
 
     private void writeCollection(Collection<?> collection) throws IOException {
       enter(collection);
       json.beginArray();
-      int index = 0;
-      for (Object element : collection) {
-        checkSize();
-        try {
-          writeValue(element);
-        } catch (PathError e) {
-          throw e.under("[" + index + "]");
-        }
-        index++;
+      if (collection instanceof List && collection instanceof RandomAccess) {
+        List<?> list = (List<?>) collection;
+        for (int i = 0, n = list.size(); i < n; i++) writeElement(list.get(i), i);
+      } else {
+        int index = 0;
+        for (Object element : collection) writeElement(element, index++);
       }
       json.endArray();
       depth--;
@@ -476,16 +511,20 @@ public final class MessageEncoder {
     private void writeArray(Object[] array) throws IOException {
       enter(array);
       json.beginArray();
-      for (int i = 0; i < array.length; i++) {
-        checkSize();
-        try {
-          writeValue(array[i]);
-        } catch (PathError e) {
-          throw e.under("[" + i + "]");
-        }
-      }
+      for (int i = 0; i < array.length; i++) writeElement(array[i], i);
       json.endArray();
       depth--;
+    }
+
+    private void writeElement(@Nullable Object element, int index) throws IOException {
+      checkSize();
+      try {
+        writeValue(element);
+      } catch (Utf8Sink.UnpairedSurrogate e) {
+        throw new PathError(": " + surrogateDetail(e.string, e.index)).under("[" + index + "]");
+      } catch (PathError e) {
+        throw e.under("[" + index + "]");
+      }
     }
 
     private void writeOther(Object value) throws IOException {
@@ -517,9 +556,19 @@ public final class MessageEncoder {
       }
     }
 
+    /** Writes {@code value} as Moshi's {@code value(long)} would, without a new String when it is small. */
+    private void writeLong(long value) throws IOException {
+      Number small = SmallLongs.of(value);
+      if (small != null) {
+        json.value(small); // Written as its toString(), the same digits.
+      } else {
+        json.value(value);
+      }
+    }
+
     private void writeTimestamp(Instant instant) throws IOException {
       if (instant.isBefore(MIN_TIMESTAMP) || instant.isAfter(MAX_TIMESTAMP)) throw outsideYears(instant);
-      json.value(formatTimestamp(instant));
+      json.value(scratch.timestamp(instant));
     }
 
     private void writePrimitiveArray(Object array) throws IOException {
@@ -527,14 +576,14 @@ public final class MessageEncoder {
         json.beginArray();
         for (int v : (int[]) array) {
           checkSize();
-          json.value(v);
+          writeLong(v);
         }
         json.endArray();
       } else if (array instanceof long[]) {
         json.beginArray();
         for (long v : (long[]) array) {
           checkSize();
-          json.value(v);
+          writeLong(v);
         }
         json.endArray();
       } else if (array instanceof double[]) {
@@ -566,7 +615,7 @@ public final class MessageEncoder {
         json.beginArray();
         for (short v : (short[]) array) {
           checkSize();
-          json.value(v);
+          writeLong(v);
         }
         json.endArray();
       } else if (array instanceof byte[]) {
@@ -591,7 +640,7 @@ public final class MessageEncoder {
     }
 
     private void checkSize() {
-      if (buffer.size() > ABANDON_BYTES) throw new Abandoned();
+      if (sink.size() > ABANDON_BYTES) throw new Abandoned();
     }
   }
 

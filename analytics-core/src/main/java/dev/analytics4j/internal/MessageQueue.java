@@ -18,65 +18,24 @@ import org.jspecify.annotations.Nullable;
  * bookkeeping behind {@link Analytics#flush()}.
  *
  * <p>Bounds count every message the client holds, waiting or in flight, in messages and in
- * serialized bytes, so a slow or dead endpoint cannot grow the heap past them. {@link #offer} never
+ * serialized bytes, so a slow or dead endpoint cannot grow the heap past them. {@link #put} never
  * blocks. The single consumer, the flusher thread, calls {@link #take} to get the next batch once one
  * is due (by count, by request size, by interval, or because a flush or close asked) and an upload
  * slot is free; a batch stays counted until {@link #release} is called for it.
  *
  * <p>A flush does not cut batches of its own: it only makes the messages enqueued before it due, so
- * a caller flushing after every message still gets full batches whenever uploads are busy. What a
- * flush holds is one {@link FlushEpoch} with a few counters; there is at most one per held message.
+ * a caller flushing after every message still gets full batches whenever uploads are busy. Which
+ * flush counts which message, and when a flush completes, is {@link FlushEpochs}' part, kept under
+ * this queue's lock.
  */
 final class MessageQueue {
   private static final Internal API = Internal.get();
-  /** What became of an offer. {@link #full} carries the epoch its drop must be settled in. */
-  static final class Offer {
-    static final Offer ACCEPTED = new Offer(null);
-    static final Offer CLOSED = new Offer(null);
-    static final Offer FAILED = new Offer(null);
-    /** Counted in the current epoch, held only in the spool until {@link #admit} takes it into the window. */
-    static final Offer BACKLOGGED = new Offer(null);
-
-    final @Nullable FlushEpoch epoch;
-
-    private Offer(@Nullable FlushEpoch epoch) {
-      this.epoch = epoch;
-    }
-
-    boolean isFull() {
-      return epoch != null;
-    }
-  }
-
-  /** What {@link #abandon} took out of the queue, for close to report. */
-  static final class Abandoned {
-    final List<EncodedMessage> pending;
-    final List<FlushEpoch.Run> pendingRuns;
-    final List<Batch> inFlight;
-    /** Messages held only in the spool, and their epochs. */
-    final long backlog;
-    final List<FlushEpoch.Run> backlogRuns;
-
-    Abandoned(List<EncodedMessage> pending, List<FlushEpoch.Run> pendingRuns, List<Batch> inFlight,
-        long backlog, List<FlushEpoch.Run> backlogRuns) {
-      this.pending = pending;
-      this.pendingRuns = pendingRuns;
-      this.inFlight = inFlight;
-      this.backlog = backlog;
-      this.backlogRuns = backlogRuns;
-    }
-  }
-
-  enum Outcome { DELIVERED, FAILED, DROPPED }
-
   /**
    * What {@link #take} returns, with a spool, when the window has room and the backlog is not empty:
    * the flusher then reads the next messages from the spool and {@link #admit}s them.
    */
   static final Batch REFILL = new Batch(Collections.emptyList(), 0, Collections.emptyList());
 
-  /** Upper bound on one timed wait, so a missed signal could never stall the flusher for long. */
-  private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final int maxMessages;
   private final long maxBytes;
@@ -85,23 +44,20 @@ final class MessageQueue {
   private final long intervalNanos;
   private final int envelopeSize;
   private final int maxBatchBytes;
-  /** Completes flush futures away from the caller's and the client's threads. */
-  private final Executor completer;
+  /** Which flush counts each message; guarded by {@link #lock}. */
+  private final FlushEpochs epochs;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final ArrayDeque<EncodedMessage> items = new ArrayDeque<>();
   /** The epochs of {@link #items}, in the same order. */
   private final ArrayDeque<FlushEpoch.Run> runs = new ArrayDeque<>();
-  /** Epochs closed by a flush and not yet complete, oldest first. */
-  private final ArrayDeque<FlushEpoch> closedEpochs = new ArrayDeque<>();
   private final List<Batch> inFlight = new ArrayList<>();
   /** The epochs of the messages held only in the spool, oldest first. */
   private final ArrayDeque<FlushEpoch.Run> backlogRuns = new ArrayDeque<>();
   /** When the backlog messages were accepted: their records do not say. */
   private final BacklogAges backlogAges;
   private long backlog;
-  private FlushEpoch current = new FlushEpoch();
   private int heldMessages;
   private long heldBytes;
   private int pendingMessages;
@@ -112,7 +68,7 @@ final class MessageQueue {
   private long cutCount;
   private long flushUpTo;
   private boolean closed;
-  private boolean abandoned;
+  private boolean givenUp;
   private boolean failed;
 
   MessageQueue(int maxMessages, long maxBytes, int flushAt, int maxInFlight, long intervalNanos,
@@ -131,25 +87,25 @@ final class MessageQueue {
     this.intervalNanos = intervalNanos;
     this.envelopeSize = envelopeSize;
     this.maxBatchBytes = maxBatchBytes;
-    this.completer = completer;
+    this.epochs = new FlushEpochs(completer);
   }
 
   /**
    * Takes {@code message} unless the queue is closed or full. A message refused as full counts as
    * pending in the current epoch until the caller reports the drop and calls {@link #settle}.
    */
-  Offer offer(EncodedMessage message) {
+  Placement put(EncodedMessage message) {
     int size = message.size();
     lock.lock();
     try {
-      if (failed) return Offer.FAILED;
-      if (closed) return Offer.CLOSED;
+      if (failed) return Placement.FAILED;
+      if (closed) return Placement.CLOSED;
       if (heldMessages >= maxMessages || heldBytes + size > maxBytes) {
-        current.pending++;
-        return new Offer(current);
+        epochs.current().pending++;
+        return new Placement(epochs.current());
       }
-      addToWindow(message, current, true);
-      return Offer.ACCEPTED;
+      addToWindow(message, epochs.current(), true);
+      return Placement.ACCEPTED;
     } finally {
       lock.unlock();
     }
@@ -157,15 +113,15 @@ final class MessageQueue {
 
   /**
    * Counts a message the caller drops without queueing it (a client built disabled) as pending in
-   * the current epoch, like a full queue's drop; refused as closed or failed like {@link #offer}.
+   * the current epoch, like a full queue's drop; refused as closed or failed like {@link #put}.
    */
-  Offer reserveDrop() {
+  Placement reserveDrop() {
     lock.lock();
     try {
-      if (failed) return Offer.FAILED;
-      if (closed) return Offer.CLOSED;
-      current.pending++;
-      return new Offer(current);
+      if (failed) return Placement.FAILED;
+      if (closed) return Placement.CLOSED;
+      epochs.current().pending++;
+      return new Placement(epochs.current());
     } finally {
       lock.unlock();
     }
@@ -174,30 +130,32 @@ final class MessageQueue {
   /**
    * Takes a message the spool has just written: into the window when {@code windowAllowed} and it
    * has room, otherwise into the backlog, where it counts in the current epoch like a waiting message
-   * but is held only on disk. Refused as closed or failed like {@link #offer}.
+   * but is held only on disk. Refused as closed or failed like {@link #put}.
    */
-  Offer offerSpooled(EncodedMessage message, boolean windowAllowed) {
+  Placement putSpooled(EncodedMessage message, boolean windowAllowed) {
     lock.lock();
     try {
-      if (failed) return Offer.FAILED;
-      if (closed) return Offer.CLOSED;
+      if (failed) return Placement.FAILED;
+      if (closed) return Placement.CLOSED;
       // Its age for spoolMaxAge starts as it is accepted, after its record was written, never before.
       API.enqueuedNanos(message, System.nanoTime());
       if (windowAllowed && backlog == 0 && heldMessages < maxMessages && heldBytes + message.size() <= maxBytes) {
-        addToWindow(message, current, true);
-        return Offer.ACCEPTED;
+        addToWindow(message, epochs.current(), true);
+        return Placement.ACCEPTED;
       }
       FlushEpoch.Run last = backlogRuns.peekLast();
-      if (last != null && last.epoch == current) {
+      if (last != null && last.epoch == epochs.current()) {
         last.count++;
       } else {
-        backlogRuns.addLast(new FlushEpoch.Run(current, 1));
+        backlogRuns.addLast(new FlushEpoch.Run(epochs.current(), 1));
       }
-      current.pending++;
+      epochs.current().pending++;
       acceptedCount++;
       backlog++;
       backlogAges.add(1, API.enqueuedNanos(message));
-      return Offer.BACKLOGGED;
+      // Backlogged while the window had room (windowAllowed was false): the flusher refills now.
+      if (refillDue()) changed.signal();
+      return Placement.BACKLOGGED;
     } finally {
       lock.unlock();
     }
@@ -208,8 +166,8 @@ final class MessageQueue {
     if (count == 0) return;
     lock.lock();
     try {
-      backlogRuns.addLast(new FlushEpoch.Run(current, Math.toIntExact(count)));
-      current.pending += count;
+      backlogRuns.addLast(new FlushEpoch.Run(epochs.current(), Math.toIntExact(count)));
+      epochs.current().pending += count;
       acceptedCount += count;
       backlog += count;
       // Their records do not say when an earlier client accepted them: their age starts now.
@@ -227,7 +185,7 @@ final class MessageQueue {
   boolean admit(EncodedMessage message) {
     lock.lock();
     try {
-      if (backlog == 0 || abandoned) return false;
+      if (backlog == 0 || givenUp) return false;
       if (heldMessages >= maxMessages || (heldMessages > 0 && heldBytes + message.size() > maxBytes)) return false;
       FlushEpoch.Run head = backlogRuns.peekFirst();
       FlushEpoch epoch = head.epoch;
@@ -317,31 +275,27 @@ final class MessageQueue {
 
   /**
    * Closes the current epoch and returns the future of its result, which completes once its
-   * messages and every earlier epoch's have settled. When nothing was enqueued since the last flush,
-   * the future is shared with the other flushes that found the same.
+   * messages and every earlier epoch's have settled, and makes everything accepted so far due. When
+   * nothing was enqueued since the last flush, the future is shared with the other flushes that found
+   * the same.
    */
   FlushFuture flush() {
     List<FlushEpoch> done;
     FlushFuture future;
     lock.lock();
     try {
-      if (current.isEmpty()) {
-        FlushEpoch last = closedEpochs.peekLast();
-        return last == null ? FlushFuture.EMPTY : last.emptyFollower();
-      }
-      FlushEpoch epoch = current;
-      current = new FlushEpoch();
-      closedEpochs.addLast(epoch);
+      FlushEpoch epoch = epochs.closeCurrent();
+      if (epoch == null) return epochs.nothingNew();
       future = epoch.future;
       if (flushUpTo != acceptedCount) {
         flushUpTo = acceptedCount;
         changed.signal();
       }
-      done = completedEpochs();
+      done = epochs.takeCompleted();
     } finally {
       lock.unlock();
     }
-    complete(done);
+    epochs.complete(done);
     return future;
   }
 
@@ -349,10 +303,7 @@ final class MessageQueue {
   FlushResult progress(FlushFuture future) {
     lock.lock();
     try {
-      for (FlushEpoch epoch : closedEpochs) {
-        if (epoch.future == future) return epoch.result(false);
-      }
-      return API.flushResult(false, 0, 0, 0);
+      return epochs.progress(future);
     } finally {
       lock.unlock();
     }
@@ -360,15 +311,17 @@ final class MessageQueue {
 
   /**
    * Waits for the next batch that is due, already counted as in flight. Returns null once the queue
-   * is closed and everything has been released, or after {@link #abandon}.
+   * is closed and everything has been released, or after {@link #giveUp}.
    */
   @Nullable Batch take() throws InterruptedException {
     lock.lockInterruptibly();
     try {
       while (true) {
-        if (abandoned) return null;
+        if (givenUp) return null;
         if (refillDue()) return REFILL;
-        long waitNanos = MAX_WAIT_NANOS;
+        // Without a deadline, it waits for a signal: every change that can make a batch due or the
+        // window refillable signals it.
+        long waitNanos = Long.MAX_VALUE;
         if (pendingMessages > 0) {
           long now = System.nanoTime();
           long waited = now - firstPendingNanos;
@@ -379,7 +332,11 @@ final class MessageQueue {
         } else if (closed && inFlight.isEmpty() && backlog == 0) {
           return null;
         }
-        changed.awaitNanos(waitNanos);
+        if (waitNanos == Long.MAX_VALUE) {
+          changed.await();
+        } else {
+          changed.awaitNanos(waitNanos);
+        }
       }
     } finally {
       lock.unlock();
@@ -452,60 +409,16 @@ final class MessageQueue {
    * Records the outcome of messages that have been reported, and completes the flushes they were the
    * last ones of. Called once per message, after its callback.
    */
-  void settle(List<FlushEpoch.Run> settled, Outcome outcome) {
+  void settle(List<FlushEpoch.Run> settled, FlushEpochs.Outcome outcome) {
     List<FlushEpoch> done;
     lock.lock();
     try {
-      for (FlushEpoch.Run run : settled) {
-        FlushEpoch epoch = run.epoch;
-        epoch.pending -= run.count;
-        switch (outcome) {
-          case DELIVERED:
-            epoch.delivered += run.count;
-            break;
-          case FAILED:
-            epoch.failed += run.count;
-            break;
-          default:
-            epoch.dropped += run.count;
-        }
-      }
-      done = completedEpochs();
+      epochs.settle(settled, outcome);
+      done = epochs.takeCompleted();
     } finally {
       lock.unlock();
     }
-    complete(done);
-  }
-
-  /** The closed epochs at the head whose messages have all settled, removed; called with the lock held. */
-  private List<FlushEpoch> completedEpochs() {
-    List<FlushEpoch> done = null;
-    while (!closedEpochs.isEmpty() && closedEpochs.peekFirst().pending == 0) {
-      if (done == null) done = new ArrayList<>(1);
-      done.add(closedEpochs.pollFirst());
-    }
-    return done == null ? Collections.emptyList() : done;
-  }
-
-  /**
-   * Completes the futures on the completer, so that a caller's continuation, which may block, never
-   * runs on a client thread or under a lock; inline only when the completer cannot take it.
-   */
-  private void complete(List<FlushEpoch> done) {
-    for (FlushEpoch epoch : done) {
-      FlushResult result = epoch.result(true);
-      FlushFuture follower = epoch.emptyFollowerIfAny();
-      Runnable completion = () -> {
-        epoch.future.settle(result);
-        if (follower != null) follower.settle(API.emptyFlushResult());
-      };
-      try {
-        completer.execute(completion);
-      } catch (Throwable e) {
-        // Shut down, or no thread to be had (a thread factory that throws): complete here.
-        completion.run();
-      }
-    }
+    epochs.complete(done);
   }
 
   /** Refuses new messages; everything held becomes due so the flusher drains it. */
@@ -521,14 +434,14 @@ final class MessageQueue {
 
   /**
    * Gives up on everything held: removes the waiting messages and returns them with the batches
-   * still in flight, which stay counted until released. With {@code failed}, later offers are
-   * refused as {@link Offer#FAILED} instead of {@link Offer#CLOSED}.
+   * still in flight, which stay counted until released. With {@code failed}, later puts are
+   * refused as {@link Placement#FAILED} instead of {@link Placement#CLOSED}.
    */
-  Abandoned abandon(boolean failed) {
+  Leftovers giveUp(boolean failed) {
     lock.lock();
     try {
       closed = true;
-      abandoned = true;
+      givenUp = true;
       this.failed |= failed;
       List<EncodedMessage> pending = new ArrayList<>(items);
       List<FlushEpoch.Run> pendingRuns = new ArrayList<>(runs);
@@ -544,7 +457,7 @@ final class MessageQueue {
       backlogRuns.clear();
       backlogAges.clear();
       changed.signalAll();
-      return new Abandoned(pending, pendingRuns, new ArrayList<>(inFlight), backlogged, backlogRuns0);
+      return new Leftovers(pending, pendingRuns, new ArrayList<>(inFlight), backlogged, backlogRuns0);
     } finally {
       lock.unlock();
     }

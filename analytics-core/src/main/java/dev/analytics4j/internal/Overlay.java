@@ -6,13 +6,16 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
  * An unmodifiable view of {@code high}'s entries over {@code low}'s, in the order a merged
  * {@code LinkedHashMap} would have (low's keys first, then high's new ones): a scope's properties
- * over a message's without copying the message's map for every message. Both maps are immutable
- * (a built message's, a scope's), so the view never changes.
+ * over a message's without copying the message's map for every message, and a message's context
+ * over the client's {@code defaultContext} while it is encoded. Both maps are immutable (a built
+ * message's, a scope's), or read once on the thread that made the view (the defaults), so the view
+ * never changes while it is read.
  */
 final class Overlay extends AbstractMap<String, @Nullable Object> {
   private final Map<String, ?> high;
@@ -55,6 +58,15 @@ final class Overlay extends AbstractMap<String, @Nullable Object> {
   @Override
   public boolean isEmpty() {
     return false;
+  }
+
+  /** The entries in {@link #entrySet()}'s order, without making an entry object for each. */
+  @Override
+  public void forEach(BiConsumer<? super String, ? super @Nullable Object> action) {
+    low.forEach((key, value) -> action.accept(key, high.containsKey(key) ? high.get(key) : value));
+    high.forEach((key, value) -> {
+      if (!low.containsKey(key)) action.accept(key, value);
+    });
   }
 
   @Override

@@ -251,9 +251,9 @@ public final class Pipeline {
       // Detached from a directory that is no longer ours: kept in memory, as without a spool.
       if (result != Spool.Result.DETACHED) return spooled(encoded, result);
     }
-    MessageQueue.Offer offer = enabled ? queue.offer(encoded) : queue.reserveDrop();
-    if (offer == MessageQueue.Offer.ACCEPTED) return true;
-    if (dropped(encoded, offer, enabled ? DropReason.QUEUE_FULL : DropReason.DISABLED)) {
+    Placement placement = enabled ? queue.put(encoded) : queue.reserveDrop();
+    if (placement == Placement.ACCEPTED) return true;
+    if (dropped(encoded, placement, enabled ? DropReason.QUEUE_FULL : DropReason.DISABLED)) {
       if (!enabled) return true;
       checkFlusherAlive();
     }
@@ -285,15 +285,15 @@ public final class Pipeline {
    * counted it among the flushes (a flush started after it counts it), else for the queue's close or
    * failure. Returns whether it was counted.
    */
-  private boolean dropped(EncodedMessage encoded, MessageQueue.Offer offer, DropReason whenFull) {
-    if (!offer.isFull()) {
-      reporter.dropped(encoded, offer == MessageQueue.Offer.FAILED ? DropReason.CLIENT_FAILED : DropReason.CLOSED);
+  private boolean dropped(EncodedMessage encoded, Placement placement, DropReason whenFull) {
+    if (!placement.isFull()) {
+      reporter.dropped(encoded, placement == Placement.FAILED ? DropReason.CLIENT_FAILED : DropReason.CLOSED);
       return false;
     }
     try {
       reporter.dropped(encoded, whenFull);
     } finally {
-      queue.settle(Collections.singletonList(new FlushEpoch.Run(offer.epoch, 1)), MessageQueue.Outcome.DROPPED);
+      queue.settle(Collections.singletonList(new FlushEpoch.Run(placement.epoch, 1)), FlushEpochs.Outcome.DROPPED);
     }
     return true;
   }

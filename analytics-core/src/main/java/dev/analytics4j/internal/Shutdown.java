@@ -112,7 +112,7 @@ public final class Shutdown {
     Thread reports = null;
     if (!drained) {
       long tellDeadline = System.nanoTime() + BACKLOG_TELL_NANOS;
-      reports = giveUp(pipeline.queue.abandon(false), DropReason.CLOSE_TIMEOUT, start, tellDeadline);
+      reports = giveUp(pipeline.queue.giveUp(false), DropReason.CLOSE_TIMEOUT, start, tellDeadline);
     }
     pipeline.uploader.abort();
     // One budget for every wait, so close returns within its deadline plus this even when the
@@ -157,7 +157,7 @@ public final class Shutdown {
    * callbacks and settles the flushes on a thread of the client's (this one if none can be started),
    * which it returns.
    */
-  private @Nullable Thread giveUp(MessageQueue.Abandoned abandoned, DropReason givenReason, long start,
+  private @Nullable Thread giveUp(Leftovers leftovers, DropReason givenReason, long start,
       long tellDeadline) {
     List<Runnable> reports = new ArrayList<>();
     Spool spool = pipeline.spool;
@@ -165,28 +165,28 @@ public final class Shutdown {
     // directory was found to be no longer this client's.
     boolean kept = spool != null && spool.keepsForNextClient();
     DropReason reason = kept ? DropReason.SPOOLED : givenReason;
-    long lost = abandoned.pending.size() + abandoned.backlog;
-    if (!abandoned.pending.isEmpty()) {
-      reports.add(pipeline.uploader.dropLater(abandoned.pending, abandoned.pendingRuns, reason));
+    long lost = leftovers.pending.size() + leftovers.backlog;
+    if (!leftovers.pending.isEmpty()) {
+      reports.add(pipeline.uploader.dropLater(leftovers.pending, leftovers.pendingRuns, reason));
     }
-    if (abandoned.backlog > 0 && spool != null) {
-      if (!kept || !pipeline.reporter.wantsMessages()) pipeline.reporter.droppedUnread(abandoned.backlog, reason);
+    if (leftovers.backlog > 0 && spool != null) {
+      if (!kept || !pipeline.reporter.wantsMessages()) pipeline.reporter.droppedUnread(leftovers.backlog, reason);
       reports.add(() -> {
         try {
-          if (pipeline.reporter.wantsMessages()) tellBacklog(spool, abandoned.backlog, reason, kept, tellDeadline);
+          if (pipeline.reporter.wantsMessages()) tellBacklog(spool, leftovers.backlog, reason, kept, tellDeadline);
         } finally {
-          pipeline.queue.settle(abandoned.backlogRuns, MessageQueue.Outcome.DROPPED);
+          pipeline.queue.settle(leftovers.backlogRuns, FlushEpochs.Outcome.DROPPED);
         }
       });
     }
     // Counted as Metrics counts them: a batch whose request may have arrived is failed, not dropped.
     long failed = 0;
     if (givenReason == DropReason.CLOSE_TIMEOUT) {
-      for (Batch batch : abandoned.inFlight) {
-        Runnable report = pipeline.uploader.abandon(batch, kept);
+      for (Batch batch : leftovers.inFlight) {
+        Runnable report = pipeline.uploader.giveUp(batch, kept);
         if (report != null) {
           reports.add(report);
-          // Settled by close, so its attempts no longer change: Uploader.abandon decided by them.
+          // Finished by close, so its attempts no longer change: Uploader.giveUp decided by them.
           if (!kept && batch.attempts() > 0) {
             failed += batch.size();
           } else {
@@ -279,7 +279,7 @@ public final class Shutdown {
    */
   void afterFlusherDied() {
     long now = System.nanoTime();
-    Thread reports = giveUp(pipeline.queue.abandon(true), DropReason.CLIENT_FAILED, now,
+    Thread reports = giveUp(pipeline.queue.giveUp(true), DropReason.CLIENT_FAILED, now,
         now + TimeUnit.MINUTES.toNanos(1));
     if (reports != null) ClientThreads.join(reports, System.nanoTime() + THREAD_STOP_WAIT_NANOS);
   }

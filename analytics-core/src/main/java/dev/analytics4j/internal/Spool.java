@@ -206,8 +206,8 @@ final class Spool implements Closeable {
         return Result.ERROR;
       }
       API.spoolSeq(message, nextSeq);
-      MessageQueue.Offer offer = queue.offerSpooled(message, true);
-      if (offer == MessageQueue.Offer.CLOSED || offer == MessageQueue.Offer.FAILED) {
+      Placement placement = queue.putSpooled(message, true);
+      if (placement == Placement.CLOSED || placement == Placement.FAILED) {
         // Not accepted, so not kept: the next client must not send what was reported dropped.
         API.spoolSeq(message, -1);
         try {
@@ -217,7 +217,7 @@ final class Spool implements Closeable {
           logger.warn("Could not take back a spool record after close: {}; acknowledged instead, so it is "
               + "never sent", e.toString());
         }
-        return offer == MessageQueue.Offer.CLOSED ? Result.CLOSED : Result.FAILED;
+        return placement == Placement.CLOSED ? Result.CLOSED : Result.FAILED;
       }
       nextSeq++;
       segment.endSeq = nextSeq;
@@ -227,7 +227,7 @@ final class Spool implements Closeable {
       totalBytes += recordBytes;
       appended += recordBytes;
       target = appended;
-      if (offer == MessageQueue.Offer.ACCEPTED) {
+      if (placement == Placement.ACCEPTED) {
         // The backlog is empty, so the reader has read everything before this record.
         Segment left = backlog.caughtUp(segment);
         if (left != null && left != segment && left.live == 0) delete(left);

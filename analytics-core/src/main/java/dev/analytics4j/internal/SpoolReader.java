@@ -132,7 +132,7 @@ final class SpoolReader {
     long counted = 0;
     for (FlushEpoch.Run run : runs) counted += run.count;
     reporter.droppedUnread(counted, DropReason.SPOOL_ERROR);
-    queue.settle(runs, MessageQueue.Outcome.DROPPED);
+    queue.settle(runs, FlushEpochs.Outcome.DROPPED);
   }
 
   /** The next unacknowledged record after the cursor, or null at the end of what is written. */

@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Sends batches on its own threads, at most {@code maxInFlight} at once (the queue hands out no
- * more), retrying as {@link RetryPolicy} says, and settles each batch exactly once.
+ * more), retrying as {@link RetryPolicy} says, and finishes each batch exactly once.
  *
  * <p>Every attempt rebuilds the envelope around the unchanged message bytes with a fresh
  * {@code sentAt}, because the API derives event times from {@code sentAt} and a stale one would shift
@@ -111,13 +111,13 @@ final class Uploader {
     }
   }
 
-  /** Settles a batch that could not be handed to {@link #submit}; a no-op if it was settled already. */
+  /** Finishes a batch that could not be handed to {@link #submit}; a no-op if it was finished already. */
   void failUnsent(Batch batch, Throwable error) {
     fail(batch, failure(0, error, 0, "could not be sent: " + redacted(ClientThreads.describe(error)), false));
   }
 
   /**
-   * Sends {@code batch} and settles it, whatever is thrown: no batch is ever left unreported, even
+   * Sends {@code batch} and finishes it, whatever is thrown: no batch is ever left unreported, even
    * when reporting the first error throws again (an exception whose {@code toString()} throws).
    */
   private void deliver(Batch batch) {
@@ -132,8 +132,8 @@ final class Uploader {
       fail(batch, failure(0, t, batch.attempts(), "unexpected error: " + redacted(ClientThreads.describe(t)),
           batch.attempts() > 0));
     } finally {
-      // Settled already unless something above threw before the batch was claimed.
-      if (!batch.isSettled()) {
+      // Finished already unless something above threw before the batch was claimed.
+      if (!batch.isFinished()) {
         fail(batch, failure(0, null, batch.attempts(), "unexpected error: another while reporting it",
             batch.attempts() > 0));
       }
@@ -154,7 +154,7 @@ final class Uploader {
         timeoutNanos = Math.min(timeoutNanos, Math.max(MIN_ATTEMPT_NANOS, budgetLeft));
       }
       Transport.Request request = request(batch, attempt, timeoutNanos);
-      // From here until endAttempt/settle, close reports the batch as possibly delivered.
+      // From here until endAttempt/finish, close reports the batch as possibly delivered.
       if (!batch.beginAttempt()) return;
 
       Transport.Response response = null;
@@ -268,7 +268,7 @@ final class Uploader {
         Duration.ofNanos(timeoutNanos));
   }
 
-  private static byte[] gzip(byte[] body) {
+  static byte[] gzip(byte[] body) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(body.length / 4 + 64);
     try (GZIPOutputStream gzip = new GZIPOutputStream(out, 8192)) {
       gzip.write(body);
@@ -357,23 +357,23 @@ final class Uploader {
   }
 
   private void succeed(Batch batch, int status) {
-    if (!batch.settleByUploader(status, false)) return;
-    settle(batch, MessageQueue.Outcome.DELIVERED, () -> reporter.delivered(batch.messages));
+    if (!batch.finishByUploader(status, false)) return;
+    finish(batch, FlushEpochs.Outcome.DELIVERED, () -> reporter.delivered(batch.messages));
   }
 
   private void fail(Batch batch, Failure failure) {
-    if (!batch.settleByUploader(failure.statusCode(), false)) return;
-    settle(batch, MessageQueue.Outcome.FAILED, () -> reporter.failed(batch.messages, failure));
+    if (!batch.finishByUploader(failure.statusCode(), false)) return;
+    finish(batch, FlushEpochs.Outcome.FAILED, () -> reporter.failed(batch.messages, failure));
   }
 
   /**
-   * Claims a batch close gives up on, unless its upload settled it first, frees its room and counts
+   * Claims a batch close gives up on, unless its upload finished it first, frees its room and counts
    * it: dropped when it never went out or stays on disk for the next client ({@code keptOnDisk}),
    * failed (possibly delivered) once a request for it was sent.
    * Returns what is left to do, the callbacks and the flushes waiting on it, or null.
    */
-  @Nullable Runnable abandon(Batch batch, boolean keptOnDisk) {
-    Batch.Abandoned state = batch.settleByClose();
+  @Nullable Runnable giveUp(Batch batch, boolean keptOnDisk) {
+    Batch.Unfinished state = batch.finishByClose();
     if (state == null) return null;
     queue.release(batch);
     if (keptOnDisk || state.attempts == 0) {
@@ -390,7 +390,7 @@ final class Uploader {
       try {
         reporter.failedCallbacks(batch.messages, failure);
       } finally {
-        queue.settle(batch.runs, MessageQueue.Outcome.FAILED);
+        queue.settle(batch.runs, FlushEpochs.Outcome.FAILED);
       }
     };
   }
@@ -405,17 +405,17 @@ final class Uploader {
       try {
         reporter.droppedCallbacks(messages, reason);
       } finally {
-        queue.settle(runs, MessageQueue.Outcome.DROPPED);
+        queue.settle(runs, FlushEpochs.Outcome.DROPPED);
       }
     };
   }
 
   /**
-   * Reports a batch its one party settled: its room in the queue is freed before the callbacks run,
+   * Reports a batch its one party finished: its room in the queue is freed before the callbacks run,
    * so a callback that enqueues more (an importer keeping a fixed number of lines in flight) finds
    * room; the flushes waiting on it learn its outcome only after them.
    */
-  private void settle(Batch batch, MessageQueue.Outcome outcome, Runnable report) {
+  private void finish(Batch batch, FlushEpochs.Outcome outcome, Runnable report) {
     queue.release(batch);
     try {
       report.run();

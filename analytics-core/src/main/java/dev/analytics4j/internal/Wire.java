@@ -5,6 +5,7 @@ import dev.analytics4j.EncodedMessage;
 import dev.analytics4j.Transport;
 import dev.analytics4j.messages.Message;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -73,6 +74,22 @@ public final class Wire {
     return core().emptyBatch(builder, timeout);
   }
 
+  /**
+   * The request a client built from {@code builder} would send for a batch of exactly
+   * {@code messages}, as encoded by {@link #encode}: its URL, its headers (compressed as the builder
+   * says), and the envelope with a {@code sentAt} of now. For a caller that must choose a batch's
+   * messages itself, as the importer does when it narrows down a batch the endpoint refused.
+   *
+   * @throws IllegalArgumentException when {@code messages} is empty.
+   */
+  public static Transport.Request batch(Analytics.Builder builder, List<EncodedMessage> messages, Duration timeout) {
+    Objects.requireNonNull(builder, "builder == null");
+    Objects.requireNonNull(messages, "messages == null");
+    Objects.requireNonNull(timeout, "timeout == null");
+    if (messages.isEmpty()) throw new IllegalArgumentException("messages is empty");
+    return core().batch(builder, List.copyOf(messages), timeout);
+  }
+
   /** Called once, by {@link Analytics} as it is initialised. */
   public static void install(Core implementation) {
     Objects.requireNonNull(implementation, "implementation == null");
@@ -88,7 +105,10 @@ public final class Wire {
     return c;
   }
 
-  /** Implemented inside {@code dev.analytics4j}, which reaches the package-private engine. */
+  /**
+   * Implemented by {@link WireCore}, which reaches the engine and, through {@link Internal}, the
+   * client behind an {@code Analytics}.
+   */
   public abstract static class Core {
     protected Core() {}
 
@@ -99,5 +119,8 @@ public final class Wire {
     protected abstract boolean offer(Analytics client, EncodedMessage message);
 
     protected abstract Transport.Request emptyBatch(Analytics.Builder builder, Duration timeout);
+
+    protected abstract Transport.Request batch(Analytics.Builder builder, List<EncodedMessage> messages,
+        Duration timeout);
   }
 }

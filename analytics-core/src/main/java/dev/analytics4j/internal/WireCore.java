@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -51,5 +52,14 @@ public final class WireCore extends Wire.Core {
     MessageEncoder encoder = new MessageEncoder(settings.writeKey, Analytics.LIBRARY_NAME, Analytics.VERSION);
     return new Transport.Request(settings.url(), requestHeaders(settings.writeKey, settings.userAgent, false),
         encoder.batchBody(Collections.emptyList(), Instant.now()), timeout);
+  }
+
+  @Override
+  protected Transport.Request batch(Analytics.Builder builder, List<EncodedMessage> messages, Duration timeout) {
+    Settings settings = Internal.get().settings(builder);
+    MessageEncoder encoder = new MessageEncoder(settings.writeKey, Analytics.LIBRARY_NAME, Analytics.VERSION);
+    byte[] body = encoder.batchBody(messages, Instant.now());
+    return new Transport.Request(settings.url(), requestHeaders(settings.writeKey, settings.userAgent, settings.gzip),
+        settings.gzip ? Uploader.gzip(body) : body, timeout);
   }
 }

@@ -1,5 +1,6 @@
 package dev.analytics4j.messages;
 
+import dev.analytics4j.internal.FrozenMap;
 import java.util.Collections;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -15,7 +16,7 @@ public final class GroupMessage extends Message {
   GroupMessage(Builder builder) {
     super(Type.GROUP, builder);
     this.groupId = builder.groupId;
-    this.traits = Collections.unmodifiableMap(builder.traits);
+    this.traits = FrozenMap.unmodifiable(builder.traits);
   }
 
   /** Starts a group call for the group with id {@code groupId}. */

@@ -1,5 +1,6 @@
 package dev.analytics4j.messages;
 
+import dev.analytics4j.internal.FrozenMap;
 import java.util.Collections;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -13,7 +14,7 @@ public final class IdentifyMessage extends Message {
 
   IdentifyMessage(Builder builder) {
     super(Type.IDENTIFY, builder);
-    this.traits = Collections.unmodifiableMap(builder.traits);
+    this.traits = FrozenMap.unmodifiable(builder.traits);
   }
 
   /** Starts an identify; set {@code userId} or {@code anonymousId} before building. */

@@ -1,5 +1,6 @@
 package dev.analytics4j.messages;
 
+import dev.analytics4j.internal.FrozenMap;
 import java.util.Collections;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -14,7 +15,7 @@ public final class PageMessage extends Message {
     super(Type.PAGE, builder);
     this.name = builder.name;
     this.category = builder.category;
-    this.properties = Collections.unmodifiableMap(builder.properties);
+    this.properties = FrozenMap.unmodifiable(builder.properties);
   }
 
   /** Starts a page view of the page called {@code name} ({@code "Pricing"}). */

@@ -1,5 +1,6 @@
 package dev.analytics4j.messages;
 
+import dev.analytics4j.internal.FrozenMap;
 import java.util.Collections;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -12,7 +13,7 @@ public final class ScreenMessage extends Message {
   ScreenMessage(Builder builder) {
     super(Type.SCREEN, builder);
     this.name = builder.name;
-    this.properties = Collections.unmodifiableMap(builder.properties);
+    this.properties = FrozenMap.unmodifiable(builder.properties);
   }
 
   /** Starts a screen view of the screen called {@code name} ({@code "Checkout"}). */

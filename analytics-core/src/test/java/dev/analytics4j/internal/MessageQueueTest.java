@@ -35,7 +35,7 @@ class MessageQueueTest {
   @Test
   void cutsABatchOnceFlushAtMessagesWait() throws Exception {
     MessageQueue queue = queue(100, 1_000_000, 3, 1);
-    for (int i = 0; i < 7; i++) assertSame(MessageQueue.Offer.ACCEPTED, queue.offer(message(10)));
+    for (int i = 0; i < 7; i++) assertSame(Placement.ACCEPTED, queue.put(message(10)));
     Batch first = queue.take();
     assertEquals(Arrays.asList("m0", "m1", "m2"), ids(first));
     queue.release(first);
@@ -46,7 +46,7 @@ class MessageQueueTest {
   @Test
   void cutsBatchesSoARequestNeverExceedsFiveHundredThousandBytes() throws Exception {
     MessageQueue queue = queue(1000, 100_000_000, 2500, 8);
-    for (int i = 0; i < 40; i++) queue.offer(message(30_000));
+    for (int i = 0; i < 40; i++) queue.put(message(30_000));
     long total = 0;
     int batches = 0;
     while (total < 40) {
@@ -67,7 +67,7 @@ class MessageQueueTest {
     long interval = TimeUnit.MILLISECONDS.toNanos(50);
     MessageQueue queue = new MessageQueue(100, 1_000_000, 100, 1, interval, ENVELOPE, 500_000, Runnable::run);
     long start = System.nanoTime();
-    queue.offer(message(10));
+    queue.put(message(10));
     Batch batch = queue.take();
     assertTrue(System.nanoTime() - start >= interval, "sent before the interval");
     assertEquals(1, batch.size());
@@ -76,31 +76,31 @@ class MessageQueueTest {
   @Test
   void boundsCountMessagesInFlightUntilReleased() throws Exception {
     MessageQueue queue = queue(4, 1_000_000, 2, 1);
-    for (int i = 0; i < 4; i++) assertSame(MessageQueue.Offer.ACCEPTED, queue.offer(message(10)));
+    for (int i = 0; i < 4; i++) assertSame(Placement.ACCEPTED, queue.put(message(10)));
     Batch batch = queue.take();
-    assertTrue(queue.offer(message(10)).isFull(), "in-flight messages still count");
+    assertTrue(queue.put(message(10)).isFull(), "in-flight messages still count");
     assertEquals(4, queue.heldMessages());
     assertTrue(queue.release(batch));
     assertFalse(queue.release(batch), "release is idempotent");
     assertEquals(2, queue.heldMessages());
-    assertSame(MessageQueue.Offer.ACCEPTED, queue.offer(message(10)));
+    assertSame(Placement.ACCEPTED, queue.put(message(10)));
   }
 
   @Test
   void boundsBytesAsWellAsMessages() {
     MessageQueue queue = queue(100, 250, 50, 1);
-    assertSame(MessageQueue.Offer.ACCEPTED, queue.offer(message(100)));
-    assertSame(MessageQueue.Offer.ACCEPTED, queue.offer(message(100)));
-    assertTrue(queue.offer(message(51)).isFull());
-    assertSame(MessageQueue.Offer.ACCEPTED, queue.offer(message(50)));
+    assertSame(Placement.ACCEPTED, queue.put(message(100)));
+    assertSame(Placement.ACCEPTED, queue.put(message(100)));
+    assertTrue(queue.put(message(51)).isFull());
+    assertSame(Placement.ACCEPTED, queue.put(message(50)));
     assertEquals(250, queue.heldBytes());
   }
 
   @Test
   void waitsForAFreeUploadSlotBeforeCuttingTheNextBatch() throws Exception {
     MessageQueue queue = queue(100, 1_000_000, 1, 1);
-    queue.offer(message(10));
-    queue.offer(message(10));
+    queue.put(message(10));
+    queue.put(message(10));
     Batch first = queue.take();
     CompletableFuture<Batch> next = CompletableFuture.supplyAsync(() -> {
       try {
@@ -117,18 +117,18 @@ class MessageQueueTest {
   @Test
   void aFlushCountsTheMessagesEnqueuedSinceThePreviousOneWheneverTheySettled() throws Exception {
     MessageQueue queue = queue(100, 1_000_000, 2, 2);
-    queue.offer(message(10));
-    queue.offer(message(10));
+    queue.put(message(10));
+    queue.put(message(10));
     Batch early = queue.take();
-    settle(queue, early, MessageQueue.Outcome.FAILED);
-    queue.offer(message(10));
+    settle(queue, early, FlushEpochs.Outcome.FAILED);
+    queue.put(message(10));
 
     CompletableFuture<FlushResult> flush = queue.flush();
-    queue.offer(message(10));
+    queue.put(message(10));
     assertFalse(flush.isDone(), "m2 is still waiting");
     Batch batch = queue.take();
     assertEquals(Arrays.asList("m2", "m3"), ids(batch), "the flush does not cut m3 off");
-    settle(queue, batch, MessageQueue.Outcome.DELIVERED);
+    settle(queue, batch, FlushEpochs.Outcome.DELIVERED);
 
     assertEquals(Internal.get().flushResult(true, 1, 2, 0), flush.get(10, TimeUnit.SECONDS),
         "m0 and m1 failed before the flush, m2 was delivered after it; m3 belongs to the next one");
@@ -138,16 +138,16 @@ class MessageQueueTest {
   @Test
   void aFlushWaitsForEveryEarlierFlushAndCountsOnlyItsOwnMessages() throws Exception {
     MessageQueue queue = queue(100, 1_000_000, 1, 2);
-    queue.offer(message(10));
+    queue.put(message(10));
     CompletableFuture<FlushResult> first = queue.flush();
-    queue.offer(message(10));
+    queue.put(message(10));
     CompletableFuture<FlushResult> second = queue.flush();
     Batch m0 = queue.take();
     Batch m1 = queue.take();
 
-    settle(queue, m1, MessageQueue.Outcome.DELIVERED);
+    settle(queue, m1, FlushEpochs.Outcome.DELIVERED);
     assertFalse(second.isDone(), "m0, enqueued before it, is not settled");
-    settle(queue, m0, MessageQueue.Outcome.FAILED);
+    settle(queue, m0, FlushEpochs.Outcome.FAILED);
 
     assertEquals(Internal.get().flushResult(true, 0, 1, 0), first.get(10, TimeUnit.SECONDS));
     assertEquals(Internal.get().flushResult(true, 1, 0, 0), second.get(10, TimeUnit.SECONDS));
@@ -156,30 +156,30 @@ class MessageQueueTest {
   @Test
   void aFlushCountsDropsAtOfferOnceTheyAreReported() throws Exception {
     MessageQueue queue = queue(1, 1_000_000, 1, 1);
-    queue.offer(message(10));
-    MessageQueue.Offer full = queue.offer(message(10));
+    queue.put(message(10));
+    Placement full = queue.put(message(10));
     assertTrue(full.isFull());
     CompletableFuture<FlushResult> flush = queue.flush();
-    settle(queue, queue.take(), MessageQueue.Outcome.DELIVERED);
+    settle(queue, queue.take(), FlushEpochs.Outcome.DELIVERED);
     assertFalse(flush.isDone(), "the drop's callback has not run yet");
-    queue.settle(java.util.Collections.singletonList(new FlushEpoch.Run(full.epoch, 1)), MessageQueue.Outcome.DROPPED);
+    queue.settle(java.util.Collections.singletonList(new FlushEpoch.Run(full.epoch, 1)), FlushEpochs.Outcome.DROPPED);
     assertEquals(Internal.get().flushResult(true, 1, 0, 1), flush.get(10, TimeUnit.SECONDS));
   }
 
   @Test
   void flushesWithNothingEnqueuedBetweenThemShareOneFuture() throws Exception {
     MessageQueue queue = queue(100, 1_000_000, 50, 1);
-    queue.offer(message(10));
+    queue.put(message(10));
     CompletableFuture<FlushResult> first = queue.flush();
     CompletableFuture<FlushResult> empty = queue.flush();
     for (int i = 0; i < 1000; i++) assertSame(empty, queue.flush(), "nothing piles up on a dead endpoint");
-    queue.offer(message(10));
+    queue.put(message(10));
     CompletableFuture<FlushResult> second = queue.flush();
     assertFalse(first == second || empty == second, "a message in between needs its own flush");
 
     Batch batch = queue.take();
     assertEquals(Arrays.asList("m0", "m1"), ids(batch));
-    settle(queue, batch, MessageQueue.Outcome.DELIVERED);
+    settle(queue, batch, FlushEpochs.Outcome.DELIVERED);
     assertEquals(Internal.get().flushResult(true, 1, 0, 0), first.get(10, TimeUnit.SECONDS));
     assertEquals(Internal.get().emptyFlushResult(), empty.get(10, TimeUnit.SECONDS));
     assertEquals(Internal.get().flushResult(true, 1, 0, 0), second.get(10, TimeUnit.SECONDS));
@@ -188,21 +188,21 @@ class MessageQueueTest {
   @Test
   void flushAfterEveryMessageStillCutsFullBatchesWhileUploadsAreBusy() throws Exception {
     MessageQueue queue = queue(1000, 1_000_000, 100, 1);
-    queue.offer(message(10));
+    queue.put(message(10));
     queue.flush();
     Batch first = queue.take();
     for (int i = 0; i < 250; i++) {
-      queue.offer(message(10));
+      queue.put(message(10));
       queue.flush();
     }
-    settle(queue, first, MessageQueue.Outcome.DELIVERED);
+    settle(queue, first, FlushEpochs.Outcome.DELIVERED);
     assertEquals(100, queue.take().size());
   }
 
   @Test
   void callersCannotCompleteOrCancelAFlush() throws Exception {
     MessageQueue queue = queue(100, 1_000_000, 50, 1);
-    queue.offer(message(10));
+    queue.put(message(10));
     CompletableFuture<FlushResult> flush = queue.flush();
     assertFalse(flush.complete(Internal.get().emptyFlushResult()));
     assertFalse(flush.cancel(true));
@@ -211,7 +211,7 @@ class MessageQueueTest {
     CompletableFuture<FlushResult> timed = flush.orTimeout(1, TimeUnit.MILLISECONDS);
     assertThrows(java.util.concurrent.ExecutionException.class, () -> timed.get(10, TimeUnit.SECONDS));
     assertFalse(flush.isDone(), "a timeout applies to the caller's copy");
-    settle(queue, queue.take(), MessageQueue.Outcome.DELIVERED);
+    settle(queue, queue.take(), FlushEpochs.Outcome.DELIVERED);
     assertEquals(Internal.get().flushResult(true, 1, 0, 0), flush.get(10, TimeUnit.SECONDS));
   }
 
@@ -226,9 +226,9 @@ class MessageQueueTest {
   @Test
   void closeRefusesNewMessagesAndDrainsTheRest() throws Exception {
     MessageQueue queue = queue(100, 1_000_000, 50, 1);
-    queue.offer(message(10));
+    queue.put(message(10));
     queue.close();
-    assertSame(MessageQueue.Offer.CLOSED, queue.offer(message(10)));
+    assertSame(Placement.CLOSED, queue.put(message(10)));
     Batch batch = queue.take();
     assertEquals(1, batch.size(), "closing makes waiting messages due");
     queue.release(batch);
@@ -236,19 +236,19 @@ class MessageQueueTest {
   }
 
   @Test
-  void abandonReturnsWaitingAndInFlightMessages() throws Exception {
+  void giveUpReturnsWaitingAndInFlightMessages() throws Exception {
     MessageQueue queue = queue(100, 1_000_000, 2, 1);
-    for (int i = 0; i < 5; i++) queue.offer(message(10));
+    for (int i = 0; i < 5; i++) queue.put(message(10));
     Batch inFlight = queue.take();
-    MessageQueue.Abandoned abandoned = queue.abandon(false);
-    assertEquals(Arrays.asList("m2", "m3", "m4"), ids(abandoned.pending));
-    assertEquals(3, abandoned.pendingRuns.get(0).count);
-    assertEquals(Arrays.asList(inFlight), abandoned.inFlight);
+    Leftovers leftovers = queue.giveUp(false);
+    assertEquals(Arrays.asList("m2", "m3", "m4"), ids(leftovers.pending));
+    assertEquals(3, leftovers.pendingRuns.get(0).count);
+    assertEquals(Arrays.asList(inFlight), leftovers.inFlight);
     assertEquals(2, queue.heldMessages(), "in-flight batch counted until released");
     assertNull(queue.take());
   }
 
-  private static void settle(MessageQueue queue, Batch batch, MessageQueue.Outcome outcome) {
+  private static void settle(MessageQueue queue, Batch batch, FlushEpochs.Outcome outcome) {
     queue.release(batch);
     queue.settle(batch.runs, outcome);
   }
@@ -256,8 +256,8 @@ class MessageQueueTest {
   @Test
   void aFailedQueueRefusesOffersAsFailed() {
     MessageQueue queue = queue(100, 1_000_000, 2, 1);
-    queue.abandon(true);
-    assertSame(MessageQueue.Offer.FAILED, queue.offer(message(10)));
+    queue.giveUp(true);
+    assertSame(Placement.FAILED, queue.put(message(10)));
   }
 
   private static java.util.List<String> ids(Batch batch) {
@@ -276,12 +276,12 @@ class MessageQueueTest {
       MessageQueue queue = new MessageQueue(1, 1_000_000, 1, 1, HOUR, ENVELOPE, 500_000, Runnable::run, granularity);
       long before = System.nanoTime();
       EncodedMessage inWindow = message(10);
-      assertSame(MessageQueue.Offer.ACCEPTED, queue.offerSpooled(inWindow, true));
+      assertSame(Placement.ACCEPTED, queue.putSpooled(inWindow, true));
       assertTrue(Internal.get().enqueuedNanos(inWindow) - before >= 0, "aged from its acceptance, not before");
       List<Long> accepted = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
         EncodedMessage backlogged = message(10);
-        assertSame(MessageQueue.Offer.BACKLOGGED, queue.offerSpooled(backlogged, true));
+        assertSame(Placement.BACKLOGGED, queue.putSpooled(backlogged, true));
         accepted.add(Internal.get().enqueuedNanos(backlogged));
       }
       queue.release(queue.take());
@@ -309,5 +309,52 @@ class MessageQueueTest {
     assertEquals(t0 + TimeUnit.SECONDS.toNanos(1) - 10_000, ages.take(100_000));
     assertEquals(t0 + 999_999 * 10_000L, ages.take(900_500));
     assertEquals(0, ages.runs());
+  }
+
+  /**
+   * The flusher waits for signals, not for a timer: a waiting take() with nothing pending must be
+   * woken by each change that gives it work, here the one a poll used to cover (a message put in
+   * the backlog while the window has room), a release of the last in-flight slot, and close.
+   */
+  @Test
+  void aWaitingTakeIsWokenByEachChangeThatGivesItWork() throws Exception {
+    MessageQueue queue = queue(10, 1_000_000, 1, 1);
+    CompletableFuture<Batch> refill = takeOnAnotherThread(queue);
+    assertSame(Placement.BACKLOGGED, queue.putSpooled(message(10), false));
+    assertSame(MessageQueue.REFILL, refill.get(10, TimeUnit.SECONDS));
+
+    assertTrue(queue.admit(message(10)));
+    Batch first = queue.take();
+    assertSame(Placement.ACCEPTED, queue.put(message(10)));
+    CompletableFuture<Batch> second = takeOnAnotherThread(queue);
+    assertTrue(queue.release(first));
+    assertEquals(1, second.get(10, TimeUnit.SECONDS).size());
+
+    CompletableFuture<Batch> end = takeOnAnotherThread(queue);
+    queue.release(second.get());
+    queue.close();
+    assertNull(end.get(10, TimeUnit.SECONDS));
+  }
+
+  /** Calls take() on a new thread and returns once that thread waits inside it. */
+  private static CompletableFuture<Batch> takeOnAnotherThread(MessageQueue queue) throws InterruptedException {
+    CompletableFuture<Batch> result = new CompletableFuture<>();
+    Thread taker = new Thread(() -> {
+      try {
+        result.complete(queue.take());
+      } catch (Throwable t) {
+        result.completeExceptionally(t);
+      }
+    }, "test-taker");
+    taker.setDaemon(true);
+    taker.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    // Parked in the condition's await: the state a lost signal would leave it in for good.
+    while (!result.isDone() && taker.getState() != Thread.State.WAITING) {
+      if (System.nanoTime() - deadline > 0) throw new AssertionError("take() never began waiting");
+      Thread.onSpinWait();
+    }
+    assertFalse(result.isDone(), "take() returned before it had anything to return");
+    return result;
   }
 }

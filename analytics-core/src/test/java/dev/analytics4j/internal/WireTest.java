@@ -173,4 +173,34 @@ final class WireTest {
     assertEquals("importer/1", custom.headers().get("User-Agent"));
     assertEquals(dev.analytics4j.Region.EU.host() + "/v1/batch", custom.url());
   }
+
+  @Test
+  void batchIsTheRequestTheClientSendsForThoseMessagesGzippedAsItWould() throws Exception {
+    Analytics.Builder builder = client();
+    Analytics analytics = builder.build();
+    EncodedMessage a = Wire.encode(analytics, TrackMessage.builder("A").userId("u").messageId("m1").timestamp(T).build());
+    EncodedMessage b = Wire.encode(analytics, TrackMessage.builder("B").userId("u").messageId("m2").timestamp(T).build());
+    assertTrue(Wire.offer(analytics, a));
+    assertTrue(Wire.offer(analytics, b));
+    analytics.flush();
+    analytics.close();
+    Transport.Request request = Wire.batch(builder, List.of(a, b), Duration.ofSeconds(5));
+    assertEquals(withoutSentAt(bodies.get(0)), withoutSentAt(new String(request.body(), UTF_8)));
+    assertEquals(headers.get(0), request.headers());
+    assertEquals(Duration.ofSeconds(5), request.timeout());
+
+    Transport.Request gzipped = Wire.batch(client().gzip(true), List.of(b), Duration.ofSeconds(5));
+    assertEquals("gzip", gzipped.headers().get("Content-Encoding"));
+    try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(
+        new java.io.ByteArrayInputStream(gzipped.body()))) {
+      String body = new String(in.readAllBytes(), UTF_8);
+      assertTrue(body.startsWith("{\"batch\":[" + b.json() + "],\"sentAt\":"), body);
+    }
+    assertEquals("messages is empty", assertThrows(IllegalArgumentException.class,
+        () -> Wire.batch(builder, List.of(), Duration.ofSeconds(1))).getMessage());
+  }
+
+  private static String withoutSentAt(String body) {
+    return body.replaceFirst("\"sentAt\":\"[^\"]*\"", "\"sentAt\":\"\"");
+  }
 }

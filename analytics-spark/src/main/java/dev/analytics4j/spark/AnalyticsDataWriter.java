@@ -1,12 +1,14 @@
 package dev.analytics4j.spark;
 
 import dev.analytics4j.Analytics;
+import dev.analytics4j.AnalyticsListener;
 import dev.analytics4j.Callback;
 import dev.analytics4j.DropReason;
 import dev.analytics4j.EncodedMessage;
 import dev.analytics4j.Failure;
 import dev.analytics4j.FlushResult;
 import dev.analytics4j.Region;
+import dev.analytics4j.internal.RateLimiter;
 import dev.analytics4j.messages.Message;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -38,7 +40,8 @@ final class AnalyticsDataWriter implements DataWriter<InternalRow> {
   private final RowMapper mapper;
   private final ValueConverter lenient;
   private final RowIds ids = new RowIds();
-  private final @Nullable TokenBucket bucket;
+  /** The task's share of the job's rate, which halves on a 429 and climbs back on good answers. */
+  private final @Nullable RateLimiter limiter;
   private final RejectsFile rejects;
   private final TaskCounts counts;
   private final Semaphore pending;
@@ -51,12 +54,12 @@ final class AnalyticsDataWriter implements DataWriter<InternalRow> {
   private boolean finished;
 
   AnalyticsDataWriter(WriterOptions options, StructType schema, TaskCounts counts, double ratePerTask,
-      RejectsFile rejects, TokenBucket.Clock clock) {
+      RejectsFile rejects, RateLimiter.Clock clock) {
     this.options = options;
     this.schema = schema;
     this.mapper = new RowMapper(schema, options, ids);
     this.lenient = new ValueConverter(options, true);
-    this.bucket = ratePerTask > 0 ? new TokenBucket(ratePerTask, clock) : null;
+    this.limiter = ratePerTask > 0 ? new RateLimiter(ratePerTask, clock) : null;
     this.rejects = rejects;
     this.counts = counts;
     this.pending = new Semaphore(options.maxPending);
@@ -68,6 +71,7 @@ final class AnalyticsDataWriter implements DataWriter<InternalRow> {
         .maxQueueSize(options.maxPending)
         .maxQueueBytes(Math.max(32L << 20, options.maxPending * 32_000L))
         .gzip(options.gzip);
+    if (limiter != null) builder.listener(new Throttle(limiter));
     if (options.eu) builder.region(Region.EU);
     if (options.endpoint != null) builder.endpoint(options.endpoint);
     if (options.uploadUrl != null) builder.uploadUrl(options.uploadUrl);
@@ -85,7 +89,7 @@ final class AnalyticsDataWriter implements DataWriter<InternalRow> {
       return;
     }
     try {
-      if (bucket != null) bucket.acquire();
+      if (limiter != null) limiter.acquire(1);
       pending.acquire();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -222,6 +226,27 @@ final class AnalyticsDataWriter implements DataWriter<InternalRow> {
         } else {
           undeliveredReasons.merge(TaskCounts.OTHER, 1L, Long::sum);
         }
+      }
+    }
+  }
+
+  /**
+   * Tells the task's limiter how the collector answers: a 429 halves its rate (the client itself
+   * obeys the answer's Retry-After), a 2xx lets it climb back to the task's share.
+   */
+  private static final class Throttle extends AnalyticsListener {
+    private final RateLimiter limiter;
+
+    Throttle(RateLimiter limiter) {
+      this.limiter = limiter;
+    }
+
+    @Override
+    public void requestEnd(int messageCount, int attempt, int statusCode, long latencyNanos) {
+      if (statusCode == 429) {
+        limiter.throttled(0);
+      } else if (statusCode >= 200 && statusCode < 300) {
+        limiter.accepted();
       }
     }
   }

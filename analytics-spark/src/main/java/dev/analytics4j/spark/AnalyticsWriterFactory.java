@@ -1,5 +1,6 @@
 package dev.analytics4j.spark;
 
+import dev.analytics4j.internal.RateLimiter;
 import java.util.Map;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -32,6 +33,6 @@ final class AnalyticsWriterFactory implements DataWriterFactory {
     int attempt = context == null ? 0 : context.attemptNumber();
     TaskCounts counts = new TaskCounts(partitionId, taskId, attempt);
     RejectsFile rejects = new RejectsFile(options.rejectsPath, hadoopConf, queryId, partitionId, taskId);
-    return new AnalyticsDataWriter(options, schema, counts, ratePerTask, rejects, TokenBucket.Clock.SYSTEM);
+    return new AnalyticsDataWriter(options, schema, counts, ratePerTask, rejects, RateLimiter.Clock.SYSTEM);
   }
 }

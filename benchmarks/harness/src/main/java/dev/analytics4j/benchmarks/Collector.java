@@ -19,15 +19,17 @@ import java.util.zip.GZIPInputStream;
  * A Tracking API collector on 127.0.0.1 that accepts any path, counts what arrives and answers
  * {@code 200 {"success":true}}; it can be told to answer late or to fail with 503 for a while.
  *
- * <p>Messages are counted by their {@code "messageId"} keys rather than by parsing: both clients
- * write that key exactly once per message, and a JSON parser here would take CPU the clients under
- * test need on a 2-core machine.
+ * <p>Messages are counted by their {@code "messageId"} keys (Segment's protocol) or {@code "uuid"}
+ * keys (PostHog's) rather than by parsing: each client writes its key exactly once per message, and
+ * a JSON parser here would take CPU the clients under test need on a 2-core machine. A GET on any
+ * path answers the number of messages counted so far, for a client that reports no delivery itself.
  */
 final class Collector implements AutoCloseable {
   private static final byte[] OK = "{\"success\":true}".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] UNAVAILABLE = "{\"success\":false}".getBytes(StandardCharsets.US_ASCII);
   private static final ThreadLocal<byte[]> SCAN_BUFFER = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
   private static final byte[] MESSAGE_ID_KEY = "\"messageId\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] UUID_KEY = "\"uuid\"".getBytes(StandardCharsets.US_ASCII);
 
   /** Totals since the collector started; differences of two snapshots measure one run. */
   static final class Counts {
@@ -106,6 +108,10 @@ final class Collector implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     try {
+      if (exchange.getRequestMethod().equals("GET")) {
+        respond(exchange, 200, Long.toString(messages.get()).getBytes(StandardCharsets.US_ASCII));
+        return;
+      }
       boolean gzip = "gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"));
       if (failing) {
         exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
@@ -140,30 +146,39 @@ final class Collector implements AutoCloseable {
 
   /**
    * Reads {@code json} to its end through one reused buffer and returns the number of {@code
-   * "messageId"} keys and of bytes, without keeping the body: a collector that copies every body
-   * around would take CPU from the clients measured on the same two cores.
+   * "messageId"} and {@code "uuid"} keys and of bytes, without keeping the body: a collector that
+   * copies every body around would take CPU from the clients measured on the same two cores.
    */
   private static long[] scan(InputStream json) throws IOException {
     byte[] buffer = SCAN_BUFFER.get();
     long found = 0;
     long bytes = 0;
-    int matched = 0;
+    int messageId = 0;
+    int uuid = 0;
     for (int read; (read = json.read(buffer)) != -1; ) {
       bytes += read;
       for (int i = 0; i < read; i++) {
         byte b = buffer[i];
-        if (b == MESSAGE_ID_KEY[matched]) {
-          if (++matched == MESSAGE_ID_KEY.length) {
-            found++;
-            matched = 0;
-          }
-        } else {
-          // The key's only quote that can start a new match is its first byte.
-          matched = b == MESSAGE_ID_KEY[0] ? 1 : 0;
+        messageId = advance(MESSAGE_ID_KEY, messageId, b);
+        if (messageId == MESSAGE_ID_KEY.length) {
+          found++;
+          messageId = 0;
+        }
+        uuid = advance(UUID_KEY, uuid, b);
+        if (uuid == UUID_KEY.length) {
+          found++;
+          uuid = 0;
         }
       }
     }
     return new long[] {found, bytes};
+  }
+
+  /** How much of {@code key} is matched after {@code b}, with {@code matched} bytes matched before it. */
+  private static int advance(byte[] key, int matched, byte b) {
+    if (b == key[matched]) return matched + 1;
+    // The key's only quote that can start a new match is its first byte.
+    return b == key[0] ? 1 : 0;
   }
 
   private static final class CountingInputStream extends FilterInputStream {

@@ -19,15 +19,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The end-to-end benchmark: one collector on 127.0.0.1, and each run in a fresh JVM of its own,
- * analytics4j's runner or analytics-java's, each with only its own client on the classpath.
+ * analytics4j's runner, analytics-java's or posthog-server's, each with only its own client on the
+ * classpath.
  *
- * <p>Arguments: the directory of the benchmarks module, then {@code quick} for a short smoke run.
+ * <p>Arguments: the directory of the benchmarks module, then {@code quick} for a short smoke run,
+ * {@code throughput} for the throughput runs alone (to repeat them for a median), or {@code spool}.
  * Each runner's classpath is read from {@code <module>/target/runtime-classpath.txt}, written by
  * the build.
  */
 public final class LoopbackBenchmark {
   private static final String OWN = "dev.analytics4j.benchmarks.own.Analytics4jRunner";
   private static final String SEGMENT = "dev.analytics4j.benchmarks.segment.AnalyticsJavaRunner";
+  private static final String POSTHOG = "dev.analytics4j.benchmarks.posthog.PostHogRunner";
   private static final List<String> JVM_OPTIONS = List.of("-Xmx1g", "-XX:+UseG1GC");
 
   private final Path modules;
@@ -52,10 +55,13 @@ public final class LoopbackBenchmark {
     Path modules = Paths.get(args[0]);
     int scale = args.length > 1 && args[1].equals("quick") ? 10 : 1;
     boolean spoolOnly = args.length > 1 && args[1].equals("spool");
+    boolean throughputOnly = args.length > 1 && args[1].equals("throughput");
     try (Collector collector = new Collector()) {
       LoopbackBenchmark benchmark = new LoopbackBenchmark(modules, collector);
       if (spoolOnly) {
         benchmark.runSpool(1);
+      } else if (throughputOnly) {
+        benchmark.runThroughput(1);
       } else {
         benchmark.runAll(scale);
         benchmark.runSpool(scale);
@@ -67,30 +73,18 @@ public final class LoopbackBenchmark {
   private void runAll(int scale) throws Exception {
     String url = collector.url();
     int producers = 4;
-    int perProducer = 50_000 / scale;
-    int warmup = 10_000 / scale;
-    System.out.printf(Locale.ROOT, "%d cores, %s %s; %d producers; each runner in its own JVM (%s)%n",
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
-        System.getProperty("java.version"), producers, String.join(" ", JVM_OPTIONS));
-
-    header("Throughput: loopback collector answering 200 at once");
-    Map<String, String> ownDefault = run("analytics4j", OWN, spec("default", url, producers, perProducer, warmup));
-    run("analytics4j", OWN, spec("gzip", url, producers, perProducer, warmup));
-    Map<String, String> ownTuned = run("analytics4j", OWN, spec("tuned", url, producers, perProducer, warmup));
-    Map<String, String> segmentDefault = run("analytics-java", SEGMENT, spec("default", url, producers, perProducer, warmup));
-    Map<String, String> segmentTuned = run("analytics-java", SEGMENT, spec("tuned", url, producers, perProducer, warmup));
-    printTable();
-    ratio("defaults", ownDefault, segmentDefault);
-    ratio("tuned", ownTuned, segmentTuned);
+    runThroughput(scale);
 
     header("Slow endpoint: the collector answers each request after 50 ms");
     collector.delay(50);
     int slowPerProducer = 10_000 / scale;
     Map<String, String> ownSlow = run("analytics4j", OWN, spec("default", url, producers, slowPerProducer, 0));
     Map<String, String> segmentSlow = run("analytics-java", SEGMENT, spec("default", url, producers, slowPerProducer, 0));
+    Map<String, String> posthogSlow = run("posthog-server", POSTHOG, spec("default", url, producers, slowPerProducer, 0));
     collector.delay(0);
     printTable();
     ratio("slow endpoint, defaults", ownSlow, segmentSlow);
+    ratio("slow endpoint, defaults", ownSlow, posthogSlow);
 
     long outageMillis = 30_000 / scale;
     long outageStart = 3_000 / scale;
@@ -110,6 +104,29 @@ public final class LoopbackBenchmark {
         outcome.get("retries"), mb(outcome.get("heapInOutageBytes")), mb(outcome.get("queueBudgetBytes")),
         outcome.get("resumeSeconds") == null ? Double.NaN : Double.parseDouble(outcome.get("resumeSeconds")),
         outcome.get("flushComplete"));
+  }
+
+  /** Every client at its defaults (and analytics4j and analytics-java tuned) against a collector answering at once. */
+  private void runThroughput(int scale) throws Exception {
+    String url = collector.url();
+    int producers = 4;
+    int perProducer = 50_000 / scale;
+    int warmup = 10_000 / scale;
+    System.out.printf(Locale.ROOT, "%d cores, %s %s; %d producers; each runner in its own JVM (%s)%n",
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
+        System.getProperty("java.version"), producers, String.join(" ", JVM_OPTIONS));
+
+    header("Throughput: loopback collector answering 200 at once");
+    Map<String, String> ownDefault = run("analytics4j", OWN, spec("default", url, producers, perProducer, warmup));
+    run("analytics4j", OWN, spec("gzip", url, producers, perProducer, warmup));
+    Map<String, String> ownTuned = run("analytics4j", OWN, spec("tuned", url, producers, perProducer, warmup));
+    Map<String, String> segmentDefault = run("analytics-java", SEGMENT, spec("default", url, producers, perProducer, warmup));
+    Map<String, String> segmentTuned = run("analytics-java", SEGMENT, spec("tuned", url, producers, perProducer, warmup));
+    Map<String, String> posthogDefault = run("posthog-server", POSTHOG, spec("default", url, producers, perProducer, warmup));
+    printTable();
+    ratio("defaults", ownDefault, segmentDefault);
+    ratio("tuned", ownTuned, segmentTuned);
+    ratio("defaults", ownDefault, posthogDefault);
   }
 
   /** Durable delivery: memory mode beside the spool with each sync policy, then an outage with a spool. */
@@ -157,7 +174,8 @@ public final class LoopbackBenchmark {
 
   /** Starts a runner JVM, switches the collector as its spec says, and returns its figures. */
   private Map<String, String> run(String client, String mainClass, RunSpec spec) throws Exception {
-    Path module = modules.resolve(mainClass.equals(OWN) ? "analytics4j" : "analytics-java");
+    Path module = modules.resolve(mainClass.equals(OWN) ? "analytics4j"
+        : mainClass.equals(POSTHOG) ? "posthog" : "analytics-java");
     String classpath = module.resolve("target/classes") + java.io.File.pathSeparator
         + new String(Files.readAllBytes(module.resolve("target/runtime-classpath.txt")), StandardCharsets.UTF_8).trim();
     List<String> command = new ArrayList<>();
@@ -241,9 +259,9 @@ public final class LoopbackBenchmark {
         mb(r.get("peakLiveHeapBytes")));
   }
 
-  private static void ratio(String what, Map<String, String> own, Map<String, String> segment) {
-    double ratio = Double.parseDouble(own.get("msgsPerSecond")) / Double.parseDouble(segment.get("msgsPerSecond"));
-    System.out.printf(Locale.ROOT, "analytics4j / analytics-java, %s: %.1fx messages/s%n", what, ratio);
+  private static void ratio(String what, Map<String, String> own, Map<String, String> other) {
+    double ratio = Double.parseDouble(own.get("msgsPerSecond")) / Double.parseDouble(other.get("msgsPerSecond"));
+    System.out.printf(Locale.ROOT, "analytics4j / %s, %s: %.1fx messages/s%n", other.get("client"), what, ratio);
   }
 
   private static String micros(String nanos) {

@@ -8,6 +8,8 @@ import dev.analytics4j.benchmarks.Workload;
 import dev.analytics4j.internal.Wire;
 import dev.analytics4j.messages.IdentifyMessage;
 import dev.analytics4j.messages.TrackMessage;
+import java.lang.management.ManagementFactory;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -86,8 +88,9 @@ public class CallerCostBenchmark {
   }
 
   @Benchmark
-  public void trackBuildAndEnqueue() {
+  public void trackBuildAndEnqueue(CpuTime cpu) {
     analytics.enqueue(TrackMessage.builder(Workload.EVENT).userId(nextUserId()).properties(properties));
+    cpu.calls++;
   }
 
   /**
@@ -101,9 +104,47 @@ public class CallerCostBenchmark {
     }
   }
 
+  /**
+   * {@link #trackBuildAndEnqueue} with what the calling thread alone allocated inside each call,
+   * printed per message at the end of each iteration: {@code -prof gc} counts every thread, the
+   * flusher's batch bodies included.
+   */
   @Benchmark
-  public void identifyBuildAndEnqueue() {
+  public void trackBuildAndEnqueueCallerBytes(CallerBytes bytes) {
+    long before = THREADS.getThreadAllocatedBytes(bytes.thread);
+    analytics.enqueue(TrackMessage.builder(Workload.EVENT).userId(nextUserId()).properties(properties));
+    bytes.allocated += THREADS.getThreadAllocatedBytes(bytes.thread) - before;
+    bytes.calls++;
+  }
+
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+  /** What the benchmark thread allocated inside the measured calls of one iteration. */
+  @State(Scope.Thread)
+  public static class CallerBytes {
+    long thread;
+    long allocated;
+    long calls;
+
+    @Setup(Level.Iteration)
+    public void start() {
+      thread = Thread.currentThread().getId();
+      allocated = 0;
+      calls = 0;
+    }
+
+    @TearDown(Level.Iteration)
+    public void report() {
+      System.out.printf(Locale.ROOT, "%n  caller's thread: %.1f B per Track built and enqueued%n",
+          calls == 0 ? 0.0 : (double) allocated / calls);
+    }
+  }
+
+  @Benchmark
+  public void identifyBuildAndEnqueue(CpuTime cpu) {
     analytics.enqueue(IdentifyMessage.builder().userId(nextUserId()).traits(traits));
+    cpu.calls++;
   }
 
   @Benchmark
@@ -112,8 +153,33 @@ public class CallerCostBenchmark {
   }
 
   @Benchmark
-  public EncodedMessage trackEncode() {
+  public EncodedMessage trackEncode(CpuTime cpu) {
+    cpu.calls++;
     return Wire.encode(analytics, track);
+  }
+
+  /**
+   * The CPU time the benchmark thread used per operation in each iteration, printed after it: on a
+   * shared machine whose other processes take the cores, the time per operation JMH reports is mostly
+   * time spent waiting for a core, while the thread's own CPU time is what the call costs.
+   */
+  @State(Scope.Thread)
+  public static class CpuTime {
+    long calls;
+    private long startNanos;
+
+    @Setup(Level.Iteration)
+    public void start() {
+      calls = 0;
+      startNanos = THREADS.getCurrentThreadCpuTime();
+    }
+
+    @TearDown(Level.Iteration)
+    public void report() {
+      long used = THREADS.getCurrentThreadCpuTime() - startNanos;
+      System.out.printf(Locale.ROOT, "%n  caller's thread CPU: %.0f ns per operation%n",
+          calls == 0 ? 0.0 : (double) used / calls);
+    }
   }
 
   private String nextUserId() {
