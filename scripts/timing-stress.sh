@@ -30,7 +30,7 @@ for i in $(seq 1 "$runs"); do
     outcome=FAILED
     failed=$((failed + 1))
   fi
-  tests=$(grep -h "Tests run:" "$log_dir/run-$i.log" | grep -v " in " | awk -F'[ ,]+' '{s += $3} END {print s}')
+  tests=$(grep -h "Tests run:" "$log_dir/run-$i.log" | grep -v " in " | sed -E 's/.*Tests run: ([0-9]+).*/\1/' | awk '{s += $1} END {print s}')
   echo "run $i: $outcome, $tests tests, $(( $(date +%s) - start )) s, load $(cut -d' ' -f1 /proc/loadavg) ($log_dir/run-$i.log)"
 done
 echo "$((runs - failed)) of $runs runs passed with two busy loops beside them"

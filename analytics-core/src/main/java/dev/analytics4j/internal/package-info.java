@@ -52,8 +52,9 @@
  *   <dt>backlog</dt>
  *   <dd>Messages accepted and held only in the spool, waiting for room in the window.</dd>
  * </dl>
- * The encoder's own {@code Abandoned} (encoding stopped past a size) is the encoder's to rename;
- * it is not the sense above.
+ * The encoder <em>stops</em> ({@code MessageWriter.Stopped}, {@code MessageEncoder.STOP_BYTES}) a
+ * message that grows past the size at which it is refused anyway; nothing is given up in the sense
+ * above.
  */
 @NullMarked
 package dev.analytics4j.internal;

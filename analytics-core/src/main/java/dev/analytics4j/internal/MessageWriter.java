@@ -1,0 +1,471 @@
+package dev.analytics4j.internal;
+
+import com.squareup.moshi.JsonWriter;
+import dev.analytics4j.EncodedMessage;
+import dev.analytics4j.messages.AliasMessage;
+import dev.analytics4j.messages.GroupMessage;
+import dev.analytics4j.messages.IdentifyMessage;
+import dev.analytics4j.messages.Message;
+import dev.analytics4j.messages.PageMessage;
+import dev.analytics4j.messages.ScreenMessage;
+import dev.analytics4j.messages.TrackMessage;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
+import java.time.chrono.ChronoLocalDateTime;
+import java.time.temporal.TemporalAccessor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.RandomAccess;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import okio.Buffer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@link MessageEncoder}'s walk of one message into JSON: the fields in the wire's order and every
+ * value checked before it is written, so a bad one fails with its key path. One per thread, in its
+ * {@link Scratch}; a map's entries come through {@link #accept} ({@code Map.forEach}), which needs
+ * no iterator or entry objects.
+ */
+final class MessageWriter implements BiConsumer<Object, Object> {
+  private static final String SUPPORTED_TYPES = "null, String, Boolean, Character, a finite Integer,"
+      + " Long, Short, Byte, Double, Float, BigInteger, BigDecimal, AtomicInteger or AtomicLong,"
+      + " an Enum, UUID, Instant, Date, OffsetDateTime, ZonedDateTime, LocalDate,"
+      + " a Map with String keys, a Collection or an array";
+  private final Scratch scratch;
+  private final Utf8Sink sink;
+  private final JsonWriter json;
+  /** The encoder of the message being written. */
+  private MessageEncoder encoder;
+  /** The maps, collections and arrays enclosing the value being written, outermost first. */
+  private Object[] ancestors = new Object[8];
+  private int depth;
+  /** Whether the map being walked is a message's context, whose {@code library} key is ours. */
+  private boolean inContext;
+
+  MessageWriter(Scratch scratch) {
+    this.scratch = scratch;
+    this.sink = scratch.sink;
+    this.json = scratch.json;
+  }
+
+  void writeMessage(MessageEncoder encoder, Message message, Map<String, ?> defaultContext) throws IOException {
+    this.encoder = encoder;
+    this.depth = 0;
+    json.beginObject();
+    json.name("type").value(message.type().wireName());
+    stringField("messageId", message.messageId());
+    json.name("timestamp").value(scratch.timestamp(message.timestamp()));
+    String userId = message.userId();
+    if (userId != null) stringField("userId", userId);
+    String anonymousId = message.anonymousId();
+    if (anonymousId != null) stringField("anonymousId", anonymousId);
+
+    if (message instanceof TrackMessage) {
+      TrackMessage track = (TrackMessage) message;
+      stringField("event", track.event());
+      objectField("properties", track.properties(), false);
+    } else if (message instanceof IdentifyMessage) {
+      objectField("traits", ((IdentifyMessage) message).traits(), false);
+    } else if (message instanceof PageMessage) {
+      PageMessage page = (PageMessage) message;
+      String name = page.name();
+      if (name != null) stringField("name", name);
+      String category = page.category();
+      if (category != null) stringField("category", category);
+      objectField("properties", page.properties(), false);
+    } else if (message instanceof ScreenMessage) {
+      ScreenMessage screen = (ScreenMessage) message;
+      String name = screen.name();
+      if (name != null) stringField("name", name);
+      objectField("properties", screen.properties(), false);
+    } else if (message instanceof GroupMessage) {
+      GroupMessage group = (GroupMessage) message;
+      stringField("groupId", group.groupId());
+      objectField("traits", group.traits(), false);
+    } else if (message instanceof AliasMessage) {
+      stringField("previousId", ((AliasMessage) message).previousId());
+    } else {
+      throw new AssertionError(message.getClass()); // Message has no other subclasses.
+    }
+
+    // Read once, in the order a LinkedHashMap of the defaults with the context put over them has.
+    objectField("context", Overlay.of(message.context(), defaultContext), true);
+    if (!message.integrations().isEmpty()) objectField("integrations", message.integrations(), false);
+    json.endObject();
+    depth = 0;
+    Arrays.fill(ancestors, null); // Holds no caller's map past its message.
+  }
+
+  private void stringField(String field, String value) throws IOException {
+    try {
+      json.name(field).value(value);
+    } catch (Utf8Sink.UnpairedSurrogate e) {
+      throw new IllegalArgumentException(field + ": " + surrogateDetail(value, e.index));
+    }
+  }
+
+  /**
+   * Writes a top-level map; {@code context} replaces any {@code library} key with the library's,
+   * or, when the encoder keeps a message's library, writes ours only where the map has none.
+   */
+  private void objectField(String field, Map<?, ?> map, boolean context) throws IOException {
+    json.name(field);
+    try {
+      writeMap(map, context);
+    } catch (PathError e) {
+      throw e.toException(field);
+    }
+  }
+
+  private void writeValue(@Nullable Object value) throws IOException {
+    if (value == null) {
+      json.nullValue();
+    } else if (value instanceof String) {
+      writeString((String) value);
+    } else if (value instanceof Number) {
+      writeNumber((Number) value);
+    } else if (value instanceof Boolean) {
+      json.value(((Boolean) value).booleanValue());
+    } else if (value instanceof Map) {
+      writeMap((Map<?, ?>) value, false);
+    } else if (value instanceof Collection) {
+      writeCollection((Collection<?>) value);
+    } else {
+      writeOther(value);
+    }
+  }
+
+  /** Writes {@code value}; an unpaired surrogate in it is named by the container that holds it. */
+  private void writeString(String value) throws IOException {
+    json.value(value);
+  }
+
+  private void writeNumber(Number value) throws IOException {
+    if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
+        || value instanceof AtomicInteger || value instanceof AtomicLong) {
+      writeLong(value.longValue());
+    } else if (value instanceof Double) {
+      double d = value.doubleValue();
+      if (!Double.isFinite(d)) throw notFinite(value);
+      json.value(d);
+    } else if (value instanceof Float) {
+      if (!Float.isFinite(value.floatValue())) throw notFinite(value);
+      json.value(value); // Float.toString: 0.1f is written 0.1, not 0.10000000149011612.
+    } else if (value.getClass() == BigDecimal.class || value.getClass() == BigInteger.class) {
+      // Exact classes only: toString is written raw, and a subclass could override it.
+      json.value(value);
+    } else {
+      throw unsupported(value);
+    }
+  }
+
+  private void writeMap(Map<?, ?> map, boolean context) throws IOException {
+    enter(map);
+    json.beginObject();
+    boolean outer = inContext;
+    inContext = context;
+    map.forEach(this);
+    boolean addLibrary = inContext; // false once the message's own library was kept
+    inContext = outer;
+    if (addLibrary) encoder.writeLibrary(json);
+    json.endObject();
+    depth--;
+  }
+
+  /** One entry of the map being written. */
+  @Override
+  public void accept(@Nullable Object key, @Nullable Object value) {
+    if (!(key instanceof String)) {
+      throw new PathError(": map key must be a String but was "
+          + (key == null ? "null" : key.getClass().getName() + describeKey(key)));
+    }
+    String name = (String) key;
+    if (inContext && name.equals("library")) {
+      if (!encoder.keepMessageLibrary) return;
+      inContext = false; // the message's own library, kept in its place; ours is not added
+    }
+    checkSize();
+    try {
+      // Moshi writes the name with the value that follows it, so a bad name fails in there too.
+      json.name(name);
+      writeValue(value);
+    } catch (Utf8Sink.UnpairedSurrogate e) {
+      if (e.string == name) throw new PathError(": map key has an " + surrogateDetail(name, e.index));
+      throw new PathError(": " + surrogateDetail(e.string, e.index)).under("." + name);
+    } catch (PathError e) {
+      // The value was refused before the name was written: the name's own fault comes first.
+      int bad = MessageEncoder.unpairedSurrogate(name);
+      if (bad >= 0) throw new PathError(": map key has an " + surrogateDetail(name, bad));
+      throw e.under("." + name);
+    } catch (IOException e) {
+      throw new AssertionError(e); // The sink does no I/O.
+    }
+  }
+
+  private void writeCollection(Collection<?> collection) throws IOException {
+    enter(collection);
+    json.beginArray();
+    if (collection instanceof List && collection instanceof RandomAccess) {
+      List<?> list = (List<?>) collection;
+      for (int i = 0, n = list.size(); i < n; i++) writeElement(list.get(i), i);
+    } else {
+      int index = 0;
+      for (Object element : collection) writeElement(element, index++);
+    }
+    json.endArray();
+    depth--;
+  }
+
+  private void writeArray(Object[] array) throws IOException {
+    enter(array);
+    json.beginArray();
+    for (int i = 0; i < array.length; i++) writeElement(array[i], i);
+    json.endArray();
+    depth--;
+  }
+
+  private void writeElement(@Nullable Object element, int index) throws IOException {
+    checkSize();
+    try {
+      writeValue(element);
+    } catch (Utf8Sink.UnpairedSurrogate e) {
+      throw new PathError(": " + surrogateDetail(e.string, e.index)).under("[" + index + "]");
+    } catch (PathError e) {
+      throw e.under("[" + index + "]");
+    }
+  }
+
+  private void writeOther(Object value) throws IOException {
+    if (value instanceof Object[]) {
+      writeArray((Object[]) value);
+    } else if (value instanceof Character) {
+      writeString(value.toString());
+    } else if (value instanceof Enum) {
+      writeString(((Enum<?>) value).name());
+    } else if (value instanceof UUID) {
+      json.value(value.toString());
+    } else if (value instanceof Instant) {
+      writeTimestamp((Instant) value);
+    } else if (value instanceof Date) {
+      // Not toInstant(): java.sql.Date and java.sql.Time throw from it.
+      writeTimestamp(Instant.ofEpochMilli(((Date) value).getTime()));
+    } else if (value instanceof OffsetDateTime) {
+      writeTimestamp(((OffsetDateTime) value).toInstant());
+    } else if (value instanceof ZonedDateTime) {
+      writeTimestamp(((ZonedDateTime) value).toInstant());
+    } else if (value instanceof LocalDate) {
+      int year = ((LocalDate) value).getYear();
+      if (year < 0 || year > 9999) throw outsideYears(value);
+      json.value(value.toString());
+    } else if (value.getClass().isArray()) {
+      writePrimitiveArray(value);
+    } else {
+      throw unsupported(value);
+    }
+  }
+
+  /** Writes {@code value} as Moshi's {@code value(long)} would, without a new String when it is small. */
+  private void writeLong(long value) throws IOException {
+    Number small = SmallLongs.of(value);
+    if (small != null) {
+      json.value(small); // Written as its toString(), the same digits.
+    } else {
+      json.value(value);
+    }
+  }
+
+  private void writeTimestamp(Instant instant) throws IOException {
+    if (instant.isBefore(MessageEncoder.MIN_TIMESTAMP) || instant.isAfter(MessageEncoder.MAX_TIMESTAMP)) throw outsideYears(instant);
+    json.value(scratch.timestamp(instant));
+  }
+
+  private void writePrimitiveArray(Object array) throws IOException {
+    if (array instanceof int[]) {
+      json.beginArray();
+      for (int v : (int[]) array) {
+        checkSize();
+        writeLong(v);
+      }
+      json.endArray();
+    } else if (array instanceof long[]) {
+      json.beginArray();
+      for (long v : (long[]) array) {
+        checkSize();
+        writeLong(v);
+      }
+      json.endArray();
+    } else if (array instanceof double[]) {
+      double[] doubles = (double[]) array;
+      json.beginArray();
+      for (int i = 0; i < doubles.length; i++) {
+        checkSize();
+        if (!Double.isFinite(doubles[i])) throw notFinite(doubles[i]).under("[" + i + "]");
+        json.value(doubles[i]);
+      }
+      json.endArray();
+    } else if (array instanceof float[]) {
+      float[] floats = (float[]) array;
+      json.beginArray();
+      for (int i = 0; i < floats.length; i++) {
+        checkSize();
+        if (!Float.isFinite(floats[i])) throw notFinite(floats[i]).under("[" + i + "]");
+        json.value(Float.valueOf(floats[i]));
+      }
+      json.endArray();
+    } else if (array instanceof boolean[]) {
+      json.beginArray();
+      for (boolean v : (boolean[]) array) {
+        checkSize();
+        json.value(v);
+      }
+      json.endArray();
+    } else if (array instanceof short[]) {
+      json.beginArray();
+      for (short v : (short[]) array) {
+        checkSize();
+        writeLong(v);
+      }
+      json.endArray();
+    } else if (array instanceof byte[]) {
+      // Bytes are binary data far more often than a list of numbers; make the caller choose.
+      throw new PathError(": byte[] is not supported: encode binary data as a String (Base64 or hex)");
+    } else {
+      // char[] is where Java code keeps passwords; writing one as a string could leak it.
+      throw new PathError(": char[] is not supported: pass a String");
+    }
+  }
+
+  /** Pushes a container, refusing cycles and deep nesting. */
+  private void enter(Object container) {
+    for (int i = 0; i < depth; i++) {
+      if (ancestors[i] == container) {
+        throw new PathError(": cycle detected: the value contains itself");
+      }
+    }
+    if (depth == MessageEncoder.MAX_DEPTH) throw new PathError(": nested deeper than " + MessageEncoder.MAX_DEPTH + " levels");
+    if (depth == ancestors.length) ancestors = Arrays.copyOf(ancestors, depth * 2);
+    ancestors[depth++] = container;
+  }
+
+  private void checkSize() {
+    if (sink.size() > MessageEncoder.STOP_BYTES) throw new Stopped();
+  }
+
+  private static String surrogateDetail(String s, int index) {
+    return "unpaired UTF-16 surrogate U+" + Integer.toHexString(s.charAt(index)).toUpperCase(Locale.ROOT)
+        + " at index " + index;
+  }
+
+  /**
+   * A thread's Moshi writer, the sink under it and the walker over the message, kept between
+   * messages: each message is one top-level value, copied out of the sink as soon as it is
+   * complete, so nothing of them is allocated again for every enqueue on the caller's thread.
+   */
+  static final class Scratch {
+    final Utf8Sink sink = new Utf8Sink();
+    final JsonWriter json = JsonWriter.of(sink);
+    final MessageWriter writer = new MessageWriter(this);
+    /** The last timestamp formatted on this thread: messages enqueued together share their millisecond. */
+    long timestampMillis = Long.MIN_VALUE;
+    String timestampText = "";
+
+    Scratch() {
+      json.setSerializeNulls(true);
+      // Lenient only to accept one top-level value after another; every value is checked before
+      // it is written, so nothing that lenient mode would also let through ever reaches it.
+      json.setLenient(true);
+    }
+
+    /** {@link MessageEncoder#formatTimestamp}, reusing the text of the last one when it is the same millisecond. */
+    String timestamp(Instant instant) {
+      // Exact within the years 0000 to 9999, the only ones formatted.
+      long millis = instant.getEpochSecond() * 1000 + instant.getNano() / 1_000_000;
+      if (millis != timestampMillis) {
+        timestampText = MessageEncoder.formatTimestamp(instant);
+        timestampMillis = millis;
+      }
+      return timestampText;
+    }
+  }
+
+  static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  /** Shows a non-String key's value only for types whose text is short and safe to log. */
+  private static String describeKey(Object key) {
+    return key instanceof Number || key instanceof Boolean || key instanceof Character || key instanceof Enum
+        || key instanceof UUID ? ": " + key : "";
+  }
+
+  /** A date the wire cannot carry: RFC 3339 writes four-digit years. */
+  private static PathError outsideYears(Object value) {
+    return new PathError(": date " + value + " is outside the years 0000 to 9999 (RFC 3339)");
+  }
+
+  private static PathError notFinite(Object value) {
+    return new PathError(" must be a finite number: " + value);
+  }
+
+  private static PathError unsupported(Object value) {
+    String type = value.getClass().getName();
+    if (value instanceof Optional) {
+      return new PathError(": " + type + " is not supported: unwrap it (orElse(null) writes null)");
+    }
+    if (value instanceof ChronoLocalDateTime) {
+      return new PathError(": " + type + " has no zone or offset: convert it to an Instant or OffsetDateTime");
+    }
+    if (value instanceof TemporalAccessor) {
+      return new PathError(": " + type + " is not a point in time: convert it to an Instant or OffsetDateTime");
+    }
+    return new PathError(": unsupported value type " + type + "; supported: " + SUPPORTED_TYPES);
+  }
+
+  /**
+   * A value that cannot be written, thrown from deep inside a map; each enclosing map or list adds
+   * its key or index while the stack unwinds, so no path is built unless something is wrong.
+   */
+  private static final class PathError extends RuntimeException {
+    private final String detail;
+    /** Path segments, innermost first. */
+    private final List<String> segments = new ArrayList<>(4);
+
+    PathError(String detail) {
+      super(null, null, false, false);
+      this.detail = detail;
+    }
+
+    PathError under(String segment) {
+      segments.add(segment);
+      return this;
+    }
+
+    IllegalArgumentException toException(String field) {
+      StringBuilder message = new StringBuilder(field);
+      for (int i = segments.size() - 1; i >= 0; i--) message.append(segments.get(i));
+      return new IllegalArgumentException(message.append(detail).toString());
+    }
+  }
+
+  /** The message grew past {@link MessageEncoder#STOP_BYTES}. */
+  static final class Stopped extends RuntimeException {
+    Stopped() {
+      super(null, null, false, false);
+    }
+  }
+}
