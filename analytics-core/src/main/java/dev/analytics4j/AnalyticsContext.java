@@ -43,10 +43,6 @@ import org.jspecify.annotations.Nullable;
 public final class AnalyticsContext {
   static final AnalyticsContext EMPTY = new AnalyticsContext(null, null, Collections.emptyMap(), Collections.emptyMap());
 
-  static {
-    RequestData.install(new RequestDataCore());
-  }
-
   private final @Nullable String userId;
   private final @Nullable String anonymousId;
   private final Map<String, @Nullable Object> properties;
@@ -156,18 +152,10 @@ public final class AnalyticsContext {
         + (requestData.isEmpty() ? "" : ", requestData=" + requestData.keySet()) + "}";
   }
 
-  /** The one way in for {@link RequestData}. */
-  private static final class RequestDataCore extends RequestData {
-    @Override
-    protected AnalyticsContext withRequestData(AnalyticsContext context, Map<String, ?> requestData) {
-      Map<String, @Nullable Object> copy = Values.copy(requestData, true);
-      return new AnalyticsContext(context.userId, context.anonymousId, context.properties, context.context, copy);
-    }
-
-    @Override
-    protected AnalyticsContext empty() {
-      return EMPTY;
-    }
+  /** {@code context} with {@code requestData} (copied deeply) as its lowest layer; see {@link RequestData}. */
+  static AnalyticsContext withRequestData(AnalyticsContext context, Map<String, ?> requestData) {
+    Map<String, @Nullable Object> copy = Values.copy(requestData, true);
+    return new AnalyticsContext(context.userId, context.anonymousId, context.properties, context.context, copy);
   }
 
   /** An open context: closing it brings back the one that was current when it was opened. */

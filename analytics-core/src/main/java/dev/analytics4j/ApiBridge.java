@@ -70,6 +70,11 @@ final class ApiBridge extends Internal {
   }
 
   @Override
+  public AnalyticsContext withRequestData(AnalyticsContext context, Map<String, ?> requestData) {
+    return AnalyticsContext.withRequestData(context, requestData);
+  }
+
+  @Override
   public Map<String, @Nullable Object> requestData(AnalyticsContext context) {
     return context.requestData();
   }

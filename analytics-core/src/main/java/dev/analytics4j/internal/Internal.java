@@ -78,6 +78,9 @@ public abstract class Internal {
   /** The context outside every scope. */
   public abstract AnalyticsContext emptyContext();
 
+  /** {@code context} with {@code requestData} (copied deeply) as its lowest layer; see {@link RequestData}. */
+  public abstract AnalyticsContext withRequestData(AnalyticsContext context, Map<String, ?> requestData);
+
   /** The starter's request data under {@code context}: its lowest layer, empty outside a request. */
   public abstract Map<String, @Nullable Object> requestData(AnalyticsContext context);
 

@@ -260,28 +260,20 @@ final class Reporter {
 
   private void tellEach(List<EncodedMessage> messages, Consumer<EncodedMessage> toListener,
       Consumer<EncodedMessage> toCallback) {
-    if (listener != AnalyticsListener.NONE) {
-      boolean outermost = enter(LISTENER);
-      try {
-        for (EncodedMessage message : messages) {
-          try {
-            toListener.accept(message);
-          } catch (Throwable t) {
-            listenerThrew(t);
-          }
-        }
-      } finally {
-        exit(outermost);
-      }
-    }
-    if (callback == Callback.NONE) return;
-    boolean outermost = enter(CALLBACK);
+    if (listener != AnalyticsListener.NONE) tellAll(LISTENER, messages, toListener, Reporter::listenerThrew);
+    if (callback != Callback.NONE) tellAll(CALLBACK, messages, toCallback, Reporter::callbackThrew);
+  }
+
+  /** Tells {@code hook} about each message in turn; what one call throws does not stop the others. */
+  private static void tellAll(String hook, List<EncodedMessage> messages, Consumer<EncodedMessage> tell,
+      Consumer<Throwable> threw) {
+    boolean outermost = enter(hook);
     try {
       for (EncodedMessage message : messages) {
         try {
-          toCallback.accept(message);
+          tell.accept(message);
         } catch (Throwable t) {
-          callbackThrew(t);
+          threw.accept(t);
         }
       }
     } finally {

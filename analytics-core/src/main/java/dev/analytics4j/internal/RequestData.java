@@ -3,7 +3,6 @@ package dev.analytics4j.internal;
 import dev.analytics4j.AnalyticsContext;
 import java.util.Map;
 import java.util.Objects;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Not API: may change in any release. The lowest layer of an {@link AnalyticsContext}, for the Spring
@@ -13,13 +12,8 @@ import org.jspecify.annotations.Nullable;
  * request's data follows its work to other threads, and a user's scope opened inside the request
  * keeps it.
  */
-public abstract class RequestData {
-  private static volatile @Nullable RequestData instance;
-
-  /** Called once, by {@link AnalyticsContext}. */
-  public static void install(RequestData core) {
-    instance = core;
-  }
+public final class RequestData {
+  private RequestData() {}
 
   /**
    * {@code context} with {@code requestData} (copied deeply) as its lowest layer, in place of the
@@ -28,30 +22,11 @@ public abstract class RequestData {
   public static AnalyticsContext under(AnalyticsContext context, Map<String, ?> requestData) {
     Objects.requireNonNull(context, "context == null");
     Objects.requireNonNull(requestData, "requestData == null");
-    return core().withRequestData(context, requestData);
+    return Internal.get().withRequestData(context, requestData);
   }
 
   /** A context with nothing in it: what a thread has outside every scope. */
   public static AnalyticsContext none() {
-    return core().empty();
+    return Internal.get().emptyContext();
   }
-
-  private static RequestData core() {
-    RequestData core = instance;
-    if (core == null) {
-      // Initializing AnalyticsContext runs its static initializer, which installs the core.
-      try {
-        Class.forName(AnalyticsContext.class.getName(), true, AnalyticsContext.class.getClassLoader());
-      } catch (ClassNotFoundException e) {
-        throw new AssertionError(e);
-      }
-      core = instance;
-      if (core == null) throw new IllegalStateException("AnalyticsContext did not install its request data core");
-    }
-    return core;
-  }
-
-  protected abstract AnalyticsContext withRequestData(AnalyticsContext context, Map<String, ?> requestData);
-
-  protected abstract AnalyticsContext empty();
 }
