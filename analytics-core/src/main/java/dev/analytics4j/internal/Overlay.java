@@ -150,8 +150,16 @@ final class Overlay extends AbstractMap<String, @Nullable Object> {
       }
     }
 
+    /**
+     * Hashes first: a String caches its hash, and most of high's keys are not low's, so this rules
+     * them out without calling equals (which took half of a walk's time, profiled).
+     */
     private int indexOf(@Nullable Object key) {
-      for (int i = 0; i < lowCount; i += 3) if (Objects.equals(key, lows[i])) return i;
+      int hash = Objects.hashCode(key);
+      for (int i = 0; i < lowCount; i += 3) {
+        Object lowKey = lows[i];
+        if (lowKey == key || (Objects.hashCode(lowKey) == hash && Objects.equals(key, lowKey))) return i;
+      }
       return -1;
     }
   }
