@@ -127,7 +127,8 @@ final class Overlay extends AbstractMap<String, @Nullable Object> {
         action.accept(lows[i], value != UNSET ? value : lows[i + 1]);
       }
       pass = 2;
-      untyped(high).forEach(this);
+      // The usual case, a scope's keys the message does not have: high's entries go straight through.
+      untyped(high).forEach(replaced == 0 ? action : this);
     }
 
     @Override
@@ -145,7 +146,7 @@ final class Overlay extends AbstractMap<String, @Nullable Object> {
           lows[i + 2] = value;
           replaced++;
         }
-      } else if (replaced == 0 || indexOf(key) < 0) {
+      } else if (indexOf(key) < 0) {
         action.accept(key, value);
       }
     }
