@@ -16,11 +16,11 @@ import org.jspecify.annotations.Nullable;
  * How many times each 128-bit fingerprint was seen, exactly, with a heap that stays the same
  * whatever the input's length: a log-structured merge of {@link RepeatRun}s on disk.
  *
- * <p>New fingerprints go into a small table on the heap (2^18 slots, 6 MiB); when it is three
- * quarters full it is sorted and written out, front to back, as an immutable run with a Bloom
+ * <p>New fingerprints go into a small table on the heap (2^18 slots, 6 MiB); when it is five
+ * eighths full (163,840 fingerprints) it is sorted and written out, front to back, as an immutable run with a Bloom
  * filter, and emptied. Runs of the same level are merged four at a time, on a thread of their own,
  * into one run of the next level (a key in several keeps its largest count, the latest), so a run
- * of n distinct fingerprints keeps about log4(n / 196,608) levels of at most a few runs each, and
+ * of n distinct fingerprints keeps about log4(n / 163,840) levels of at most a few runs each, and
  * each fingerprint is written about once per level. Nothing is ever written twice in place, so the
  * kernel writes each page back at most once (a mapped hash table's random inserts made it write
  * the whole table again every 30 s).
@@ -44,9 +44,8 @@ final class RepeatCounter implements AutoCloseable {
   private final RepeatRun.Disk disk;
   private final int slots;
   private final int fanout;
-  private long @Nullable [] his;
-  private long @Nullable [] los;
-  private long @Nullable [] counts;
+  /** Slot i is {@code [3i]} hi, {@code [3i + 1]} lo, {@code [3i + 2]} count (0: empty): a probe reads one cache line. */
+  private long @Nullable [] table;
   private int used;
   private long size;
   private final List<RepeatRun> runs = new ArrayList<>();
@@ -76,25 +75,24 @@ final class RepeatCounter implements AutoCloseable {
   long increment(long hi, long lo) {
     if (failure != null) throw failure;
     if (closed) throw new IllegalStateException("closed");
-    long[] h = his;
-    if (h == null) h = start();
-    long[] l = Objects.requireNonNull(los);
-    long[] c = Objects.requireNonNull(counts);
+    long[] t = table;
+    if (t == null) t = start();
     int mask = slots - 1;
     int slot = (int) mix(hi, lo) & mask;
-    while (c[slot] != 0) {
-      if (h[slot] == hi && l[slot] == lo) return ++c[slot];
+    int at;
+    while (t[(at = slot * 3) + 2] != 0) {
+      if (t[at] == hi && t[at + 1] == lo) return ++t[at + 2];
       slot = (slot + 1) & mask;
     }
     Merge done;
     while ((done = merged.poll()) != null) install(done);
     long count = 0;
     for (int i = 0, n = runs.size(); i < n; i++) count = Math.max(count, runs.get(i).count(hi, lo));
-    h[slot] = hi;
-    l[slot] = lo;
-    c[slot] = ++count;
+    t[at] = hi;
+    t[at + 1] = lo;
+    t[at + 2] = ++count;
     if (count == 1) size++;
-    if (++used * 4L >= slots * 3L) flush();
+    if (++used * 8L >= slots * 5L) flush(); // at most 5/8 full: a miss probes about 4 slots, side by side
     return count;
   }
 
@@ -137,23 +135,19 @@ final class RepeatCounter implements AutoCloseable {
       throw fail(new UncheckedIOException("the repeat counter's file in " + directory + " cannot be created: "
           + e.getMessage(), e));
     }
-    los = new long[slots];
-    counts = new long[slots];
-    return his = new long[slots];
+    return table = new long[slots * 3];
   }
 
   private void flush() {
-    long[] h = Objects.requireNonNull(his);
-    long[] l = Objects.requireNonNull(los);
-    long[] c = Objects.requireNonNull(counts);
+    long[] t = Objects.requireNonNull(table);
     int n = 0;
-    for (int i = 0; i < slots; i++) {
-      if (c[i] == 0) continue;
-      h[n] = h[i];
-      l[n] = l[i];
-      c[n++] = c[i];
+    for (int i = 0; i < slots * 3; i += 3) {
+      if (t[i + 2] == 0) continue;
+      t[n * 3] = t[i];
+      t[n * 3 + 1] = t[i + 1];
+      t[n++ * 3 + 2] = t[i + 2];
     }
-    sort(h, l, c, 0, n - 1);
+    sort(t, 0, n - 1);
     int entries = n;
     RepeatRun.Cursor cursor = new RepeatRun.Cursor() {
       private int index = -1;
@@ -165,17 +159,17 @@ final class RepeatCounter implements AutoCloseable {
 
       @Override
       public long hi() {
-        return h[index];
+        return t[index * 3];
       }
 
       @Override
       public long lo() {
-        return l[index];
+        return t[index * 3 + 1];
       }
 
       @Override
       public long count() {
-        return c[index];
+        return t[index * 3 + 2];
       }
     };
     RepeatRun run;
@@ -186,7 +180,7 @@ final class RepeatCounter implements AutoCloseable {
     }
     runs.add(run);
     runsWritten++;
-    Arrays.fill(c, 0);
+    Arrays.fill(t, 0);
     used = 0;
     startMerges();
     // Bounded lookups whatever the pace: wait for merges rather than let runs pile up.
@@ -282,7 +276,7 @@ final class RepeatCounter implements AutoCloseable {
     merged.clear();
     for (RepeatRun run : runs) run.close();
     runs.clear();
-    his = los = counts = null;
+    table = null;
     if (interrupted) Thread.currentThread().interrupt();
   }
 
@@ -375,42 +369,40 @@ final class RepeatCounter implements AutoCloseable {
     return z ^ (z >>> 29) ^ (z >>> 47);
   }
 
-  /** Sorts the entries in [from, to] by key, unsigned: a quicksort over the three arrays at once. */
-  private static void sort(long[] h, long[] l, long[] c, int from, int to) {
+  /** Sorts the entries [from, to] of {@code t} (triples) by key, unsigned: a quicksort. */
+  private static void sort(long[] t, int from, int to) {
     while (to - from > 16) {
       int middle = (from + to) >>> 1;
-      long pivotHi = h[middle];
-      long pivotLo = l[middle];
+      long pivotHi = t[middle * 3];
+      long pivotLo = t[middle * 3 + 1];
       int i = from;
       int j = to;
       while (i <= j) {
-        while (RepeatRun.compare(h[i], l[i], pivotHi, pivotLo) < 0) i++;
-        while (RepeatRun.compare(h[j], l[j], pivotHi, pivotLo) > 0) j--;
-        if (i <= j) swap(h, l, c, i++, j--);
+        while (RepeatRun.compare(t[i * 3], t[i * 3 + 1], pivotHi, pivotLo) < 0) i++;
+        while (RepeatRun.compare(t[j * 3], t[j * 3 + 1], pivotHi, pivotLo) > 0) j--;
+        if (i <= j) swap(t, i++, j--);
       }
       // The smaller side by recursion, the larger by the loop: the stack stays O(log n).
       if (j - from < to - i) {
-        sort(h, l, c, from, j);
+        sort(t, from, j);
         from = i;
       } else {
-        sort(h, l, c, i, to);
+        sort(t, i, to);
         to = j;
       }
     }
     for (int i = from + 1; i <= to; i++) {
-      for (int j = i; j > from && RepeatRun.compare(h[j - 1], l[j - 1], h[j], l[j]) > 0; j--) swap(h, l, c, j - 1, j);
+      for (int j = i; j > from && RepeatRun.compare(t[(j - 1) * 3], t[(j - 1) * 3 + 1], t[j * 3], t[j * 3 + 1]) > 0; j--) {
+        swap(t, j - 1, j);
+      }
     }
   }
 
-  private static void swap(long[] h, long[] l, long[] c, int i, int j) {
-    long t = h[i];
-    h[i] = h[j];
-    h[j] = t;
-    t = l[i];
-    l[i] = l[j];
-    l[j] = t;
-    t = c[i];
-    c[i] = c[j];
-    c[j] = t;
+  private static void swap(long[] t, int i, int j) {
+    for (int k = 0; k < 3; k++) {
+      long v = t[i * 3 + k];
+      t[i * 3 + k] = t[j * 3 + k];
+      t[j * 3 + k] = v;
+    }
   }
 }

@@ -21,9 +21,11 @@ import org.jspecify.annotations.Nullable;
  * over.
  *
  * <p>The filter is blocked (each key sets 7 bits in one 64-byte block, about 12 bits a key, so
- * under 1% of absent keys pass) and the block is chosen by the key's top bits: blocks fill in key
+ * about 1% of absent keys pass) and the block is chosen by the key's top bits: blocks fill in key
  * order, so the filter is written sequentially too, whatever the run's size, with one block in
- * memory. A key the filter rules out costs one cache line of a clean, mapped page and no search.
+ * memory, and each block can start with the index of its first record, so a key the filter lets
+ * through is searched for among the few dozen records of its block. A key the filter rules out
+ * costs one cache line of a clean, mapped page and no search.
  *
  * <p>The file is deleted as soon as it is opened where the system allows (Linux, macOS): a kill at
  * any moment leaves nothing behind and its space comes back when the process ends. Elsewhere it is
@@ -33,6 +35,8 @@ final class RepeatRun implements AutoCloseable {
   static final int RECORD_BYTES = 24;
   static final int BLOCK_BYTES = 64;
   static final int BITS_PER_KEY = 12;
+  /** A block: the index of its first record, then 7 words of filter. */
+  private static final int FILTER_BITS = BLOCK_BYTES * 8 - 64;
   /** A mapping's segment: a multiple of both 24 and 64 (no record or block straddles two), under 2 GiB. */
   private static final long SEGMENT_BYTES = 192L << 22;
   private static final int BUFFER_BYTES = 1 << 18;
@@ -90,7 +94,7 @@ final class RepeatRun implements AutoCloseable {
     try {
       channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
       boolean deleted = deleteNow(file);
-      long blocks = Math.max(1, (maxRecords * BITS_PER_KEY + BLOCK_BYTES * 8 - 1) / (BLOCK_BYTES * 8));
+      long blocks = Math.max(1, (maxRecords * BITS_PER_KEY + FILTER_BITS - 1) / FILTER_BITS);
       Appender filterOut = new Appender(disk, channel, 0, blocks * BLOCK_BYTES);
       Appender dataOut = new Appender(disk, channel, blocks * BLOCK_BYTES, maxRecords * RECORD_BYTES);
       long[] block = new long[BLOCK_BYTES / 8];
@@ -98,14 +102,21 @@ final class RepeatRun implements AutoCloseable {
       long records = 0;
       while (source.next()) {
         if ((records & 0xffff) == 0 && cancelled.getAsBoolean()) return null;
-        if (++records > maxRecords) throw new IllegalStateException("more than " + maxRecords + " records");
+        if (records == maxRecords) throw new IllegalStateException("more than " + maxRecords + " records");
         long hi = source.hi();
         long lo = source.lo();
-        for (long b = block(hi, blocks); blockIndex < b; blockIndex++) filterOut.block(block);
+        for (long b = block(hi, blocks); blockIndex < b; blockIndex++) {
+          filterOut.block(block);
+          block[0] = records; // where the next block's records start
+        }
         setBits(block, hi, lo);
         dataOut.record(hi, lo, source.count());
+        records++;
       }
-      for (; blockIndex < blocks; blockIndex++) filterOut.block(block);
+      for (; blockIndex < blocks; blockIndex++) {
+        filterOut.block(block);
+        block[0] = records;
+      }
       filterOut.flush();
       dataOut.flush();
       RepeatRun run = new RepeatRun(file, level, records, blocks, channel, deleted,
@@ -122,14 +133,16 @@ final class RepeatRun implements AutoCloseable {
   /** The count this run holds for the key, or 0. */
   long count(long hi, long lo) {
     try {
-      long at = block(hi, blocks) * BLOCK_BYTES;
+      long b = block(hi, blocks);
+      long at = b * BLOCK_BYTES;
       long h = bitsHash(hi, lo);
       for (int i = 0; i < 7; i++, h >>>= 9) {
-        int bit = (int) (h & 511);
-        if ((filter.getLong(at + (bit >>> 6) * 8L) & 1L << bit) == 0) return 0;
+        int bit = bit(h);
+        if ((filter.getLong(at + 8 + (bit >>> 6) * 8L) & 1L << bit) == 0) return 0;
       }
-      long low = 0;
-      long high = records - 1;
+      // Only this block's records can hold the key: a search within a few hundred bytes.
+      long low = filter.getLong(at);
+      long high = (b + 1 < blocks ? filter.getLong(at + BLOCK_BYTES) : records) - 1;
       while (low <= high) {
         long middle = (low + high) >>> 1;
         long offset = middle * RECORD_BYTES;
@@ -220,9 +233,14 @@ final class RepeatRun implements AutoCloseable {
   private static void setBits(long[] block, long hi, long lo) {
     long h = bitsHash(hi, lo);
     for (int i = 0; i < 7; i++, h >>>= 9) {
-      int bit = (int) (h & 511);
-      block[bit >>> 6] |= 1L << bit;
+      int bit = bit(h);
+      block[1 + (bit >>> 6)] |= 1L << bit;
     }
+  }
+
+  /** Nine bits of the hash scaled to a bit of the block's filter words. */
+  private static int bit(long h) {
+    return (int) (((h & 511) * FILTER_BITS) >>> 9);
   }
 
   private static Path createFile(Path directory) {

@@ -94,8 +94,9 @@ public final class HeapBench {
           System.gc();
           long used = memory.getHeapMemoryUsage().getUsed();
           maxUsed = Math.max(maxUsed, used);
-          System.out.printf(Locale.ROOT, "%,14d lines  %,6.0f s  heap in use after GC %,12d bytes  repeats %,d  %s%n",
-              i + 1, (System.nanoTime() - start) / 1e9, used, repeats, io.since(i + 1));
+          System.out.printf(Locale.ROOT, "%,14d lines  %,6.0f s  heap in use after GC %,12d bytes  repeats %,d  "
+              + "%d runs, %,d bytes  %s%n", i + 1, (System.nanoTime() - start) / 1e9, used, repeats, counter.runs(),
+              counter.fileBytes(), io.since(i + 1));
         }
       }
     }

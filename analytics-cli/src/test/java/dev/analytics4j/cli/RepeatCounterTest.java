@@ -79,6 +79,25 @@ class RepeatCounterTest {
     }
   }
 
+  /** Keys at the ends of the unsigned order (0, -1, the sign bit) sort, filter and merge like any other. */
+  @Test
+  void keysAtTheEndsOfTheUnsignedOrderAreCountedExactly() throws Exception {
+    long[] edges = {0, 1, -1, Long.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE + 1, -2};
+    int[][] reference = new int[edges.length][edges.length];
+    try (RepeatCounter counter = new RepeatCounter(dir, RepeatRun.Disk.SYSTEM, 64, 2)) {
+      for (int round = 0; round < 40; round++) {
+        for (int i = 0; i < edges.length; i++) {
+          for (int j = 0; j < edges.length; j++) {
+            assertEquals(++reference[i][j], counter.increment(edges[i], edges[j]), edges[i] + ":" + edges[j]);
+          }
+        }
+        for (long k = round * 100L; k < round * 100L + 100; k++) assertEquals(1, counter.increment(hi(k), lo(k)));
+      }
+      assertTrue(counter.runsWritten() > 40, "runs written: " + counter.runsWritten());
+      assertEquals(edges.length * edges.length + 4_000, counter.size());
+    }
+  }
+
   /** Merges held up mid-write while lookups and new runs go on; then let through: nothing lost. */
   @Test
   void lookupsStayExactWhileMergesAreUnderWayAndAfterTheyLand() throws Exception {
@@ -213,6 +232,24 @@ class RepeatCounterTest {
     assertTrue(e.getMessage().startsWith("the repeat counter's file in " + dir.resolve("missing") + " cannot be created: "),
         e.getMessage());
     counter.close();
+  }
+
+  /** What the importer does with it: the run stops, exit 7, the file named; no line gets an id. */
+  @Test
+  void anImportWhoseRepeatTableCannotBeWrittenStopsWithExit7NamingIt() throws Exception {
+    String line = "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"E\",\"timestamp\":\"2021-06-01T10:00:00Z\"}\n";
+    Importer importer = Importer.builder(dev.analytics4j.Analytics.builder("abc123")).dryRun(true)
+        .source(Importer.Source.stream("in", new java.io.ByteArrayInputStream((line + line)
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+        .state(null, false, dir.resolve("missing")).build();
+
+    ImportResult result = importer.run();
+
+    assertEquals(ImportResult.EXIT_INPUT, result.exitCode(), result.toString());
+    String reason = java.util.Objects.requireNonNull(result.stop).reason;
+    assertTrue(reason.startsWith("UncheckedIOException: the repeat counter's file in " + dir.resolve("missing")
+        + " cannot be created: "), reason);
+    assertTrue(reason.endsWith(" while reading in line 1"), reason);
   }
 
   @Test
