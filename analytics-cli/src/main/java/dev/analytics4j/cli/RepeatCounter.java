@@ -74,6 +74,17 @@ final class RepeatCounter implements AutoCloseable {
   /** Counts one more sighting of the fingerprint {@code hi:lo} and returns how many there have been. */
   long increment(long hi, long lo) {
     if (failure != null) throw failure;
+    try {
+      return count(hi, lo);
+    } catch (InternalError e) {
+      // A read fault in a mapping (a failing disk) reaches compiled code as an InternalError at a
+      // later check, anywhere in here rather than where the page was read: say where the files are.
+      throw fail(new UncheckedIOException("the repeat counter's files in " + directory + " cannot be read: "
+          + e.getMessage(), new IOException(e)));
+    }
+  }
+
+  private long count(long hi, long lo) {
     if (closed) throw new IllegalStateException("closed");
     long[] t = table;
     if (t == null) t = start();
@@ -87,7 +98,11 @@ final class RepeatCounter implements AutoCloseable {
     Merge done;
     while ((done = merged.poll()) != null) install(done);
     long count = 0;
-    for (int i = 0, n = runs.size(); i < n; i++) count = Math.max(count, runs.get(i).count(hi, lo));
+    try {
+      for (int i = 0, n = runs.size(); i < n; i++) count = Math.max(count, runs.get(i).count(hi, lo));
+    } catch (UncheckedIOException e) {
+      throw fail(e); // a run that cannot be read: no count is sure any more
+    }
     t[at] = hi;
     t[at + 1] = lo;
     t[at + 2] = ++count;
@@ -239,6 +254,10 @@ final class RepeatCounter implements AutoCloseable {
     Throwable error = merge.error;
     if (error != null) {
       if (error instanceof UncheckedIOException) throw fail((UncheckedIOException) error);
+      if (error instanceof InternalError) {
+        throw fail(new UncheckedIOException("the repeat counter's files in " + directory + " cannot be read: "
+            + error.getMessage(), new IOException(error)));
+      }
       throw fail(new UncheckedIOException(new IOException("merging the repeat counter's runs failed: " + error, error)));
     }
     runs.removeAll(merge.inputs);

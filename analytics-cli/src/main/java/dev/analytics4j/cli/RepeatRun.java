@@ -88,10 +88,11 @@ final class RepeatRun implements AutoCloseable {
    */
   static @Nullable RepeatRun write(Disk disk, Path directory, int level, long maxRecords, Cursor source,
       BooleanSupplier cancelled) {
-    Path file = createFile(directory);
+    Path file = null;
     FileChannel channel = null;
     boolean done = false;
     try {
+      file = createFile(directory);
       channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
       boolean deleted = deleteNow(file);
       long blocks = Math.max(1, (maxRecords * BITS_PER_KEY + FILTER_BITS - 1) / FILTER_BITS);

@@ -21,7 +21,10 @@ import java.util.Locale;
  *     dev.analytics4j.cli.HeapBench 50000000 /var/tmp
  * </pre>
  *
- * The second argument is where the repeat counter's file goes (default: the temporary directory).
+ * The second argument is where the repeat counter's files go (default: the temporary directory).
+ * Each figure line also says the bytes this process wrote to storage ({@code /proc/self/io}), and
+ * {@code HeapBench --counter 50000000 /var/tmp} drives the {@link RepeatCounter} alone (no reading,
+ * no hashing) to give its own lines/s, heap and bytes written.
  * {@code HeapBench --print 50000000} writes the same lines to standard output instead, to pipe
  * into the whole importer ({@code import --dry-run -}) under a small {@code -Xmx}.
  */

@@ -172,6 +172,39 @@ class RepeatCounterTest {
     assertEquals(0, filesIn(dir));
   }
 
+  /**
+   * A run whose pages can no longer be read (here: its file cut short under the mapping, what a
+   * failing disk looks like to a mapping) stops the count. The JVM reports such a fault in compiled
+   * code at a later check, possibly after the counter returned or inside another call; so this
+   * asserts that it surfaces, as the counter's error naming the files when it lands in the counter
+   * (and then every later call fails), else as the JVM's InternalError, which stops the importer
+   * through its catch of any Throwable (exit 7).
+   */
+  @Test
+  void aRunThatCannotBeReadStopsTheCount() throws Exception {
+    AtomicReference<java.nio.channels.FileChannel> first = new AtomicReference<>();
+    RepeatRun.Disk capturing = (channel, buffer, position) -> {
+      first.compareAndSet(null, channel);
+      return channel.write(buffer, position);
+    };
+    RepeatCounter counter = new RepeatCounter(dir, capturing, 1024, 100);
+    for (long k = 0; k < 700; k++) assertEquals(1, counter.increment(hi(k), lo(k)));
+    assertEquals(1, counter.runs());
+    first.get().truncate(0);
+    Throwable thrown = assertThrows(Throwable.class, () -> {
+      for (long k = 0; k < 700; k++) counter.increment(hi(k), lo(k));
+    });
+    if (thrown instanceof UncheckedIOException) {
+      assertTrue(thrown.getMessage().matches("the repeat counter's (file " + java.util.regex.Pattern.quote(dir.toString())
+          + ".analytics4j-repeats-\\d+\\.tmp|files in " + java.util.regex.Pattern.quote(dir.toString())
+          + ") cannot be read: .*"), thrown.getMessage());
+      assertSame(thrown, assertThrows(UncheckedIOException.class, () -> counter.increment(1, 2)));
+    } else {
+      assertTrue(thrown instanceof InternalError && thrown.getMessage().contains("fault occurred"), thrown.toString());
+    }
+    counter.close();
+  }
+
   /** Close waits for a merge under way before it unmaps the runs that merge reads. */
   @Test
   void closeDuringAMergeWaitsForItAndLeavesNothing() throws Exception {
