@@ -69,6 +69,10 @@ final class LineEncoder {
   private final boolean[] visible = new boolean[FIELDS.length];
   private final boolean[] escaped = new boolean[FIELDS.length];
   private boolean contextHasLibrary;
+  /** Where the line's own keys are in the copier's output (a dropped field's value is not kept; its key is). */
+  private int[] topKeyStarts = new int[32];
+  private int[] topKeyEnds = new int[32];
+  private int topKeys;
   private byte[] message = new byte[4096];
   private int size;
   private int numericIds;
@@ -164,14 +168,14 @@ final class LineEncoder {
     j.expect('{');
     j.skipWhitespace();
     if (j.peek() == '}') throw JsonCopier.NOT_SURE; // no type
-    int keysStart = j.size;
+    topKeys = 0;
     while (true) {
       j.skipWhitespace();
       if (j.peek() != '"') throw JsonCopier.NOT_SURE;
       int keyStart = j.size;
       j.copyString();
       int keyEnd = j.size;
-      checkNewKey(keysStart, keyStart, keyEnd);
+      checkNewKey(keyStart, keyEnd);
       j.expect(':');
       int field = field(keyStart, keyEnd);
       j.skipWhitespace();
@@ -192,7 +196,6 @@ final class LineEncoder {
         visible[field] = j.visible;
         escaped[field] = j.escaped;
       }
-      j.write(0); // a separator no key's bytes contain, so keys stay apart
       j.skipWhitespace();
       int next = j.peek();
       j.pos++;
@@ -203,32 +206,33 @@ final class LineEncoder {
     if (j.pos != j.end) throw JsonCopier.NOT_SURE;
   }
 
-  /** The line's keys sit in the output, each followed by its value (if kept) and a 0. */
-  private void checkNewKey(int keysStart, int keyStart, int keyEnd) {
+  /** Refuses a key the line's object already has: the parser names it. */
+  private void checkNewKey(int keyStart, int keyEnd) {
     byte[] out = json.out;
     int length = keyEnd - keyStart;
-    int p = keysStart;
-    while (p < keyStart) {
-      int keyLength = quotedLength(out, p);
-      if (keyLength == length && Arrays.equals(out, p, p + length, out, keyStart, keyEnd)) throw JsonCopier.NOT_SURE;
-      while (out[p] != 0) p++; // skip the key and its value to the separator
-      p++;
+    for (int k = 0; k < topKeys; k++) {
+      int start = topKeyStarts[k];
+      if (topKeyEnds[k] - start == length && out[start + 1] == out[keyStart + 1]
+          && Arrays.equals(out, start, start + length, out, keyStart, keyEnd)) {
+        throw JsonCopier.NOT_SURE;
+      }
     }
-  }
-
-  /** The length of the quoted string at {@code p} in the encoder's form (an escaped quote has a backslash before it). */
-  private static int quotedLength(byte[] out, int p) {
-    int i = p + 1;
-    while (out[i] != '"') i += out[i] == '\\' ? 2 : 1;
-    return i + 1 - p;
+    if (topKeys == topKeyStarts.length) {
+      if (topKeys >= 256) throw JsonCopier.NOT_SURE; // the parser takes lines of that many fields
+      topKeyStarts = Arrays.copyOf(topKeyStarts, topKeys * 2);
+      topKeyEnds = Arrays.copyOf(topKeyEnds, topKeys * 2);
+    }
+    topKeyStarts[topKeys] = keyStart;
+    topKeyEnds[topKeys++] = keyEnd;
   }
 
   private int field(int keyStart, int keyEnd) {
     byte[] out = json.out;
     int length = keyEnd - keyStart;
+    byte first = out[keyStart + 1];
     for (int f = 0; f < FIELDS.length; f++) {
       byte[] name = QUOTED[f];
-      if (name.length == length && Arrays.equals(out, keyStart, keyEnd, name, 0, length)) return f;
+      if (name.length == length && name[1] == first && Arrays.equals(out, keyStart, keyEnd, name, 0, length)) return f;
     }
     return -1;
   }
