@@ -12,6 +12,7 @@ import dev.analytics4j.Transport;
 import dev.analytics4j.internal.NameUuids;
 import dev.analytics4j.internal.Wire;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -128,6 +130,51 @@ class EncodeLineTest {
     assertTrue(streamed > lines / 4, "streamed " + streamed);
     assertTrue(refusedByParser > lines / 10, "refused " + refusedByParser);
     assertTrue(reasons.size() > 25, reasons.toString());
+  }
+
+  @Test
+  void theImportersLinesComeOutTheSameWithAndWithoutStreamingRepeatsAndRejectionsIncluded(@TempDir Path dir)
+      throws Exception {
+    // 20,000 lines, one in five a repeat of an earlier one (its own id, encoded again), through the
+    // pool as the feeder drives it: ids in order, a repeat encoded again, a rejection as the feeder
+    // reports it.
+    Corpus corpus = new Corpus(new Random(21));
+    List<String> lines = new ArrayList<>();
+    Random random = new Random(22);
+    for (int i = 0; i < 20_000; i++) {
+      lines.add(i > 0 && random.nextInt(5) == 0 ? lines.get(random.nextInt(i)) : corpus.line().replace('\n', ' '));
+    }
+    byte[] input = (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
+    List<List<String>> runs = new ArrayList<>();
+    int[] streamedLines = new int[2];
+    for (boolean streaming : new boolean[] {false, true}) {
+      List<String> out = new ArrayList<>();
+      try (MessageIds ids = new MessageIds(dir); EncodePool pool = new EncodePool(client, 2, streaming)) {
+        pool.read(new LineReader(new java.io.ByteArrayInputStream(input), StandardCharsets.UTF_8,
+            LineReader.DEFAULT_MAX_LINE_BYTES, LineReader.DEFAULT_MAX_SKIP_BYTES));
+        for (EncodePool.Prepared p; (p = pool.next()) != null; ) {
+          if (p.line.rejection != null || p.line.text.isBlank()) {
+            out.add(p.line.number + " skipped");
+            continue;
+          }
+          if (p.streamed) streamedLines[streaming ? 1 : 0]++;
+          if (p.parsed == null && !p.streamed) {
+            out.add(p.line.number + " rejected: " + p.rejection);
+            continue;
+          }
+          if (p.ownMessageId == null) {
+            String id = ids.idFor(p.line.utf8, p.digest);
+            if (p.encoded == null || !p.encoded.messageId().equals(id)) pool.encodeAgain(p, id);
+          }
+          out.add(p.line.number + (p.encoded == null ? " rejected: " + p.rejection : " " + p.encoded.json())
+              + " numericIds=" + p.numericIds);
+        }
+      }
+      runs.add(out);
+    }
+    assertEquals(0, streamedLines[0]);
+    assertTrue(streamedLines[1] > 5_000, "streamed " + streamedLines[1]);
+    assertEquals(runs.get(0), runs.get(1));
   }
 
   @Test
