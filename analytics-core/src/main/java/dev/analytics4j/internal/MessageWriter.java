@@ -170,7 +170,7 @@ final class MessageWriter implements BiConsumer<Object, Object> {
     } else if (value instanceof Double) {
       double d = value.doubleValue();
       if (!Double.isFinite(d)) throw notFinite(value);
-      json.value(d);
+      writeDouble(d);
     } else if (value instanceof Float) {
       if (!Float.isFinite(value.floatValue())) throw notFinite(value);
       json.value(value); // Float.toString: 0.1f is written 0.1, not 0.10000000149011612.
@@ -179,6 +179,17 @@ final class MessageWriter implements BiConsumer<Object, Object> {
       json.value(value);
     } else {
       throw unsupported(value);
+    }
+  }
+
+  /** Writes a finite {@code d} as Moshi's {@code value(double)} would, without a String when it can. */
+  private void writeDouble(double d) throws IOException {
+    long thousandths = Decimals.thousandths(d);
+    if (thousandths == Decimals.NONE) {
+      json.value(d);
+    } else {
+      sink.pendDecimal(thousandths);
+      json.value(Utf8Sink.DECIMAL_NUMBER);
     }
   }
 
@@ -325,7 +336,7 @@ final class MessageWriter implements BiConsumer<Object, Object> {
       for (int i = 0; i < doubles.length; i++) {
         checkSize();
         if (!Double.isFinite(doubles[i])) throw notFinite(doubles[i]).under("[" + i + "]");
-        json.value(doubles[i]);
+        writeDouble(doubles[i]);
       }
       json.endArray();
     } else if (array instanceof float[]) {

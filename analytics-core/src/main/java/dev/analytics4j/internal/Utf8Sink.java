@@ -40,17 +40,26 @@ public final class Utf8Sink implements BufferedSink {
    * {@code toString()} raw after the separator, so the pending string lands exactly where Moshi's
    * own {@code value(String)} would have put it.
    */
-  static final Number VALUE_NUMBER = new PendingValue();
+  static final Number VALUE_NUMBER = new PendingValue(VALUE);
+  /** Like {@link #VALUE}, for a double {@link Decimals} writes; see {@link #pendDecimal}. */
+  static final String DECIMAL = new String(new char[] {'d'});
+  static final Number DECIMAL_NUMBER = new PendingValue(DECIMAL);
 
   private byte[] data = new byte[INITIAL_BYTES];
   private int size;
   /** The key and the string value Moshi is about to ask for, through {@link #NAME} and {@link #VALUE}. */
   private String pendingName = "";
   private String pendingValue = "";
+  private long pendingThousandths;
 
   /** The key {@link #NAME} stands for, until the next call. */
   void pendName(String name) {
     pendingName = name;
+  }
+
+  /** The double {@link #DECIMAL_NUMBER} stands for, as {@link Decimals#thousandths} gave it. */
+  void pendDecimal(long thousandths) {
+    pendingThousandths = thousandths;
   }
 
   /** The string value {@link #VALUE_NUMBER} stands for, until the next call. */
@@ -104,6 +113,11 @@ public final class Utf8Sink implements BufferedSink {
   public BufferedSink writeUtf8(String string) {
     if (string == VALUE) {
       writeJsonString(pendingValue, true);
+      return this;
+    }
+    if (string == DECIMAL) {
+      ensure(13); // "-9999999.999"
+      size = Decimals.write(data, size, pendingThousandths);
       return this;
     }
     return writeUtf8(string, 0, string.length());
@@ -239,6 +253,11 @@ public final class Utf8Sink implements BufferedSink {
   /** See {@link #VALUE_NUMBER}; never read as a number. */
   private static final class PendingValue extends Number {
     private static final long serialVersionUID = 1L;
+    private final String text;
+
+    PendingValue(String text) {
+      this.text = text;
+    }
 
     @Override
     public int intValue() {
@@ -262,7 +281,7 @@ public final class Utf8Sink implements BufferedSink {
 
     @Override
     public String toString() {
-      return VALUE;
+      return text;
     }
   }
 
