@@ -42,6 +42,8 @@ def notice = jar.getInputStream(jar.getEntry('META-INF/analytics4j-bundle/THIRD-
 assert ['OkHttp', 'Okio', 'Moshi', 'Kotlin standard library'].every { notice.contains("- ${it} ") } : notice
 assert !notice.contains('${') : "unfiltered notice: ${notice}"
 assert jar.getEntry('META-INF/analytics4j-bundle/LICENSE-Apache-2.0.txt') != null
+def ownLicence = jar.getInputStream(jar.getEntry('META-INF/analytics4j-bundle/LICENSE.txt')).text
+assert ownLicence == new File(licenceFile).text : "the bundle must carry analytics4j's own MIT licence"
 
 def top = names.findAll { it.endsWith('/') && it.count('/') <= 4 && it.startsWith('dev/analytics4j/shaded/') || it == 'META-INF/' || it =~ /^dev\/analytics4j\/[a-z]+\/$/ }.sort()
 println "analytics4j-bundle: ${jarFile.length()} bytes, ${names.count { it.endsWith('.class') }} classes, dependencies ${deps}"

@@ -1,9 +1,11 @@
 package dev.analytics4j;
 
 import dev.analytics4j.internal.ContextScopes;
+import dev.analytics4j.internal.FrozenMap;
 import dev.analytics4j.internal.MessageEncoder;
 import dev.analytics4j.internal.RequestData;
 import dev.analytics4j.internal.Values;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -236,7 +238,15 @@ public final class AnalyticsContext {
      * change the maps it passed, without changing a scope that every thread it is carried to reads.
      */
     private static Map<String, @Nullable Object> frozen(@Nullable Map<String, @Nullable Object> map) {
-      return map == null ? Collections.emptyMap() : Values.copy(map, true);
+      if (map == null) return Collections.emptyMap();
+      // Flat values (the usual ids and names) need no deep copy: one array, where an unmodifiable
+      // LinkedHashMap takes a node per entry, a table and a wrapper, for every scope opened.
+      for (Object value : map.values()) {
+        if (value instanceof Map || value instanceof Collection || value instanceof Object[]) {
+          return Values.copy(map, true);
+        }
+      }
+      return FrozenMap.copyOf(map);
     }
 
     private static String requireNonBlank(@Nullable String value, String name) {

@@ -30,10 +30,12 @@ final class Signals {
   private static void handle(String name, int exitCode, Importer importer, PrintStream err, AtomicBoolean stopping) {
     Signal.handle(new Signal(name), signal -> {
       if (stopping.compareAndSet(false, true)) {
+        // The stop first, then the words: once "stopping" is printed the run ends as interrupted,
+        // even if its input ends the next moment (MainTest waits for these words).
+        importer.cancel(exitCode);
         err.println();
         err.println("SIG" + name + ": stopping; sending what was read (at most --shutdown-timeout). "
             + "Send it again to stop at once.");
-        importer.cancel(exitCode);
       } else {
         // Halting skips the summary and every finally: flush the rejects file first, and say what
         // it leaves out, within a bound, because the user asked to exit now.

@@ -2,9 +2,11 @@ package dev.analytics4j.internal;
 
 import java.util.AbstractMap;
 import java.util.AbstractSet;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
@@ -16,8 +18,20 @@ import org.jspecify.annotations.Nullable;
  * over the client's {@code defaultContext} while it is encoded. Both maps are immutable (a built
  * message's, a scope's), or read once on the thread that made the view (the defaults), so the view
  * never changes while it is read.
+ *
+ * <p>A walk looks up as little as it can: a message's properties over a scope's are a {@link
+ * FrozenMap} whose first lookup would build an index (some 700 bytes for a dozen keys) for every
+ * message, so under a small {@code low} the walk looks nothing up, and under a larger one it asks
+ * {@code high} alone.
  */
 final class Overlay extends AbstractMap<String, @Nullable Object> {
+  /** Up to this many entries in {@code low}, a walk makes no lookups: see {@link SmallLowWalk}. */
+  private static final int SMALL_LOW = 8;
+  /** Marks an entry of low that high does not replace (high's value may be null). */
+  private static final Object UNSET = new Object();
+  /** Above this many shared keys, membership is asked of {@code low} instead of a linear scan. */
+  private static final int SCAN_SHARED_AT_MOST = 8;
+
   private final Map<String, ?> high;
   private final Map<String, ?> low;
   private int size = -1;
@@ -48,8 +62,8 @@ final class Overlay extends AbstractMap<String, @Nullable Object> {
   @Override
   public int size() {
     if (size < 0) {
-      int n = low.size();
-      for (String key : high.keySet()) if (!low.containsKey(key)) n++;
+      int n = high.size();
+      for (String key : low.keySet()) if (!high.containsKey(key)) n++;
       size = n;
     }
     return size;
@@ -63,10 +77,127 @@ final class Overlay extends AbstractMap<String, @Nullable Object> {
   /** The entries in {@link #entrySet()}'s order, without making an entry object for each. */
   @Override
   public void forEach(BiConsumer<? super String, ? super @Nullable Object> action) {
-    low.forEach((key, value) -> action.accept(key, high.containsKey(key) ? high.get(key) : value));
-    high.forEach((key, value) -> {
-      if (!low.containsKey(key)) action.accept(key, value);
-    });
+    if (low.size() <= SMALL_LOW) {
+      new SmallLowWalk(action).run();
+      return;
+    }
+    Walk walk = new Walk(action);
+    untyped(low).forEach(walk);
+    walk.lowDone = true;
+    if (walk.shared.count < high.size()) untyped(high).forEach(walk);
+  }
+
+  /**
+   * Keys as they are: a caller's map may hold a key that is not a String despite its type, which the
+   * encoder (the action) names in its error; a cast to String here would throw first, unexplained.
+   */
+  @SuppressWarnings("unchecked")
+  private static <T> BiConsumer<@Nullable Object, @Nullable Object> untyped(BiConsumer<? super String, T> action) {
+    return (BiConsumer<@Nullable Object, @Nullable Object>) (BiConsumer<?, ?>) action;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<@Nullable Object, @Nullable Object> untyped(Map<String, ?> map) {
+    return (Map<@Nullable Object, @Nullable Object>) (Map<?, ?>) map;
+  }
+
+  /**
+   * A walk under a small {@code low} (a scope's few properties under a message's, a handful of
+   * defaults under a message's context) that looks nothing up in either map: low's entries are
+   * copied into one small array, and one pass over {@code high} finds the values that replace them.
+   */
+  private final class SmallLowWalk implements BiConsumer<@Nullable Object, @Nullable Object> {
+    private final BiConsumer<@Nullable Object, @Nullable Object> action;
+    /** Key, low's value, high's value (or {@link #UNSET}) for each of low's entries. */
+    private @Nullable Object[] lows = new Object[low.size() * 3];
+    private int lowCount;
+    private int replaced;
+    private int pass;
+
+    SmallLowWalk(BiConsumer<? super String, ? super @Nullable Object> action) {
+      this.action = untyped(action);
+    }
+
+    void run() {
+      untyped(low).forEach(this);
+      pass = 1;
+      untyped(high).forEach(this);
+      for (int i = 0; i < lowCount; i += 3) {
+        Object value = lows[i + 2];
+        action.accept(lows[i], value != UNSET ? value : lows[i + 1]);
+      }
+      pass = 2;
+      untyped(high).forEach(this);
+    }
+
+    @Override
+    public void accept(@Nullable Object key, @Nullable Object value) {
+      if (pass == 0) {
+        // A defaultContext's map may grow while it is read (it is the user's): what was read is kept.
+        if (lowCount == lows.length) lows = Arrays.copyOf(lows, lowCount + 3);
+        lows[lowCount] = key;
+        lows[lowCount + 1] = value;
+        lows[lowCount + 2] = UNSET;
+        lowCount += 3;
+      } else if (pass == 1) {
+        int i = indexOf(key);
+        if (i >= 0) {
+          lows[i + 2] = value;
+          replaced++;
+        }
+      } else if (replaced == 0 || indexOf(key) < 0) {
+        action.accept(key, value);
+      }
+    }
+
+    private int indexOf(@Nullable Object key) {
+      for (int i = 0; i < lowCount; i += 3) if (Objects.equals(key, lows[i])) return i;
+      return -1;
+    }
+  }
+
+  /** A walk under a larger {@code low}: looks low's keys up in {@code high}. */
+  private final class Walk implements BiConsumer<@Nullable Object, @Nullable Object> {
+    private final BiConsumer<@Nullable Object, @Nullable Object> action;
+    final Shared shared = new Shared();
+    boolean lowDone;
+
+    Walk(BiConsumer<? super String, ? super @Nullable Object> action) {
+      this.action = untyped(action);
+    }
+
+    @Override
+    public void accept(@Nullable Object key, @Nullable Object value) {
+      if (lowDone) {
+        if (!shared.contains(key)) action.accept(key, value);
+      } else if (high.containsKey(key)) {
+        shared.add(key);
+        action.accept(key, high.get(key));
+      } else {
+        action.accept(key, value);
+      }
+    }
+  }
+
+  /** The keys of {@code low} found in {@code high} so far. */
+  private final class Shared {
+    private @Nullable Object[] keys;
+    int count;
+
+    void add(@Nullable Object key) {
+      count++;
+      if (count > SCAN_SHARED_AT_MOST) return; // contains asks low from then on
+      if (keys == null) keys = new Object[Math.min(SCAN_SHARED_AT_MOST, high.size())];
+      else if (count > keys.length) keys = Arrays.copyOf(keys, SCAN_SHARED_AT_MOST);
+      keys[count - 1] = key;
+    }
+
+    /** Whether a key of {@code high} is one of low's, once low has been walked. */
+    boolean contains(@Nullable Object key) {
+      if (count > SCAN_SHARED_AT_MOST) return low.containsKey(key);
+      for (int i = 0; i < count; i++) if (Objects.equals(keys[i], key)) return true;
+      return false;
+    }
   }
 
   @Override
@@ -77,18 +208,23 @@ final class Overlay extends AbstractMap<String, @Nullable Object> {
         return new Iterator<Entry<String, @Nullable Object>>() {
           private final Iterator<? extends Entry<String, ?>> lows = low.entrySet().iterator();
           private final Iterator<? extends Entry<String, ?>> highs = high.entrySet().iterator();
+          private final Shared shared = new Shared();
           private @Nullable Entry<String, @Nullable Object> next = advance();
 
           private @Nullable Entry<String, @Nullable Object> advance() {
             if (lows.hasNext()) {
               Entry<String, ?> entry = lows.next();
               String key = entry.getKey();
-              Object value = high.containsKey(key) ? high.get(key) : entry.getValue();
+              Object value = entry.getValue();
+              if (high.containsKey(key)) {
+                shared.add(key);
+                value = high.get(key);
+              }
               return new SimpleImmutableEntry<>(key, value);
             }
             while (highs.hasNext()) {
               Entry<String, ?> entry = highs.next();
-              if (!low.containsKey(entry.getKey())) return new SimpleImmutableEntry<>(entry.getKey(), entry.getValue());
+              if (!shared.contains(entry.getKey())) return new SimpleImmutableEntry<>(entry.getKey(), entry.getValue());
             }
             return null;
           }
