@@ -111,16 +111,20 @@ public final class Utf8Sink implements BufferedSink {
 
   @Override
   public BufferedSink writeUtf8(String string) {
+    // Kept small so that the JIT inlines it into Moshi's value and separator writes.
     if (string == VALUE) {
       writeJsonString(pendingValue, true);
-      return this;
-    }
-    if (string == DECIMAL) {
+    } else if (string == DECIMAL) {
       ensure(13); // "-9999999.999"
       size = Decimals.write(data, size, pendingThousandths);
-      return this;
+    } else if (string.length() == 1 && string.charAt(0) < 0x80) {
+      // Moshi's ":" between a name and its value, written for every value.
+      ensure(1);
+      data[size++] = (byte) string.charAt(0);
+    } else {
+      writeText(string, 0, string.length());
     }
-    return writeUtf8(string, 0, string.length());
+    return this;
   }
 
   /**
@@ -133,8 +137,13 @@ public final class Utf8Sink implements BufferedSink {
     if (string == NAME) {
       // Moshi quotes a name itself; it writes the one-char stand-in whole, needing no escape.
       writeJsonString(pendingName, false);
-      return this;
+    } else {
+      writeText(string, beginIndex, endIndex);
     }
+    return this;
+  }
+
+  private void writeText(String string, int beginIndex, int endIndex) {
     // Three bytes per char at most: a pair of chars takes four.
     ensure(3 * (endIndex - beginIndex));
     byte[] out = data;
@@ -166,7 +175,6 @@ public final class Utf8Sink implements BufferedSink {
       }
     }
     size = p;
-    return this;
   }
 
   /**
