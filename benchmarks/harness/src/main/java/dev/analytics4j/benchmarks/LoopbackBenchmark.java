@@ -58,6 +58,7 @@ public final class LoopbackBenchmark {
     boolean spoolOnly = args.length > 1 && args[1].equals("spool");
     boolean throughputOnly = args.length > 1 && args[1].equals("throughput");
     try (Collector collector = new Collector()) {
+      collector.warmUp(2_000, 250);
       LoopbackBenchmark benchmark = new LoopbackBenchmark(modules, collector);
       if (spoolOnly) {
         benchmark.runSpool(1);
