@@ -71,7 +71,8 @@ final class MessageWriter implements BiConsumer<Object, Object> {
     json.beginObject();
     json.name("type").value(message.type().wireName());
     stringField("messageId", message.messageId());
-    json.name("timestamp").value(scratch.timestamp(message.timestamp()));
+    json.name("timestamp");
+    writeString(scratch.timestamp(message.timestamp()));
     String userId = message.userId();
     if (userId != null) stringField("userId", userId);
     String anonymousId = message.anonymousId();
@@ -115,7 +116,8 @@ final class MessageWriter implements BiConsumer<Object, Object> {
 
   private void stringField(String field, String value) throws IOException {
     try {
-      json.name(field).value(value);
+      json.name(field);
+      writeString(value);
     } catch (Utf8Sink.UnpairedSurrogate e) {
       throw new IllegalArgumentException(field + ": " + surrogateDetail(value, e.index));
     }
@@ -152,9 +154,13 @@ final class MessageWriter implements BiConsumer<Object, Object> {
     }
   }
 
-  /** Writes {@code value}; an unpaired surrogate in it is named by the container that holds it. */
+  /**
+   * Writes {@code value} as Moshi's {@code value(String)} would, escaped and encoded by the sink in
+   * one pass; an unpaired surrogate in it is named by the container that holds it.
+   */
   private void writeString(String value) throws IOException {
-    json.value(value);
+    sink.pendValue(value);
+    json.value(Utf8Sink.VALUE_NUMBER);
   }
 
   private void writeNumber(Number value) throws IOException {
@@ -164,7 +170,7 @@ final class MessageWriter implements BiConsumer<Object, Object> {
     } else if (value instanceof Double) {
       double d = value.doubleValue();
       if (!Double.isFinite(d)) throw notFinite(value);
-      json.value(d);
+      writeDouble(d);
     } else if (value instanceof Float) {
       if (!Float.isFinite(value.floatValue())) throw notFinite(value);
       json.value(value); // Float.toString: 0.1f is written 0.1, not 0.10000000149011612.
@@ -173,6 +179,17 @@ final class MessageWriter implements BiConsumer<Object, Object> {
       json.value(value);
     } else {
       throw unsupported(value);
+    }
+  }
+
+  /** Writes a finite {@code d} as Moshi's {@code value(double)} would, without a String when it can. */
+  private void writeDouble(double d) throws IOException {
+    long thousandths = Decimals.thousandths(d);
+    if (thousandths == Decimals.NONE) {
+      json.value(d);
+    } else {
+      sink.pendDecimal(thousandths);
+      json.value(Utf8Sink.DECIMAL_NUMBER);
     }
   }
 
@@ -203,8 +220,10 @@ final class MessageWriter implements BiConsumer<Object, Object> {
     }
     checkSize();
     try {
-      // Moshi writes the name with the value that follows it, so a bad name fails in there too.
-      json.name(name);
+      // Moshi writes the name with the value that follows it, so a bad name fails in there too;
+      // the sink writes the name itself when Moshi asks for its stand-in.
+      sink.pendName(name);
+      json.name(Utf8Sink.NAME);
       writeValue(value);
     } catch (Utf8Sink.UnpairedSurrogate e) {
       if (e.string == name) throw new PathError(": map key has an " + surrogateDetail(name, e.index));
@@ -260,7 +279,7 @@ final class MessageWriter implements BiConsumer<Object, Object> {
     } else if (value instanceof Enum) {
       writeString(((Enum<?>) value).name());
     } else if (value instanceof UUID) {
-      json.value(value.toString());
+      writeString(value.toString());
     } else if (value instanceof Instant) {
       writeTimestamp((Instant) value);
     } else if (value instanceof Date) {
@@ -273,7 +292,7 @@ final class MessageWriter implements BiConsumer<Object, Object> {
     } else if (value instanceof LocalDate) {
       int year = ((LocalDate) value).getYear();
       if (year < 0 || year > 9999) throw outsideYears(value);
-      json.value(value.toString());
+      writeString(value.toString());
     } else if (value.getClass().isArray()) {
       writePrimitiveArray(value);
     } else {
@@ -293,7 +312,7 @@ final class MessageWriter implements BiConsumer<Object, Object> {
 
   private void writeTimestamp(Instant instant) throws IOException {
     if (instant.isBefore(MessageEncoder.MIN_TIMESTAMP) || instant.isAfter(MessageEncoder.MAX_TIMESTAMP)) throw outsideYears(instant);
-    json.value(scratch.timestamp(instant));
+    writeString(scratch.timestamp(instant));
   }
 
   private void writePrimitiveArray(Object array) throws IOException {
@@ -317,7 +336,7 @@ final class MessageWriter implements BiConsumer<Object, Object> {
       for (int i = 0; i < doubles.length; i++) {
         checkSize();
         if (!Double.isFinite(doubles[i])) throw notFinite(doubles[i]).under("[" + i + "]");
-        json.value(doubles[i]);
+        writeDouble(doubles[i]);
       }
       json.endArray();
     } else if (array instanceof float[]) {

@@ -26,8 +26,46 @@ public final class Utf8Sink implements BufferedSink {
   private static final int KEEP_BYTES = 64 * 1024;
   private static final int INITIAL_BYTES = 2 * 1024;
 
+  /**
+   * What {@link MessageWriter} passes to Moshi in place of a key or a string value, so that Moshi
+   * keeps the structure (separators, names before values) while the text is escaped and encoded
+   * here in one pass, instead of Moshi scanning it for escapes and this sink walking it again.
+   * Moshi hands the very instance it was given to {@link #writeUtf8}, which is how it is told apart
+   * from any real text: compared by identity, never by value.
+   */
+  static final String NAME = new String(new char[] {'k'});
+  static final String VALUE = new String(new char[] {'v'});
+  /**
+   * A Number whose text is {@link #VALUE}: {@code JsonWriter.value(Number)} writes its argument's
+   * {@code toString()} raw after the separator, so the pending string lands exactly where Moshi's
+   * own {@code value(String)} would have put it.
+   */
+  static final Number VALUE_NUMBER = new PendingValue(VALUE);
+  /** Like {@link #VALUE}, for a double {@link Decimals} writes; see {@link #pendDecimal}. */
+  static final String DECIMAL = new String(new char[] {'d'});
+  static final Number DECIMAL_NUMBER = new PendingValue(DECIMAL);
+
   private byte[] data = new byte[INITIAL_BYTES];
   private int size;
+  /** The key and the string value Moshi is about to ask for, through {@link #NAME} and {@link #VALUE}. */
+  private String pendingName = "";
+  private String pendingValue = "";
+  private long pendingThousandths;
+
+  /** The key {@link #NAME} stands for, until the next call. */
+  void pendName(String name) {
+    pendingName = name;
+  }
+
+  /** The double {@link #DECIMAL_NUMBER} stands for, as {@link Decimals#thousandths} gave it. */
+  void pendDecimal(long thousandths) {
+    pendingThousandths = thousandths;
+  }
+
+  /** The string value {@link #VALUE_NUMBER} stands for, until the next call. */
+  void pendValue(String value) {
+    pendingValue = value;
+  }
 
   /** An unpaired surrogate at {@code index} of {@code string}: the caller says where it was. */
   public static final class UnpairedSurrogate extends RuntimeException {
@@ -73,7 +111,20 @@ public final class Utf8Sink implements BufferedSink {
 
   @Override
   public BufferedSink writeUtf8(String string) {
-    return writeUtf8(string, 0, string.length());
+    // Kept small so that the JIT inlines it into Moshi's value and separator writes.
+    if (string == VALUE) {
+      writeJsonString(pendingValue, true);
+    } else if (string == DECIMAL) {
+      ensure(13); // "-9999999.999"
+      size = Decimals.write(data, size, pendingThousandths);
+    } else if (string.length() == 1 && string.charAt(0) < 0x80) {
+      // Moshi's ":" between a name and its value, written for every value.
+      ensure(1);
+      data[size++] = (byte) string.charAt(0);
+    } else {
+      writeText(string, 0, string.length());
+    }
+    return this;
   }
 
   /**
@@ -83,6 +134,16 @@ public final class Utf8Sink implements BufferedSink {
    */
   @Override
   public BufferedSink writeUtf8(String string, int beginIndex, int endIndex) {
+    if (string == NAME) {
+      // Moshi quotes a name itself; it writes the one-char stand-in whole, needing no escape.
+      writeJsonString(pendingName, false);
+    } else {
+      writeText(string, beginIndex, endIndex);
+    }
+    return this;
+  }
+
+  private void writeText(String string, int beginIndex, int endIndex) {
     // Three bytes per char at most: a pair of chars takes four.
     ensure(3 * (endIndex - beginIndex));
     byte[] out = data;
@@ -114,7 +175,122 @@ public final class Utf8Sink implements BufferedSink {
       }
     }
     size = p;
-    return this;
+  }
+
+  /**
+   * Writes {@code string} as a JSON string, escaped as Moshi's {@code JsonWriter} escapes it
+   * (the short escapes, a six-character backslash-u escape with lower-case hex for other controls
+   * and for U+2028 and U+2029), encoded as
+   * UTF-8, in one pass over its chars.
+   *
+   * @throws UnpairedSurrogate at the first surrogate that is not half of a pair.
+   */
+  void writeJsonString(String string, boolean quoted) {
+    int n = string.length();
+    // Three bytes per char and the quotes; an escape (up to six bytes) makes room for itself.
+    ensure(3 * n + 2);
+    byte[] out = data;
+    int p = size;
+    if (quoted) out[p++] = '"';
+    for (int i = 0; i < n; i++) {
+      char c = string.charAt(i);
+      if (c < 0x80) {
+        if (c >= 0x20 && c != '"' && c != '\\') {
+          out[p++] = (byte) c;
+          continue;
+        }
+        size = p;
+        ensure(6 + 3 * (n - i));
+        out = data;
+        p = escape(out, size, c);
+      } else if (c < 0x800) {
+        out[p++] = (byte) (0xC0 | c >> 6);
+        out[p++] = (byte) (0x80 | c & 0x3F);
+      } else if (c < Character.MIN_SURROGATE || c > Character.MAX_SURROGATE) {
+        if (c == '\u2028' || c == '\u2029') {
+          size = p;
+          ensure(6 + 3 * (n - i));
+          out = data;
+          p = escape(out, size, c);
+          continue;
+        }
+        out[p++] = (byte) (0xE0 | c >> 12);
+        out[p++] = (byte) (0x80 | c >> 6 & 0x3F);
+        out[p++] = (byte) (0x80 | c & 0x3F);
+      } else {
+        char low;
+        if (c > Character.MAX_HIGH_SURROGATE || i + 1 >= n || !Character.isLowSurrogate(low = string.charAt(i + 1))) {
+          size = p;
+          throw new UnpairedSurrogate(string, i);
+        }
+        int codePoint = Character.toCodePoint(c, low);
+        out[p++] = (byte) (0xF0 | codePoint >> 18);
+        out[p++] = (byte) (0x80 | codePoint >> 12 & 0x3F);
+        out[p++] = (byte) (0x80 | codePoint >> 6 & 0x3F);
+        out[p++] = (byte) (0x80 | codePoint & 0x3F);
+        i++;
+      }
+    }
+    if (quoted) out[p++] = '"';
+    size = p;
+  }
+
+  private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /** Writes the escape of {@code c} at {@code p}, which has room for six bytes; returns the new end. */
+  private static int escape(byte[] out, int p, char c) {
+    out[p++] = '\\';
+    switch (c) {
+      case '"': out[p++] = '"'; return p;
+      case '\\': out[p++] = '\\'; return p;
+      case '\t': out[p++] = 't'; return p;
+      case '\b': out[p++] = 'b'; return p;
+      case '\n': out[p++] = 'n'; return p;
+      case '\r': out[p++] = 'r'; return p;
+      case '\f': out[p++] = 'f'; return p;
+      default:
+        out[p++] = 'u';
+        out[p++] = HEX[c >> 12];
+        out[p++] = HEX[c >> 8 & 0xF];
+        out[p++] = HEX[c >> 4 & 0xF];
+        out[p++] = HEX[c & 0xF];
+        return p;
+    }
+  }
+
+  /** See {@link #VALUE_NUMBER}; never read as a number. */
+  private static final class PendingValue extends Number {
+    private static final long serialVersionUID = 1L;
+    private final String text;
+
+    PendingValue(String text) {
+      this.text = text;
+    }
+
+    @Override
+    public int intValue() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public long longValue() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public float floatValue() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public double doubleValue() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public String toString() {
+      return text;
+    }
   }
 
   @Override

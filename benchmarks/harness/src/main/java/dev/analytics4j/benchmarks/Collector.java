@@ -83,6 +83,37 @@ final class Collector implements AutoCloseable {
     server.start();
   }
 
+  /**
+   * Posts {@code requests} batches of {@code perRequest} small messages to this collector from one
+   * thread and forgets their counts: the collector's JVM compiles its request and scan code here,
+   * not during the first client's measured run (which paid for it alone before: C2 in this JVM took
+   * 2-3 us per message of the first run, on the cores the client needs).
+   */
+  void warmUp(int requests, int perRequest) throws IOException {
+    StringBuilder body = new StringBuilder("{\"batch\":[");
+    for (int i = 0; i < perRequest; i++) {
+      if (i > 0) body.append(',');
+      body.append("{\"type\":\"track\",\"messageId\":\"").append(i)
+          .append("\",\"properties\":{\"name\":\"Trail \\\"Running\\\" Shoes\",\"price\":44.99}}");
+    }
+    byte[] bytes = body.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+    Counts before = counts();
+    for (int r = 0; r < requests; r++) {
+      java.net.HttpURLConnection connection = (java.net.HttpURLConnection) new java.net.URL(url() + "/v1/batch").openConnection();
+      connection.setDoOutput(true);
+      connection.setRequestProperty("Content-Type", "application/json");
+      try (OutputStream out = connection.getOutputStream()) {
+        out.write(bytes);
+      }
+      try (InputStream in = connection.getInputStream()) {
+        in.transferTo(OutputStream.nullOutputStream());
+      }
+    }
+    if (counts().minus(before).messages != (long) requests * perRequest) {
+      throw new IllegalStateException("collector warm-up: messages miscounted");
+    }
+  }
+
   /** The base URL, without a path: both clients append their own. */
   String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
@@ -159,6 +190,9 @@ final class Collector implements AutoCloseable {
       bytes += read;
       for (int i = 0; i < read; i++) {
         byte b = buffer[i];
+        // Both keys start with a quote: outside a partial match, only a quote can start one. Most
+        // bytes take this one test, so the collector leaves the clients more of the two cores.
+        if (messageId == 0 && uuid == 0 && b != '"') continue;
         messageId = advance(MESSAGE_ID_KEY, messageId, b);
         if (messageId == MESSAGE_ID_KEY.length) {
           found++;

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * classpath.
  *
  * <p>Arguments: the directory of the benchmarks module, then {@code quick} for a short smoke run,
- * {@code throughput} for the throughput runs alone (to repeat them for a median), or {@code spool}.
+ * {@code throughput} for the throughput runs alone (to repeat them for a median), {@code own} for
+ * analytics4j's default throughput run alone, or {@code spool}.
  * Each runner's classpath is read from {@code <module>/target/runtime-classpath.txt}, written by
  * the build.
  */
@@ -57,11 +58,17 @@ public final class LoopbackBenchmark {
     boolean spoolOnly = args.length > 1 && args[1].equals("spool");
     boolean throughputOnly = args.length > 1 && args[1].equals("throughput");
     try (Collector collector = new Collector()) {
+      collector.warmUp(2_000, 250);
       LoopbackBenchmark benchmark = new LoopbackBenchmark(modules, collector);
       if (spoolOnly) {
         benchmark.runSpool(1);
       } else if (throughputOnly) {
         benchmark.runThroughput(1);
+      } else if (args.length > 1 && args[1].equals("own")) {
+        // analytics4j's default throughput run alone: the quick loop while profiling or tuning it.
+        benchmark.run("analytics4j", OWN, spec("default", collector.url(), 4, 50_000,
+            Integer.getInteger("warmup", 10_000)));
+        benchmark.printTable();
       } else {
         benchmark.runAll(scale);
         benchmark.runSpool(scale);
@@ -181,6 +188,10 @@ public final class LoopbackBenchmark {
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_OPTIONS);
+    // For profiling a runner (e.g. -Drunner.options="-XX:StartFlightRecording=filename=own.jfr"),
+    // without editing the fixed options every published figure was taken with.
+    String extra = System.getProperty("runner.options", "").trim();
+    if (!extra.isEmpty()) command.addAll(List.of(extra.split("\\s+")));
     command.add("-cp");
     command.add(classpath);
     command.add(mainClass);
@@ -189,6 +200,7 @@ public final class LoopbackBenchmark {
     Writer go = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
 
     Collector.Counts start = null;
+    CpuSplit collectorCpu = null;
     long[] outageEnd = new long[1];
     Map<String, String> result = null;
     try (BufferedReader out = new BufferedReader(
@@ -197,6 +209,7 @@ public final class LoopbackBenchmark {
       while ((line = out.readLine()) != null) {
         if (line.equals(Report.MEASURE)) {
           start = collector.counts();
+          collectorCpu = CpuSplit.snapshot();
           if (spec.outageMillis > 0) scheduleOutage(spec, outageEnd);
           go.write(Report.GO + "\n");
           go.flush();
@@ -212,6 +225,8 @@ public final class LoopbackBenchmark {
       throw new IllegalStateException(client + " " + spec.settings + " runner failed, exit " + exit);
     }
     Collector.Counts counts = collector.counts().minus(start);
+    // This JVM is the collector (the driver itself sleeps in readLine): its share of the 2 cores.
+    System.out.println("  [collector] " + CpuSplit.snapshot().describe(collectorCpu, Math.max(1, counts.messages)));
     result.put("client", client);
     result.put("settings", spec.settings);
     result.put("requests", Long.toString(counts.requests));

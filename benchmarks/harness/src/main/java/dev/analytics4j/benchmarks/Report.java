@@ -17,6 +17,9 @@ public final class Report {
   static final String MEASURE = "MEASURE";
   static final String GO = "GO";
 
+  /** The runner's threads' CPU when the measured part began; see {@link CpuSplit}. */
+  private static volatile CpuSplit measuredFrom;
+
   private final Map<String, String> values = new LinkedHashMap<>();
 
   public Report put(String key, long value) {
@@ -37,6 +40,9 @@ public final class Report {
 
   /** Adds the standard figures of a run of {@code messages} messages. */
   public Report run(Producers.Outcome outcome, long messages, long deliveredNanos, HeapProbe heap) {
+    CpuSplit from = measuredFrom;
+    // Printed for the driver to echo: which threads the run's CPU went to, per message.
+    if (from != null) System.out.println(CpuSplit.snapshot().describe(from, messages));
     double seconds = (deliveredNanos - outcome.startNanos) / 1e9;
     put("messages", messages);
     put("seconds", seconds);
@@ -68,6 +74,7 @@ public final class Report {
     System.out.flush();
     String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
     if (!GO.equals(answer)) throw new IllegalStateException("expected " + GO + " from the driver: " + answer);
+    measuredFrom = CpuSplit.snapshot();
   }
 
   static Map<String, String> parse(String line) {
