@@ -13,10 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Tracking API collector on 127.0.0.1 for tests and the example: keeps every message of every
@@ -38,6 +40,9 @@ public final class TestCollector implements AutoCloseable {
   private final AtomicInteger refused = new AtomicInteger();
   private volatile int refuseStatus = 429;
   private volatile String retryAfter = "1";
+  /** While set, requests wait on it before they are read: a request held in flight. */
+  private volatile @Nullable CountDownLatch hold;
+  private final CountDownLatch held = new CountDownLatch(1);
 
   public TestCollector() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
@@ -64,9 +69,39 @@ public final class TestCollector implements AutoCloseable {
     refuseLeft.set(n);
   }
 
+  /**
+   * Every request from now on waits, before it is read or kept, until {@link #releaseRequests()}:
+   * how a test keeps a task's delivery in flight while something else happens.
+   */
+  public void holdRequests() {
+    hold = new CountDownLatch(1);
+  }
+
+  /** Waits until a request is being held; false when none came within {@code seconds}. */
+  public boolean awaitHeldRequest(long seconds) throws InterruptedException {
+    return held.await(seconds, TimeUnit.SECONDS);
+  }
+
+  /** Lets the held requests (and all later ones) through. */
+  public void releaseRequests() {
+    CountDownLatch latch = hold;
+    hold = null;
+    if (latch != null) latch.countDown();
+  }
+
   @SuppressWarnings("unchecked")
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
+      CountDownLatch latch = hold;
+      if (latch != null) {
+        held.countDown();
+        try {
+          latch.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return; // the collector is closing
+        }
+      }
       requests.incrementAndGet();
       byte[] body;
       try (InputStream in = exchange.getRequestBody()) {
