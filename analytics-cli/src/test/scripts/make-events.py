@@ -1,9 +1,9 @@
-"""Writes 300,000 lines of all six message types, shaped like a Segment export: python3 make-events.py FILE."""
+"""Writes 300,000 lines of all six message types, shaped like a Segment export: python3 make-events.py FILE [COUNT]."""
 import json, random, sys
 random.seed(10)
 types = ["identify", "track", "page", "screen", "group", "alias"]
 with open(sys.argv[1], "w") as f:
-    for i in range(300_000):
+    for i in range(int(sys.argv[2]) if len(sys.argv) > 2 else 300_000):
         t = types[i % 6]
         ts = "2025-%02d-%02dT%02d:%02d:%02d.%03dZ" % (i % 12 + 1, i % 28 + 1, i % 24, i % 60, (i * 7) % 60, i % 1000)
         m = {"type": t, "userId": "usr_%d" % (i % 5000), "timestamp": ts, "receivedAt": ts}

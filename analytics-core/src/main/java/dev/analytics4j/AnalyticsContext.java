@@ -4,7 +4,9 @@ import dev.analytics4j.internal.ContextScopes;
 import dev.analytics4j.internal.FrozenMap;
 import dev.analytics4j.internal.MessageEncoder;
 import dev.analytics4j.internal.RequestData;
+import dev.analytics4j.internal.SmallMap;
 import dev.analytics4j.internal.Values;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -177,9 +179,9 @@ public final class AnalyticsContext {
     private final ContextScopes scopes;
     private @Nullable String userId;
     private @Nullable String anonymousId;
-    /** Made on first use: a scope of a user alone allocates no map. */
-    private @Nullable Map<String, @Nullable Object> properties;
-    private @Nullable Map<String, @Nullable Object> context;
+    /** Made on first use: a scope of a user alone allocates none. */
+    private @Nullable Entries properties;
+    private @Nullable Entries context;
 
     Builder(ContextScopes scopes) {
       this.scopes = scopes;
@@ -197,7 +199,7 @@ public final class AnalyticsContext {
 
     public Builder property(String key, @Nullable Object value) {
       Objects.requireNonNull(key, "key == null");
-      if (properties == null) properties = new LinkedHashMap<>();
+      if (properties == null) properties = new Entries();
       properties.put(key, value);
       return this;
     }
@@ -211,7 +213,7 @@ public final class AnalyticsContext {
     /** A context key, such as {@code "ip"}, {@code "locale"} or a map under {@code "page"}. */
     public Builder context(String key, @Nullable Object value) {
       Objects.requireNonNull(key, "key == null");
-      if (context == null) context = new LinkedHashMap<>();
+      if (context == null) context = new Entries();
       context.put(key, value);
       return this;
     }
@@ -237,22 +239,74 @@ public final class AnalyticsContext {
      * A deep, unmodifiable copy: the builder may go on and open another scope, and the caller may
      * change the maps it passed, without changing a scope that every thread it is carried to reads.
      */
-    private static Map<String, @Nullable Object> frozen(@Nullable Map<String, @Nullable Object> map) {
-      if (map == null) return Collections.emptyMap();
-      // Flat values (the usual ids and names) need no deep copy: one array, where an unmodifiable
-      // LinkedHashMap takes a node per entry, a table and a wrapper, for every scope opened.
-      for (Object value : map.values()) {
-        if (value instanceof Map || value instanceof Collection || value instanceof Object[]) {
-          return Values.copy(map, true);
-        }
-      }
-      return FrozenMap.copyOf(map);
+    private static Map<String, @Nullable Object> frozen(@Nullable Entries entries) {
+      return entries == null ? Collections.emptyMap() : entries.frozen();
     }
 
     private static String requireNonBlank(@Nullable String value, String name) {
-      Objects.requireNonNull(value, name + " == null");
+      // The message made only when it is needed: a scope is often opened for every request.
+      if (value == null) throw new NullPointerException(name + " == null");
       if (value.trim().isEmpty()) throw new IllegalArgumentException(name + " must not be blank");
       return value;
+    }
+
+    /**
+     * A builder's keys and values in the order first put, a key put again keeping its place (as a
+     * LinkedHashMap does): in one small array while there are at most {@link SmallMap#MAX_SIZE},
+     * since a scope is often opened for every request with a key or two.
+     */
+    private static final class Entries {
+      private @Nullable Object[] array = new Object[4];
+      private int length;
+      /** Past {@link SmallMap#MAX_SIZE} keys: the array is moved here, and is no longer used. */
+      private @Nullable Map<String, @Nullable Object> many;
+
+      void put(String key, @Nullable Object value) {
+        if (many != null) {
+          many.put(key, value);
+          return;
+        }
+        for (int i = 0; i < length; i += 2) {
+          if (key.equals(array[i])) {
+            array[i + 1] = value;
+            return;
+          }
+        }
+        if (length == SmallMap.MAX_SIZE * 2) {
+          many = asMap();
+          many.put(key, value);
+          return;
+        }
+        if (length == array.length) array = Arrays.copyOf(array, length * 2);
+        array[length] = key;
+        array[length + 1] = value;
+        length += 2;
+      }
+
+      private Map<String, @Nullable Object> asMap() {
+        Map<String, @Nullable Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < length; i += 2) map.put((String) array[i], array[i + 1]);
+        return map;
+      }
+
+      /**
+       * A deep, unmodifiable copy. Flat values (the usual ids and names) need no deep copy: a small
+       * array, where an unmodifiable LinkedHashMap takes a node per entry, a table and a wrapper.
+       */
+      Map<String, @Nullable Object> frozen() {
+        if (many != null) return flat(many.values()) ? FrozenMap.copyOf(many) : Values.copy(many, true);
+        for (int i = 1; i < length; i += 2) if (isContainer(array[i])) return Values.copy(asMap(), true);
+        return SmallMap.ownerOf(Arrays.copyOf(array, length));
+      }
+
+      private static boolean flat(Collection<?> values) {
+        for (Object value : values) if (isContainer(value)) return false;
+        return true;
+      }
+
+      private static boolean isContainer(@Nullable Object value) {
+        return value instanceof Map || value instanceof Collection || value instanceof Object[];
+      }
     }
   }
 }

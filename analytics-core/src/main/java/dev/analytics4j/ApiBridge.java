@@ -97,6 +97,15 @@ final class ApiBridge extends Internal {
 
   @Override
   public Message rebuild(BeforeSend.Fields fields) {
+    // Hooks that only read (a consent lookup that finds nothing, a sampler that keeps the message)
+    // and no scope or defaults merged: the message as it was, not a copy of it.
+    Message message = fields.message;
+    MessagesBridge messages = MessagesBridge.get();
+    if (fields.userId == message.userId() && fields.anonymousId == message.anonymousId()
+        && fields.name == messages.name(message) && fields.payload == messages.payload(message)
+        && fields.context == message.context() && fields.integrations == message.integrations()) {
+      return message;
+    }
     return MessagesBridge.get().rebuild(fields.message, fields.userId, fields.anonymousId, fields.name,
         fields.payload, fields.context, fields.integrations);
   }

@@ -179,6 +179,8 @@ public interface BeforeSend {
      * for this message ({@code owned}) is kept, its values copied.
      */
     private static Map<String, @Nullable Object> copy(Map<String, @Nullable Object> map, boolean owned) {
+      // A hook given an empty map mostly adds a key or two: a table of 4, not the default 16.
+      if (map.isEmpty() && !owned) return new LinkedHashMap<>(4);
       if (!owned) return Values.copy(map, false);
       Values.copyValuesInPlace(map);
       return map;

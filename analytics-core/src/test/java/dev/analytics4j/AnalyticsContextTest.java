@@ -9,9 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.analytics4j.messages.IdentifyMessage;
 import dev.analytics4j.messages.TrackMessage;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -185,5 +188,82 @@ class AnalyticsContextTest {
     analytics.enqueue(message);
     assertEquals(Map.of(), sent("p1").getOrDefault("properties", Map.of()));
     assertFalse(callback.outcomes.isEmpty());
+  }
+
+  /**
+   * A scope keeps its values as a merged LinkedHashMap would (a key put again keeps its first place
+   * and takes its last value), below and above the eight keys it keeps in an array; the builder may
+   * go on after a scope was made from it, and the caller change what it passed, without changing it.
+   */
+  @Test
+  void aScopesValuesReadAsTheMapsTheyWerePutIntoAndNeverChangeAfterwards() {
+    Random random = new Random(1919);
+    for (int round = 0; round < 2_000; round++) {
+      AnalyticsContext.Builder builder = analytics.context();
+      Map<String, Object> properties = new LinkedHashMap<>();
+      Map<String, Object> context = new LinkedHashMap<>();
+      int keySpace = 1 + random.nextInt(14);
+      for (int put = random.nextInt(24); put > 0; put--) {
+        String key = "k" + random.nextInt(keySpace);
+        Object value = random.nextInt(6) == 0 ? null : random.nextInt(3) == 0 ? new HashMap<>(Map.of("n", put)) : put;
+        if (random.nextBoolean()) {
+          builder.property(key, value);
+          properties.put(key, value);
+        } else {
+          builder.context(key, value);
+          context.put(key, value);
+        }
+      }
+      AnalyticsContext built = builder.build();
+      String where = "round " + round;
+      assertEquals(new ArrayList<>(properties.entrySet()), new ArrayList<>(built.properties().entrySet()), where);
+      assertEquals(new ArrayList<>(context.entrySet()), new ArrayList<>(built.context().entrySet()), where);
+      assertEquals(properties, built.properties(), where);
+
+      Map<String, Object> expected = new LinkedHashMap<>(properties);
+      builder.property("k0", "after").property("later", true);
+      for (Object value : properties.values()) {
+        if (value instanceof Map) {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> nested = (Map<String, Object>) value;
+          nested.put("changed", true);
+        }
+      }
+      assertEquals(new ArrayList<>(expected.keySet()), new ArrayList<>(built.properties().keySet()), where);
+      built.properties().forEach((key, value) -> {
+        if (value instanceof Map) assertEquals(Map.of("n", ((Map<?, ?>) value).get("n")), value, where);
+        else assertEquals(expected.get(key), value, where);
+      });
+      assertThrows(UnsupportedOperationException.class, () -> built.properties().put("x", 1));
+      assertThrows(UnsupportedOperationException.class, () -> built.context().put("k0", 1));
+    }
+  }
+
+  /**
+   * What the encoder writes for a message in a scope is the merged map the engine used to build:
+   * the scope's properties first, then the message's new ones, the message's values winning.
+   */
+  @Test
+  void aScopedMessagesPropertiesAreSentInTheMergedMapsOrder() {
+    Random random = new Random(19);
+    List<Map<String, Object>> expected = new ArrayList<>();
+    for (int round = 0; round < 300; round++) {
+      int keySpace = 1 + random.nextInt(20);
+      Map<String, Object> scoped = new LinkedHashMap<>();
+      Map<String, Object> own = new LinkedHashMap<>();
+      for (int i = random.nextInt(12); i > 0; i--) scoped.put("k" + random.nextInt(keySpace), "scope" + i);
+      for (int i = random.nextInt(14); i > 0; i--) own.put("k" + random.nextInt(keySpace), "own" + i);
+      Map<String, Object> merged = new LinkedHashMap<>(scoped);
+      merged.putAll(own);
+      expected.add(merged);
+      try (AnalyticsContext.Scope scope = analytics.context().userId("u").properties(scoped).open()) {
+        analytics.enqueue(TrackMessage.builder("E").messageId("m" + round).properties(own));
+      }
+    }
+    assertEquals(FlushResult.class, analytics.flush(Duration.ofSeconds(10)).getClass());
+    for (int round = 0; round < 300; round++) {
+      Map<String, Object> sent = CollectingTransport.map(transport.get("m" + round), "properties");
+      assertEquals(new ArrayList<>(expected.get(round).entrySet()), new ArrayList<>(sent.entrySet()), "round " + round);
+    }
   }
 }

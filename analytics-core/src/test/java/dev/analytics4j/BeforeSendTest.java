@@ -178,4 +178,64 @@ class BeforeSendTest {
     assertEquals(1, hooked.get());
     assertEquals(Map.of("hooked", 1.0), transport.get("s1").get("properties"));
   }
+
+  /**
+   * A hook that only reads (a sampler, a consent lookup that finds nothing) leaves the message as it
+   * was: the same bytes as without a hook, defaultContext included; one that reads a map gets a copy.
+   */
+  @Test
+  void aHookThatOnlyReadsSendsWhatNoHookWouldAndItsCopiesChangeNothing() {
+    List<String> plain = new ArrayList<>();
+    List<String> hooked = new ArrayList<>();
+    List<String> seen = new ArrayList<>();
+    Map<String, Object> nested = new LinkedHashMap<>();
+    nested.put("path", "/checkout");
+    Map<String, Object> properties = new LinkedHashMap<>();
+    properties.put("page", nested);
+    properties.put("total", 12.5);
+    TrackMessage message = TrackMessage.builder("Order Completed").userId("u1").messageId("m1")
+        .properties(properties).context(Map.of("ip", "192.0.2.1")).build();
+    Analytics without = Analytics.builder("k").transport(transport).gzip(false).shutdownHook(false)
+        .defaultContext(() -> Map.of("locale", "de-DE")).listener(enqueued(plain)).build();
+    Analytics with = Analytics.builder("k").transport(transport).gzip(false).shutdownHook(false)
+        .defaultContext(() -> Map.of("locale", "de-DE")).listener(enqueued(hooked))
+        .beforeSend(m -> seen.add(m.type() + " " + m.userId() + " " + m.name()))
+        .beforeSend(m -> {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> page = (Map<String, Object>) m.properties().get("page");
+          seen.add(String.valueOf(page.get("path")));
+          page.put("path", "/changed-in-the-copy-only-if-read-before");
+        })
+        .build();
+    without.enqueue(message);
+    with.enqueue(message);
+    with.enqueue(message);
+    without.close();
+    with.close();
+
+    assertEquals(List.of("TRACK u1 Order Completed", "/checkout", "TRACK u1 Order Completed", "/checkout"), seen);
+    assertEquals(Map.of("path", "/checkout"), nested, "the caller's nested map");
+    assertEquals(Map.of("path", "/checkout"), message.properties().get("page"), "the built message's");
+    assertEquals(1, plain.size());
+    assertEquals(2, hooked.size());
+    assertEquals(plain.get(0).replace("/checkout", "/changed-in-the-copy-only-if-read-before"), hooked.get(0));
+    assertEquals(hooked.get(0), hooked.get(1), "the first message's copy is not the second's");
+
+    List<String> readOnly = new ArrayList<>();
+    Analytics reader = Analytics.builder("k").transport(transport).gzip(false).shutdownHook(false)
+        .defaultContext(() -> Map.of("locale", "de-DE")).listener(enqueued(readOnly))
+        .beforeSend(m -> seen.add(m.messageId())).build();
+    reader.enqueue(message);
+    reader.close();
+    assertEquals(plain, readOnly);
+  }
+
+  private static AnalyticsListener enqueued(List<String> json) {
+    return new AnalyticsListener() {
+      @Override
+      public void messageEnqueued(EncodedMessage message) {
+        json.add(message.json());
+      }
+    };
+  }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,6 +46,12 @@ final class EncodePool implements AutoCloseable {
     @Nullable EncodedMessage encoded;
     /** The hash of its text, when it has no messageId of its own. */
     byte @Nullable [] digest;
+    /** The line's own messageId; null when it has none (its id derives from its text). */
+    @Nullable String ownMessageId;
+    /** How many of its ids were whole numbers, sent as text. */
+    int numericIds;
+    /** Encoded from its bytes by the core ({@link Wire#encodeLine}), without the parser. */
+    boolean streamed;
 
     Prepared(LineReader.Line line) {
       this.line = line;
@@ -52,6 +59,8 @@ final class EncodePool implements AutoCloseable {
   }
 
   private final Analytics client;
+  /** Whether lines go to {@link Wire#encodeLine} first; off, every line takes the parser's path. */
+  private final boolean streaming;
   private final ExecutorService workers;
   private final int maxChunks;
   private final Deque<Future<List<Prepared>>> chunks = new ArrayDeque<>();
@@ -63,7 +72,12 @@ final class EncodePool implements AutoCloseable {
   private boolean readerDone;
 
   EncodePool(Analytics client, int threads) {
+    this(client, threads, true);
+  }
+
+  EncodePool(Analytics client, int threads, boolean streaming) {
     this.client = client;
+    this.streaming = streaming;
     this.maxChunks = threads * 4;
     int pool = POOLS.incrementAndGet();
     AtomicInteger count = new AtomicInteger();
@@ -142,23 +156,44 @@ final class EncodePool implements AutoCloseable {
   }
 
   private List<Prepared> prepare(List<Prepared> chunk) {
-    LineParser parser = parsers.get();
     for (Prepared p : chunk) {
       LineReader.Line line = p.line;
-      if (line.rejection != null || line.text == null || line.utf8 == null || line.text.isBlank()) continue;
-      try {
-        p.parsed = parser.parse(line.text);
-      } catch (LineRejectedException e) {
-        p.rejection = e.getMessage();
-        continue;
+      byte[] utf8 = line.utf8;
+      if (line.rejection != null || line.text == null || utf8 == null || line.text.isBlank()) continue;
+      if (streaming) {
+        // Most lines: validated and encoded from their bytes, no maps. The id derives from the text
+        // only when the line has none of its own, as on the parser's path.
+        Wire.EncodedLine encoded = Wire.encodeLine(client, utf8,
+            () -> NameUuids.fromSha1(p.digest = MessageIds.textDigest(utf8)));
+        if (encoded != null) {
+          p.encoded = encoded.message();
+          p.ownMessageId = encoded.ownMessageId();
+          p.numericIds = encoded.numericIds();
+          p.streamed = true;
+          continue;
+        }
       }
-      if (p.parsed.messageId == null) {
-        p.digest = MessageIds.textDigest(line.utf8);
-        p.parsed.builder.messageId(NameUuids.fromSha1(p.digest));
-      }
-      encode(p);
+      parse(p);
     }
     return chunk;
+  }
+
+  /** The parser's path: a line the core is not sure of, which the parser builds, or refuses saying why. */
+  private void parse(Prepared p) {
+    LineReader.Line line = p.line;
+    try {
+      p.parsed = parsers.get().parse(Objects.requireNonNull(line.text));
+    } catch (LineRejectedException e) {
+      p.rejection = e.getMessage();
+      return;
+    }
+    p.ownMessageId = p.parsed.messageId;
+    p.numericIds = p.parsed.numericIds;
+    if (p.parsed.messageId == null) {
+      p.digest = MessageIds.textDigest(Objects.requireNonNull(line.utf8));
+      p.parsed.builder.messageId(NameUuids.fromSha1(p.digest));
+    }
+    encode(p);
   }
 
   /** Builds and encodes {@code p} with the messageId its builder has; sets the rejection instead when refused. */
@@ -186,6 +221,16 @@ final class EncodePool implements AutoCloseable {
 
   /** Encodes {@code p} again, on the caller's thread, with {@code messageId} (a repeat's own id). */
   void encodeAgain(Prepared p, String messageId) {
+    if (p.streamed) {
+      Wire.EncodedLine again = Wire.encodeLine(client, Objects.requireNonNull(p.line.utf8), () -> messageId);
+      if (again != null) {
+        p.encoded = again.message();
+        return;
+      }
+      // Encoded once, so it encodes again; should it not, the parser's path gives the same message.
+      p.streamed = false;
+      parse(p);
+    }
     if (p.parsed == null) return;
     p.parsed.builder.messageId(messageId);
     encode(p);

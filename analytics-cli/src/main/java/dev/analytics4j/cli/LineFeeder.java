@@ -53,6 +53,8 @@ final class LineFeeder implements Runnable {
   private volatile long ordinalBase;
   /** Threads that parse, validate and encode lines ahead of the feeder ({@link EncodePool}). */
   private int encoderThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+  /** Whether lines are encoded from their bytes where the core can ({@link Wire#encodeLine}). */
+  private boolean streaming = true;
 
   LineFeeder(List<Importer.Source> sources, Charset charset, int maxLineBytes, long maxSkipBytes, @Nullable RateLimiter limiter,
       Ledger ledger, Stops stops) {
@@ -80,6 +82,12 @@ final class LineFeeder implements Runnable {
     return this;
   }
 
+  /** Off: every line takes the parser's path (the tests compare the two). */
+  LineFeeder streaming(boolean streaming) {
+    this.streaming = streaming;
+    return this;
+  }
+
   /** Starts feeding {@code client} on a daemon thread of its own, and returns the thread. */
   Thread start(Analytics client) {
     this.analytics = client;
@@ -93,7 +101,7 @@ final class LineFeeder implements Runnable {
 
   @Override
   public void run() {
-    EncodePool pool = new EncodePool(Objects.requireNonNull(analytics), encoderThreads);
+    EncodePool pool = new EncodePool(Objects.requireNonNull(analytics), encoderThreads, streaming);
     try {
       for (Importer.Source source : sources) {
         if (stops.stopped()) return;
@@ -204,14 +212,13 @@ final class LineFeeder implements Runnable {
    * parsed and encoded it; here, in order, it gets its id, and a repeat is encoded again with its own.
    */
   private @Nullable EncodedMessage encode(EncodePool.Prepared p, EncodePool pool, Ledger.LineRef ref) {
-    LineParser.Parsed parsed = p.parsed;
-    if (parsed == null) {
+    if (p.parsed == null && !p.streamed) {
       ledger.reject(ref, Objects.requireNonNull(p.rejection, "rejection"));
       return null;
     }
-    numericIds.addAndGet(parsed.numericIds);
-    if (parsed.messageId != null) {
-      ids.noteOwnId(parsed.messageId);
+    numericIds.addAndGet(p.numericIds);
+    if (p.ownMessageId != null) {
+      ids.noteOwnId(p.ownMessageId);
       repeatedIds = ids.repeatedIds();
     } else {
       String id = ids.idFor(Objects.requireNonNull(p.line.utf8), Objects.requireNonNull(p.digest));

@@ -65,6 +65,20 @@ final class LineParser {
       throw new LineRejectedException("missing required field: userId or anonymousId");
     }
 
+    try {
+      return new Parsed(build(type, json, userId, anonymousId, messageId, timestamp, context, integrations),
+          messageId, numericIds);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      // The builders' messages name the field: "messageId must be at most 100 characters: 120",
+      // "name must not be blank" (a name of only whitespace such as U+3000, which trim() keeps).
+      throw new LineRejectedException("invalid message: " + e.getMessage());
+    }
+  }
+
+  private Message.Builder<?, ?> build(Message.Type type, Map<String, @Nullable Object> json, @Nullable String userId,
+      @Nullable String anonymousId, @Nullable String messageId, Instant timestamp,
+      @Nullable Map<String, @Nullable Object> context, @Nullable Map<String, @Nullable Object> integrations)
+      throws LineRejectedException {
     Message.Builder<?, ?> builder;
     switch (type) {
       case IDENTIFY: {
@@ -120,19 +134,14 @@ final class LineParser {
         throw new AssertionError(type);
     }
 
-    try {
-      if (userId != null) builder.userId(userId);
-      if (anonymousId != null) builder.anonymousId(anonymousId);
-      builder.timestamp(timestamp);
-      // A line's own context.library stays as it is: the importer's client keeps it (Wire.keepMessageLibrary).
-      if (context != null) builder.context(context);
-      if (integrations != null) builder.integrations(checkIntegrations(integrations));
-      if (messageId != null) builder.messageId(messageId);
-    } catch (IllegalArgumentException | NullPointerException e) {
-      // The builders' messages name the field: "messageId must be at most 100 characters: 120".
-      throw new LineRejectedException("invalid message: " + e.getMessage());
-    }
-    return new Parsed(builder, messageId, numericIds);
+    if (userId != null) builder.userId(userId);
+    if (anonymousId != null) builder.anonymousId(anonymousId);
+    builder.timestamp(timestamp);
+    // A line's own context.library stays as it is: the importer's client keeps it (Wire.keepMessageLibrary).
+    if (context != null) builder.context(context);
+    if (integrations != null) builder.integrations(checkIntegrations(integrations));
+    if (messageId != null) builder.messageId(messageId);
+    return builder;
   }
 
   private static Map<String, @Nullable Object> checkIntegrations(Map<String, @Nullable Object> integrations)

@@ -2,57 +2,112 @@ package dev.analytics4j.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
-import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How many times each 64-bit fingerprint was seen, exactly, in a table kept in a file mapped into
- * memory rather than on the heap: the heap stays the same whatever the input's length, and the
- * operating system pages the table in and out like any file.
+ * How many times each 128-bit fingerprint was seen, exactly, with a heap that stays the same
+ * whatever the input's length: a log-structured merge of {@link RepeatRun}s on disk.
  *
- * <p>An open-addressing table of 16-byte slots (fingerprint, count), at most 70% full, doubled
- * into a new file when it fills: 23 to 46 bytes of disk per distinct line (about 2.2 GiB for 50
- * million lines, 128 GiB for 3 billion), in {@code directory}. The file is deleted as soon as it
- * is mapped where the system allows (Linux, macOS): its space is given back when the process
- * ends, however it ends, and no stale file is left behind by a kill. Elsewhere it is deleted on
- * {@link #close()}. Not thread-safe: the reader thread alone uses it.
+ * <p>New fingerprints go into a small table on the heap (2^18 slots, 6 MiB); when it is five
+ * eighths full (163,840 fingerprints) it is sorted and written out, front to back, as an immutable run with a Bloom
+ * filter, and emptied. Runs of the same level are merged four at a time, on a thread of their own,
+ * into one run of the next level (a key in several keeps its largest count, the latest), so a run
+ * of n distinct fingerprints keeps about log4(n / 163,840) levels of at most a few runs each, and
+ * each fingerprint is written about once per level. Nothing is ever written twice in place, so the
+ * kernel writes each page back at most once (a mapped hash table's random inserts made it write
+ * the whole table again every 30 s).
+ *
+ * <p>A lookup is synchronous and exact: the table, then every run whose filter lets the key
+ * through (a fingerprint never seen before, the common case, is ruled out by each filter: no
+ * search, no read but a cached cache line), taking the largest count found. Counts only grow, so
+ * the largest is the latest wherever it sits, while merges replace runs underneath.
+ *
+ * <p>Not thread-safe: the reader thread alone uses it; merges touch only runs they were given.
+ * A write or read error (the disk full) throws an {@link UncheckedIOException} naming the file,
+ * and so does every later call: a count that might be wrong is never returned.
  */
 final class RepeatCounter implements AutoCloseable {
-  private static final int SLOT_BYTES = 16;
-  /** Slots per mapped segment: 1 GiB, under the 2 GiB a mapping may hold. */
-  private static final int SEGMENT_SHIFT = 26;
-  private static final long SEGMENT_SLOTS = 1L << SEGMENT_SHIFT;
-  private static final int INITIAL_SLOTS = 1 << 16;
+  static final int DEFAULT_TABLE_SLOTS = 1 << 18;
+  static final int FANOUT = 4;
+  /** Past this many runs the reader waits for a merge: lookups stay bounded at any speed. */
+  static final int MAX_RUNS = 48;
 
   private final Path directory;
-  private @Nullable Table table;
+  private final RepeatRun.Disk disk;
+  private final int slots;
+  private final int fanout;
+  /** Slot i is {@code [3i]} hi, {@code [3i + 1]} lo, {@code [3i + 2]} count (0: empty): a probe reads one cache line. */
+  private long @Nullable [] table;
+  private int used;
   private long size;
+  private final List<RepeatRun> runs = new ArrayList<>();
+  private final List<Merge> merging = new ArrayList<>();
+  private final LinkedBlockingQueue<Merge> merged = new LinkedBlockingQueue<>();
+  private long runsWritten;
+  private @Nullable UncheckedIOException failure;
+  private boolean closed;
 
   RepeatCounter(Path directory) {
-    this.directory = Objects.requireNonNull(directory, "directory == null");
+    this(directory, RepeatRun.Disk.SYSTEM, DEFAULT_TABLE_SLOTS, FANOUT);
   }
 
-  /** Counts one more sighting of {@code fingerprint} (not 0) and returns how many there have been. */
-  long increment(long fingerprint) {
-    if (fingerprint == 0) throw new IllegalArgumentException("fingerprint must not be 0");
-    Table t = table;
-    if (t == null) t = table = Table.create(directory, INITIAL_SLOTS);
-    long slot = t.find(fingerprint);
-    long count = t.count(slot) + 1;
-    if (count == 1) {
-      t.put(slot, fingerprint, 1);
-      if (++size * 10 > t.slots * 7) grow();
-    } else {
-      t.setCount(slot, count);
+  /** For tests: another disk (one that fails), a smaller table, another fan-in. */
+  RepeatCounter(Path directory, RepeatRun.Disk disk, int tableSlots, int fanout) {
+    this.directory = Objects.requireNonNull(directory, "directory == null");
+    this.disk = Objects.requireNonNull(disk, "disk == null");
+    if (Integer.bitCount(tableSlots) != 1 || tableSlots < 4) {
+      throw new IllegalArgumentException("tableSlots must be a power of two >= 4: " + tableSlots);
     }
+    if (fanout < 2) throw new IllegalArgumentException("fanout must be >= 2: " + fanout);
+    this.slots = tableSlots;
+    this.fanout = fanout;
+  }
+
+  /** Counts one more sighting of the fingerprint {@code hi:lo} and returns how many there have been. */
+  long increment(long hi, long lo) {
+    if (failure != null) throw failure;
+    try {
+      return count(hi, lo);
+    } catch (InternalError e) {
+      // A read fault in a mapping (a failing disk) reaches compiled code as an InternalError at a
+      // later check, anywhere in here rather than where the page was read: say where the files are.
+      throw fail(new UncheckedIOException("the repeat counter's files in " + directory + " cannot be read: "
+          + e.getMessage(), new IOException(e)));
+    }
+  }
+
+  private long count(long hi, long lo) {
+    if (closed) throw new IllegalStateException("closed");
+    long[] t = table;
+    if (t == null) t = start();
+    int mask = slots - 1;
+    int slot = (int) mix(hi, lo) & mask;
+    int at;
+    while (t[(at = slot * 3) + 2] != 0) {
+      if (t[at] == hi && t[at + 1] == lo) return ++t[at + 2];
+      slot = (slot + 1) & mask;
+    }
+    Merge done;
+    while ((done = merged.poll()) != null) install(done);
+    long count = 0;
+    try {
+      for (int i = 0, n = runs.size(); i < n; i++) count = Math.max(count, runs.get(i).count(hi, lo));
+    } catch (UncheckedIOException e) {
+      throw fail(e); // a run that cannot be read: no count is sure any more
+    }
+    t[at] = hi;
+    t[at + 1] = lo;
+    t[at + 2] = ++count;
+    if (count == 1) size++;
+    if (++used * 8L >= slots * 5L) flush(); // at most 5/8 full: a miss probes about 4 slots, side by side
     return count;
   }
 
@@ -61,156 +116,312 @@ final class RepeatCounter implements AutoCloseable {
     return size;
   }
 
-  /** Bytes of the table's file now. */
+  /** Bytes of disk the runs take now (merges under way aside). */
   long fileBytes() {
-    Table t = table;
-    return t == null ? 0 : t.slots * SLOT_BYTES;
+    long bytes = 0;
+    for (RepeatRun run : runs) bytes += run.bytes();
+    return bytes;
   }
 
-  private void grow() {
-    Table old = Objects.requireNonNull(table);
-    Table bigger = Table.create(directory, old.slots * 2);
-    for (long slot = 0; slot < old.slots; slot++) {
-      long fingerprint = old.fingerprint(slot);
-      if (fingerprint != 0) bigger.put(bigger.find(fingerprint), fingerprint, old.count(slot));
+  /** Runs on disk now. */
+  int runs() {
+    return runs.size();
+  }
+
+  /** Runs written since the start, by the table and by merges. */
+  long runsWritten() {
+    return runsWritten;
+  }
+
+  /** Waits for the merges under way, and those they lead to, and puts their runs in place. */
+  void settle() throws InterruptedException {
+    if (failure != null) throw failure;
+    while (!merging.isEmpty()) {
+      Merge done = merged.poll(1, TimeUnit.SECONDS);
+      if (done != null) install(done);
     }
-    table = bigger;
-    old.close();
   }
 
+  /** Fails fast on a directory that cannot hold the runs, before the first run is due. */
+  private long[] start() {
+    try {
+      Files.delete(Files.createTempFile(directory, "analytics4j-repeats-", ".tmp"));
+    } catch (IOException e) {
+      throw fail(new UncheckedIOException("the repeat counter's file in " + directory + " cannot be created: "
+          + e.getMessage(), e));
+    }
+    return table = new long[slots * 3];
+  }
+
+  private void flush() {
+    long[] t = Objects.requireNonNull(table);
+    int n = 0;
+    for (int i = 0; i < slots * 3; i += 3) {
+      if (t[i + 2] == 0) continue;
+      t[n * 3] = t[i];
+      t[n * 3 + 1] = t[i + 1];
+      t[n++ * 3 + 2] = t[i + 2];
+    }
+    sort(t, 0, n - 1);
+    int entries = n;
+    RepeatRun.Cursor cursor = new RepeatRun.Cursor() {
+      private int index = -1;
+
+      @Override
+      public boolean next() {
+        return ++index < entries;
+      }
+
+      @Override
+      public long hi() {
+        return t[index * 3];
+      }
+
+      @Override
+      public long lo() {
+        return t[index * 3 + 1];
+      }
+
+      @Override
+      public long count() {
+        return t[index * 3 + 2];
+      }
+    };
+    RepeatRun run;
+    try {
+      run = Objects.requireNonNull(RepeatRun.write(disk, directory, 0, entries, cursor, () -> false));
+    } catch (UncheckedIOException e) {
+      throw fail(e);
+    }
+    runs.add(run);
+    runsWritten++;
+    Arrays.fill(t, 0);
+    used = 0;
+    startMerges();
+    // Bounded lookups whatever the pace: wait for merges rather than let runs pile up.
+    while (runs.size() > MAX_RUNS && !merging.isEmpty()) {
+      try {
+        Merge done = merged.poll(1, TimeUnit.SECONDS);
+        if (done != null) install(done);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw fail(new UncheckedIOException(new java.io.InterruptedIOException("interrupted waiting for a merge")));
+      }
+    }
+  }
+
+  /** Starts a merge at each level that has {@code fanout} runs not being merged, if none is under way there. */
+  private void startMerges() {
+    for (int level = 0; ; level++) {
+      boolean any = false;
+      boolean busy = false;
+      List<RepeatRun> inputs = new ArrayList<>(fanout);
+      for (RepeatRun run : runs) {
+        if (run.level != level) continue;
+        any = true;
+        if (isMerging(run)) {
+          busy = true;
+        } else if (inputs.size() < fanout) {
+          inputs.add(run);
+        }
+      }
+      if (!any && level > maxLevel()) return;
+      if (busy || inputs.size() < fanout) continue;
+      Merge merge = new Merge(inputs, level + 1);
+      merging.add(merge);
+      Thread thread = new Thread(merge, "analytics4j-repeats-merge-" + (level + 1));
+      thread.setDaemon(true);
+      merge.thread = thread;
+      thread.start();
+    }
+  }
+
+  private int maxLevel() {
+    int max = 0;
+    for (RepeatRun run : runs) max = Math.max(max, run.level);
+    return max;
+  }
+
+  private boolean isMerging(RepeatRun run) {
+    for (Merge merge : merging) {
+      if (merge.inputs.contains(run)) return true;
+    }
+    return false;
+  }
+
+  private void install(Merge merge) {
+    merging.remove(merge);
+    Throwable error = merge.error;
+    if (error != null) {
+      if (error instanceof UncheckedIOException) throw fail((UncheckedIOException) error);
+      if (error instanceof InternalError) {
+        throw fail(new UncheckedIOException("the repeat counter's files in " + directory + " cannot be read: "
+            + error.getMessage(), new IOException(error)));
+      }
+      throw fail(new UncheckedIOException(new IOException("merging the repeat counter's runs failed: " + error, error)));
+    }
+    runs.removeAll(merge.inputs);
+    runs.add(Objects.requireNonNull(merge.output));
+    runsWritten++;
+    for (RepeatRun input : merge.inputs) input.close();
+    startMerges();
+  }
+
+  private UncheckedIOException fail(UncheckedIOException e) {
+    if (failure == null) failure = e;
+    return e;
+  }
+
+  /** Stops merges under way, waits for them, and frees every run (and, where kept, its file). */
   @Override
   public void close() {
-    Table t = table;
+    if (closed) return;
+    closed = true;
+    boolean interrupted = false;
+    for (Merge merge : merging) merge.cancelled = true;
+    for (Merge merge : merging) {
+      Thread thread = Objects.requireNonNull(merge.thread);
+      while (thread.isAlive()) {
+        try {
+          thread.join();
+        } catch (InterruptedException e) {
+          interrupted = true; // the merge reads runs about to be unmapped: wait for it all the same
+        }
+      }
+      RepeatRun output = merge.output;
+      if (output != null) output.close();
+    }
+    merging.clear();
+    merged.clear();
+    for (RepeatRun run : runs) run.close();
+    runs.clear();
     table = null;
-    if (t != null) t.close();
+    if (interrupted) Thread.currentThread().interrupt();
   }
 
-  /** One file of slots, mapped in segments. */
-  private static final class Table {
-    final long slots;
-    private final long mask;
-    private final Path file;
-    private final boolean deleted;
-    private final MappedByteBuffer[] segments;
+  /** Merges its inputs into one run, on its own thread; the reader thread installs the result. */
+  private final class Merge implements Runnable {
+    final List<RepeatRun> inputs;
+    final int level;
+    volatile boolean cancelled;
+    @Nullable Thread thread;
+    volatile @Nullable RepeatRun output;
+    volatile @Nullable Throwable error;
 
-    private Table(long slots, Path file, boolean deleted, MappedByteBuffer[] segments) {
-      this.slots = slots;
-      this.mask = slots - 1;
-      this.file = file;
-      this.deleted = deleted;
-      this.segments = segments;
+    Merge(List<RepeatRun> inputs, int level) {
+      this.inputs = inputs;
+      this.level = level;
     }
 
-    static Table create(Path directory, long slots) {
-      Path file = null;
+    @Override
+    public void run() {
       try {
-        file = Files.createTempFile(directory, "analytics4j-repeats-", ".tmp");
-        long bytes = slots * SLOT_BYTES;
-        long perSegment = SEGMENT_SLOTS * SLOT_BYTES;
-        int count = (int) ((bytes + perSegment - 1) / perSegment);
-        MappedByteBuffer[] segments = new MappedByteBuffer[count];
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-          // A sparse file: blocks are allocated as slots are written, and read back as zeros.
-          for (int i = 0; i < count; i++) {
-            segments[i] = channel.map(FileChannel.MapMode.READ_WRITE, i * perSegment,
-                Math.min(perSegment, bytes - i * perSegment));
-          }
+        long total = 0;
+        RepeatRun.Cursor[] cursors = new RepeatRun.Cursor[inputs.size()];
+        for (int i = 0; i < cursors.length; i++) {
+          cursors[i] = inputs.get(i).cursor();
+          total += inputs.get(i).records;
         }
-        boolean deleted;
-        try {
-          Files.delete(file);
-          deleted = true;
-        } catch (IOException e) {
-          deleted = false; // Windows keeps a mapped file: deleted on close
-        }
-        return new Table(slots, file, deleted, segments);
-      } catch (IOException e) {
-        if (file != null) {
-          try {
-            Files.deleteIfExists(file);
-          } catch (IOException ignored) {
-            // the first error is the one to report
-          }
-        }
-        throw new UncheckedIOException("the repeat counter's file in " + directory + " cannot be created: "
-            + e.getMessage(), e);
+        output = RepeatRun.write(disk, directory, level, total, new MergeCursor(cursors), () -> cancelled);
+      } catch (Throwable e) {
+        error = e;
+      } finally {
+        merged.add(this);
       }
-    }
-
-    /** The slot holding {@code fingerprint}, or the empty slot where it goes. */
-    long find(long fingerprint) {
-      long slot = mix(fingerprint) & mask;
-      while (true) {
-        long there = fingerprint(slot);
-        if (there == 0 || there == fingerprint) return slot;
-        slot = (slot + 1) & mask;
-      }
-    }
-
-    long fingerprint(long slot) {
-      return segments[(int) (slot >>> SEGMENT_SHIFT)].getLong((int) (slot & (SEGMENT_SLOTS - 1)) * SLOT_BYTES);
-    }
-
-    long count(long slot) {
-      return segments[(int) (slot >>> SEGMENT_SHIFT)].getLong((int) (slot & (SEGMENT_SLOTS - 1)) * SLOT_BYTES + 8);
-    }
-
-    void put(long slot, long fingerprint, long count) {
-      ByteBuffer segment = segments[(int) (slot >>> SEGMENT_SHIFT)];
-      int at = (int) (slot & (SEGMENT_SLOTS - 1)) * SLOT_BYTES;
-      segment.putLong(at, fingerprint);
-      segment.putLong(at + 8, count);
-    }
-
-    void setCount(long slot, long count) {
-      segments[(int) (slot >>> SEGMENT_SHIFT)].putLong((int) (slot & (SEGMENT_SLOTS - 1)) * SLOT_BYTES + 8, count);
-    }
-
-    void close() {
-      for (MappedByteBuffer segment : segments) unmap(segment);
-      if (!deleted) {
-        try {
-          Files.deleteIfExists(file);
-        } catch (IOException e) {
-          // Left for the system's temporary-file cleanup: it holds only fingerprints.
-        }
-      }
-    }
-
-    /** Fingerprints are SHA-1 bits already; the mix only spreads the low bits the mask keeps. */
-    private static long mix(long fingerprint) {
-      return fingerprint ^ (fingerprint >>> 32);
     }
   }
 
-  private static final @Nullable Object UNSAFE;
-  private static final @Nullable Method INVOKE_CLEANER;
+  /** The union of sorted cursors in order, each key once with its largest count. */
+  private static final class MergeCursor implements RepeatRun.Cursor {
+    private final RepeatRun.Cursor[] cursors;
+    private final boolean[] live;
+    private long hi;
+    private long lo;
+    private long count;
 
-  static {
-    Object unsafe = null;
-    Method cleaner = null;
-    try {
-      // Java 9+: frees a mapping now instead of at some later GC, so a doubled table's old file
-      // does not hold its disk space (and address space) until then.
-      Class<?> type = Class.forName("sun.misc.Unsafe");
-      Field field = type.getDeclaredField("theUnsafe");
-      field.setAccessible(true);
-      unsafe = field.get(null);
-      cleaner = type.getMethod("invokeCleaner", ByteBuffer.class);
-    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-      unsafe = null;
-      cleaner = null;
+    MergeCursor(RepeatRun.Cursor[] cursors) {
+      this.cursors = cursors;
+      this.live = new boolean[cursors.length];
+      for (int i = 0; i < cursors.length; i++) live[i] = cursors[i].next();
     }
-    UNSAFE = unsafe;
-    INVOKE_CLEANER = cleaner;
+
+    @Override
+    public boolean next() {
+      int first = -1;
+      for (int i = 0; i < cursors.length; i++) {
+        if (live[i] && (first < 0 || RepeatRun.compare(cursors[i].hi(), cursors[i].lo(), hi, lo) < 0)) {
+          first = i;
+          hi = cursors[i].hi();
+          lo = cursors[i].lo();
+        }
+      }
+      if (first < 0) return false;
+      count = 0;
+      for (int i = 0; i < cursors.length; i++) {
+        if (live[i] && cursors[i].hi() == hi && cursors[i].lo() == lo) {
+          count = Math.max(count, cursors[i].count());
+          live[i] = cursors[i].next();
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public long hi() {
+      return hi;
+    }
+
+    @Override
+    public long lo() {
+      return lo;
+    }
+
+    @Override
+    public long count() {
+      return count;
+    }
   }
 
-  private static void unmap(MappedByteBuffer buffer) {
-    if (UNSAFE == null || INVOKE_CLEANER == null) return; // freed by the GC instead
-    try {
-      INVOKE_CLEANER.invoke(UNSAFE, buffer);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      // freed by the GC instead
+  /** Spreads the bits the mask keeps (fingerprints are SHA-1 bits already, but tests forge some). */
+  private static long mix(long hi, long lo) {
+    long z = hi ^ Long.rotateLeft(lo, 17) * 0x9E3779B97F4A7C15L;
+    return z ^ (z >>> 29) ^ (z >>> 47);
+  }
+
+  /** Sorts the entries [from, to] of {@code t} (triples) by key, unsigned: a quicksort. */
+  private static void sort(long[] t, int from, int to) {
+    while (to - from > 16) {
+      int middle = (from + to) >>> 1;
+      long pivotHi = t[middle * 3];
+      long pivotLo = t[middle * 3 + 1];
+      int i = from;
+      int j = to;
+      while (i <= j) {
+        while (RepeatRun.compare(t[i * 3], t[i * 3 + 1], pivotHi, pivotLo) < 0) i++;
+        while (RepeatRun.compare(t[j * 3], t[j * 3 + 1], pivotHi, pivotLo) > 0) j--;
+        if (i <= j) swap(t, i++, j--);
+      }
+      // The smaller side by recursion, the larger by the loop: the stack stays O(log n).
+      if (j - from < to - i) {
+        sort(t, from, j);
+        from = i;
+      } else {
+        sort(t, i, to);
+        to = j;
+      }
+    }
+    for (int i = from + 1; i <= to; i++) {
+      for (int j = i; j > from && RepeatRun.compare(t[(j - 1) * 3], t[(j - 1) * 3 + 1], t[j * 3], t[j * 3 + 1]) > 0; j--) {
+        swap(t, j - 1, j);
+      }
+    }
+  }
+
+  private static void swap(long[] t, int i, int j) {
+    for (int k = 0; k < 3; k++) {
+      long v = t[i * 3 + k];
+      t[i * 3 + k] = t[j * 3 + k];
+      t[j * 3 + k] = v;
     }
   }
 }

@@ -68,22 +68,24 @@ class EncodePoolTest {
       }
     }
     for (int threads : new int[] {1, 2, 4}) {
-      List<String> actual = new ArrayList<>();
-      try (MessageIds ids = new MessageIds(dir); EncodePool pool = new EncodePool(client, threads)) {
-        pool.read(reader(new ByteArrayInputStream(text.toString().getBytes(StandardCharsets.UTF_8))));
-        long number = 0;
-        for (EncodePool.Prepared p; (p = pool.next()) != null; ) {
-          assertEquals(++number, p.line.number);
-          if (p.parsed == null) {
-            actual.add("rejected: " + p.rejection);
-            continue;
+      for (boolean streaming : new boolean[] {true, false}) {
+        List<String> actual = new ArrayList<>();
+        try (MessageIds ids = new MessageIds(dir); EncodePool pool = new EncodePool(client, threads, streaming)) {
+          pool.read(reader(new ByteArrayInputStream(text.toString().getBytes(StandardCharsets.UTF_8))));
+          long number = 0;
+          for (EncodePool.Prepared p; (p = pool.next()) != null; ) {
+            assertEquals(++number, p.line.number);
+            if (p.parsed == null && !p.streamed) {
+              actual.add("rejected: " + p.rejection);
+              continue;
+            }
+            String id = ids.idFor(p.line.utf8, p.digest);
+            if (!p.encoded.messageId().equals(id)) pool.encodeAgain(p, id);
+            actual.add(p.encoded.json());
           }
-          String id = ids.idFor(p.line.utf8, p.digest);
-          if (!p.encoded.messageId().equals(id)) pool.encodeAgain(p, id);
-          actual.add(p.encoded.json());
         }
+        assertEquals(expected, actual, threads + " thread(s), streaming " + streaming);
       }
-      assertEquals(expected, actual, threads + " thread(s)");
     }
   }
 

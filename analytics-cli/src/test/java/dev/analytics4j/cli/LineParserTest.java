@@ -40,6 +40,17 @@ class LineParserTest {
   }
 
   @Test
+  void aFieldOfOnlyNonAsciiWhitespaceIsARejectedLineNotAFailedRun() {
+    // trim() keeps U+3000; the builders refuse it as blank, which once escaped the parser and stopped the run.
+    assertEquals("invalid message: name must not be blank",
+        reject("{\"type\":\"page\",\"userId\":\"u\",\"name\":\"\u3000\"," + T + "}"));
+    assertEquals("invalid message: event must not be blank",
+        reject("{\"type\":\"track\",\"userId\":\"u\",\"event\":\"\u2003\"," + T + "}"));
+    assertEquals("invalid message: groupId must not be blank",
+        reject("{\"type\":\"group\",\"userId\":\"u\",\"groupId\":\"\u3000\"," + T + "}"));
+  }
+
+  @Test
   void rejectsDuplicateKeysAtAnyDepth() {
     assertEquals("not valid JSON at character 34: duplicate key userId; a key may appear only once in an object",
         reject("{\"type\":\"identify\",\"userId\":\"u1\",\"userId\":\"u2\"," + T + "}"));

@@ -36,11 +36,9 @@ public final class ContextScopes {
   /** Makes {@code scope}, or the nearest scope around it still open, current on this thread. */
   private void restore(@Nullable ThreadScope scope) {
     while (scope != null && scope.closed) scope = scope.previous;
-    if (scope == null) {
-      current.remove();
-    } else {
-      current.set(scope);
-    }
+    // Null, not remove(): the thread keeps its entry, so the next scope opened on it (a pooled
+    // thread's next request) allocates none. The entry holds nothing, and goes with the thread.
+    current.set(scope);
   }
 
   public Runnable wrap(Runnable task) {

@@ -4,8 +4,6 @@ import dev.analytics4j.AnalyticsContext;
 import dev.analytics4j.BeforeSend;
 import dev.analytics4j.DropReason;
 import dev.analytics4j.messages.Message;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,19 +35,20 @@ final class MessagePreparer {
   final ContextScopes scopes = new ContextScopes();
   private final AtomicLong unloggedFailures = new AtomicLong();
   private final AtomicLong lastFailureLog = new AtomicLong(System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS);
-  private final List<BeforeSend> hooks;
+  /** An array: iterating a list would make an iterator (two, unmodifiable) for every message. */
+  private final BeforeSend[] hooks;
   private final MessagesBridge bridge = MessagesBridge.get();
 
   /** Merged before the hooks run, when there are hooks; else the encoder adds it. */
   private final @Nullable Supplier<? extends @Nullable Map<String, ?>> defaultContext;
 
   MessagePreparer(List<BeforeSend> hooks, @Nullable Supplier<? extends @Nullable Map<String, ?>> defaultContext) {
-    this.hooks = Collections.unmodifiableList(new ArrayList<>(hooks));
+    this.hooks = hooks.toArray(new BeforeSend[0]);
     this.defaultContext = defaultContext;
   }
 
   boolean hasHooks() {
-    return !hooks.isEmpty();
+    return hooks.length > 0;
   }
 
   /** Builds {@code builder}, the scope's user filling in when it names none. */
@@ -67,7 +66,7 @@ final class MessagePreparer {
   Message prepare(Message message) {
     AnalyticsContext scope = scopes.current();
     boolean scoped = !scope.properties().isEmpty() || !scope.context().isEmpty();
-    if (!scoped && hooks.isEmpty()) return message;
+    if (!scoped && hooks.length == 0) return message;
     Map<String, @Nullable Object> ownPayload = bridge.payload(message);
     Map<String, @Nullable Object> payload = ownPayload;
     Map<String, @Nullable Object> context = message.context();
@@ -75,7 +74,7 @@ final class MessagePreparer {
       if (carriesProperties(message.type())) payload = Overlay.of(payload, scope.properties());
       context = Internal.get().merge(context, scope.context(), true);
     }
-    if (hooks.isEmpty()) {
+    if (hooks.length == 0) {
       return bridge.rebuild(message, message.userId(), message.anonymousId(), null, payload, context,
           message.integrations());
     }

@@ -127,7 +127,8 @@ final class Overlay extends AbstractMap<String, @Nullable Object> {
         action.accept(lows[i], value != UNSET ? value : lows[i + 1]);
       }
       pass = 2;
-      untyped(high).forEach(this);
+      // The usual case, a scope's keys the message does not have: high's entries go straight through.
+      untyped(high).forEach(replaced == 0 ? action : this);
     }
 
     @Override
@@ -145,13 +146,21 @@ final class Overlay extends AbstractMap<String, @Nullable Object> {
           lows[i + 2] = value;
           replaced++;
         }
-      } else if (replaced == 0 || indexOf(key) < 0) {
+      } else if (indexOf(key) < 0) {
         action.accept(key, value);
       }
     }
 
+    /**
+     * Hashes first: a String caches its hash, and most of high's keys are not low's, so this rules
+     * them out without calling equals (which took half of a walk's time, profiled).
+     */
     private int indexOf(@Nullable Object key) {
-      for (int i = 0; i < lowCount; i += 3) if (Objects.equals(key, lows[i])) return i;
+      int hash = Objects.hashCode(key);
+      for (int i = 0; i < lowCount; i += 3) {
+        Object lowKey = lows[i];
+        if (lowKey == key || (Objects.hashCode(lowKey) == hash && Objects.equals(key, lowKey))) return i;
+      }
       return -1;
     }
   }

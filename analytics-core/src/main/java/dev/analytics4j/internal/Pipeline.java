@@ -223,6 +223,14 @@ public final class Pipeline {
   }
 
   /** Whether {@link BeforeSend} hooks run on each message: {@code Wire.encode} must not pass around them. */
+  /**
+   * The encoder, when a message's bytes depend on the message alone (no hooks, no default context
+   * now); null otherwise. For {@link Wire#encodeLine}, which writes a line's bytes without a message.
+   */
+  @Nullable MessageEncoder plainEncoder() {
+    return preparer.hasHooks() || preparer.defaults() != null ? null : encoder;
+  }
+
   boolean hasHooks() {
     return preparer.hasHooks();
   }

@@ -7,6 +7,7 @@ import dev.analytics4j.messages.Message;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,6 +52,52 @@ public final class Wire {
     Objects.requireNonNull(client, "client == null");
     Objects.requireNonNull(message, "message == null");
     return core().encode(client, message);
+  }
+
+  /**
+   * Encodes one line of an export (a message in its wire shape, as UTF-8) straight from its bytes,
+   * without building a message or a map: the bytes are exactly those {@link #encode} gives for the
+   * message the importer's parser builds from the line (the wire's fields in order, others left out,
+   * whitespace dropped, strings and numbers in the encoder's form, a whole-number id as its digits,
+   * the timestamp as RFC 3339 UTC milliseconds, the client's library added to the context unless the
+   * line has one). Returns null for a line it is not sure of: one the parser would refuse, or build in
+   * a way this does not copy, or a client with {@code BeforeSend} hooks or a default context; the
+   * caller then parses the line and calls {@link #encode}, which says what is wrong.
+   *
+   * @param derivedId called, at most once, when the line has no messageId of its own: the id to send.
+   */
+  public static @Nullable EncodedLine encodeLine(Analytics client, byte[] utf8, Supplier<String> derivedId) {
+    Objects.requireNonNull(client, "client == null");
+    Objects.requireNonNull(utf8, "utf8 == null");
+    Objects.requireNonNull(derivedId, "derivedId == null");
+    return core().encodeLine(client, utf8, derivedId);
+  }
+
+  /** A line {@link #encodeLine} encoded, with what the importer counts about it. */
+  public static final class EncodedLine {
+    private final EncodedMessage message;
+    private final @Nullable String ownMessageId;
+    private final int numericIds;
+
+    EncodedLine(EncodedMessage message, @Nullable String ownMessageId, int numericIds) {
+      this.message = message;
+      this.ownMessageId = ownMessageId;
+      this.numericIds = numericIds;
+    }
+
+    public EncodedMessage message() {
+      return message;
+    }
+
+    /** The line's own messageId; null when the message carries the derived one. */
+    public @Nullable String ownMessageId() {
+      return ownMessageId;
+    }
+
+    /** How many of its userId, anonymousId, groupId and previousId were whole numbers, sent as text. */
+    public int numericIds() {
+      return numericIds;
+    }
   }
 
   /**
@@ -115,6 +162,8 @@ public final class Wire {
     protected abstract void keepMessageLibrary(Analytics.Builder builder);
 
     protected abstract EncodedMessage encode(Analytics client, Message message);
+
+    protected abstract @Nullable EncodedLine encodeLine(Analytics client, byte[] utf8, Supplier<String> derivedId);
 
     protected abstract boolean offer(Analytics client, EncodedMessage message);
 

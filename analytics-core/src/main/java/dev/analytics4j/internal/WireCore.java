@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** What {@link Wire} gives other modules of analytics4j, and the request headers every client sends. */
@@ -39,6 +40,13 @@ public final class WireCore extends Wire.Core {
       throw new IllegalStateException("this client has BeforeSend hooks, which Wire.encode would pass around");
     }
     return Internal.get().pipeline(client).encode(message);
+  }
+
+  @Override
+  protected Wire.@Nullable EncodedLine encodeLine(Analytics client, byte[] utf8, Supplier<String> derivedId) {
+    MessageEncoder encoder = Internal.get().pipeline(client).plainEncoder();
+    if (encoder == null) return null; // hooks or a default context: only the message's path applies them
+    return LineEncoder.PER_THREAD.get().encode(encoder, utf8, derivedId);
   }
 
   @Override

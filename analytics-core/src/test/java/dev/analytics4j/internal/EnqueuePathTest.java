@@ -35,7 +35,7 @@ class EnqueuePathTest {
         "internal/MessageEncoder.java", "EncodedMessage.java",
         // What runs on the caller's thread before encoding: the scope, the hooks and the rebuild.
         "internal/MessagePreparer.java", "internal/ContextScopes.java", "AnalyticsContext.java", "BeforeSend.java",
-        "internal/Values.java", "internal/Overlay.java", "messages/Bridge.java", "messages/Message.java",
+        "internal/Values.java", "internal/Overlay.java", "internal/SmallMap.java", "messages/Bridge.java", "messages/Message.java",
         "internal/MessagesBridge.java", "internal/Internal.java", "ApiBridge.java"}) {
       files.add(MAIN.resolve(name));
     }

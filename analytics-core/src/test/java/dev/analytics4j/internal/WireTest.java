@@ -142,6 +142,58 @@ final class WireTest {
   }
 
   @Test
+  void encodeLineWritesWhatEncodeWritesForTheMessageOfTheLine() {
+    String line = " { \"properties\" : {\"total\": 42.50, \"n\": -0, \"s\": \"caf\\u00e9 \\/ \\u2028\"}, \"event\":\"Order\","
+        + "\"receivedAt\":\"x\", \"userId\": 42, \"type\":\"track\", \"timestamp\":\"2025-03-14T10:26:53.589+01:00\","
+        + "\"context\":{\"ip\":\"203.0.113.7\"}, \"integrations\":{}} ";
+    TrackMessage message = TrackMessage.builder("Order").userId("42").timestamp(T).messageId("id-1")
+        .properties(map("total", new java.math.BigDecimal("42.50"), "n", 0L, "s", "caf\u00e9 / \u2028"))
+        .context(map("ip", "203.0.113.7")).build();
+    for (boolean keep : new boolean[] {false, true}) {
+      Analytics.Builder builder = client();
+      Analytics analytics = (keep ? Wire.keepMessageLibrary(builder) : builder).build();
+      try {
+        Wire.EncodedLine encoded = Wire.encodeLine(analytics, line.getBytes(UTF_8), () -> "id-1");
+        assertEquals(Wire.encode(analytics, message).json(), encoded.message().json());
+        assertEquals("{\"type\":\"track\",\"messageId\":\"id-1\",\"timestamp\":\"2025-03-14T09:26:53.589Z\",\"userId\":\"42\","
+            + "\"event\":\"Order\",\"properties\":{\"total\":42.50,\"n\":0,\"s\":\"caf\u00e9 / \\u2028\"},"
+            + "\"context\":{\"ip\":\"203.0.113.7\"," + OURS + "}}", encoded.message().json());
+        assertEquals(1, encoded.numericIds());
+        assertEquals(null, encoded.ownMessageId());
+        // A line's own library: kept in its place by an importer's client; the other client replaces
+        // it, which only the message's path does.
+        byte[] withLibrary = line.replace("\"ip\"", "\"library\":{\"name\":\"a.js\"},\"ip\"").getBytes(UTF_8);
+        Wire.EncodedLine own = Wire.encodeLine(analytics, withLibrary, () -> "id-1");
+        if (keep) {
+          assertTrue(own.message().json().contains("\"context\":{\"library\":{\"name\":\"a.js\"},\"ip\":\"203.0.113.7\"}}"));
+        } else {
+          assertEquals(null, own);
+        }
+      } finally {
+        analytics.close();
+      }
+    }
+  }
+
+  @Test
+  void encodeLineLeavesHooksAndDefaultContextToTheMessagesPath() {
+    byte[] line = ("{\"type\":\"identify\",\"userId\":\"u\",\"timestamp\":\"2025-03-14T09:26:53.589Z\"}").getBytes(UTF_8);
+    Analytics hooked = client().beforeSend(message -> { }).build();
+    Analytics withDefaults = client().defaultContext(() -> map("app", "x")).build();
+    Analytics plain = client().build();
+    try {
+      assertEquals(null, Wire.encodeLine(hooked, line, () -> "id"));
+      assertEquals(null, Wire.encodeLine(withDefaults, line, () -> "id"));
+      assertEquals("{\"type\":\"identify\",\"messageId\":\"id\",\"timestamp\":\"2025-03-14T09:26:53.589Z\",\"userId\":\"u\","
+          + "\"traits\":{},\"context\":{" + OURS + "}}", Wire.encodeLine(plain, line, () -> "id").message().json());
+    } finally {
+      hooked.close();
+      withDefaults.close();
+      plain.close();
+    }
+  }
+
+  @Test
   void offerAfterCloseReportsTheDropAndReturnsFalse() {
     Analytics analytics = client().build();
     EncodedMessage message = Wire.encode(analytics, withoutLibrary());
