@@ -215,7 +215,7 @@ public final class MessageEncoder {
     return envelopeSize;
   }
 
-  private void writeLibrary(JsonWriter writer) throws IOException {
+  void writeLibrary(JsonWriter writer) throws IOException {
     writer.name("library").beginObject()
         .name("name").value(libraryName)
         .name("version").value(libraryVersion)
