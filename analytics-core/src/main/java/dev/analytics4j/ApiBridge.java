@@ -106,8 +106,8 @@ final class ApiBridge extends Internal {
         && fields.context == message.context() && fields.integrations == message.integrations()) {
       return message;
     }
-    return MessagesBridge.get().rebuild(fields.message, fields.userId, fields.anonymousId, fields.name,
-        fields.payload, fields.context, fields.integrations);
+    return messages.rebuild(message, fields.userId, fields.anonymousId, fields.name, fields.payload, fields.context,
+        fields.integrations);
   }
 
   @Override
