@@ -201,7 +201,11 @@ final class MessageWriter implements BiConsumer<Object, Object> {
     map.forEach(this);
     boolean addLibrary = inContext; // false once the message's own library was kept
     inContext = outer;
-    if (addLibrary) encoder.writeLibrary(json);
+    if (addLibrary) {
+      json.name("library");
+      sink.pendRaw(encoder.libraryJson);
+      json.value(Utf8Sink.RAW_NUMBER);
+    }
     json.endObject();
     depth--;
   }

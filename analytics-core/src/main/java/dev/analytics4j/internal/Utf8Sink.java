@@ -44,6 +44,9 @@ public final class Utf8Sink implements BufferedSink {
   /** Like {@link #VALUE}, for a double {@link Decimals} writes; see {@link #pendDecimal}. */
   static final String DECIMAL = new String(new char[] {'d'});
   static final Number DECIMAL_NUMBER = new PendingValue(DECIMAL);
+  /** Like {@link #VALUE}, for JSON written once in advance; see {@link #pendRaw}. */
+  static final String RAW = new String(new char[] {'r'});
+  static final Number RAW_NUMBER = new PendingValue(RAW);
 
   private byte[] data = new byte[INITIAL_BYTES];
   private int size;
@@ -51,10 +54,16 @@ public final class Utf8Sink implements BufferedSink {
   private String pendingName = "";
   private String pendingValue = "";
   private long pendingThousandths;
+  private byte[] pendingRaw = new byte[0];
 
   /** The key {@link #NAME} stands for, until the next call. */
   void pendName(String name) {
     pendingName = name;
+  }
+
+  /** The JSON value, already escaped and encoded, that {@link #RAW_NUMBER} stands for. */
+  void pendRaw(byte[] json) {
+    pendingRaw = json;
   }
 
   /** The double {@link #DECIMAL_NUMBER} stands for, as {@link Decimals#thousandths} gave it. */
@@ -117,6 +126,10 @@ public final class Utf8Sink implements BufferedSink {
     } else if (string == DECIMAL) {
       ensure(13); // "-9999999.999"
       size = Decimals.write(data, size, pendingThousandths);
+    } else if (string == RAW) {
+      ensure(pendingRaw.length);
+      System.arraycopy(pendingRaw, 0, data, size, pendingRaw.length);
+      size += pendingRaw.length;
     } else if (string.length() == 1 && string.charAt(0) < 0x80) {
       // Moshi's ":" between a name and its value, written for every value.
       ensure(1);

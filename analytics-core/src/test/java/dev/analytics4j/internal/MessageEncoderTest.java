@@ -599,6 +599,22 @@ final class MessageEncoderTest {
   }
 
   @Test
+  void textEqualToTheSinksStandInsIsWrittenAsItself() {
+    // Utf8Sink tells its stand-ins apart by identity: equal text from a caller is just text.
+    Map<String, Object> properties = map("k", "v", "v", "k", "d", "r", "r", "d");
+    properties.put("list", Arrays.asList("k", "v", "d", "r", new String(new char[] {'v'})));
+    assertEquals(trackJson("{\"k\":\"v\",\"v\":\"k\",\"d\":\"r\",\"r\":\"d\",\"list\":[\"k\",\"v\",\"d\",\"r\",\"v\"]}"),
+        encodeProperties(properties));
+  }
+
+  @Test
+  void theLibraryWrittenOnceIsEscapedAsMoshiEscapesIt() {
+    MessageEncoder escaping = new MessageEncoder(WRITE_KEY, "lib\"\u2028\u00e9", "1.0\\x");
+    String json = escaping.encode(track().build()).json();
+    assertTrue(json.endsWith("\"context\":{\"library\":{\"name\":\"lib\\\"\\u2028\u00e9\",\"version\":\"1.0\\\\x\"}}}"), json);
+  }
+
+  @Test
   void batchBodyEscapesTheWriteKey() throws IOException {
     MessageEncoder escaping = new MessageEncoder("k\"e\\y", "analytics4j", "0.1.0");
     String body = new String(escaping.batchBody(List.of(), T), UTF_8);
