@@ -18,7 +18,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A Tracking API collector on 127.0.0.1 for tests and the example: keeps every message of every
@@ -40,8 +39,11 @@ public final class TestCollector implements AutoCloseable {
   private final AtomicInteger refused = new AtomicInteger();
   private volatile int refuseStatus = 429;
   private volatile String retryAfter = "1";
-  /** While set, requests wait on it before they are read: a request held in flight. */
-  private volatile @Nullable CountDownLatch hold;
+  /**
+   * While not null, requests wait on it before they are read: a request held in flight. (No
+   * {@code @Nullable}: analytics-spark4-tests compiles this file without jspecify.)
+   */
+  private volatile CountDownLatch hold;
   private final CountDownLatch held = new CountDownLatch(1);
 
   public TestCollector() throws IOException {
