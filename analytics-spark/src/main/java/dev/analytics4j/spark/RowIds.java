@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Map;
 import java.util.UUID;
@@ -17,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The id is a name-based UUID (version 5, SHA-1) of the message's content written in a canonical,
  * unambiguous text (every string carries its length, every value its type), so a retried task or a
- * re-run job sends the same ids, and the API keeps one copy. The flip side: identical rows get the
+ * re-run job sends the same ids, and the API keeps one copy. A Spark MAP's entries go in sorted
+ * ({@link SparkMap}): their order can change between runs, and is not part of the row. The flip side: identical rows get the
  * same id and count once. Within a task such rows are counted ({@link #duplicates()}); across tasks
  * only the collector sees them. A key column (option {@code keyColumns}) or a {@code messageId}
  * column says which rows are really the same event.
@@ -103,6 +105,8 @@ final class RowIds {
     } else if (value instanceof Instant) {
       Instant instant = (Instant) value;
       text.append('t').append(instant.getEpochSecond()).append('.').append(instant.getNano()).append(';');
+    } else if (value instanceof SparkMap) {
+      sortedEntries((SparkMap<?, ?>) value);
     } else if (value instanceof Map) {
       Map<?, ?> map = (Map<?, ?>) value;
       text.append('{').append(map.size()).append(';');
@@ -119,6 +123,35 @@ final class RowIds {
       text.append('o').append(value.getClass().getSimpleName()).append(';');
       string(value.toString());
     }
+  }
+
+  /**
+   * A Spark MAP's entries in a canonical order, since the order they arrive in can change between
+   * attempts. Each entry is written on its own (its key as a string when it is one, as the typed value
+   * otherwise) and the entries go in sorted by that text. Every encoding is prefix-free (a string
+   * carries its length, a number ends with ';', a container its size) and typed (a string key starts
+   * with its length's digits, any other value with a letter or a bracket), so sorting the entries'
+   * texts orders them by key, then by value: keys {@code "1"} and {@code 1}, or {@code "a"} and
+   * {@code "ab"}, can neither collide nor tie. A map that arrived sorted hashes as it did before.
+   */
+  private void sortedEntries(SparkMap<?, ?> map) {
+    text.append('{').append(map.size()).append(';');
+    int start = text.length();
+    String[] entries = new String[map.size()];
+    int i = 0;
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      Object key = e.getKey();
+      if (key instanceof String) {
+        string((String) key);
+      } else {
+        append(key);
+      }
+      append(e.getValue());
+      entries[i++] = text.substring(start);
+      text.setLength(start);
+    }
+    Arrays.sort(entries);
+    for (String entry : entries) text.append(entry);
   }
 
   private void string(String s) {

@@ -178,7 +178,7 @@ final class ValueConverter {
     ArrayData keys = data.keyArray();
     ArrayData values = data.valueArray();
     int n = data.numElements();
-    Map<String, @Nullable Object> map = new LinkedHashMap<>(n * 2);
+    Map<String, @Nullable Object> map = new SparkMap<>(n);
     for (int i = 0; i < n; i++) {
       String key = keys.get(i, type.keyType()).toString();
       map.put(key, values.isNullAt(i) ? null : convert(values.get(i, type.valueType()), type.valueType(), path + "." + key));

@@ -150,6 +150,42 @@ class AnalyticsSourceTest {
     assertEquals(2_000, first.size());
   }
 
+  /**
+   * Two rows that differ only in the order of their MAP's entries (as two runs of a
+   * map_from_entries(collect_list(...)) after a shuffle can) are one event: one messageId, counted
+   * as a repeat; a third row with another value in its map is another event.
+   */
+  @Test
+  void aMapsEntryOrderDoesNotChangeTheId() throws Exception {
+    write(spark.range(0, 3, 1, 1).selectExpr(
+        "'track' AS type",
+        "'u1' AS userId",
+        "'Cart Viewed' AS event",
+        "named_struct('cart', CASE id WHEN 0 THEN map('sku-1', 2, 'sku-10', 1) WHEN 1 THEN map('sku-10', 1, "
+            + "'sku-1', 2) ELSE map('sku-1', 2, 'sku-10', 3) END) AS properties"));
+
+    List<Map<String, Object>> messages = collector.messages();
+    assertEquals(3, messages.size());
+    // Maps compare regardless of order: the first two rows' carts are one key here.
+    Map<Object, Set<Object>> idsByCart = new HashMap<>();
+    for (Map<String, Object> message : messages) {
+      idsByCart.computeIfAbsent(((Map<?, ?>) message.get("properties")).get("cart"), k -> new HashSet<>())
+          .add(message.get("messageId"));
+    }
+    assertEquals(Map.of(Map.of("sku-1", 2.0, "sku-10", 1.0), 1, Map.of("sku-1", 2.0, "sku-10", 3.0), 1),
+        counts(idsByCart));
+    Set<Object> distinct = new HashSet<>();
+    idsByCart.values().forEach(distinct::addAll);
+    assertEquals(2, distinct.size());
+    assertEquals(1, SparkTests.number(SparkTests.summary(rejectsDir), "duplicateIds"));
+  }
+
+  private static Map<Object, Integer> counts(Map<Object, Set<Object>> idsByKey) {
+    Map<Object, Integer> counts = new HashMap<>();
+    idsByKey.forEach((key, ids) -> counts.put(key, ids.size()));
+    return counts;
+  }
+
   /** Fails the first attempt of partition 2 halfway through; Spark runs a second attempt. */
   private static final UDF1<Long, Long> FAIL_FIRST_ATTEMPT_OF_PARTITION_2 = id -> {
     TaskContext task = TaskContext.get();
