@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.TaskContext;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.connector.write.DataWriter;
 import org.apache.spark.sql.connector.write.WriterCommitMessage;
@@ -147,8 +148,30 @@ final class AnalyticsDataWriter implements DataWriter<InternalRow> {
       undeliveredReasons.forEach(counts::count);
     }
     counts.rejectsFile = rejects.commit();
+    String ended = jobEnded();
+    if (ended != null) {
+      // Spark drops this commit message: the driver has summarised the job (or will) without it, and
+      // publishes no file of ours. So the attempt reports itself, and keeps its rejects.
+      String kept = counts.rejectsFile == null ? null : rejects.keepLate(counts.rejectsFile);
+      logger.warn("analytics4j: {}; committed after its job ended ({}), so the job's summary does not count it{}",
+          counts, ended, kept == null ? "" : "; its rejects are in " + kept);
+      return counts;
+    }
     logger.info("analytics4j: {}", counts);
     return counts;
+  }
+
+  /**
+   * Why the job has already ended for this attempt, or null: Spark marks a running attempt killed
+   * when its job fails or is cancelled (without interrupting it), and the driver's summary on the
+   * rejects path says the job has been summarised. Either way, the commit message is not counted.
+   */
+  private @Nullable String jobEnded() {
+    TaskContext task = TaskContext.get();
+    if (task != null && task.isInterrupted()) {
+      return "Spark killed its task";
+    }
+    return rejects.summaryWritten() ? "the job's summary is written" : null;
   }
 
   /** Every permit back means every message enqueued has had its one report. */

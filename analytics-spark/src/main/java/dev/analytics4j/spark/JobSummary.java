@@ -52,7 +52,8 @@ final class JobSummary {
     if (!reasons.isEmpty()) s.append("; reasons: ").append(reasons);
     if (aborted) {
       s.append("; the rows of tasks that did not commit may have been sent too (delivery is at least once and"
-          + " never rolled back): re-run the job, the ids are the same");
+          + " never rolled back), and a task still running logs its own counts when it ends: re-run the job,"
+          + " the ids are the same");
     }
     return s.toString();
   }

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.jspecify.annotations.Nullable;
@@ -25,6 +26,15 @@ final class Rejects {
 
   static Path temporaryDir(String rejectsPath, String queryId) {
     return new Path(new Path(rejectsPath, "_temporary"), queryId);
+  }
+
+  static Path summaryFile(String rejectsPath, String queryId) {
+    return new Path(rejectsPath, "summary-" + queryId + ".json");
+  }
+
+  /** Deletes {@code dir} when it exists and is empty (others may be writing in it: then it stays). */
+  static void deleteIfEmpty(FileSystem fs, Path dir) throws IOException {
+    if (fs.exists(dir) && fs.listStatus(dir).length == 0) fs.delete(dir, false);
   }
 
   static Configuration configuration(Map<String, String> entries) {
@@ -49,10 +59,19 @@ final class Rejects {
         }
       }
       Path temporary = temporaryDir(rejectsPath, summary.queryId);
-      fs.delete(temporary, true);
-      Path parent = temporary.getParent();
-      if (fs.exists(parent) && fs.listStatus(parent).length == 0) fs.delete(parent, false);
-      try (OutputStream out = fs.create(new Path(root, "summary-" + summary.queryId + ".json"), false)) {
+      FileStatus[] left = fs.exists(temporary) ? fs.listStatus(temporary) : new FileStatus[0];
+      if (aborted && left.length > 0) {
+        // An aborted job can leave attempts running (Spark does not interrupt a commit): their files
+        // are all they have. One that commits later moves its file out itself (RejectsFile.keepLate).
+        logger.warn("analytics4j write {}: kept {} file(s) in {}, of task attempts that had not ended when the job "
+            + "aborted: an attempt that commits later moves its rejects to rejects-{}-late-*.jsonl and logs its "
+            + "counts (WARN on its executor); delete what is left once no task of the job runs", summary.queryId,
+            left.length, temporary, summary.queryId);
+      } else {
+        fs.delete(temporary, true);
+        deleteIfEmpty(fs, temporary.getParent());
+      }
+      try (OutputStream out = fs.create(summaryFile(rejectsPath, summary.queryId), false)) {
         out.write(summary.json(aborted).getBytes(StandardCharsets.UTF_8));
       }
     } catch (IOException e) {

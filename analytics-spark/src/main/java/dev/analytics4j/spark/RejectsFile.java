@@ -8,6 +8,7 @@ import java.math.BigDecimal;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import okio.Buffer;
 import okio.BufferedSink;
 import org.apache.hadoop.conf.Configuration;
@@ -29,8 +30,11 @@ final class RejectsFile {
   private static final int LOGGED_WITHOUT_PATH = 10;
 
   private final @Nullable Path path;
+  private final @Nullable String rejectsPath;
   private final Map<String, String> hadoopConf;
+  private final String queryId;
   private final int partitionId;
+  private final long taskId;
   private @Nullable OutputStream out;
   private long records;
   /** After commit or abort: a late report (close's stragglers) must not bring the file back. */
@@ -40,8 +44,11 @@ final class RejectsFile {
       long taskId) {
     this.path = rejectsPath == null ? null
         : new Path(Rejects.temporaryDir(rejectsPath, queryId), "part-" + partitionId + "-task-" + taskId + ".jsonl");
+    this.rejectsPath = rejectsPath;
     this.hadoopConf = hadoopConf;
+    this.queryId = queryId;
     this.partitionId = partitionId;
+    this.taskId = taskId;
   }
 
   /** A row that could not become a message; {@code row} holds its values, rendered leniently. */
@@ -118,6 +125,41 @@ final class RejectsFile {
       out = null;
     }
     return path.toString();
+  }
+
+  /** True when the driver has written the job's summary: the job has ended, and no commit counts now. */
+  boolean summaryWritten() {
+    if (rejectsPath == null) return false;
+    try {
+      Path summary = Rejects.summaryFile(rejectsPath, queryId);
+      return summary.getFileSystem(Rejects.configuration(hadoopConf)).exists(summary);
+    } catch (IOException e) {
+      logger.debug("analytics4j: could not look for the summary of {}", queryId, e);
+      return false;
+    }
+  }
+
+  /**
+   * For an attempt that committed after its job ended: the driver never publishes its file, so the
+   * attempt moves the file it committed ({@code committed}, from {@link #commit()}) next to the
+   * published ones itself, as {@code rejects-<queryId>-late-part-<n>-task-<t>.jsonl}, and removes the
+   * job's temporary directory once empty. Returns where the records are: the new path, or the old one
+   * when the move failed (a file of that name exists, or the file system refused).
+   */
+  String keepLate(String committed) {
+    Path root = new Path(Objects.requireNonNull(rejectsPath));
+    Path target = new Path(root, String.format("rejects-%s-late-part-%05d-task-%d.jsonl", queryId, partitionId, taskId));
+    try {
+      FileSystem fs = root.getFileSystem(Rejects.configuration(hadoopConf));
+      if (!fs.rename(new Path(committed), target)) return committed;
+      Path temporary = Rejects.temporaryDir(rejectsPath, queryId);
+      Rejects.deleteIfEmpty(fs, temporary);
+      Rejects.deleteIfEmpty(fs, temporary.getParent());
+      return target.toString();
+    } catch (IOException e) {
+      logger.debug("analytics4j: could not move {} to {}", committed, target, e);
+      return committed;
+    }
   }
 
   /** Closes and deletes the file: an attempt that did not commit does not count. */

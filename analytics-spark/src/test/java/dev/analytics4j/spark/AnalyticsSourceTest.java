@@ -296,8 +296,10 @@ class AnalyticsSourceTest {
    * The job aborts while partition 0, already allowed to commit, is still delivering: nothing stops
    * that delivery (delivery is never rolled back), so the job's failure reaches the caller before
    * partition 0's messages reach the collector. The summary counts no task; the messages arrive
-   * all the same, once each. (Left to chance under load, this once leaked partition 0's 499 messages
-   * into the next test's collector: aReRunSendsTheSameIds saw 499 orders with a second id.)
+   * all the same, once each, and partition 0 keeps its reject itself (the driver keeps the
+   * temporary directory it was in) and removes the directory. (Left to chance under load, this
+   * once leaked partition 0's 499 messages into the next test's collector: aReRunSendsTheSameIds
+   * saw 499 orders with a second id.)
    */
   @Test
   void aTaskStillDeliveringWhenItsJobAbortsDeliversEveryMessageOnce() throws Exception {
@@ -314,8 +316,15 @@ class AnalyticsSourceTest {
     assertEquals(Boolean.TRUE, summary.get("aborted"));
     assertEquals(0, SparkTests.number(summary, "committedTasks"), "partition 0 committed after the job ended");
     assertEquals(0, SparkTests.number(summary, "rows"));
-    assertEquals(List.of(), SparkTests.rejects(rejectsDir));
-    assertEquals(List.of(), SparkTests.list(rejectsDir, "_temporary"));
+    List<Path> late = SparkTests.list(rejectsDir, "rejects-");
+    assertEquals(1, late.size(), late.toString());
+    String queryId = (String) summary.get("queryId");
+    assertTrue(late.get(0).getFileName().toString().startsWith("rejects-" + queryId + "-late-part-00000-task-"),
+        late.toString());
+    List<Map<String, Object>> rejects = SparkTests.rejects(rejectsDir);
+    assertEquals(1, rejects.size(), "partition 0's reject is kept: " + rejects);
+    assertEquals(3.0, ((Map<?, ?>) ((Map<?, ?>) rejects.get(0).get("row")).get("properties")).get("orderId"));
+    assertEquals(List.of(), SparkTests.list(rejectsDir, "_temporary"), "the late task removed it");
     assertPartition0Delivered(collector.messages());
   }
 
