@@ -115,6 +115,14 @@ final class MessagePreparer {
     return defaults(scopes.current());
   }
 
+  /**
+   * Whether {@link #defaults()} may give anything, decided without calling the application's
+   * {@code defaultContext} supplier: a client that has one, or a scope with request data.
+   */
+  boolean mayHaveDefaults() {
+    return defaultContext != null || !Internal.get().requestData(scopes.current()).isEmpty();
+  }
+
   private @Nullable Map<String, ?> defaults(AnalyticsContext scope) {
     Map<String, ?> own = null;
     if (defaultContext != null) {

@@ -222,15 +222,16 @@ public final class Pipeline {
     return false;
   }
 
-  /** Whether {@link BeforeSend} hooks run on each message: {@code Wire.encode} must not pass around them. */
   /**
-   * The encoder, when a message's bytes depend on the message alone (no hooks, no default context
-   * now); null otherwise. For {@link Wire#encodeLine}, which writes a line's bytes without a message.
+   * The encoder, when a message's bytes depend on the message alone (no hooks, no default context,
+   * no request data in the current scope); null otherwise. For {@link Wire#encodeLine}, which writes a
+   * line's bytes without a message.
    */
   @Nullable MessageEncoder plainEncoder() {
-    return preparer.hasHooks() || preparer.defaults() != null ? null : encoder;
+    return preparer.hasHooks() || preparer.mayHaveDefaults() ? null : encoder;
   }
 
+  /** Whether {@link BeforeSend} hooks run on each message: {@code Wire.encode} must not pass around them. */
   boolean hasHooks() {
     return preparer.hasHooks();
   }

@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 final class WireTest {
@@ -179,11 +180,18 @@ final class WireTest {
   void encodeLineLeavesHooksAndDefaultContextToTheMessagesPath() {
     byte[] line = ("{\"type\":\"identify\",\"userId\":\"u\",\"timestamp\":\"2025-03-14T09:26:53.589Z\"}").getBytes(UTF_8);
     Analytics hooked = client().beforeSend(message -> { }).build();
-    Analytics withDefaults = client().defaultContext(() -> map("app", "x")).build();
+    AtomicInteger supplierCalls = new AtomicInteger();
+    Analytics withDefaults = client().defaultContext(() -> {
+      supplierCalls.incrementAndGet();
+      return map("app", "x");
+    }).build();
     Analytics plain = client().build();
     try {
       assertEquals(null, Wire.encodeLine(hooked, line, () -> "id"));
       assertEquals(null, Wire.encodeLine(withDefaults, line, () -> "id"));
+      // Deciding that needs only the client's settings: the application's supplier runs once per
+      // message on the path that uses its value, not once more per line to be looked at.
+      assertEquals(0, supplierCalls.get());
       assertEquals("{\"type\":\"identify\",\"messageId\":\"id\",\"timestamp\":\"2025-03-14T09:26:53.589Z\",\"userId\":\"u\","
           + "\"traits\":{},\"context\":{" + OURS + "}}", Wire.encodeLine(plain, line, () -> "id").message().json());
     } finally {
