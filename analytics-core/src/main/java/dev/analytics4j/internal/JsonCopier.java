@@ -25,7 +25,6 @@ final class JsonCopier {
   private static final int MIN_DECIMAL_EXPONENT = -324;
   /** Objects with more keys go to the parser: duplicate keys are looked for pairwise here. */
   private static final int MAX_KEYS_PER_OBJECT = 256;
-  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] LIBRARY_KEY = "\"library\"".getBytes(StandardCharsets.US_ASCII);
 
   /** Thrown for anything not copied; stackless and shared, since the caller only falls back. */
@@ -271,7 +270,7 @@ final class JsonCopier {
       // The only leads of characters Java calls whitespace above ASCII (U+1680, U+2000..., U+3000).
       char c = (char) ((lead & 0x0F) << 12 | (in[pos + 1] & 0x3F) << 6 | (in[pos + 2] & 0x3F));
       if (c == '\u2028' || c == '\u2029') {
-        unicodeEscape(c);
+        writeEscape(c);
         if (!Character.isWhitespace(c)) visible = true;
         pos += 3;
         return;
@@ -337,25 +336,10 @@ final class JsonCopier {
   /** Writes one decoded character (not a surrogate) as the encoder does. */
   private void writeChar(char c) {
     if (c > 0x20 && !Character.isWhitespace(c)) visible = true;
-    if (c < 0x20) {
-      escaped = true;
-      int shortForm = c == '\b' ? 'b' : c == '\t' ? 't' : c == '\n' ? 'n' : c == '\f' ? 'f' : c == '\r' ? 'r' : 0;
-      if (shortForm == 0) {
-        unicodeEscape(c);
-      } else {
-        write('\\');
-        write(shortForm);
-      }
-      return;
-    }
-    if (c == '"' || c == '\\') {
-      escaped = true;
-      write('\\');
-      write(c);
+    if (c < 0x20 || c == '"' || c == '\\' || c == '\u2028' || c == '\u2029') {
+      writeEscape(c);
     } else if (c < 0x80) {
       write(c);
-    } else if (c == '\u2028' || c == '\u2029') {
-      unicodeEscape(c);
     } else if (c < 0x800) {
       write(0xC0 | c >> 6);
       write(0x80 | c & 0x3F);
@@ -366,14 +350,11 @@ final class JsonCopier {
     }
   }
 
-  private void unicodeEscape(char c) {
+  /** Writes {@code c} escaped, spelled as the encoder spells it (one place decides: {@link Utf8Sink#escape}). */
+  private void writeEscape(char c) {
     escaped = true;
-    write('\\');
-    write('u');
-    write(HEX[c >> 12 & 0xF]);
-    write(HEX[c >> 8 & 0xF]);
-    write(HEX[c >> 4 & 0xF]);
-    write(HEX[c & 0xF]);
+    if (out.length - size < 6) out = Arrays.copyOf(out, Math.max(out.length * 2, size + 6));
+    size = Utf8Sink.escape(out, size, c);
   }
 
   /**

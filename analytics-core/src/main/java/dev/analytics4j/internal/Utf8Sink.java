@@ -250,8 +250,11 @@ public final class Utf8Sink implements BufferedSink {
 
   private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-  /** Writes the escape of {@code c} at {@code p}, which has room for six bytes; returns the new end. */
-  private static int escape(byte[] out, int p, char c) {
+  /**
+   * Writes the escape of {@code c} at {@code p}, which has room for six bytes; returns the new end.
+   * The one spelling of an escape on our wire: the raw-line path ({@link JsonCopier}) writes it too.
+   */
+  static int escape(byte[] out, int p, char c) {
     out[p++] = '\\';
     switch (c) {
       case '"': out[p++] = '"'; return p;
@@ -282,22 +285,22 @@ public final class Utf8Sink implements BufferedSink {
 
     @Override
     public int intValue() {
-      throw new UnsupportedOperationException();
+      throw unused();
     }
 
     @Override
     public long longValue() {
-      throw new UnsupportedOperationException();
+      throw unused();
     }
 
     @Override
     public float floatValue() {
-      throw new UnsupportedOperationException();
+      throw unused();
     }
 
     @Override
     public double doubleValue() {
-      throw new UnsupportedOperationException();
+      throw unused();
     }
 
     @Override
