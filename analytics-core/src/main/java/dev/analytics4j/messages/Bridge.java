@@ -12,11 +12,9 @@ final class Bridge extends MessagesBridge {
     if (builder.userId != null || builder.anonymousId != null || (userId == null && anonymousId == null)) {
       return builder.build();
     }
-    // A copy: a builder shared by threads, each in its own scope, must never carry one's user to another.
-    Message.Builder<?, ?> scoped = builder.cloneForEngine();
-    scoped.userId = userId;
-    scoped.anonymousId = anonymousId;
-    return scoped.build();
+    // Not set on the builder: one shared by threads, each in its own scope, must never carry one's
+    // user to another.
+    return builder.build(userId, anonymousId);
   }
 
   @Override
@@ -39,51 +37,53 @@ final class Bridge extends MessagesBridge {
 
   /**
    * Takes the maps as they are, without the builders' copies: the engine made them for this message
-   * alone. Integrations are still checked, as a hook may have put anything there.
+   * alone. What changed is checked as the builders' setters check it (a hook's blank id is refused as
+   * the caller's would be, integrations are copied and checked, as a hook may have put anything
+   * there); what did not was checked when the message was built. No builder: a message rebuilt for
+   * every scoped or hooked message is one object, not two with wrappers around its maps.
    */
   @Override
   public Message rebuild(Message message, @Nullable String userId, @Nullable String anonymousId,
       @Nullable String name, Map<String, ?> payload, Map<String, ?> context, Map<String, ?> integrations) {
-    Message.Builder<?, ?> builder;
     Map<String, @Nullable Object> owned = cast(payload);
+    Map<String, @Nullable Object> ownContext = cast(context);
+    // In the order the builders checked them, so that a hook's failure names the same field.
+    String checkedName = null;
     if (message instanceof TrackMessage) {
-      TrackMessage.Builder track = TrackMessage.builder(name != null ? name : ((TrackMessage) message).event());
-      track.properties = owned;
-      builder = track;
+      checkedName = changed(name, ((TrackMessage) message).event(), "event");
     } else if (message instanceof PageMessage) {
-      PageMessage page = (PageMessage) message;
-      PageMessage.Builder pageBuilder = PageMessage.builder();
-      pageBuilder.properties = owned;
-      String pageName = name != null ? name : page.name();
-      if (pageName != null) pageBuilder.name(pageName);
-      if (page.category() != null) pageBuilder.category(page.category());
-      builder = pageBuilder;
+      checkedName = changed(name, ((PageMessage) message).name(), "name");
     } else if (message instanceof ScreenMessage) {
-      ScreenMessage.Builder screenBuilder = ScreenMessage.builder();
-      screenBuilder.properties = owned;
-      String screenName = name != null ? name : ((ScreenMessage) message).name();
-      if (screenName != null) screenBuilder.name(screenName);
-      builder = screenBuilder;
-    } else if (message instanceof IdentifyMessage) {
-      IdentifyMessage.Builder identify = IdentifyMessage.builder();
-      identify.traits = owned;
-      builder = identify;
-    } else if (message instanceof GroupMessage) {
-      GroupMessage.Builder group = GroupMessage.builder(((GroupMessage) message).groupId());
-      group.traits = owned;
-      builder = group;
-    } else {
-      builder = AliasMessage.builder(((AliasMessage) message).previousId());
+      checkedName = changed(name, ((ScreenMessage) message).name(), "name");
     }
-    builder.messageId = message.messageId();
-    builder.timestamp = message.timestamp();
-    // The setters: a hook's blank id is refused as the caller's would be.
-    if (userId != null) builder.userId(userId);
-    if (anonymousId != null) builder.anonymousId(anonymousId);
-    builder.context = cast(context);
-    if (integrations != message.integrations()) builder.integrations(integrations);
-    else builder.integrations = message.integrations();
-    return builder.build();
+    if (userId != null && userId != message.userId()) Message.requireNonBlank(userId, "userId");
+    if (anonymousId != null && anonymousId != message.anonymousId()) Message.requireNonBlank(anonymousId, "anonymousId");
+    Map<String, Object> ownIntegrations = integrations != message.integrations()
+        ? Message.checkedIntegrations(integrations) : message.integrations();
+    if (message instanceof AliasMessage) AliasMessage.validateAlias(userId);
+    Message.validateUser(userId, anonymousId);
+    if (message instanceof TrackMessage) {
+      return new TrackMessage((TrackMessage) message, checkedName, owned, userId, anonymousId, ownContext, ownIntegrations);
+    } else if (message instanceof PageMessage) {
+      return new PageMessage((PageMessage) message, checkedName, owned, userId, anonymousId, ownContext, ownIntegrations);
+    } else if (message instanceof ScreenMessage) {
+      return new ScreenMessage((ScreenMessage) message, checkedName, owned, userId, anonymousId, ownContext,
+          ownIntegrations);
+    } else if (message instanceof IdentifyMessage) {
+      return new IdentifyMessage((IdentifyMessage) message, owned, userId, anonymousId, ownContext, ownIntegrations);
+    } else if (message instanceof GroupMessage) {
+      return new GroupMessage((GroupMessage) message, owned, userId, anonymousId, ownContext, ownIntegrations);
+    }
+    return new AliasMessage((AliasMessage) message, userId, anonymousId, ownContext, ownIntegrations);
+  }
+
+  /**
+   * The name to send: {@code name} when a hook gave one (checked, unless it is the message's own),
+   * else the message's.
+   */
+  private static @Nullable String changed(@Nullable String name, @Nullable String own, String field) {
+    if (name == null || name == own) return own;
+    return Message.requireNonBlank(name, field);
   }
 
   @SuppressWarnings("unchecked")

@@ -13,10 +13,18 @@ public final class GroupMessage extends Message {
   private final String groupId;
   private final Map<String, @Nullable Object> traits;
 
-  GroupMessage(Builder builder) {
-    super(Type.GROUP, builder);
+  GroupMessage(Builder builder, @Nullable String userId, @Nullable String anonymousId) {
+    super(Type.GROUP, builder, userId, anonymousId);
     this.groupId = builder.groupId;
     this.traits = FrozenMap.unmodifiable(builder.traits);
+  }
+
+  /** The engine's copy; see {@link Message#Message(Message, String, String, Map, Map)}. */
+  GroupMessage(GroupMessage original, Map<String, @Nullable Object> traits, @Nullable String userId, @Nullable String anonymousId,
+      Map<String, @Nullable Object> context, Map<String, Object> integrations) {
+    super(original, userId, anonymousId, context, integrations);
+    this.groupId = original.groupId;
+    this.traits = traits;
   }
 
   /** Starts a group call for the group with id {@code groupId}. */
@@ -55,8 +63,8 @@ public final class GroupMessage extends Message {
     }
 
     @Override
-    GroupMessage newMessage() {
-      return new GroupMessage(this);
+    GroupMessage newMessage(@Nullable String userId, @Nullable String anonymousId) {
+      return new GroupMessage(this, userId, anonymousId);
     }
   }
 }

@@ -12,9 +12,16 @@ import org.jspecify.annotations.Nullable;
 public final class IdentifyMessage extends Message {
   private final Map<String, @Nullable Object> traits;
 
-  IdentifyMessage(Builder builder) {
-    super(Type.IDENTIFY, builder);
+  IdentifyMessage(Builder builder, @Nullable String userId, @Nullable String anonymousId) {
+    super(Type.IDENTIFY, builder, userId, anonymousId);
     this.traits = FrozenMap.unmodifiable(builder.traits);
+  }
+
+  /** The engine's copy; see {@link Message#Message(Message, String, String, Map, Map)}. */
+  IdentifyMessage(IdentifyMessage original, Map<String, @Nullable Object> traits, @Nullable String userId, @Nullable String anonymousId,
+      Map<String, @Nullable Object> context, Map<String, Object> integrations) {
+    super(original, userId, anonymousId, context, integrations);
+    this.traits = traits;
   }
 
   /** Starts an identify; set {@code userId} or {@code anonymousId} before building. */
@@ -40,8 +47,8 @@ public final class IdentifyMessage extends Message {
     }
 
     @Override
-    IdentifyMessage newMessage() {
-      return new IdentifyMessage(this);
+    IdentifyMessage newMessage(@Nullable String userId, @Nullable String anonymousId) {
+      return new IdentifyMessage(this, userId, anonymousId);
     }
   }
 }

@@ -60,14 +60,31 @@ public abstract class Message {
   private final Map<String, @Nullable Object> context;
   private final Map<String, Object> integrations;
 
-  Message(Type type, Builder<?, ?> builder) {
+  /** From {@code builder}, with the user it names or, when built in a scope, the scope's. */
+  Message(Type type, Builder<?, ?> builder, @Nullable String userId, @Nullable String anonymousId) {
     this.type = type;
     this.messageId = builder.messageId != null ? builder.messageId : randomMessageId();
     this.timestamp = builder.timestamp != null ? builder.timestamp : Instant.now();
-    this.userId = builder.userId;
-    this.anonymousId = builder.anonymousId;
+    this.userId = userId;
+    this.anonymousId = anonymousId;
     this.context = FrozenMap.unmodifiable(builder.context);
     this.integrations = FrozenMap.unmodifiable(builder.integrations);
+  }
+
+  /**
+   * {@code original}'s type, messageId and timestamp with these fields, checked by the caller
+   * ({@link Bridge#rebuild}): the engine's copy of a message with a scope's values and the hooks'
+   * changes. Its maps are taken as they are, unwrapped: such a message never leaves the engine.
+   */
+  Message(Message original, @Nullable String userId, @Nullable String anonymousId,
+      Map<String, @Nullable Object> context, Map<String, Object> integrations) {
+    this.type = original.type;
+    this.messageId = original.messageId;
+    this.timestamp = original.timestamp;
+    this.userId = userId;
+    this.anonymousId = anonymousId;
+    this.context = context;
+    this.integrations = integrations;
   }
 
   public final Type type() {
@@ -130,6 +147,21 @@ public abstract class Message {
     long mostSignificant = (random.nextLong() & ~0xF000L) | 0x4000L; // version 4
     long leastSignificant = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L; // IETF variant
     return new UUID(mostSignificant, leastSignificant).toString();
+  }
+
+  /** A frozen copy of {@code integrations}, each entry checked: destination name to Boolean or options map. */
+  static Map<String, Object> checkedIntegrations(Map<String, ?> integrations) {
+    Map<String, Object> copy = copy(integrations, "integrations");
+    for (Map.Entry<String, Object> e : copy.entrySet()) {
+      Builder.checkIntegration(e.getKey(), e.getValue());
+    }
+    return copy;
+  }
+
+  static void validateUser(@Nullable String userId, @Nullable String anonymousId) {
+    if (userId == null && anonymousId == null) {
+      throw new IllegalArgumentException("either userId or anonymousId must be set");
+    }
   }
 
   static String requireNonBlank(@Nullable String value, String name) {
@@ -225,11 +257,7 @@ public abstract class Message {
 
     /** Replaces the integrations map: destination name to {@code Boolean} or an options map. */
     public B integrations(Map<String, ?> integrations) {
-      Map<String, Object> copy = copy(integrations, "integrations");
-      for (Map.Entry<String, Object> e : copy.entrySet()) {
-        checkIntegration(e.getKey(), e.getValue());
-      }
-      this.integrations = copy;
+      this.integrations = checkedIntegrations(integrations);
       return self();
     }
 
@@ -242,7 +270,7 @@ public abstract class Message {
       return self();
     }
 
-    private static void checkIntegration(@Nullable String name, @Nullable Object value) {
+    static void checkIntegration(@Nullable String name, @Nullable Object value) {
       if (name == null) throw new IllegalArgumentException("integrations must not contain a null name");
       if (!(value instanceof Boolean) && !(value instanceof Map)) {
         throw new IllegalArgumentException("integrations." + name
@@ -251,32 +279,25 @@ public abstract class Message {
       }
     }
 
-    /**
-     * A shallow copy for the engine to change: a builder shared by threads is never written to
-     * (its maps are never changed in place, so the copy may share them).
-     */
-    @SuppressWarnings("unchecked")
-    final Builder<M, B> cloneForEngine() {
-      try {
-        return (Builder<M, B>) super.clone();
-      } catch (CloneNotSupportedException e) {
-        throw new AssertionError(e);
-      }
-    }
-
     /** Checks the fields and returns a new message. */
     public final M build() {
-      validate();
-      return newMessage();
+      return build(userId, anonymousId);
     }
 
-    /** Checks the fields of this type; called before {@link #newMessage()}. */
-    void validate() {
-      if (userId == null && anonymousId == null) {
-        throw new IllegalArgumentException("either userId or anonymousId must be set");
-      }
+    /**
+     * A new message with this user instead of the builder's: a scope's, for a builder that names
+     * none. The builder is left as it was (it may be shared by threads, each in its own scope).
+     */
+    final M build(@Nullable String userId, @Nullable String anonymousId) {
+      validate(userId, anonymousId);
+      return newMessage(userId, anonymousId);
     }
 
-    abstract M newMessage();
+    /** Checks the fields of this type, with this user; called before {@link #newMessage}. */
+    void validate(@Nullable String userId, @Nullable String anonymousId) {
+      validateUser(userId, anonymousId);
+    }
+
+    abstract M newMessage(@Nullable String userId, @Nullable String anonymousId);
   }
 }

@@ -11,11 +11,20 @@ public final class PageMessage extends Message {
   private final @Nullable String category;
   private final Map<String, @Nullable Object> properties;
 
-  PageMessage(Builder builder) {
-    super(Type.PAGE, builder);
+  PageMessage(Builder builder, @Nullable String userId, @Nullable String anonymousId) {
+    super(Type.PAGE, builder, userId, anonymousId);
     this.name = builder.name;
     this.category = builder.category;
     this.properties = FrozenMap.unmodifiable(builder.properties);
+  }
+
+  /** The engine's copy; see {@link Message#Message(Message, String, String, Map, Map)}. */
+  PageMessage(PageMessage original, @Nullable String name, Map<String, @Nullable Object> properties, @Nullable String userId, @Nullable String anonymousId,
+      Map<String, @Nullable Object> context, Map<String, Object> integrations) {
+    super(original, userId, anonymousId, context, integrations);
+    this.name = name;
+    this.category = original.category;
+    this.properties = properties;
   }
 
   /** Starts a page view of the page called {@code name} ({@code "Pricing"}). */
@@ -75,8 +84,8 @@ public final class PageMessage extends Message {
     }
 
     @Override
-    PageMessage newMessage() {
-      return new PageMessage(this);
+    PageMessage newMessage(@Nullable String userId, @Nullable String anonymousId) {
+      return new PageMessage(this, userId, anonymousId);
     }
   }
 }

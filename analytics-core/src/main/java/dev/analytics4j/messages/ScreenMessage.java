@@ -10,10 +10,18 @@ public final class ScreenMessage extends Message {
   private final @Nullable String name;
   private final Map<String, @Nullable Object> properties;
 
-  ScreenMessage(Builder builder) {
-    super(Type.SCREEN, builder);
+  ScreenMessage(Builder builder, @Nullable String userId, @Nullable String anonymousId) {
+    super(Type.SCREEN, builder, userId, anonymousId);
     this.name = builder.name;
     this.properties = FrozenMap.unmodifiable(builder.properties);
+  }
+
+  /** The engine's copy; see {@link Message#Message(Message, String, String, Map, Map)}. */
+  ScreenMessage(ScreenMessage original, @Nullable String name, Map<String, @Nullable Object> properties, @Nullable String userId, @Nullable String anonymousId,
+      Map<String, @Nullable Object> context, Map<String, Object> integrations) {
+    super(original, userId, anonymousId, context, integrations);
+    this.name = name;
+    this.properties = properties;
   }
 
   /** Starts a screen view of the screen called {@code name} ({@code "Checkout"}). */
@@ -61,8 +69,8 @@ public final class ScreenMessage extends Message {
     }
 
     @Override
-    ScreenMessage newMessage() {
-      return new ScreenMessage(this);
+    ScreenMessage newMessage(@Nullable String userId, @Nullable String anonymousId) {
+      return new ScreenMessage(this, userId, anonymousId);
     }
   }
 }

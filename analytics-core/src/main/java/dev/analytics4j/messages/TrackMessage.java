@@ -10,10 +10,18 @@ public final class TrackMessage extends Message {
   private final String event;
   private final Map<String, @Nullable Object> properties;
 
-  TrackMessage(Builder builder) {
-    super(Type.TRACK, builder);
+  TrackMessage(Builder builder, @Nullable String userId, @Nullable String anonymousId) {
+    super(Type.TRACK, builder, userId, anonymousId);
     this.event = builder.event;
     this.properties = FrozenMap.unmodifiable(builder.properties);
+  }
+
+  /** The engine's copy; see {@link Message#Message(Message, String, String, Map, Map)}. */
+  TrackMessage(TrackMessage original, String event, Map<String, @Nullable Object> properties, @Nullable String userId, @Nullable String anonymousId,
+      Map<String, @Nullable Object> context, Map<String, Object> integrations) {
+    super(original, userId, anonymousId, context, integrations);
+    this.event = event;
+    this.properties = properties;
   }
 
   /**
@@ -56,8 +64,8 @@ public final class TrackMessage extends Message {
     }
 
     @Override
-    TrackMessage newMessage() {
-      return new TrackMessage(this);
+    TrackMessage newMessage(@Nullable String userId, @Nullable String anonymousId) {
+      return new TrackMessage(this, userId, anonymousId);
     }
   }
 }
