@@ -24,17 +24,32 @@ import org.jspecify.annotations.Nullable;
  * message, so under a small {@code low} the walk looks nothing up, and under a larger one it asks
  * {@code high} alone.
  */
-final class Overlay extends AbstractMap<String, @Nullable Object> {
-  /** Up to this many entries in {@code low}, a walk makes no lookups: see {@link SmallLowWalk}. */
+final class Overlay extends AbstractMap<String, @Nullable Object>
+    implements BiConsumer<@Nullable Object, @Nullable Object> {
+  /** Up to this many entries in {@code low}, a walk makes no lookups: see {@link #forEach}. */
   private static final int SMALL_LOW = 8;
   /** Marks an entry of low that high does not replace (high's value may be null). */
   private static final Object UNSET = new Object();
   /** Above this many shared keys, membership is asked of {@code low} instead of a linear scan. */
   private static final int SCAN_SHARED_AT_MOST = 8;
 
+  private static final int COPY_LOW = 0;
+  private static final int FIND_REPLACED = 1;
+  private static final int WRITE_HIGH = 2;
+
   private final Map<String, ?> high;
   private final Map<String, ?> low;
   private int size = -1;
+
+  // The small walk's state, on the one thread that walks the view (see forEach).
+  private @Nullable BiConsumer<@Nullable Object, @Nullable Object> walkAction;
+  /** Low's keys at even indexes, each one's value after it; a SmallMap's own array is only read. */
+  private @Nullable Object @Nullable [] lows;
+  private int lowLength;
+  /** High's value (or {@link #UNSET}) for each of low's entries; made when high replaces one. */
+  private @Nullable Object @Nullable [] highValues;
+  private int replaced;
+  private int pass;
 
   private Overlay(Map<String, ?> high, Map<String, ?> low) {
     this.high = high;
@@ -74,17 +89,96 @@ final class Overlay extends AbstractMap<String, @Nullable Object> {
     return false;
   }
 
-  /** The entries in {@link #entrySet()}'s order, without making an entry object for each. */
+  /**
+   * The entries in {@link #entrySet()}'s order, without making an entry object for each. Under a
+   * small {@code low} (a scope's few properties under a message's, a handful of defaults under a
+   * message's context) nothing is looked up in either map and nothing is allocated but a copy of a
+   * low that is not a {@link SmallMap}: this view walks itself (a walker object per message was an
+   * allocation on every scoped message), and one pass over {@code high} finds the values that
+   * replace low's before low's entries are written.
+   */
   @Override
   public void forEach(BiConsumer<? super String, ? super @Nullable Object> action) {
-    if (low.size() <= SMALL_LOW) {
-      new SmallLowWalk(action).run();
+    if (low.size() <= SMALL_LOW && walkAction == null) {
+      walkAction = untyped(action);
+      try {
+        walkSmallLow(walkAction);
+      } finally {
+        // Also after the action threw (the encoder refusing a value): the view may be walked again.
+        walkAction = null;
+        lows = null;
+        highValues = null;
+      }
       return;
     }
+    // A larger low, or a walk begun inside a walk (the action reading this view): the general walk.
     Walk walk = new Walk(action);
     untyped(low).forEach(walk);
     walk.lowDone = true;
     if (walk.shared.count < high.size()) untyped(high).forEach(walk);
+  }
+
+  private void walkSmallLow(BiConsumer<@Nullable Object, @Nullable Object> action) {
+    replaced = 0;
+    if (low instanceof SmallMap) {
+      // A scope's map: its own array is read, never written (replacements go to highValues).
+      lows = ((SmallMap) low).entries();
+      lowLength = lows.length;
+    } else {
+      lows = new Object[low.size() * 2];
+      lowLength = 0;
+      pass = COPY_LOW;
+      untyped(low).forEach(this);
+    }
+    pass = FIND_REPLACED;
+    untyped(high).forEach(this);
+    Object[] lows = this.lows;
+    for (int i = 0; i < lowLength; i += 2) {
+      Object value = highValues != null && highValues[i / 2] != UNSET ? highValues[i / 2] : lows[i + 1];
+      action.accept(lows[i], value);
+    }
+    pass = WRITE_HIGH;
+    // The usual case, a scope's keys the message does not have: high's entries go straight through.
+    untyped(high).forEach(replaced == 0 ? action : this);
+  }
+
+  /** Not for callers: the small walk's step, on the thread walking this view (see {@link #forEach}). */
+  @Override
+  public void accept(@Nullable Object key, @Nullable Object value) {
+    if (pass == COPY_LOW) {
+      // A defaultContext's map may grow while it is read (it is the user's): what was read is kept.
+      if (lowLength == lows.length) lows = Arrays.copyOf(lows, lowLength + 2);
+      lows[lowLength] = key;
+      lows[lowLength + 1] = value;
+      lowLength += 2;
+    } else if (pass == FIND_REPLACED) {
+      int i = indexOf(key);
+      if (i >= 0) {
+        if (highValues == null) {
+          highValues = new Object[lowLength / 2];
+          Arrays.fill(highValues, UNSET);
+        }
+        highValues[i / 2] = value;
+        replaced++;
+      }
+    } else if (indexOf(key) < 0) {
+      walkAction.accept(key, value);
+    }
+  }
+
+  /**
+   * The index of {@code key} among low's entries, or -1. Hashes first: a String caches its hash, and
+   * most of high's keys are not low's, so this rules them out without calling equals (which took
+   * half of a walk's time, profiled).
+   */
+  private int indexOf(@Nullable Object key) {
+    int hash = Objects.hashCode(key);
+    Object[] lows = this.lows;
+    for (int i = 0; i < lowLength; i += 2) {
+      Object lowKey = lows[i];
+      if (lowKey == key || (Objects.hashCode(lowKey) == hash && Objects.equals(key, lowKey))) return i;
+    }
+    return -1;
   }
 
   /**
@@ -99,70 +193,6 @@ final class Overlay extends AbstractMap<String, @Nullable Object> {
   @SuppressWarnings("unchecked")
   private static Map<@Nullable Object, @Nullable Object> untyped(Map<String, ?> map) {
     return (Map<@Nullable Object, @Nullable Object>) (Map<?, ?>) map;
-  }
-
-  /**
-   * A walk under a small {@code low} (a scope's few properties under a message's, a handful of
-   * defaults under a message's context) that looks nothing up in either map: low's entries are
-   * copied into one small array, and one pass over {@code high} finds the values that replace them.
-   */
-  private final class SmallLowWalk implements BiConsumer<@Nullable Object, @Nullable Object> {
-    private final BiConsumer<@Nullable Object, @Nullable Object> action;
-    /** Key, low's value, high's value (or {@link #UNSET}) for each of low's entries. */
-    private @Nullable Object[] lows = new Object[low.size() * 3];
-    private int lowCount;
-    private int replaced;
-    private int pass;
-
-    SmallLowWalk(BiConsumer<? super String, ? super @Nullable Object> action) {
-      this.action = untyped(action);
-    }
-
-    void run() {
-      untyped(low).forEach(this);
-      pass = 1;
-      untyped(high).forEach(this);
-      for (int i = 0; i < lowCount; i += 3) {
-        Object value = lows[i + 2];
-        action.accept(lows[i], value != UNSET ? value : lows[i + 1]);
-      }
-      pass = 2;
-      // The usual case, a scope's keys the message does not have: high's entries go straight through.
-      untyped(high).forEach(replaced == 0 ? action : this);
-    }
-
-    @Override
-    public void accept(@Nullable Object key, @Nullable Object value) {
-      if (pass == 0) {
-        // A defaultContext's map may grow while it is read (it is the user's): what was read is kept.
-        if (lowCount == lows.length) lows = Arrays.copyOf(lows, lowCount + 3);
-        lows[lowCount] = key;
-        lows[lowCount + 1] = value;
-        lows[lowCount + 2] = UNSET;
-        lowCount += 3;
-      } else if (pass == 1) {
-        int i = indexOf(key);
-        if (i >= 0) {
-          lows[i + 2] = value;
-          replaced++;
-        }
-      } else if (indexOf(key) < 0) {
-        action.accept(key, value);
-      }
-    }
-
-    /**
-     * Hashes first: a String caches its hash, and most of high's keys are not low's, so this rules
-     * them out without calling equals (which took half of a walk's time, profiled).
-     */
-    private int indexOf(@Nullable Object key) {
-      int hash = Objects.hashCode(key);
-      for (int i = 0; i < lowCount; i += 3) {
-        Object lowKey = lows[i];
-        if (lowKey == key || (Objects.hashCode(lowKey) == hash && Objects.equals(key, lowKey))) return i;
-      }
-      return -1;
-    }
   }
 
   /** A walk under a larger {@code low}: looks low's keys up in {@code high}. */

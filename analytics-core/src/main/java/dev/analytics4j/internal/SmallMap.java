@@ -39,6 +39,11 @@ public final class SmallMap extends AbstractMap<String, @Nullable Object> {
     return new SmallMap(entries);
   }
 
+  /** The array itself, for {@link Overlay}'s walk, which only reads it. */
+  @Nullable Object[] entries() {
+    return entries;
+  }
+
   @Override
   public int size() {
     return entries.length / 2;

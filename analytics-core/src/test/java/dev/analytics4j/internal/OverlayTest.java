@@ -53,11 +53,11 @@ class OverlayTest {
   void readsAsTheMergedMapOnRandomInputs() {
     Random random = new Random(19);
     List<Function<Map<String, Object>, Map<String, Object>>> kinds = Arrays.asList(
-        map -> map, FrozenMap::copyOf, Collections::unmodifiableMap);
+        map -> map, FrozenMap::copyOf, Collections::unmodifiableMap, OverlayTest::smallMapOf);
     for (int round = 0; round < 10_000; round++) {
       int keySpace = 1 + random.nextInt(30);
-      Map<String, Object> low = kinds.get(random.nextInt(3)).apply(randomMap(random, keySpace, "low"));
-      Map<String, Object> high = kinds.get(random.nextInt(3)).apply(randomMap(random, keySpace, "high"));
+      Map<String, Object> low = kinds.get(random.nextInt(4)).apply(randomMap(random, keySpace, "low"));
+      Map<String, Object> high = kinds.get(random.nextInt(4)).apply(randomMap(random, keySpace, "high"));
       Map<String, Object> merged = new LinkedHashMap<>(low);
       merged.putAll(high);
 
@@ -75,6 +75,28 @@ class OverlayTest {
         expected.add(value);
       });
       assertEquals(expected, walked, where);
+      // The view walks itself: a second walk, a walk inside a walk, and a walk after one whose action
+      // threw midway must each see it whole (and a scope's SmallMap must come out unchanged).
+      assertEquals(expected, walk(overlay), where + " (walked again)");
+      if (!expected.isEmpty()) {
+        List<Object> inner = new ArrayList<>();
+        List<Object> outer = new ArrayList<>();
+        overlay.forEach((key, value) -> {
+          if (inner.isEmpty()) inner.addAll(walk(overlay));
+          outer.add(key);
+          outer.add(value);
+        });
+        assertEquals(expected, inner, where + " (walked inside a walk)");
+        assertEquals(expected, outer, where + " (around that walk)");
+        int throwAt = random.nextInt(expected.size() / 2);
+        int[] calls = {0};
+        assertThrows(IllegalStateException.class, () -> overlay.forEach((key, value) -> {
+          if (calls[0]++ == throwAt) throw new IllegalStateException("deliberate");
+        }));
+        assertEquals(expected, walk(overlay), where + " (walked after a walk threw at " + throwAt + ")");
+      }
+      Map<String, Object> lowAgain = new LinkedHashMap<>(low);
+      assertEquals(lowAgain, low, where);
       assertEquals(new ArrayList<>(merged.entrySet()), new ArrayList<>(overlay.entrySet()), where);
       assertEquals(merged.size(), overlay.size(), where);
       assertEquals(merged.isEmpty(), overlay.isEmpty(), where);
@@ -85,6 +107,27 @@ class OverlayTest {
       }
       assertEquals(merged, overlay, where);
     }
+  }
+
+  private static List<Object> walk(Map<String, Object> map) {
+    List<Object> walked = new ArrayList<>();
+    map.forEach((key, value) -> {
+      walked.add(key);
+      walked.add(value);
+    });
+    return walked;
+  }
+
+  /** A scope's map, as the context builder makes it, when small enough for one. */
+  private static Map<String, Object> smallMapOf(Map<String, Object> map) {
+    if (map.size() > SmallMap.MAX_SIZE) return map;
+    Object[] entries = new Object[map.size() * 2];
+    int i = 0;
+    for (Map.Entry<String, Object> entry : map.entrySet()) {
+      entries[i++] = entry.getKey();
+      entries[i++] = entry.getValue();
+    }
+    return SmallMap.ownerOf(entries);
   }
 
   /** Keys from a space shared by both sides, so that some are in both; a value null now and then. */
