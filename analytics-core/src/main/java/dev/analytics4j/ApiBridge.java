@@ -99,15 +99,18 @@ final class ApiBridge extends Internal {
   public Message rebuild(BeforeSend.Fields fields) {
     // Hooks that only read (a consent lookup that finds nothing, a sampler that keeps the message)
     // and no scope or defaults merged: the message as it was, not a copy of it.
+    // A map a hook was given but did not change is the message's own again.
     Message message = fields.message;
     MessagesBridge messages = MessagesBridge.get();
+    Map<String, @Nullable Object> payload = HookMap.sent(fields.payload);
+    Map<String, @Nullable Object> context = HookMap.sent(fields.context);
+    Map<String, Object> integrations = HookMap.sent(fields.integrations);
     if (fields.userId == message.userId() && fields.anonymousId == message.anonymousId()
-        && fields.name == messages.name(message) && fields.payload == messages.payload(message)
-        && fields.context == message.context() && fields.integrations == message.integrations()) {
+        && fields.name == messages.name(message) && payload == messages.payload(message)
+        && context == message.context() && integrations == message.integrations()) {
       return message;
     }
-    return messages.rebuild(message, fields.userId, fields.anonymousId, fields.name, fields.payload, fields.context,
-        fields.integrations);
+    return messages.rebuild(message, fields.userId, fields.anonymousId, fields.name, payload, context, integrations);
   }
 
   @Override

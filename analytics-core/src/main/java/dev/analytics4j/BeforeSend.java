@@ -1,7 +1,6 @@
 package dev.analytics4j;
 
 import dev.analytics4j.internal.MessageEncoder;
-import dev.analytics4j.internal.Values;
 import dev.analytics4j.messages.Message;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,9 +42,10 @@ public interface BeforeSend {
     Objects.requireNonNull(keys, "keys == null");
     return message -> {
       // The redacted copies are the hook's copies: Fields need not make its own first.
-      message.payload = redact(message.payload, keys, 1);
+      // Read from the message's map when no hook before this one changed it: no copy to copy from.
+      message.payload = redact(HookMap.sent(message.payload), keys, 1);
       message.payloadCopied = true;
-      message.context = redact(message.context, keys, 1);
+      message.context = redact(HookMap.sent(message.context), keys, 1);
       message.contextCopied = true;
     };
   }
@@ -68,24 +68,27 @@ public interface BeforeSend {
   }
 
   /**
-   * The fields of one message a hook may read and change. Its maps are deep copies, made when first
-   * asked for: change them freely, nested maps too, while {@link #apply} runs (not later: the message
-   * is encoded from them as soon as the hooks return).
+   * The fields of one message a hook may read and change. Its maps are the hook's own: change them
+   * freely, nested maps too, while {@link #apply} runs (not later: the message is encoded from them as
+   * soon as the hooks return). Each is a deep copy of the message's, made when a hook first changes it
+   * or reads a nested map, list or array from it: a hook that only reads, or that adds a key to one
+   * map, copies nothing else.
    */
   final class Fields {
     final Message message;
     @Nullable String userId;
     @Nullable String anonymousId;
     @Nullable String name;
-    /** The message's maps until a hook asks for one; then deep copies. */
+    /** The message's maps until a hook asks for one; then {@link HookMap}s over them (or a redactor's copies). */
     Map<String, @Nullable Object> payload;
     Map<String, @Nullable Object> context;
     Map<String, Object> integrations;
     private final boolean payloadOwned;
     private final boolean contextOwned;
+    /** Whether {@code payload} is a map hooks may change: a {@link HookMap}, or a redactor's copy. */
     boolean payloadCopied;
     boolean contextCopied;
-    private boolean integrationsCopied;
+    private boolean integrationsAsked;
     @Nullable String dropReason;
 
     /** {@code payload} and {@code context} are the engine's own copies when owned, else copied on first use. */
@@ -144,7 +147,7 @@ public interface BeforeSend {
     /** A track's, page's or screen's properties; an identify's or group's traits; empty for an alias. */
     public Map<String, @Nullable Object> properties() {
       if (!payloadCopied) {
-        payload = copy(payload, payloadOwned);
+        payload = new HookMap<>(payload, payloadOwned);
         payloadCopied = true;
       }
       return payload;
@@ -156,7 +159,7 @@ public interface BeforeSend {
      */
     public Map<String, @Nullable Object> context() {
       if (!contextCopied) {
-        context = copy(context, contextOwned);
+        context = new HookMap<>(context, contextOwned);
         contextCopied = true;
       }
       return context;
@@ -164,26 +167,11 @@ public interface BeforeSend {
 
     /** Destination name to {@code Boolean} or a map of options. */
     public Map<String, Object> integrations() {
-      if (!integrationsCopied) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> copy = (Map<String, Object>) (Map<String, ?>) Values.copy(integrations, false);
-        integrations = copy;
-        integrationsCopied = true;
+      if (!integrationsAsked) {
+        integrations = new HookMap<>(integrations, false);
+        integrationsAsked = true;
       }
       return integrations;
-    }
-
-    /**
-     * A deep copy, made when a hook first asks for a map: a hook may change any map it reaches,
-     * nested ones too, and none of them may be the caller's or the scope's. A map the engine made
-     * for this message ({@code owned}) is kept, its values copied.
-     */
-    private static Map<String, @Nullable Object> copy(Map<String, @Nullable Object> map, boolean owned) {
-      // A hook given an empty map mostly adds a key or two: a table of 4, not the default 16.
-      if (map.isEmpty() && !owned) return new LinkedHashMap<>(4);
-      if (!owned) return Values.copy(map, false);
-      Values.copyValuesInPlace(map);
-      return map;
     }
 
     /** Drops the message: it is not sent, and is reported with {@link DropReason#BEFORE_SEND}. */

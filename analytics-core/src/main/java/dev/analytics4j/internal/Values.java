@@ -35,6 +35,11 @@ public final class Values {
     }
   }
 
+  /** A copy of {@code value} when it is a map, collection or array (at every depth); else the value itself. */
+  public static @Nullable Object copyValue(@Nullable Object value) {
+    return copyValue(value, false, 1);
+  }
+
   private static boolean isContainer(@Nullable Object value) {
     return value instanceof Map || value instanceof Collection || value instanceof Object[];
   }
