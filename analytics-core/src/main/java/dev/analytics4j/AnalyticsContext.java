@@ -256,8 +256,11 @@ public final class AnalyticsContext {
      * since a scope is often opened for every request with a key or two.
      */
     private static final class Entries {
-      private @Nullable Object[] array = new Object[4];
+      /** Exactly one entry's room at first: a scope's property or two, frozen without a copy when full. */
+      private @Nullable Object[] array = new Object[2];
       private int length;
+      /** A SmallMap made by {@link #frozen()} owns {@code array}: the next change copies it first. */
+      private boolean shared;
       /** Past {@link SmallMap#MAX_SIZE} keys: the array is moved here, and is no longer used. */
       private @Nullable Map<String, @Nullable Object> many;
 
@@ -265,6 +268,11 @@ public final class AnalyticsContext {
         if (many != null) {
           many.put(key, value);
           return;
+        }
+        if (shared) {
+          // The builder goes on after open(): the scope it opened keeps its array.
+          array = array.clone();
+          shared = false;
         }
         for (int i = 0; i < length; i += 2) {
           if (key.equals(array[i])) {
@@ -296,7 +304,9 @@ public final class AnalyticsContext {
       Map<String, @Nullable Object> frozen() {
         if (many != null) return flat(many.values()) ? FrozenMap.copyOf(many) : Values.copy(many, true);
         for (int i = 1; i < length; i += 2) if (isContainer(array[i])) return Values.copy(asMap(), true);
-        return SmallMap.ownerOf(Arrays.copyOf(array, length));
+        if (length < array.length) return SmallMap.ownerOf(Arrays.copyOf(array, length));
+        shared = true;
+        return SmallMap.ownerOf(array);
       }
 
       private static boolean flat(Collection<?> values) {

@@ -69,7 +69,8 @@ final class HookMap<V> extends AbstractMap<String, V> {
       }
       return;
     }
-    entries = new Object[Math.max(4, source.size() * 2)];
+    // Room for one entry in an empty map: a hook mostly adds a key to it (grown as a list grows).
+    entries = new Object[Math.max(2, source.size() * 2)];
     // Keys as they are: a caller's map may hold a key that is not a String, which the encoder names.
     ((Map<Object, Object>) (Map<?, ?>) source).forEach((key, value) -> {
       if (large != null) {

@@ -236,6 +236,21 @@ class AnalyticsContextTest {
       });
       assertThrows(UnsupportedOperationException.class, () -> built.properties().put("x", 1));
       assertThrows(UnsupportedOperationException.class, () -> built.context().put("k0", 1));
+
+      // A scope frozen from a full array shares it: the builder going on (a new key, a key put
+      // again) copies it first, so a second scope has the new values and the first keeps its own.
+      Map<String, Object> now = new LinkedHashMap<>(properties);
+      now.put("k0", "after");
+      now.put("later", true);
+      AnalyticsContext again = builder.build();
+      builder.property("k0", "third").context("k0", "third");
+      assertEquals(new ArrayList<>(now.entrySet()), new ArrayList<>(again.properties().entrySet()), where);
+      assertEquals(new ArrayList<>(context.entrySet()), new ArrayList<>(again.context().entrySet()), where);
+      assertEquals(new ArrayList<>(expected.keySet()), new ArrayList<>(built.properties().keySet()), where);
+      built.properties().forEach((key, value) -> {
+        if (!(value instanceof Map)) assertEquals(expected.get(key), value, where);
+      });
+      assertEquals(context.containsKey("k0") ? context.get("k0") : null, built.context().get("k0"), where);
     }
   }
 
