@@ -232,7 +232,7 @@ public final class AnalyticsContext {
 
     /** Makes {@link #build()} the current context of this client on this thread until closed. */
     public Scope open() {
-      return scopes.attach(build());
+      return scopes.open(new AnalyticsContext(userId, anonymousId, frozen(properties), frozen(context)));
     }
 
     /**

@@ -80,6 +80,11 @@ final class ApiBridge extends Internal {
   }
 
   @Override
+  public AnalyticsContext nested(AnalyticsContext outer, AnalyticsContext inner) {
+    return outer.with(inner);
+  }
+
+  @Override
   public Map<String, @Nullable Object> merge(Map<String, ?> high, Map<String, ?> low, boolean deep) {
     return AnalyticsContext.merge(high, low, deep);
   }

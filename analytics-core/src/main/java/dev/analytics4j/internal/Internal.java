@@ -84,6 +84,9 @@ public abstract class Internal {
   /** The starter's request data under {@code context}: its lowest layer, empty outside a request. */
   public abstract Map<String, @Nullable Object> requestData(AnalyticsContext context);
 
+  /** What a scope of {@code inner}'s values opened inside {@code outer} holds: {@code outer.with(inner)}. */
+  public abstract AnalyticsContext nested(AnalyticsContext outer, AnalyticsContext inner);
+
   /** {@code high} over {@code low}; nested maps merged too when {@code deep}. */
   public abstract Map<String, @Nullable Object> merge(Map<String, ?> high, Map<String, ?> low, boolean deep);
 
