@@ -258,9 +258,11 @@ public final class AnalyticsContext {
     private static final class Entries {
       /** Exactly one entry's room at first: a scope's property or two, frozen without a copy when full. */
       private @Nullable Object[] array = new Object[2];
+      /**
+       * Twice the number of entries; negated while a SmallMap made by {@link #frozen()} shares
+       * {@code array}, which the next change then copies first (a sign, not a flag: a field less).
+       */
       private int length;
-      /** A SmallMap made by {@link #frozen()} owns {@code array}: the next change copies it first. */
-      private boolean shared;
       /** Past {@link SmallMap#MAX_SIZE} keys: the array is moved here, and is no longer used. */
       private @Nullable Map<String, @Nullable Object> many;
 
@@ -269,10 +271,10 @@ public final class AnalyticsContext {
           many.put(key, value);
           return;
         }
-        if (shared) {
+        if (length < 0) {
           // The builder goes on after open(): the scope it opened keeps its array.
           array = array.clone();
-          shared = false;
+          length = -length;
         }
         for (int i = 0; i < length; i += 2) {
           if (key.equals(array[i])) {
@@ -304,8 +306,9 @@ public final class AnalyticsContext {
       Map<String, @Nullable Object> frozen() {
         if (many != null) return flat(many.values()) ? FrozenMap.copyOf(many) : Values.copy(many, true);
         for (int i = 1; i < length; i += 2) if (isContainer(array[i])) return Values.copy(asMap(), true);
+        if (length < 0) return SmallMap.ownerOf(array); // shared already, and unchanged since
         if (length < array.length) return SmallMap.ownerOf(Arrays.copyOf(array, length));
-        shared = true;
+        length = -length;
         return SmallMap.ownerOf(array);
       }
 

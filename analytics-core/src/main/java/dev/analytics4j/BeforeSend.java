@@ -88,7 +88,6 @@ public interface BeforeSend {
     /** Whether {@code payload} is a map hooks may change: a {@link HookMap}, or a redactor's copy. */
     boolean payloadCopied;
     boolean contextCopied;
-    private boolean integrationsAsked;
     @Nullable String dropReason;
 
     /** {@code payload} and {@code context} are the engine's own copies when owned, else copied on first use. */
@@ -167,10 +166,8 @@ public interface BeforeSend {
 
     /** Destination name to {@code Boolean} or a map of options. */
     public Map<String, Object> integrations() {
-      if (!integrationsAsked) {
-        integrations = new HookMap<>(integrations, false);
-        integrationsAsked = true;
-      }
+      // No flag: a field less keeps this object (one per hooked message) at 48 bytes, not 56.
+      if (!(integrations instanceof HookMap)) integrations = new HookMap<>(integrations, false);
       return integrations;
     }
 

@@ -69,8 +69,12 @@ final class HookMap<V> extends AbstractMap<String, V> {
       }
       return;
     }
-    // Room for one entry in an empty map: a hook mostly adds a key to it (grown as a list grows).
-    entries = new Object[Math.max(2, source.size() * 2)];
+    if (source.isEmpty()) {
+      // Room for one entry: a hook mostly adds a key to an empty map (grown as a list grows).
+      entries = new Object[2];
+      return;
+    }
+    entries = new Object[source.size() * 2];
     // Keys as they are: a caller's map may hold a key that is not a String, which the encoder names.
     ((Map<Object, Object>) (Map<?, ?>) source).forEach((key, value) -> {
       if (large != null) {

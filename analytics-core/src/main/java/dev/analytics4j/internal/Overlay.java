@@ -39,7 +39,6 @@ final class Overlay extends AbstractMap<String, @Nullable Object>
 
   private final Map<String, ?> high;
   private final Map<String, ?> low;
-  private int size = -1;
 
   // The small walk's state, on the one thread that walks the view (see forEach).
   private @Nullable BiConsumer<@Nullable Object, @Nullable Object> walkAction;
@@ -48,7 +47,6 @@ final class Overlay extends AbstractMap<String, @Nullable Object>
   private int lowLength;
   /** High's value (or {@link #UNSET}) for each of low's entries; made when high replaces one. */
   private @Nullable Object @Nullable [] highValues;
-  private int replaced;
   private int pass;
 
   private Overlay(Map<String, ?> high, Map<String, ?> low) {
@@ -74,14 +72,12 @@ final class Overlay extends AbstractMap<String, @Nullable Object>
     return high.containsKey(key) ? high.get(key) : low.get(key);
   }
 
+  /** Not cached (the encoder never asks): a field less in an object made for every scoped message. */
   @Override
   public int size() {
-    if (size < 0) {
-      int n = high.size();
-      for (String key : low.keySet()) if (!high.containsKey(key)) n++;
-      size = n;
-    }
-    return size;
+    int n = high.size();
+    for (String key : low.keySet()) if (!high.containsKey(key)) n++;
+    return n;
   }
 
   @Override
@@ -119,7 +115,7 @@ final class Overlay extends AbstractMap<String, @Nullable Object>
   }
 
   private void walkSmallLow(BiConsumer<@Nullable Object, @Nullable Object> action) {
-    replaced = 0;
+    highValues = null;
     if (low instanceof SmallMap) {
       // A scope's map: its own array is read, never written (replacements go to highValues).
       lows = ((SmallMap) low).entries();
@@ -139,7 +135,7 @@ final class Overlay extends AbstractMap<String, @Nullable Object>
     }
     pass = WRITE_HIGH;
     // The usual case, a scope's keys the message does not have: high's entries go straight through.
-    untyped(high).forEach(replaced == 0 ? action : this);
+    untyped(high).forEach(highValues == null ? action : this);
   }
 
   /** Not for callers: the small walk's step, on the thread walking this view (see {@link #forEach}). */
@@ -159,7 +155,6 @@ final class Overlay extends AbstractMap<String, @Nullable Object>
           Arrays.fill(highValues, UNSET);
         }
         highValues[i / 2] = value;
-        replaced++;
       }
     } else if (indexOf(key) < 0) {
       walkAction.accept(key, value);
