@@ -336,6 +336,80 @@ class MessageQueueTest {
     assertNull(end.get(10, TimeUnit.SECONDS));
   }
 
+  /**
+   * Puts signal a waiting flusher only when they make a batch due (or start the interval's clock),
+   * once per wait: a missed edge would leave it waiting an hour here. A take blocked on the one
+   * upload slot is woken by the release, however many puts came in between.
+   */
+  @Test
+  void aWaitingTakeIsWokenByThePutThatMakesABatchDue() throws Exception {
+    MessageQueue queue = queue(100, 1_000_000, 3, 1);
+    CompletableFuture<Batch> first = takeOnAnotherThread(queue);
+    queue.put(message(10));
+    queue.put(message(10));
+    assertFalse(first.isDone());
+    queue.put(message(10));
+    assertEquals(Arrays.asList("m0", "m1", "m2"), ids(first.get(10, TimeUnit.SECONDS)));
+
+    for (int i = 0; i < 7; i++) queue.put(message(10));
+    CompletableFuture<Batch> second = takeOnAnotherThread(queue);
+    for (int i = 0; i < 5; i++) queue.put(message(10));
+    assertFalse(second.isDone(), "the upload slot is still busy");
+    queue.release(first.get());
+    assertEquals(Arrays.asList("m3", "m4", "m5"), ids(second.get(10, TimeUnit.SECONDS)));
+  }
+
+  /**
+   * Four producers and one taker, racing: every message is cut exactly once, each producer's in its
+   * order, and no wake-up is lost: the interval is an hour and nothing flushes, so every batch is due
+   * by count alone (80,000 messages make 10,000 full batches) and a lost wake-up hangs the taker.
+   */
+  @Test
+  void racingProducersLoseNoWakeUpAndNoMessage() throws Exception {
+    int producers = 4;
+    int perProducer = 20_000;
+    MessageQueue queue = queue(Integer.MAX_VALUE, Long.MAX_VALUE, 8, 2);
+    List<Thread> threads = new ArrayList<>();
+    for (int p = 0; p < producers; p++) {
+      int producer = p;
+      Thread thread = new Thread(() -> {
+        for (int i = 0; i < perProducer; i++) {
+          EncodedMessage message = Internal.get().encodedMessage(Message.Type.TRACK, producer + ":" + i,
+              new byte[1 + i % 50], false);
+          if (queue.put(message) != Placement.ACCEPTED) throw new AssertionError("refused " + message.messageId());
+          // Lets the taker catch up, so that it often waits with a partial batch pending.
+          if (i % 3 == 0) Thread.yield();
+        }
+      }, "test-producer-" + p);
+      thread.start();
+      threads.add(thread);
+    }
+    CompletableFuture<int[]> taken = CompletableFuture.supplyAsync(() -> {
+      int[] next = new int[producers];
+      int total = 0;
+      try {
+        while (total < producers * perProducer) {
+          Batch batch = queue.take();
+          for (EncodedMessage message : batch.messages) {
+            String[] id = message.messageId().split(":");
+            int producer = Integer.parseInt(id[0]);
+            assertEquals(next[producer]++, Integer.parseInt(id[1]), "producer " + producer + "'s order");
+          }
+          assertEquals(8, batch.size());
+          total += batch.size();
+          queue.release(batch);
+        }
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+      return next;
+    });
+    for (Thread thread : threads) thread.join();
+    int[] next = taken.get(60, TimeUnit.SECONDS);
+    for (int p = 0; p < producers; p++) assertEquals(perProducer, next[p], "producer " + p);
+    assertEquals(0, queue.heldMessages());
+  }
+
   /** Calls take() on a new thread and returns once that thread waits inside it. */
   private static CompletableFuture<Batch> takeOnAnotherThread(MessageQueue queue) throws InterruptedException {
     CompletableFuture<Batch> result = new CompletableFuture<>();
@@ -350,7 +424,8 @@ class MessageQueueTest {
     taker.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     // Parked in the condition's await: the state a lost signal would leave it in for good.
-    while (!result.isDone() && taker.getState() != Thread.State.WAITING) {
+    while (!result.isDone() && taker.getState() != Thread.State.WAITING
+        && taker.getState() != Thread.State.TIMED_WAITING) {
       if (System.nanoTime() - deadline > 0) throw new AssertionError("take() never began waiting");
       Thread.onSpinWait();
     }
