@@ -73,7 +73,7 @@ public abstract class Message {
 
   /**
    * {@code original}'s type, messageId and timestamp with these fields, checked by the caller
-   * ({@link Bridge#rebuild}): the engine's copy of a message with a scope's values and the hooks'
+   * ({@code Bridge.rebuild}): the engine's copy of a message with a scope's values and the hooks'
    * changes. Its maps are taken as they are, unwrapped: such a message never leaves the engine.
    */
   Message(Message original, @Nullable String userId, @Nullable String anonymousId,
@@ -191,6 +191,7 @@ public abstract class Message {
    * The setters every message type shares. A builder may be reused: {@link #build()} never changes
    * it, and each call generates a new {@code messageId} unless one was set.
    */
+  // Cloneable stays: it is in the published API, though the engine no longer clones a builder.
   public abstract static class Builder<M extends Message, B extends Builder<M, B>> implements Cloneable {
     @Nullable String messageId;
     @Nullable Instant timestamp;
