@@ -1,7 +1,6 @@
 package dev.analytics4j.internal;
 
 import com.squareup.moshi.JsonWriter;
-import dev.analytics4j.EncodedMessage;
 import dev.analytics4j.messages.AliasMessage;
 import dev.analytics4j.messages.GroupMessage;
 import dev.analytics4j.messages.IdentifyMessage;
@@ -12,7 +11,6 @@ import dev.analytics4j.messages.TrackMessage;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -22,19 +20,16 @@ import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.RandomAccess;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
-import okio.Buffer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -69,57 +64,64 @@ final class MessageWriter implements BiConsumer<Object, Object> {
     this.encoder = encoder;
     this.depth = 0;
     json.beginObject();
-    json.name("type").value(message.type().wireName());
-    stringField("messageId", message.messageId());
-    json.name("timestamp");
+    name(FieldName.TYPE);
+    sink.pendRaw(FieldName.typeValue(message.type()));
+    json.value(Utf8Sink.RAW_NUMBER);
+    stringField(FieldName.MESSAGE_ID, message.messageId());
+    name(FieldName.TIMESTAMP);
     writeString(scratch.timestamp(message.timestamp()));
     String userId = message.userId();
-    if (userId != null) stringField("userId", userId);
+    if (userId != null) stringField(FieldName.USER_ID, userId);
     String anonymousId = message.anonymousId();
-    if (anonymousId != null) stringField("anonymousId", anonymousId);
+    if (anonymousId != null) stringField(FieldName.ANONYMOUS_ID, anonymousId);
 
     if (message instanceof TrackMessage) {
       TrackMessage track = (TrackMessage) message;
-      stringField("event", track.event());
-      objectField("properties", track.properties(), false);
+      stringField(FieldName.EVENT, track.event());
+      objectField(FieldName.PROPERTIES, track.properties(), false);
     } else if (message instanceof IdentifyMessage) {
-      objectField("traits", ((IdentifyMessage) message).traits(), false);
+      objectField(FieldName.TRAITS, ((IdentifyMessage) message).traits(), false);
     } else if (message instanceof PageMessage) {
       PageMessage page = (PageMessage) message;
       String name = page.name();
-      if (name != null) stringField("name", name);
+      if (name != null) stringField(FieldName.NAME, name);
       String category = page.category();
-      if (category != null) stringField("category", category);
-      objectField("properties", page.properties(), false);
+      if (category != null) stringField(FieldName.CATEGORY, category);
+      objectField(FieldName.PROPERTIES, page.properties(), false);
     } else if (message instanceof ScreenMessage) {
       ScreenMessage screen = (ScreenMessage) message;
       String name = screen.name();
-      if (name != null) stringField("name", name);
-      objectField("properties", screen.properties(), false);
+      if (name != null) stringField(FieldName.NAME, name);
+      objectField(FieldName.PROPERTIES, screen.properties(), false);
     } else if (message instanceof GroupMessage) {
       GroupMessage group = (GroupMessage) message;
-      stringField("groupId", group.groupId());
-      objectField("traits", group.traits(), false);
+      stringField(FieldName.GROUP_ID, group.groupId());
+      objectField(FieldName.TRAITS, group.traits(), false);
     } else if (message instanceof AliasMessage) {
-      stringField("previousId", ((AliasMessage) message).previousId());
+      stringField(FieldName.PREVIOUS_ID, ((AliasMessage) message).previousId());
     } else {
       throw new AssertionError(message.getClass()); // Message has no other subclasses.
     }
 
     // Read once, in the order a LinkedHashMap of the defaults with the context put over them has.
-    objectField("context", Overlay.of(message.context(), defaultContext), true);
-    if (!message.integrations().isEmpty()) objectField("integrations", message.integrations(), false);
+    objectField(FieldName.CONTEXT, Overlay.of(message.context(), defaultContext), true);
+    if (!message.integrations().isEmpty()) objectField(FieldName.INTEGRATIONS, message.integrations(), false);
     json.endObject();
     depth = 0;
     Arrays.fill(ancestors, null); // Holds no caller's map past its message.
   }
 
-  private void stringField(String field, String value) throws IOException {
+  private void name(FieldName field) throws IOException {
+    sink.pendRawName(field.utf8);
+    json.name(Utf8Sink.RAW_NAME);
+  }
+
+  private void stringField(FieldName field, String value) throws IOException {
     try {
-      json.name(field);
+      name(field);
       writeString(value);
     } catch (Utf8Sink.UnpairedSurrogate e) {
-      throw new IllegalArgumentException(field + ": " + surrogateDetail(value, e.index));
+      throw new IllegalArgumentException(field.text + ": " + surrogateDetail(value, e.index));
     }
   }
 
@@ -127,12 +129,12 @@ final class MessageWriter implements BiConsumer<Object, Object> {
    * Writes a top-level map; {@code context} replaces any {@code library} key with the library's,
    * or, when the encoder keeps a message's library, writes ours only where the map has none.
    */
-  private void objectField(String field, Map<?, ?> map, boolean context) throws IOException {
-    json.name(field);
+  private void objectField(FieldName field, Map<?, ?> map, boolean context) throws IOException {
+    name(field);
     try {
       writeMap(map, context);
     } catch (PathError e) {
-      throw e.toException(field);
+      throw e.toException(field.text);
     }
   }
 
@@ -202,7 +204,7 @@ final class MessageWriter implements BiConsumer<Object, Object> {
     boolean addLibrary = inContext; // false once the message's own library was kept
     inContext = outer;
     if (addLibrary) {
-      json.name("library");
+      name(FieldName.LIBRARY);
       sink.pendRaw(encoder.libraryJson);
       json.value(Utf8Sink.RAW_NUMBER);
     }

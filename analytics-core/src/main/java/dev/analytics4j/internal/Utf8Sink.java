@@ -34,6 +34,8 @@ public final class Utf8Sink implements BufferedSink {
    * from any real text: compared by identity, never by value.
    */
   static final String NAME = new String(new char[] {'k'});
+  /** Like {@link #NAME}, for a name encoded once in advance; see {@link #pendRawName}. */
+  static final String RAW_NAME = new String(new char[] {'n'});
   static final String VALUE = new String(new char[] {'v'});
   /**
    * A Number whose text is {@link #VALUE}: {@code JsonWriter.value(Number)} writes its argument's
@@ -55,10 +57,16 @@ public final class Utf8Sink implements BufferedSink {
   private String pendingValue = "";
   private long pendingThousandths;
   private byte[] pendingRaw = new byte[0];
+  private byte[] pendingRawName = new byte[0];
 
   /** The key {@link #NAME} stands for, until the next call. */
   void pendName(String name) {
     pendingName = name;
+  }
+
+  /** The name, UTF-8 needing no escape and without its quotes, that {@link #RAW_NAME} stands for. */
+  void pendRawName(byte[] utf8) {
+    pendingRawName = utf8;
   }
 
   /** The JSON value, already escaped and encoded, that {@link #RAW_NUMBER} stands for. */
@@ -150,6 +158,10 @@ public final class Utf8Sink implements BufferedSink {
     if (string == NAME) {
       // Moshi quotes a name itself; it writes the one-char stand-in whole, needing no escape.
       writeJsonString(pendingName, false);
+    } else if (string == RAW_NAME) {
+      ensure(pendingRawName.length);
+      System.arraycopy(pendingRawName, 0, data, size, pendingRawName.length);
+      size += pendingRawName.length;
     } else {
       writeText(string, beginIndex, endIndex);
     }

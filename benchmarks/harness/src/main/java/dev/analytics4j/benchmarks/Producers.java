@@ -17,6 +17,27 @@ public final class Producers {
     void send(String userId, Map<String, Object> properties);
   }
 
+  /** Waits until the client has delivered {@code total} warm-up messages in all. */
+  public interface Delivery {
+    void await(long total) throws Exception;
+  }
+
+  /**
+   * Warms a client up: every producer sends {@code spec.warmupPerProducer} messages, which are
+   * delivered before anything else happens; repeated until {@code spec.warmupSeconds} have passed.
+   * Returns the warm-up messages sent, which the runner then leaves out of what it counts.
+   */
+  public static long warmUp(RunSpec spec, Sender sender, Delivery delivery) throws Exception {
+    long end = System.nanoTime() + spec.warmupSeconds * 1_000_000_000L;
+    long sent = 0;
+    do {
+      run(spec.producers, spec.warmupPerProducer, 0, sender);
+      sent += spec.warmupMessages();
+      delivery.await(sent);
+    } while (System.nanoTime() - end < 0 && spec.warmupMessages() > 0);
+    return sent;
+  }
+
   /** What the producers measured. */
   public static final class Outcome {
     /** Every enqueue's duration in nanoseconds, sorted. */

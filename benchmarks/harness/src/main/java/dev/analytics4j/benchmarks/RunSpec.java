@@ -16,6 +16,11 @@ public final class RunSpec {
   public final int producers;
   public final int perProducer;
   public final int warmupPerProducer;
+  /**
+   * With more than 0, the warm-up is repeated (each round delivered before the next) until this
+   * long has passed: the same time for every client's JIT, whatever its speed.
+   */
+  public final int warmupSeconds;
   /** Messages per second for all producers together; 0 for as fast as they can. */
   public final double rate;
   /** For the outage run: when the collector starts failing and for how long, from the measured start. */
@@ -28,6 +33,7 @@ public final class RunSpec {
     this.producers = Integer.parseInt(required(args, "producers"));
     this.perProducer = Integer.parseInt(required(args, "perProducer"));
     this.warmupPerProducer = Integer.parseInt(args.getOrDefault("warmupPerProducer", "0"));
+    this.warmupSeconds = Integer.parseInt(args.getOrDefault("warmupSeconds", "0"));
     this.rate = Double.parseDouble(args.getOrDefault("rate", "0"));
     this.outageStartMillis = Long.parseLong(args.getOrDefault("outageStartMillis", "0"));
     this.outageMillis = Long.parseLong(args.getOrDefault("outageMillis", "0"));
@@ -35,6 +41,12 @@ public final class RunSpec {
 
   RunSpec(String settings, String url, int producers, int perProducer, int warmupPerProducer, double rate,
       long outageStartMillis, long outageMillis) {
+    this(settings, url, producers, perProducer, warmupPerProducer, 0, rate, outageStartMillis, outageMillis);
+  }
+
+  RunSpec(String settings, String url, int producers, int perProducer, int warmupPerProducer, int warmupSeconds,
+      double rate, long outageStartMillis, long outageMillis) {
+    this.warmupSeconds = warmupSeconds;
     this.settings = settings;
     this.url = url;
     this.producers = producers;
@@ -62,6 +74,7 @@ public final class RunSpec {
     args.add("producers=" + producers);
     args.add("perProducer=" + perProducer);
     args.add("warmupPerProducer=" + warmupPerProducer);
+    args.add("warmupSeconds=" + warmupSeconds);
     args.add("rate=" + rate);
     args.add("outageStartMillis=" + outageStartMillis);
     args.add("outageMillis=" + outageMillis);
@@ -72,6 +85,7 @@ public final class RunSpec {
     return (long) producers * perProducer;
   }
 
+  /** The messages of one warm-up round; see {@link Producers#warmUp} for how many rounds. */
   public long warmupMessages() {
     return (long) producers * warmupPerProducer;
   }

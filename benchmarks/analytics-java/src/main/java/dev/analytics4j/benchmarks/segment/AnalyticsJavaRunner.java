@@ -62,17 +62,16 @@ public final class AnalyticsJavaRunner {
     Producers.Sender sender = (userId, properties) -> analytics.enqueue(
         TrackMessage.builder(Workload.EVENT).userId(userId).properties(properties));
 
-    Producers.run(spec.producers, spec.warmupPerProducer, 0, sender);
-    awaitDelivered(analytics, succeeded, failed, spec.warmupMessages());
+    long warm = Producers.warmUp(spec, sender, total -> awaitDelivered(analytics, succeeded, failed, total));
     heap.resetPeak();
     Report.measuring();
 
     Producers.Outcome outcome = Producers.run(spec.producers, spec.perProducer, 0, sender);
-    awaitDelivered(analytics, succeeded, failed, spec.warmupMessages() + spec.messages());
+    awaitDelivered(analytics, succeeded, failed, warm + spec.messages());
     long delivered = System.nanoTime();
 
     new Report().run(outcome, spec.messages(), delivered, heap)
-        .put("delivered", succeeded.get() - spec.warmupMessages())
+        .put("delivered", succeeded.get() - warm)
         .put("failed", failed.get())
         .put("dropped", 0L)
         .print();

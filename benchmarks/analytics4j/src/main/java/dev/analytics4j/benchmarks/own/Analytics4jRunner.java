@@ -84,9 +84,10 @@ public final class Analytics4jRunner {
     Producers.Sender sender = (userId, properties) -> analytics.enqueue(
         TrackMessage.builder(Workload.EVENT).userId(userId).properties(properties));
 
-    Producers.run(spec.producers, spec.warmupPerProducer, 0, sender);
-    FlushResult warm = analytics.flush(Duration.ofMinutes(5));
-    if (!warm.isSuccess()) throw new IllegalStateException("warm-up not delivered: " + warm);
+    Producers.warmUp(spec, sender, warmTotal -> {
+      FlushResult warm = analytics.flush(Duration.ofMinutes(5));
+      if (!warm.isSuccess()) throw new IllegalStateException("warm-up not delivered: " + warm);
+    });
     Metrics before = analytics.metrics();
     long baselineHeap = HeapProbe.liveBytesAfterFullGc();
     heap.resetPeak();

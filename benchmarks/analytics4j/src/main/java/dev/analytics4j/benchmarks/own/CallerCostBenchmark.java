@@ -144,6 +144,22 @@ public class CallerCostBenchmark {
     }
   }
 
+  /**
+   * The caller's part of the design not shipped ({@link SnapshotYardstick}): build, deep-snapshot and
+   * size the Track exactly; nothing is encoded or queued, so all of {@code -prof gc}'s bytes are the
+   * caller's. The encode would follow on the client's threads: compare with {@link #trackBuildAndEnqueue}
+   * and {@link #trackEncode} in one run.
+   */
+  @Benchmark
+  public long trackSnapshotOnCaller(CpuTime cpu) {
+    TrackMessage message = TrackMessage.builder(Workload.EVENT).userId(nextUserId())
+        .properties(SnapshotYardstick.deepSnapshot(properties)).build();
+    long size = 250 + SnapshotYardstick.size(message.properties()); // 250: the envelope, roughly
+    if (size > 32_000) throw new IllegalArgumentException("too large: " + size);
+    cpu.calls++;
+    return size;
+  }
+
   @Benchmark
   public void identifyBuildAndEnqueue(CpuTime cpu) {
     analytics.enqueue(IdentifyMessage.builder().userId(nextUserId()).traits(traits));

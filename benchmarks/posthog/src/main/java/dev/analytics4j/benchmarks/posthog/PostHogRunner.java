@@ -47,16 +47,15 @@ public final class PostHogRunner {
     Producers.Sender sender = (userId, properties) -> posthog.capture(userId, Workload.EVENT,
         new PostHogCaptureOptions.Builder().properties(properties).build());
 
-    Producers.run(spec.producers, spec.warmupPerProducer, 0, sender);
-    awaitDelivered(posthog, spec.url, before + spec.warmupMessages());
+    long warm = Producers.warmUp(spec, sender, total -> awaitDelivered(posthog, spec.url, before + total));
     heap.resetPeak();
     Report.measuring();
 
     Producers.Outcome outcome = Producers.run(spec.producers, spec.perProducer, 0, sender);
-    long delivered = awaitDelivered(posthog, spec.url, before + spec.warmupMessages() + spec.messages());
+    long delivered = awaitDelivered(posthog, spec.url, before + warm + spec.messages());
 
     new Report().run(outcome, spec.messages(), delivered, heap)
-        .put("delivered", collectorCount(spec.url) - before - spec.warmupMessages())
+        .put("delivered", collectorCount(spec.url) - before - warm)
         .put("failed", 0L)
         .put("dropped", 0L)
         .print();
