@@ -135,9 +135,7 @@ public final class Utf8Sink implements BufferedSink {
       ensure(13); // "-9999999.999"
       size = Decimals.write(data, size, pendingThousandths);
     } else if (string == RAW) {
-      ensure(pendingRaw.length);
-      System.arraycopy(pendingRaw, 0, data, size, pendingRaw.length);
-      size += pendingRaw.length;
+      writeBytes(pendingRaw);
     } else if (string.length() == 1 && string.charAt(0) < 0x80) {
       // Moshi's ":" between a name and its value, written for every value.
       ensure(1);
@@ -159,13 +157,18 @@ public final class Utf8Sink implements BufferedSink {
       // Moshi quotes a name itself; it writes the one-char stand-in whole, needing no escape.
       writeJsonString(pendingName, false);
     } else if (string == RAW_NAME) {
-      ensure(pendingRawName.length);
-      System.arraycopy(pendingRawName, 0, data, size, pendingRawName.length);
-      size += pendingRawName.length;
+      writeBytes(pendingRawName);
     } else {
       writeText(string, beginIndex, endIndex);
     }
     return this;
+  }
+
+  /** Copies bytes that are already the JSON to write: a pre-encoded value or name. */
+  private void writeBytes(byte[] bytes) {
+    ensure(bytes.length);
+    System.arraycopy(bytes, 0, data, size, bytes.length);
+    size += bytes.length;
   }
 
   private void writeText(String string, int beginIndex, int endIndex) {
