@@ -42,17 +42,29 @@ public final class FrozenMap<K, V> extends AbstractMap<K, V> {
     if (map instanceof FrozenMap) return (Map<K, V>) map;
     if (map.isEmpty()) return Collections.emptyMap();
     // Sized from size(), grown if a concurrent writer adds while we read; what was read is kept.
-    Object[][] holder = {new Object[map.size() * 2]};
-    int[] count = {0};
-    map.forEach((key, value) -> {
-      Object[] entries = holder[0];
-      int n = count[0];
-      if (n == entries.length) entries = holder[0] = Arrays.copyOf(entries, Math.max(4, n * 2));
+    // forEach, not an iterator: a synchronized map holds its lock through it.
+    Collector collector = new Collector(map.size());
+    map.forEach(collector);
+    return new FrozenMap<>(collector.entries, collector.count / 2);
+  }
+
+  /** Takes a map's entries in its order; one object where a lambda would need three. */
+  private static final class Collector implements BiConsumer<Object, Object> {
+    @Nullable Object[] entries;
+    int count;
+
+    Collector(int size) {
+      entries = new Object[size * 2];
+    }
+
+    @Override
+    public void accept(@Nullable Object key, @Nullable Object value) {
+      int n = count;
+      if (n == entries.length) entries = Arrays.copyOf(entries, Math.max(4, n * 2));
       entries[n] = key;
       entries[n + 1] = value;
-      count[0] = n + 2;
-    });
-    return new FrozenMap<>(holder[0], count[0] / 2);
+      count = n + 2;
+    }
   }
 
   /** {@code map} as it is when it cannot change any more (a frozen or empty map), else an unmodifiable view of it. */

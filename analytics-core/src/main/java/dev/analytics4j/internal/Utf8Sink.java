@@ -9,6 +9,7 @@ import okio.BufferedSink;
 import okio.ByteString;
 import okio.Source;
 import okio.Timeout;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Not API: may change in any release. The sink under the encoder's Moshi {@code JsonWriter}: UTF-8
@@ -58,6 +59,12 @@ public final class Utf8Sink implements BufferedSink {
   private long pendingThousandths;
   private byte[] pendingRaw = new byte[0];
   private byte[] pendingRawName = new byte[0];
+  /**
+   * This thread's encoded map keys, from its second message on: a thread that sends one message
+   * (a virtual thread per request) allocates none.
+   */
+  private @Nullable NameCache names;
+  private boolean cleared;
 
   /** The key {@link #NAME} stands for, until the next call. */
   void pendName(String name) {
@@ -103,6 +110,8 @@ public final class Utf8Sink implements BufferedSink {
 
   /** Forgets what was written; a sink that grew for one huge message lets that array go. */
   public void clear() {
+    if (cleared && names == null) names = new NameCache();
+    cleared = true;
     size = 0;
     if (data.length > KEEP_BYTES) data = new byte[INITIAL_BYTES];
   }
@@ -155,13 +164,35 @@ public final class Utf8Sink implements BufferedSink {
   public BufferedSink writeUtf8(String string, int beginIndex, int endIndex) {
     if (string == NAME) {
       // Moshi quotes a name itself; it writes the one-char stand-in whole, needing no escape.
-      writeJsonString(pendingName, false);
+      writeName(pendingName);
     } else if (string == RAW_NAME) {
       writeBytes(pendingRawName);
     } else {
       writeText(string, beginIndex, endIndex);
     }
     return this;
+  }
+
+  /** This thread's encoded map keys, or null before its second message; for tests. */
+  @Nullable NameCache nameCache() {
+    return names;
+  }
+
+  /** Writes a map key, unquoted: copied when this thread wrote it before, else encoded and kept. */
+  private void writeName(String name) {
+    NameCache names = this.names;
+    if (names == null) {
+      writeJsonString(name, false);
+      return;
+    }
+    byte[] known = names.get(name);
+    if (known != null) {
+      writeBytes(known);
+      return;
+    }
+    int start = size;
+    writeJsonString(name, false);
+    names.put(name, data, start, size);
   }
 
   /** Copies bytes that are already the JSON to write: a pre-encoded value or name. */

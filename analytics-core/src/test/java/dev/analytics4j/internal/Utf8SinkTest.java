@@ -159,7 +159,7 @@ final class Utf8SinkTest {
   }
 
   /** Mostly what JSON must escape, with other text and now and then a lone surrogate. */
-  private static String jsonHostile(SplittableRandom random, int length) {
+  static String jsonHostile(SplittableRandom random, int length) {
     StringBuilder s = new StringBuilder(length);
     while (s.length() < length) {
       switch (random.nextInt(8)) {
@@ -190,7 +190,7 @@ final class Utf8SinkTest {
   }
 
   /** ASCII, two- and three-byte chars and surrogate pairs, never a lone surrogate. */
-  private static String wellFormed(SplittableRandom random, int length) {
+  static String wellFormed(SplittableRandom random, int length) {
     StringBuilder s = new StringBuilder(length);
     while (s.length() < length) {
       switch (random.nextInt(4)) {
