@@ -251,7 +251,15 @@ public final class Utf8Sink implements BufferedSink {
     byte[] out = data;
     int p = size;
     if (quoted) out[p++] = '"';
-    for (int i = 0; i < n; i++) {
+    // Plain ASCII, most of any key or value, in a loop of its own that the JIT keeps tight.
+    int i = 0;
+    for (; i < n; i++) {
+      char c = string.charAt(i);
+      if (c >= 0x80 || c < 0x20 || c == '"' || c == '\\') break;
+      out[p + i] = (byte) c;
+    }
+    p += i;
+    for (; i < n; i++) {
       char c = string.charAt(i);
       if (c < 0x80) {
         if (c >= 0x20 && c != '"' && c != '\\') {
@@ -317,41 +325,6 @@ public final class Utf8Sink implements BufferedSink {
         out[p++] = HEX[c >> 4 & 0xF];
         out[p++] = HEX[c & 0xF];
         return p;
-    }
-  }
-
-  /** See {@link #VALUE_NUMBER}; never read as a number. */
-  private static final class PendingValue extends Number {
-    private static final long serialVersionUID = 1L;
-    private final String text;
-
-    PendingValue(String text) {
-      this.text = text;
-    }
-
-    @Override
-    public int intValue() {
-      throw unused();
-    }
-
-    @Override
-    public long longValue() {
-      throw unused();
-    }
-
-    @Override
-    public float floatValue() {
-      throw unused();
-    }
-
-    @Override
-    public double doubleValue() {
-      throw unused();
-    }
-
-    @Override
-    public String toString() {
-      return text;
     }
   }
 
