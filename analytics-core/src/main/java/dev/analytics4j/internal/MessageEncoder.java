@@ -138,30 +138,34 @@ public final class MessageEncoder {
   /** Like {@link #encode(Message)}, with {@code defaultContext} under the message's own context: its keys win. */
   EncodedMessage encode(Message message, Map<String, ?> defaultContext) {
     Objects.requireNonNull(message, "message == null");
-    MessageWriter.Scratch scratch = MessageWriter.SCRATCH.get();
+    Scratch scratch = Scratch.borrow();
     Utf8Sink sink = scratch.sink;
     boolean written = false;
     sink.clear();
+    byte[] bytes;
     try {
       scratch.writer.writeMessage(this, message, defaultContext);
       written = true;
+      int size = sink.size();
+      if (size > MAX_MESSAGE_BYTES) {
+        throw new TooLarge("message is " + size + " bytes, over the " + MAX_MESSAGE_BYTES
+            + "-byte limit of the API (" + describe(message) + ")");
+      }
+      bytes = sink.toByteArray();
     } catch (MessageWriter.Stopped e) {
       throw new TooLarge("message is over " + STOP_BYTES + " bytes (encoding stopped), over the "
           + MAX_MESSAGE_BYTES + "-byte limit of the API (" + describe(message) + ")");
     } catch (IOException e) {
       throw new AssertionError(e); // The sink does no I/O.
     } finally {
-      if (!written) {
-        // The writer stopped inside an object; this thread starts over with a fresh one.
-        MessageWriter.SCRATCH.remove();
+      if (written) {
+        Scratch.giveBack(scratch);
+      } else {
+        // The writer stopped inside an object; it is not used again.
+        Scratch.discard(scratch);
       }
     }
-    int size = sink.size();
-    if (size > MAX_MESSAGE_BYTES) {
-      throw new TooLarge("message is " + size + " bytes, over the " + MAX_MESSAGE_BYTES
-          + "-byte limit of the API (" + describe(message) + ")");
-    }
-    return Internal.get().encodedMessage(message.type(), message.messageId(), sink.toByteArray(), false);
+    return Internal.get().encodedMessage(message.type(), message.messageId(), bytes, false);
   }
 
   private static String describe(Message message) {

@@ -398,40 +398,6 @@ final class MessageWriter implements BiConsumer<Object, Object> {
         + " at index " + index;
   }
 
-  /**
-   * A thread's Moshi writer, the sink under it and the walker over the message, kept between
-   * messages: each message is one top-level value, copied out of the sink as soon as it is
-   * complete, so nothing of them is allocated again for every enqueue on the caller's thread.
-   */
-  static final class Scratch {
-    final Utf8Sink sink = new Utf8Sink();
-    final JsonWriter json = JsonWriter.of(sink);
-    final MessageWriter writer = new MessageWriter(this);
-    /** The last timestamp formatted on this thread: messages enqueued together share their millisecond. */
-    long timestampMillis = Long.MIN_VALUE;
-    String timestampText = "";
-
-    Scratch() {
-      json.setSerializeNulls(true);
-      // Lenient only to accept one top-level value after another; every value is checked before
-      // it is written, so nothing that lenient mode would also let through ever reaches it.
-      json.setLenient(true);
-    }
-
-    /** {@link MessageEncoder#formatTimestamp}, reusing the text of the last one when it is the same millisecond. */
-    String timestamp(Instant instant) {
-      // Exact within the years 0000 to 9999, the only ones formatted.
-      long millis = instant.getEpochSecond() * 1000 + instant.getNano() / 1_000_000;
-      if (millis != timestampMillis) {
-        timestampText = MessageEncoder.formatTimestamp(instant);
-        timestampMillis = millis;
-      }
-      return timestampText;
-    }
-  }
-
-  static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
   /** Shows a non-String key's value only for types whose text is short and safe to log. */
   private static String describeKey(Object key) {
     return key instanceof Number || key instanceof Boolean || key instanceof Character || key instanceof Enum

@@ -8,6 +8,9 @@ import dev.analytics4j.benchmarks.Workload;
 import dev.analytics4j.internal.Wire;
 import dev.analytics4j.messages.IdentifyMessage;
 import dev.analytics4j.messages.TrackMessage;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.Map;
@@ -175,6 +178,50 @@ public class CallerCostBenchmark {
   public EncodedMessage trackEncode(CpuTime cpu) {
     cpu.calls++;
     return Wire.encode(analytics, track);
+  }
+
+  /**
+   * A Track built and enqueued on a virtual thread started for it, as a server with a virtual thread
+   * per request sends one event: compare with {@link #newVirtualThreadAlone} in the same run, the
+   * difference is the message's. Needs Java 21 or later to run (the module compiles for 11); on an
+   * older JVM it fails at its first operation with a message that says so.
+   */
+  @Benchmark
+  public void trackOnNewVirtualThread() throws Throwable {
+    Thread thread = (Thread) startVirtualThread().invokeExact(enqueueTrack);
+    thread.join();
+  }
+
+  /** The start and join of a virtual thread that does nothing: {@link #trackOnNewVirtualThread}'s baseline. */
+  @Benchmark
+  public void newVirtualThreadAlone() throws Throwable {
+    Thread thread = (Thread) startVirtualThread().invokeExact(NOTHING);
+    thread.join();
+  }
+
+  private static final Runnable NOTHING = () -> {};
+  private final Runnable enqueueTrack =
+      () -> analytics.enqueue(TrackMessage.builder(Workload.EVENT).userId(nextUserId()).properties(properties));
+
+  /** Java 21's {@code Thread.startVirtualThread(Runnable)}. */
+  private static MethodHandle startVirtualThread() {
+    if (START_VIRTUAL_THREAD == null) {
+      throw new UnsupportedOperationException("virtual threads need Java 21 or later; this is "
+          + System.getProperty("java.version"));
+    }
+    return START_VIRTUAL_THREAD;
+  }
+
+  /** Null before Java 21. */
+  private static final MethodHandle START_VIRTUAL_THREAD = findStartVirtualThread();
+
+  private static MethodHandle findStartVirtualThread() {
+    try {
+      return MethodHandles.publicLookup().findStatic(Thread.class, "startVirtualThread",
+          MethodType.methodType(Thread.class, Runnable.class));
+    } catch (NoSuchMethodException | IllegalAccessException e) {
+      return null;
+    }
   }
 
   /**

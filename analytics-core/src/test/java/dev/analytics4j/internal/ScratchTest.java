@@ -1,0 +1,149 @@
+package dev.analytics4j.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.analytics4j.VirtualThreadsTestAccess;
+import dev.analytics4j.messages.TrackMessage;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A platform thread keeps one scratch; virtual threads share a bounded pool, and a scratch that
+ * goes from one to another carries nothing of the message before into the next one's bytes.
+ */
+final class ScratchTest {
+  private static final int THREADS = 10_000;
+  private static final Pattern RESULT = Pattern.compile("encoded=(\\d+) refused=(\\d+) wrong=(\\d+) made=(\\d+)");
+
+  @Test
+  void aPlatformThreadKeepsItsOwnUntilAnEncodeFailsInside() {
+    Scratch first = Scratch.borrow();
+    assertFalse(first.pooled);
+    Scratch.giveBack(first);
+    assertSame(first, Scratch.borrow());
+    Scratch.discard(first);
+    Scratch next = Scratch.borrow();
+    assertNotSame(first, next);
+    assertFalse(Scratch.isVirtual(Thread.currentThread()));
+  }
+
+  @Test
+  void aFailedEncodeLeavesTheNextOneOnItsThreadRight() {
+    MessageEncoder encoder = new MessageEncoder("k", "analytics4j", "0.0.0");
+    String before = encoder.encode(message(1)).json();
+    Map<String, Object> bad = new LinkedHashMap<>();
+    bad.put("ok", List.of(Map.of("deep", "value")));
+    bad.put("bad", new Object());
+    assertThrows(IllegalArgumentException.class, () -> encoder.encode(TrackMessage.builder("E").userId("u")
+        .properties(bad).build()));
+    assertEquals(before, encoder.encode(message(1)).json());
+  }
+
+  @Test
+  void virtualThreadsShareAFewScratchesAndEachMessageIsItsOwn() throws Exception {
+    Path java = VirtualThreadsTestAccess.java21OrLater();
+    if (java == null) {
+      String why = "no Java 21+ JDK found (java.home " + System.getProperty("java.home")
+          + ", its siblings, /usr/lib/jvm): the virtual-thread scratch test did not run";
+      System.out.println(why);
+      Assumptions.abort(why);
+    }
+    Path output = Files.createTempFile("scratches", ".txt");
+    try {
+      Process process = new ProcessBuilder(java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+          Probe.class.getName()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      assertTrue(process.waitFor(5, TimeUnit.MINUTES), "the probe did not finish");
+      String printed = new String(Files.readAllBytes(output), StandardCharsets.UTF_8);
+      assertEquals(0, process.exitValue(), printed);
+      Matcher result = RESULT.matcher(printed);
+      assertTrue(result.find(), printed);
+      System.out.println("scratches on virtual threads, " + java + ": " + result.group());
+      assertEquals(THREADS - THREADS / 100, Long.parseLong(result.group(1)));
+      assertEquals(THREADS / 100, Long.parseLong(result.group(2)));
+      assertEquals(0, Long.parseLong(result.group(3)), "messages whose bytes were not their own");
+      // One per message without the pool; with it, one per carrier thread at a time, and one to
+      // replace each that a failed encode left half-written.
+      long made = Long.parseLong(result.group(4));
+      assertTrue(made > THREADS / 100 && made <= THREADS / 100 + 2 * Scratch.SLOTS, "scratches made: " + made);
+    } finally {
+      Files.deleteIfExists(output);
+    }
+  }
+
+  /** Message {@code n}: its own user, id and values, the same keys as every other. */
+  static TrackMessage message(int n) {
+    Map<String, Object> product = new LinkedHashMap<>();
+    product.put("sku", "sku_" + n);
+    product.put("price", n / 100.0);
+    Map<String, Object> properties = new LinkedHashMap<>();
+    properties.put("order_id", "ord_" + n);
+    properties.put("n", n);
+    properties.put("products", List.of(product));
+    properties.put("note", "caf\u00e9 \"" + n + "\"\n");
+    return TrackMessage.builder("Order Completed").userId("u" + n).messageId("m-" + n)
+        .timestamp(Instant.ofEpochMilli(1_700_000_000_000L + n)).properties(properties).build();
+  }
+
+  /**
+   * Run in a Java 21+ JVM: each virtual thread encodes its message, every hundredth one instead
+   * that fails part-way; the bytes are compared with the same message encoded on the main thread.
+   */
+  public static final class Probe {
+    public static void main(String[] args) throws Exception {
+      MessageEncoder encoder = new MessageEncoder("k", "analytics4j", "0.0.0");
+      String[] expected = new String[THREADS];
+      for (int n = 0; n < THREADS; n++) expected[n] = encoder.encode(message(n)).json();
+      AtomicLong encoded = new AtomicLong();
+      AtomicLong refused = new AtomicLong();
+      AtomicLong wrong = new AtomicLong();
+      Method ofVirtual = Thread.class.getMethod("ofVirtual");
+      Method start = Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class);
+      Object builder = ofVirtual.invoke(null);
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < THREADS; t++) {
+        int n = t;
+        threads.add((Thread) start.invoke(builder, (Runnable) () -> {
+          if (!Scratch.isVirtual(Thread.currentThread())) wrong.incrementAndGet();
+          if (n % 100 == 0) {
+            Map<String, Object> bad = new LinkedHashMap<>(message(n).properties());
+            bad.put("bad", new Object());
+            try {
+              encoder.encode(TrackMessage.builder("E").userId("u").properties(bad).build());
+            } catch (IllegalArgumentException expectedFailure) {
+              refused.incrementAndGet();
+            }
+            return;
+          }
+          Thread.yield();
+          if (encoder.encode(message(n)).json().equals(expected[n])) {
+            encoded.incrementAndGet();
+          } else {
+            wrong.incrementAndGet();
+          }
+        }));
+      }
+      for (Thread thread : threads) thread.join();
+      System.out.println("encoded=" + encoded + " refused=" + refused + " wrong=" + wrong
+          + " made=" + Scratch.MADE_FOR_VIRTUAL.get());
+      System.exit(0);
+    }
+  }
+}
