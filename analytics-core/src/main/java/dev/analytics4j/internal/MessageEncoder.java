@@ -141,9 +141,9 @@ public final class MessageEncoder {
     Scratch scratch = Scratch.borrow();
     Utf8Sink sink = scratch.sink;
     boolean written = false;
-    sink.clear();
     byte[] bytes;
     try {
+      sink.clear();
       scratch.writer.writeMessage(this, message, defaultContext);
       written = true;
       int size = sink.size();

@@ -20,7 +20,9 @@ import org.jspecify.annotations.Nullable;
  * pool is bounded ({@link #SLOTS}); a borrow or a return reads every slot, starting at one of the
  * thread's own, so the few in use at once (one per carrier thread) are found wherever they were
  * left; a borrower that finds none makes one, and one given back to a full pool is left to the
- * collector. A scratch whose encode stopped part-way is never used again.
+ * collector. A scratch whose encode stopped part-way is never used again; an encode that starts
+ * while its thread's own is in use (a caller's map whose {@code forEach} enqueues) gets one for
+ * itself alone.
  */
 final class Scratch {
   /** Java 21's {@code Thread.isVirtual()}; core compiles for Java 11. Null before Java 21. */
@@ -31,8 +33,15 @@ final class Scratch {
   static final AtomicLong MADE_FOR_VIRTUAL = new AtomicLong();
   private static final ThreadLocal<Scratch> OWN = ThreadLocal.withInitial(Scratch::new);
 
-  /** Whether it is lent to virtual threads from the pool rather than kept by one thread. */
+  /** Whether it is a platform thread's, kept in its ThreadLocal. */
+  final boolean own;
+  /** Whether it is lent to virtual threads from the pool. */
   final boolean pooled;
+  /**
+   * Whether an encode is using it (a thread's own only): a map of the caller's whose {@code forEach}
+   * enqueues another message would otherwise have that one written into the sink under this one.
+   */
+  boolean busy;
   final Utf8Sink sink = new Utf8Sink();
   final JsonWriter json = JsonWriter.of(sink);
   final MessageWriter writer = new MessageWriter(this);
@@ -43,7 +52,14 @@ final class Scratch {
   /** A scratch for the calling thread's next encode; pass it to {@link #giveBack} or {@link #discard}. */
   static Scratch borrow() {
     Thread thread = Thread.currentThread();
-    if (!isVirtual(thread)) return OWN.get();
+    if (!isVirtual(thread)) {
+      Scratch own = OWN.get();
+      if (!own.busy) {
+        own.busy = true;
+        return own;
+      }
+      return new Scratch(false, false); // an encode inside an encode on this thread: one of its own, once
+    }
     int start = (int) thread.getId();
     for (int i = 0; i < SLOTS; i++) {
       int slot = (start + i) & (SLOTS - 1);
@@ -51,12 +67,16 @@ final class Scratch {
       if (scratch != null && POOL.compareAndSet(slot, scratch, null)) return scratch;
     }
     MADE_FOR_VIRTUAL.incrementAndGet();
-    return new Scratch(true);
+    return new Scratch(false, true);
   }
 
   /** After an encode that completed: the scratch is clean for the next one. */
   static void giveBack(Scratch scratch) {
-    if (!scratch.pooled) return; // a platform thread's own, kept in its ThreadLocal
+    if (scratch.own) {
+      scratch.busy = false;
+      return;
+    }
+    if (!scratch.pooled) return;
     int start = (int) Thread.currentThread().getId();
     for (int i = 0; i < SLOTS; i++) {
       int slot = (start + i) & (SLOTS - 1);
@@ -66,7 +86,7 @@ final class Scratch {
 
   /** After an encode that stopped inside an object: its writer is mid-value, so it is not used again. */
   static void discard(Scratch scratch) {
-    if (!scratch.pooled) OWN.remove();
+    if (scratch.own) OWN.remove();
   }
 
   static boolean isVirtual(Thread thread) {
@@ -86,11 +106,12 @@ final class Scratch {
     }
   }
 
-  Scratch() {
-    this(false);
+  private Scratch() {
+    this(true, false);
   }
 
-  Scratch(boolean pooled) {
+  private Scratch(boolean own, boolean pooled) {
+    this.own = own;
     this.pooled = pooled;
     json.setSerializeNulls(true);
     // Lenient only to accept one top-level value after another; every value is checked before

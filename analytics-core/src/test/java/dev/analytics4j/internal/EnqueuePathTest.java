@@ -32,7 +32,10 @@ class EnqueuePathTest {
     List<Path> files = new ArrayList<>();
     for (String name : new String[] {"internal/MessageQueue.java", "internal/Reporter.java",
         "internal/FlushEpoch.java", "internal/Spool.java", "internal/SpoolReader.java", "internal/SpoolForcer.java",
-        "internal/MessageEncoder.java", "EncodedMessage.java",
+        "internal/MessageEncoder.java", "EncodedMessage.java", "internal/PendingBatches.java",
+        // The encoder's walk and where a thread gets its working state (a pool, for virtual threads).
+        "internal/MessageWriter.java", "internal/Utf8Sink.java", "internal/Scratch.java", "internal/NameCache.java",
+        "internal/FrozenMap.java", "internal/Decimals.java", "internal/FieldName.java",
         // What runs on the caller's thread before encoding: the scope, the hooks and the rebuild.
         "internal/MessagePreparer.java", "internal/ContextScopes.java", "AnalyticsContext.java", "BeforeSend.java",
         "internal/Values.java", "internal/Overlay.java", "internal/SmallMap.java", "messages/Bridge.java", "messages/Message.java",

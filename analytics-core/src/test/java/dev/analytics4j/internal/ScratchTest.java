@@ -14,12 +14,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
@@ -36,13 +39,54 @@ final class ScratchTest {
   @Test
   void aPlatformThreadKeepsItsOwnUntilAnEncodeFailsInside() {
     Scratch first = Scratch.borrow();
+    assertTrue(first.own);
     assertFalse(first.pooled);
     Scratch.giveBack(first);
     assertSame(first, Scratch.borrow());
     Scratch.discard(first);
     Scratch next = Scratch.borrow();
     assertNotSame(first, next);
+    Scratch.giveBack(next);
+    assertSame(next, Scratch.borrow());
+    Scratch.giveBack(next);
     assertFalse(Scratch.isVirtual(Thread.currentThread()));
+  }
+
+  @Test
+  void anEncodeInsideAnEncodeOnOneThreadWritesBothRight() {
+    MessageEncoder encoder = new MessageEncoder("k", "analytics4j", "0.0.0");
+    TrackMessage inner = message(2);
+    String innerExpected = encoder.encode(inner).json();
+    String[] innerWritten = new String[2];
+    // A caller's map whose forEach enqueues, say to report its own use: it runs inside the walk.
+    Map<String, Object> enqueuing = new AbstractMap<String, Object>() {
+      @Override
+      public Set<Entry<String, Object>> entrySet() {
+        throw new AssertionError("the encoder walks maps with forEach");
+      }
+
+      @Override
+      public void forEach(BiConsumer<? super String, ? super Object> action) {
+        innerWritten[0] = encoder.encode(inner).json();
+        action.accept("a", 1);
+        innerWritten[1] = encoder.encode(inner).json();
+        action.accept("b", "x");
+      }
+    };
+    Map<String, Object> plain = new LinkedHashMap<>();
+    plain.put("a", 1);
+    plain.put("b", "x");
+    String expected = encoder.encode(withOuter(plain)).json();
+
+    assertEquals(expected, encoder.encode(withOuter(enqueuing)).json());
+    assertEquals(innerExpected, innerWritten[0]);
+    assertEquals(innerExpected, innerWritten[1]);
+    assertEquals(expected, encoder.encode(withOuter(plain)).json(), "the thread's own is free again");
+  }
+
+  private static TrackMessage withOuter(Map<String, Object> value) {
+    return TrackMessage.builder("Outer").userId("u").messageId("outer").timestamp(Instant.ofEpochMilli(0))
+        .properties(Map.of("outer", value)).build();
   }
 
   @Test
