@@ -43,28 +43,9 @@ public final class FrozenMap<K, V> extends AbstractMap<K, V> {
     if (map.isEmpty()) return Collections.emptyMap();
     // Sized from size(), grown if a concurrent writer adds while we read; what was read is kept.
     // forEach, not an iterator: a synchronized map holds its lock through it.
-    Collector collector = new Collector(map.size());
-    map.forEach(collector);
-    return new FrozenMap<>(collector.entries, collector.count / 2);
-  }
-
-  /** Takes a map's entries in its order; one object where a lambda would need three. */
-  private static final class Collector implements BiConsumer<Object, Object> {
-    @Nullable Object[] entries;
-    int count;
-
-    Collector(int size) {
-      entries = new Object[size * 2];
-    }
-
-    @Override
-    public void accept(@Nullable Object key, @Nullable Object value) {
-      int n = count;
-      if (n == entries.length) entries = Arrays.copyOf(entries, Math.max(4, n * 2));
-      entries[n] = key;
-      entries[n + 1] = value;
-      count = n + 2;
-    }
+    Entries entries = new Entries(map.size() * 2, Integer.MAX_VALUE - 8);
+    map.forEach(entries);
+    return new FrozenMap<>(entries.array, entries.size / 2);
   }
 
   /** {@code map} as it is when it cannot change any more (a frozen or empty map), else an unmodifiable view of it. */

@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Date;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,6 +52,11 @@ final class MessageWriter implements BiConsumer<Object, Object> {
   private MessageEncoder encoder;
   /** The maps, collections and arrays enclosing the value being written, outermost first. */
   private Object[] ancestors = new Object[8];
+  /**
+   * The entries of the HashMaps being walked, outermost first. Past this many slots the message is
+   * over {@link MessageEncoder#STOP_BYTES} anyway: an entry takes at least 5 bytes ({@code "k":0,}).
+   */
+  private final Entries entries = new Entries(64, 2 * (MessageEncoder.STOP_BYTES / 5));
   private int depth;
   /** Whether the map being walked is a message's context, whose {@code library} key is ours. */
   private boolean inContext;
@@ -109,6 +116,7 @@ final class MessageWriter implements BiConsumer<Object, Object> {
     json.endObject();
     depth = 0;
     Arrays.fill(ancestors, null); // Holds no caller's map past its message.
+    if (entries.array.length > 1_024) entries.array = new Object[64]; // nor the room one huge map took
   }
 
   private void name(FieldName field) throws IOException {
@@ -138,22 +146,64 @@ final class MessageWriter implements BiConsumer<Object, Object> {
     }
   }
 
+  /**
+   * Writes a scalar through one call of Moshi's {@code value(Number)}, with a stand-in whose text is
+   * the value's (the sink writes strings, decimals and literals itself): one call site for every
+   * scalar in a map or list keeps the code C2 inlines for Moshi to one copy per compiled walk.
+   */
   private void writeValue(@Nullable Object value) throws IOException {
-    if (value == null) {
-      json.nullValue();
-    } else if (value instanceof String) {
-      writeString((String) value);
+    Number standIn;
+    if (value instanceof String) {
+      sink.pendValue((String) value);
+      standIn = Utf8Sink.VALUE_NUMBER;
     } else if (value instanceof Number) {
-      writeNumber((Number) value);
+      standIn = numberStandIn((Number) value);
     } else if (value instanceof Boolean) {
-      json.value(((Boolean) value).booleanValue());
+      sink.pendRaw((Boolean) value ? TRUE : FALSE);
+      standIn = Utf8Sink.RAW_NUMBER;
+    } else if (value == null) {
+      sink.pendRaw(NULL); // as nullValue() with serializeNulls: the name, then null
+      standIn = Utf8Sink.RAW_NUMBER;
     } else if (value instanceof Map) {
       writeMap((Map<?, ?>) value, false);
+      return;
     } else if (value instanceof Collection) {
       writeCollection((Collection<?>) value);
+      return;
     } else {
       writeOther(value);
+      return;
     }
+    json.value(standIn);
+  }
+
+  private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
+  private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
+  private static final byte[] NULL = {'n', 'u', 'l', 'l'};
+
+  /** What {@code value(Number)} writes {@code value} as: its own text, Moshi's for it, checked first. */
+  private Number numberStandIn(Number value) {
+    if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+      Number small = SmallLongs.of(value.longValue());
+      return small != null ? small : value; // their toString is Long.toString of the value
+    } else if (value instanceof Double) {
+      double d = value.doubleValue();
+      if (!Double.isFinite(d)) throw notFinite(value);
+      long thousandths = Decimals.thousandths(d);
+      if (thousandths == Decimals.NONE) return value; // Double.toString, as value(double) writes
+      sink.pendDecimal(thousandths);
+      return Utf8Sink.DECIMAL_NUMBER;
+    } else if (value instanceof AtomicInteger || value instanceof AtomicLong) {
+      long v = value.longValue(); // read once: the text must be this value's
+      Number small = SmallLongs.of(v);
+      return small != null ? small : Long.valueOf(v);
+    } else if (value instanceof Float) {
+      if (!Float.isFinite(value.floatValue())) throw notFinite(value);
+      return value; // Float.toString: 0.1f is written 0.1, not 0.10000000149011612.
+    } else if (value.getClass() == BigDecimal.class || value.getClass() == BigInteger.class) {
+      return value; // exact classes only: toString is written raw, and a subclass could override it
+    }
+    throw unsupported(value);
   }
 
   /**
@@ -163,25 +213,6 @@ final class MessageWriter implements BiConsumer<Object, Object> {
   private void writeString(String value) throws IOException {
     sink.pendValue(value);
     json.value(Utf8Sink.VALUE_NUMBER);
-  }
-
-  private void writeNumber(Number value) throws IOException {
-    if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
-        || value instanceof AtomicInteger || value instanceof AtomicLong) {
-      writeLong(value.longValue());
-    } else if (value instanceof Double) {
-      double d = value.doubleValue();
-      if (!Double.isFinite(d)) throw notFinite(value);
-      writeDouble(d);
-    } else if (value instanceof Float) {
-      if (!Float.isFinite(value.floatValue())) throw notFinite(value);
-      json.value(value); // Float.toString: 0.1f is written 0.1, not 0.10000000149011612.
-    } else if (value.getClass() == BigDecimal.class || value.getClass() == BigInteger.class) {
-      // Exact classes only: toString is written raw, and a subclass could override it.
-      json.value(value);
-    } else {
-      throw unsupported(value);
-    }
   }
 
   /** Writes a finite {@code d} as Moshi's {@code value(double)} would, without a String when it can. */
@@ -200,7 +231,18 @@ final class MessageWriter implements BiConsumer<Object, Object> {
     json.beginObject();
     boolean outer = inContext;
     inContext = context;
-    map.forEach(this);
+    Class<?> type = map.getClass();
+    if (type == LinkedHashMap.class || type == HashMap.class) {
+      // Read by their own forEach into the stack of entries, then walked here: see Entries for why
+      // the walk is not their forEach's consumer. A nested map's entries go above its parent's.
+      int base = entries.size;
+      map.forEach(entries);
+      int end = entries.size;
+      for (int i = base; i < end; i += 2) accept(entries.array[i], entries.array[i + 1]);
+      entries.truncate(base);
+    } else {
+      map.forEach(this);
+    }
     boolean addLibrary = inContext; // false once the message's own library was kept
     inContext = outer;
     if (addLibrary) {
