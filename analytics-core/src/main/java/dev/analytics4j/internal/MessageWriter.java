@@ -215,17 +215,6 @@ final class MessageWriter implements BiConsumer<Object, Object> {
     json.value(Utf8Sink.VALUE_NUMBER);
   }
 
-  /** Writes a finite {@code d} as Moshi's {@code value(double)} would, without a String when it can. */
-  private void writeDouble(double d) throws IOException {
-    long thousandths = Decimals.thousandths(d);
-    if (thousandths == Decimals.NONE) {
-      json.value(d);
-    } else {
-      sink.pendDecimal(thousandths);
-      json.value(Utf8Sink.DECIMAL_NUMBER);
-    }
-  }
-
   private void writeMap(Map<?, ?> map, boolean context) throws IOException {
     enter(map);
     json.beginObject();
@@ -351,11 +340,7 @@ final class MessageWriter implements BiConsumer<Object, Object> {
   /** Writes {@code value} as Moshi's {@code value(long)} would, without a new String when it is small. */
   private void writeLong(long value) throws IOException {
     Number small = SmallLongs.of(value);
-    if (small != null) {
-      json.value(small); // Written as its toString(), the same digits.
-    } else {
-      json.value(value);
-    }
+    json.value(small != null ? small : Long.valueOf(value)); // written as its toString(), the same digits
   }
 
   private void writeTimestamp(Instant instant) throws IOException {
@@ -384,7 +369,7 @@ final class MessageWriter implements BiConsumer<Object, Object> {
       for (int i = 0; i < doubles.length; i++) {
         checkSize();
         if (!Double.isFinite(doubles[i])) throw notFinite(doubles[i]).under("[" + i + "]");
-        writeDouble(doubles[i]);
+        json.value(numberStandIn(doubles[i]));
       }
       json.endArray();
     } else if (array instanceof float[]) {
