@@ -39,26 +39,36 @@ class VirtualThreadsTest {
 
   @Test
   void tenThousandVirtualThreadsEachSeeOnlyTheirOwnScope() throws Exception {
+    Matcher result = runProbe(Probe.class, "1g", RESULT, "the virtual-thread test");
+    assertEquals(THREADS * MESSAGES, Long.parseLong(result.group(1)));
+    assertEquals(THREADS * MESSAGES, Long.parseLong(result.group(2)) + Long.parseLong(result.group(3)));
+    assertEquals(0, Long.parseLong(result.group(4)), "messages with another thread's context");
+  }
+
+  /**
+   * Runs {@code probe}'s main in a JVM of a Java 21+ JDK on this machine, on this test's classpath,
+   * and returns the match of {@code result} in what it printed; without such a JDK, says that
+   * {@code what} did not run and skips the calling test.
+   */
+  static Matcher runProbe(Class<?> probe, String heap, Pattern result, String what) throws Exception {
     Path java = java21OrLater();
     if (java == null) {
       String why = "no Java 21+ JDK found (java.home " + System.getProperty("java.home")
-          + ", its siblings, /usr/lib/jvm): the virtual-thread test did not run";
+          + ", its siblings, /usr/lib/jvm): " + what + " did not run";
       System.out.println(why);
       Assumptions.abort(why);
     }
-    Path output = Files.createTempFile("virtual-threads", ".txt");
+    Path output = Files.createTempFile("probe", ".txt");
     try {
-      Process process = new ProcessBuilder(java.toString(), "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-          Probe.class.getName()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-      assertTrue(process.waitFor(5, TimeUnit.MINUTES), "the probe did not finish");
+      Process process = new ProcessBuilder(java.toString(), "-Xmx" + heap, "-cp", System.getProperty("java.class.path"),
+          probe.getName()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      assertTrue(process.waitFor(5, TimeUnit.MINUTES), probe.getSimpleName() + " did not finish");
       String printed = new String(Files.readAllBytes(output), StandardCharsets.UTF_8);
       assertEquals(0, process.exitValue(), printed);
-      Matcher result = RESULT.matcher(printed);
-      assertTrue(result.find(), printed);
-      System.out.println("virtual threads on " + java + ": " + result.group());
-      assertEquals(THREADS * MESSAGES, Long.parseLong(result.group(1)));
-      assertEquals(THREADS * MESSAGES, Long.parseLong(result.group(2)) + Long.parseLong(result.group(3)));
-      assertEquals(0, Long.parseLong(result.group(4)), "messages with another thread's context");
+      Matcher matcher = result.matcher(printed);
+      assertTrue(matcher.find(), printed);
+      System.out.println(what + " on " + java + ": " + matcher.group());
+      return matcher;
     } finally {
       Files.deleteIfExists(output);
     }

@@ -1,14 +1,14 @@
 package dev.analytics4j;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import org.jspecify.annotations.Nullable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** {@link VirtualThreadsTest}'s search for a Java 21+ JDK, for tests in other packages. */
+/** {@link VirtualThreadsTest}'s run of a probe in a Java 21+ JVM, for tests in other packages. */
 public final class VirtualThreadsTestAccess {
   private VirtualThreadsTestAccess() {}
 
-  public static @Nullable Path java21OrLater() throws IOException {
-    return VirtualThreadsTest.java21OrLater();
+  /** See {@link VirtualThreadsTest#runProbe}. */
+  public static Matcher runProbe(Class<?> probe, String heap, Pattern result, String what) throws Exception {
+    return VirtualThreadsTest.runProbe(probe, heap, result, what);
   }
 }

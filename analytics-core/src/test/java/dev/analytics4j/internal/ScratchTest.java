@@ -10,9 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.analytics4j.VirtualThreadsTestAccess;
 import dev.analytics4j.messages.TrackMessage;
 import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -20,12 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -103,33 +98,14 @@ final class ScratchTest {
 
   @Test
   void virtualThreadsShareAFewScratchesAndEachMessageIsItsOwn() throws Exception {
-    Path java = VirtualThreadsTestAccess.java21OrLater();
-    if (java == null) {
-      String why = "no Java 21+ JDK found (java.home " + System.getProperty("java.home")
-          + ", its siblings, /usr/lib/jvm): the virtual-thread scratch test did not run";
-      System.out.println(why);
-      Assumptions.abort(why);
-    }
-    Path output = Files.createTempFile("scratches", ".txt");
-    try {
-      Process process = new ProcessBuilder(java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-          Probe.class.getName()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-      assertTrue(process.waitFor(5, TimeUnit.MINUTES), "the probe did not finish");
-      String printed = new String(Files.readAllBytes(output), StandardCharsets.UTF_8);
-      assertEquals(0, process.exitValue(), printed);
-      Matcher result = RESULT.matcher(printed);
-      assertTrue(result.find(), printed);
-      System.out.println("scratches on virtual threads, " + java + ": " + result.group());
-      assertEquals(THREADS - THREADS / 100, Long.parseLong(result.group(1)));
-      assertEquals(THREADS / 100, Long.parseLong(result.group(2)));
-      assertEquals(0, Long.parseLong(result.group(3)), "messages whose bytes were not their own");
-      // One per message without the pool; with it, one per carrier thread at a time, and one to
-      // replace each that a failed encode left half-written.
-      long made = Long.parseLong(result.group(4));
-      assertTrue(made > THREADS / 100 && made <= THREADS / 100 + 2 * Scratch.SLOTS, "scratches made: " + made);
-    } finally {
-      Files.deleteIfExists(output);
-    }
+    Matcher result = VirtualThreadsTestAccess.runProbe(Probe.class, "512m", RESULT, "scratches on virtual threads");
+    assertEquals(THREADS - THREADS / 100, Long.parseLong(result.group(1)));
+    assertEquals(THREADS / 100, Long.parseLong(result.group(2)));
+    assertEquals(0, Long.parseLong(result.group(3)), "messages whose bytes were not their own");
+    // One per message without the pool; with it, one per carrier thread at a time, and one to
+    // replace each that a failed encode left half-written.
+    long made = Long.parseLong(result.group(4));
+    assertTrue(made > THREADS / 100 && made <= THREADS / 100 + 2 * Scratch.SLOTS, "scratches made: " + made);
   }
 
   /** Message {@code n}: its own user, id and values, the same keys as every other. */
