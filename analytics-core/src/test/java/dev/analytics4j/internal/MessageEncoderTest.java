@@ -86,6 +86,14 @@ final class MessageEncoderTest {
     assertRejected(expectedMessage, track().properties(properties).build());
   }
 
+  private static Object decodeUnchecked(String json) {
+    try {
+      return decode(json);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   private static Object decode(String json) throws IOException {
     return new Moshi.Builder().build().adapter(Object.class).fromJson(json);
   }
@@ -582,6 +590,19 @@ final class MessageEncoderTest {
 
     assertPropertiesRejected("message is over 500000 bytes (encoding stopped), over the 32000-byte limit of the API"
         + " (track messageId=m1)", map("list", list));
+  }
+
+  @Test
+  void stopsAtAMapOfMoreEntriesThanAMessageCanHoldBeforeCopyingThemAll() {
+    // HashMaps are read into the writer's stack of entries before their walk (EntriesTest: it stops
+    // at its bound); either way the message stops, and the thread's next one is whole.
+    Map<String, Object> big = new HashMap<>();
+    for (int i = 0; i < 150_000; i++) big.put("k" + i, i);
+    assertPropertiesRejected("message is over 500000 bytes (encoding stopped), over the 32000-byte limit of the API"
+        + " (track messageId=m1)", map("nested", List.of(map("big", big))));
+
+    EncodedMessage next = encoder.encode(track().properties(map("after", 1)).build());
+    assertEquals(Map.of("after", 1.0), ((Map<?, ?>) decodeUnchecked(next.json())).get("properties"));
   }
 
   // Batch bodies.
