@@ -71,9 +71,7 @@ final class MessageWriter implements BiConsumer<Object, Object> {
     this.encoder = encoder;
     this.depth = 0;
     json.beginObject();
-    name(FieldName.TYPE);
-    sink.pendRaw(FieldName.typeValue(message.type()));
-    json.value(Utf8Sink.RAW_NUMBER);
+    rawField(FieldName.TYPE, FieldName.typeValue(message.type()));
     stringField(FieldName.MESSAGE_ID, message.messageId());
     name(FieldName.TIMESTAMP);
     writeString(scratch.timestamp(message.timestamp()));
@@ -122,6 +120,13 @@ final class MessageWriter implements BiConsumer<Object, Object> {
   private void name(FieldName field) throws IOException {
     sink.pendRawName(field.utf8);
     json.name(Utf8Sink.RAW_NAME);
+  }
+
+  /** Writes {@code field} with a value that is JSON already, escaped and encoded once. */
+  private void rawField(FieldName field, byte[] value) throws IOException {
+    name(field);
+    sink.pendRaw(value);
+    json.value(Utf8Sink.RAW_NUMBER);
   }
 
   private void stringField(FieldName field, String value) throws IOException {
@@ -194,9 +199,7 @@ final class MessageWriter implements BiConsumer<Object, Object> {
       sink.pendDecimal(thousandths);
       return Utf8Sink.DECIMAL_NUMBER;
     } else if (value instanceof AtomicInteger || value instanceof AtomicLong) {
-      long v = value.longValue(); // read once: the text must be this value's
-      Number small = SmallLongs.of(v);
-      return small != null ? small : Long.valueOf(v);
+      return longStandIn(value.longValue()); // read once: the text must be this value's
     } else if (value instanceof Float) {
       if (!Float.isFinite(value.floatValue())) throw notFinite(value);
       return value; // Float.toString: 0.1f is written 0.1, not 0.10000000149011612.
@@ -234,11 +237,7 @@ final class MessageWriter implements BiConsumer<Object, Object> {
     }
     boolean addLibrary = inContext; // false once the message's own library was kept
     inContext = outer;
-    if (addLibrary) {
-      name(FieldName.LIBRARY);
-      sink.pendRaw(encoder.libraryJson);
-      json.value(Utf8Sink.RAW_NUMBER);
-    }
+    if (addLibrary) rawField(FieldName.LIBRARY, encoder.libraryJson);
     json.endObject();
     depth--;
   }
@@ -339,8 +338,13 @@ final class MessageWriter implements BiConsumer<Object, Object> {
 
   /** Writes {@code value} as Moshi's {@code value(long)} would, without a new String when it is small. */
   private void writeLong(long value) throws IOException {
+    json.value(longStandIn(value));
+  }
+
+  /** A Number whose text is {@code value}'s digits: a shared one when it is small. */
+  private static Number longStandIn(long value) {
     Number small = SmallLongs.of(value);
-    json.value(small != null ? small : Long.valueOf(value)); // written as its toString(), the same digits
+    return small != null ? small : Long.valueOf(value);
   }
 
   private void writeTimestamp(Instant instant) throws IOException {
