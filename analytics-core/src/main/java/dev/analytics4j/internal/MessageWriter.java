@@ -152,9 +152,15 @@ final class MessageWriter implements BiConsumer<Object, Object> {
   }
 
   /**
-   * Writes a scalar through one call of Moshi's {@code value(Number)}, with a stand-in whose text is
-   * the value's (the sink writes strings, decimals and literals itself): one call site for every
-   * scalar in a map or list keeps the code C2 inlines for Moshi to one copy per compiled walk.
+   * Writes any value a map or list may hold: every supported type is named here, in one method.
+   * Scalars go through one call of Moshi's {@code value(Number)}, with a stand-in whose text is the
+   * value's (the sink writes strings, decimals and literals itself), so that C2 inlines Moshi's value
+   * path once per compiled walk. The method is kept over C2's limit for inlining a hot method (325
+   * bytes of bytecode; {@code MessageWriterTest} checks it), so that it is compiled once, as the
+   * walk's one root, and every map and list calls it: when it was inlined, each caller (a map's
+   * {@code forEach}, {@link #writeMap}, {@link #writeElement}) was compiled with a copy of the whole
+   * walk, 1.5 s of C2's time in the first seconds of a loopback run, while the build and the queue
+   * waited in C1's slower code behind it.
    */
   private void writeValue(@Nullable Object value) throws IOException {
     Number standIn;
@@ -175,9 +181,38 @@ final class MessageWriter implements BiConsumer<Object, Object> {
     } else if (value instanceof Collection) {
       writeCollection((Collection<?>) value);
       return;
-    } else {
-      writeOther(value);
+    } else if (value instanceof Object[]) {
+      writeArray((Object[]) value);
       return;
+    } else if (value instanceof Character || value instanceof UUID) {
+      sink.pendValue(value.toString());
+      standIn = Utf8Sink.VALUE_NUMBER;
+    } else if (value instanceof Enum) {
+      sink.pendValue(((Enum<?>) value).name());
+      standIn = Utf8Sink.VALUE_NUMBER;
+    } else if (value instanceof Instant) {
+      writeTimestamp((Instant) value);
+      return;
+    } else if (value instanceof Date) {
+      // Not toInstant(): java.sql.Date and java.sql.Time throw from it.
+      writeTimestamp(Instant.ofEpochMilli(((Date) value).getTime()));
+      return;
+    } else if (value instanceof OffsetDateTime) {
+      writeTimestamp(((OffsetDateTime) value).toInstant());
+      return;
+    } else if (value instanceof ZonedDateTime) {
+      writeTimestamp(((ZonedDateTime) value).toInstant());
+      return;
+    } else if (value instanceof LocalDate) {
+      int year = ((LocalDate) value).getYear();
+      if (year < 0 || year > 9999) throw outsideYears(value);
+      sink.pendValue(value.toString());
+      standIn = Utf8Sink.VALUE_NUMBER;
+    } else if (value.getClass().isArray()) {
+      writePrimitiveArray(value);
+      return;
+    } else {
+      throw unsupported(value);
     }
     json.value(standIn);
   }
@@ -304,35 +339,6 @@ final class MessageWriter implements BiConsumer<Object, Object> {
       throw new PathError(": " + surrogateDetail(e.string, e.index)).under("[" + index + "]");
     } catch (PathError e) {
       throw e.under("[" + index + "]");
-    }
-  }
-
-  private void writeOther(Object value) throws IOException {
-    if (value instanceof Object[]) {
-      writeArray((Object[]) value);
-    } else if (value instanceof Character) {
-      writeString(value.toString());
-    } else if (value instanceof Enum) {
-      writeString(((Enum<?>) value).name());
-    } else if (value instanceof UUID) {
-      writeString(value.toString());
-    } else if (value instanceof Instant) {
-      writeTimestamp((Instant) value);
-    } else if (value instanceof Date) {
-      // Not toInstant(): java.sql.Date and java.sql.Time throw from it.
-      writeTimestamp(Instant.ofEpochMilli(((Date) value).getTime()));
-    } else if (value instanceof OffsetDateTime) {
-      writeTimestamp(((OffsetDateTime) value).toInstant());
-    } else if (value instanceof ZonedDateTime) {
-      writeTimestamp(((ZonedDateTime) value).toInstant());
-    } else if (value instanceof LocalDate) {
-      int year = ((LocalDate) value).getYear();
-      if (year < 0 || year > 9999) throw outsideYears(value);
-      writeString(value.toString());
-    } else if (value.getClass().isArray()) {
-      writePrimitiveArray(value);
-    } else {
-      throw unsupported(value);
     }
   }
 
