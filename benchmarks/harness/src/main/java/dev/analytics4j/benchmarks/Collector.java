@@ -2,18 +2,26 @@ package dev.analytics4j.benchmarks;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * A Tracking API collector on 127.0.0.1 that accepts any path, counts what arrives and answers
@@ -84,33 +92,85 @@ final class Collector implements AutoCloseable {
   }
 
   /**
-   * Posts {@code requests} batches of {@code perRequest} small messages to this collector from one
-   * thread and forgets their counts: the collector's JVM compiles its request and scan code here,
-   * not during the first client's measured run (which paid for it alone before: C2 in this JVM took
-   * 2-3 us per message of the first run, on the cores the client needs).
+   * Posts batches shaped like the clients' (messages of about 650 bytes, some gzipped, every 8th
+   * batch 250 of them) from 4 threads over kept-alive connections, and forgets their counts: the
+   * collector's request, header and scan code is compiled here rather than during the first
+   * client's measured run.
+   *
+   * @return the milliseconds spent, for the report's header
    */
-  void warmUp(int requests, int perRequest) throws IOException {
-    StringBuilder body = new StringBuilder("{\"batch\":[");
-    for (int i = 0; i < perRequest; i++) {
-      if (i > 0) body.append(',');
-      body.append("{\"type\":\"track\",\"messageId\":\"").append(i)
-          .append("\",\"properties\":{\"name\":\"Trail \\\"Running\\\" Shoes\",\"price\":44.99}}");
-    }
-    byte[] bytes = body.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+  long warmUp(int requestsPerThread) throws Exception {
+    long started = System.nanoTime();
+    byte[] small = warmUpBody(10);
+    byte[] large = warmUpBody(250);
+    byte[] gzipped = gzip(small);
     Counts before = counts();
-    for (int r = 0; r < requests; r++) {
-      java.net.HttpURLConnection connection = (java.net.HttpURLConnection) new java.net.URL(url() + "/v1/batch").openConnection();
-      connection.setDoOutput(true);
-      connection.setRequestProperty("Content-Type", "application/json");
-      try (OutputStream out = connection.getOutputStream()) {
-        out.write(bytes);
+    int threads = 4;
+    ExecutorService posters = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        done.add(posters.submit(() -> {
+          for (int r = 0; r < requestsPerThread; r++) {
+            if (r % 8 == 0) post(large, false);
+            else if (r % 8 == 1) post(gzipped, true);
+            else post(small, false);
+          }
+          return null;
+        }));
       }
-      try (InputStream in = connection.getInputStream()) {
-        in.transferTo(OutputStream.nullOutputStream());
-      }
+      for (Future<?> future : done) future.get();
+    } finally {
+      posters.shutdownNow();
     }
-    if (counts().minus(before).messages != (long) requests * perRequest) {
+    long expected = 0;
+    for (int r = 0; r < requestsPerThread; r++) expected += r % 8 == 0 ? 250 : 10;
+    if (counts().minus(before).messages != expected * threads) {
       throw new IllegalStateException("collector warm-up: messages miscounted");
+    }
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+  }
+
+  /** A batch of {@code messages} Tracks about as long as the workload's, with escapes and non-ASCII text. */
+  private static byte[] warmUpBody(int messages) {
+    StringBuilder body = new StringBuilder("{\"batch\":[");
+    for (int i = 0; i < messages; i++) {
+      if (i > 0) body.append(',');
+      body.append("{\"type\":\"track\",\"messageId\":\"").append(UUID.randomUUID())
+          .append("\",\"timestamp\":\"2026-12-06T12:00:00.000Z\",\"userId\":\"user-").append(i)
+          .append("\",\"event\":\"Order Completed\",\"properties\":{\"name\":\"Trail \\\"Running\\\" Shoes\",")
+          .append("\"price\":44.99,\"city\":\"Z\u00fcrich\",\"products\":[");
+      for (int p = 0; p < 2; p++) {
+        if (p > 0) body.append(',');
+        body.append("{\"product_id\":\"p-").append(p).append("\",\"sku\":\"SKU-0000").append(p)
+            .append("\",\"price\":19.5,\"quantity\":").append(p + 1).append(",\"category\":\"Footwear\"}");
+      }
+      body.append("],\"note\":\"").append("x".repeat(200)).append("\"},\"context\":{\"library\":")
+          .append("{\"name\":\"warm-up\",\"version\":\"0\"}}}");
+    }
+    return body.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] gzip(byte[] bytes) throws IOException {
+    ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(zipped)) {
+      out.write(bytes);
+    }
+    return zipped.toByteArray();
+  }
+
+  private void post(byte[] body, boolean gzip) throws IOException {
+    HttpURLConnection connection =
+        (HttpURLConnection) new URL(url() + "/v1/batch").openConnection();
+    connection.setDoOutput(true);
+    connection.setFixedLengthStreamingMode(body.length);
+    connection.setRequestProperty("Content-Type", "application/json");
+    if (gzip) connection.setRequestProperty("Content-Encoding", "gzip");
+    try (OutputStream out = connection.getOutputStream()) {
+      out.write(body);
+    }
+    try (InputStream in = connection.getInputStream()) {
+      in.transferTo(OutputStream.nullOutputStream());
     }
   }
 
