@@ -3,8 +3,8 @@
 # the loopback runs of analytics4j, analytics-java 3.5.4 and posthog-server 2.3.3, each client in a
 # JVM of its own. About 10 minutes on 2 cores. `benchmarks/run.sh quick` runs the loopback part at a
 # tenth of the size and skips JMH, to check that everything still works. `benchmarks/run.sh
-# throughput` runs only the throughput runs of the three clients (about 90 s), to repeat for a median;
-# `benchmarks/run.sh steady` the same after a 10 s warm-up per client (about 2 min). `benchmarks/run.sh spool` runs only the
+# throughput` runs only the throughput runs of the three clients (about 100 s, with the collector's warm-up of about 15 s), to repeat for a median;
+# `benchmarks/run.sh steady` the same after a 10 s warm-up per client (about 2.5 min). `benchmarks/run.sh spool` runs only the
 # durable-delivery runs (memory mode beside the spool per sync policy, and an outage with a spool),
 # then build() on a spool left with a 500,000-message backlog.
 set -euo pipefail
