@@ -42,6 +42,11 @@ public final class LoopbackBenchmark {
    * JIT still compiles (its threads take 3.5-5 us of CPU per measured message on 2 cores).
    */
   private static final int WARMUP_SECONDS = Integer.getInteger("warmup.seconds", 0);
+  /**
+   * {@code -Drunner.core=JAR}: analytics4j's runner uses this analytics-core jar instead of the
+   * build's, so that {@code benchmarks/compare.sh} runs two builds of the library in one sitting.
+   */
+  private static final String CORE_JAR = System.getProperty("runner.core", "").trim();
 
   private final Path modules;
   private final Collector collector;
@@ -236,12 +241,27 @@ public final class LoopbackBenchmark {
     return new RunSpec(settings, url, producers, perProducer, warmup, WARMUP_SECONDS, 0, 0, 0);
   }
 
+  /** {@code classpath} with its analytics-core jar replaced by {@code jar}; fails if it has none. */
+  private static String withCoreJar(String classpath, String jar) {
+    List<String> entries = new ArrayList<>(List.of(classpath.split(java.io.File.pathSeparator)));
+    for (int i = 0; i < entries.size(); i++) {
+      String name = Paths.get(entries.get(i)).getFileName().toString();
+      if (name.startsWith("analytics-core-") && name.endsWith(".jar") && !name.endsWith("-tests.jar")) {
+        if (!Files.isRegularFile(Paths.get(jar))) throw new IllegalArgumentException("runner.core: no such file: " + jar);
+        entries.set(i, jar);
+        return String.join(java.io.File.pathSeparator, entries);
+      }
+    }
+    throw new IllegalStateException("runner.core: analytics4j's classpath has no analytics-core jar: " + classpath);
+  }
+
   /** Starts a runner JVM, switches the collector as its spec says, and returns its figures. */
   private Map<String, String> run(String client, String mainClass, RunSpec spec) throws Exception {
     Path module = modules.resolve(mainClass.equals(OWN) ? "analytics4j"
         : mainClass.equals(POSTHOG) ? "posthog" : "analytics-java");
     String classpath = module.resolve("target/classes") + java.io.File.pathSeparator
         + new String(Files.readAllBytes(module.resolve("target/runtime-classpath.txt")), StandardCharsets.UTF_8).trim();
+    if (mainClass.equals(OWN) && !CORE_JAR.isEmpty()) classpath = withCoreJar(classpath, CORE_JAR);
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_OPTIONS);
