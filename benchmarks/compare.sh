@@ -13,6 +13,7 @@
 #   jmh:REGEX     the JMH benchmarks matching REGEX, 2 forks per run (-wi 4 -i 5 -prof gc): ns/op, B/op
 # The benchmark modules are built from the working tree; only analytics-core differs between runs.
 set -euo pipefail
+shopt -s inherit_errexit # a failed build inside $(...) stops the script too
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mode="${1:?usage: compare.sh cold|steady|jmh:REGEX BEFORE [AFTER] [ROUNDS]}"
 before="${2:?usage: compare.sh MODE BEFORE [AFTER] [ROUNDS]}"
@@ -20,6 +21,11 @@ after="${3:-}"
 rounds="${4:-4}"
 case "$mode" in cold|steady|jmh:?*) ;; *) echo "compare.sh: unknown mode '$mode' (cold, steady or jmh:REGEX)" >&2; exit 2 ;; esac
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: ROUNDS must be a positive number, not '$rounds'" >&2; exit 2; }
+
+for rev in "$before" ${after:+"$after"}; do
+  git -C "$root" rev-parse --quiet --verify "$rev^{commit}" > /dev/null \
+    || { echo "compare.sh: '$rev' is not a commit of this repository" >&2; exit 2; }
+done
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/analytics4j-compare.XXXXXX")"
 trap 'git -C "$root" worktree prune; rm -rf "$work"' EXIT
