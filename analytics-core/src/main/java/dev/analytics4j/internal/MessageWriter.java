@@ -152,15 +152,10 @@ final class MessageWriter implements BiConsumer<Object, Object> {
   }
 
   /**
-   * Writes any value a map or list may hold: every supported type is named here, in one method.
-   * Scalars go through one call of Moshi's {@code value(Number)}, with a stand-in whose text is the
-   * value's (the sink writes strings, decimals and literals itself), so that C2 inlines Moshi's value
-   * path once per compiled walk. The method is kept over C2's limit for inlining a hot method (325
-   * bytes of bytecode; {@code MessageWriterTest} checks it), so that it is compiled once, as the
-   * walk's one root, and every map and list calls it: when it was inlined, each caller (a map's
-   * {@code forEach}, {@link #writeMap}, {@link #writeElement}) was compiled with a copy of the whole
-   * walk, 1.5 s of C2's time in the first seconds of a loopback run, while the build and the queue
-   * waited in C1's slower code behind it.
+   * Writes any value a map or list may hold. Scalars go through one call of Moshi's {@code
+   * value(Number)} with a stand-in whose text is the value's (the sink writes strings, decimals and
+   * literals), so C2 inlines Moshi's value path once per compiled walk; this method stays small, so
+   * that it is inlined into every map's and list's loop.
    */
   private void writeValue(@Nullable Object value) throws IOException {
     Number standIn;
@@ -175,46 +170,61 @@ final class MessageWriter implements BiConsumer<Object, Object> {
     } else if (value == null) {
       sink.pendRaw(NULL); // as nullValue() with serializeNulls: the name, then null
       standIn = Utf8Sink.RAW_NUMBER;
-    } else if (value instanceof Map) {
+    } else {
+      writeNonScalar(value);
+      return;
+    }
+    json.value(standIn);
+  }
+
+  /**
+   * Writes a map, a collection, an array or a value written as text: every other supported type is
+   * named here. Kept over C2's limit for inlining a hot method (325 bytes of bytecode; {@code
+   * MessageWriterTest}), so that it is compiled once and every map and list calls it for a nested
+   * container: inlined, it put a copy of the whole walk in each caller (a map's {@code forEach},
+   * {@link #writeMap}, {@link #writeElement}), 1.5 s of C2's time in a young JVM's first seconds
+   * while the build and the queue waited in C1's slower code.
+   */
+  private void writeNonScalar(Object value) throws IOException {
+    if (value instanceof Map) {
       writeMap((Map<?, ?>) value, false);
-      return;
     } else if (value instanceof Collection) {
-      writeCollection((Collection<?>) value);
-      return;
+      Collection<?> collection = (Collection<?>) value;
+      enter(collection);
+      json.beginArray();
+      if (collection instanceof List && collection instanceof RandomAccess) {
+        List<?> list = (List<?>) collection;
+        for (int i = 0, n = list.size(); i < n; i++) writeElement(list.get(i), i);
+      } else {
+        int index = 0;
+        for (Object element : collection) writeElement(element, index++);
+      }
+      json.endArray();
+      depth--;
     } else if (value instanceof Object[]) {
       writeArray((Object[]) value);
-      return;
     } else if (value instanceof Character || value instanceof UUID) {
-      sink.pendValue(value.toString());
-      standIn = Utf8Sink.VALUE_NUMBER;
+      writeString(value.toString());
     } else if (value instanceof Enum) {
-      sink.pendValue(((Enum<?>) value).name());
-      standIn = Utf8Sink.VALUE_NUMBER;
+      writeString(((Enum<?>) value).name());
     } else if (value instanceof Instant) {
       writeTimestamp((Instant) value);
-      return;
     } else if (value instanceof Date) {
       // Not toInstant(): java.sql.Date and java.sql.Time throw from it.
       writeTimestamp(Instant.ofEpochMilli(((Date) value).getTime()));
-      return;
     } else if (value instanceof OffsetDateTime) {
       writeTimestamp(((OffsetDateTime) value).toInstant());
-      return;
     } else if (value instanceof ZonedDateTime) {
       writeTimestamp(((ZonedDateTime) value).toInstant());
-      return;
     } else if (value instanceof LocalDate) {
       int year = ((LocalDate) value).getYear();
       if (year < 0 || year > 9999) throw outsideYears(value);
-      sink.pendValue(value.toString());
-      standIn = Utf8Sink.VALUE_NUMBER;
+      writeString(value.toString());
     } else if (value.getClass().isArray()) {
       writePrimitiveArray(value);
-      return;
     } else {
       throw unsupported(value);
     }
-    json.value(standIn);
   }
 
   private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
@@ -307,20 +317,6 @@ final class MessageWriter implements BiConsumer<Object, Object> {
     } catch (IOException e) {
       throw new AssertionError(e); // The sink does no I/O.
     }
-  }
-
-  private void writeCollection(Collection<?> collection) throws IOException {
-    enter(collection);
-    json.beginArray();
-    if (collection instanceof List && collection instanceof RandomAccess) {
-      List<?> list = (List<?>) collection;
-      for (int i = 0, n = list.size(); i < n; i++) writeElement(list.get(i), i);
-    } else {
-      int index = 0;
-      for (Object element : collection) writeElement(element, index++);
-    }
-    json.endArray();
-    depth--;
   }
 
   private void writeArray(Object[] array) throws IOException {
