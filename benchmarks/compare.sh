@@ -64,6 +64,7 @@ run_once() { # side jar
     cp="$(tr ':' '\n' < analytics4j/target/runtime-classpath.txt | sed "s#^.*/analytics-core-[^/]*[0-9T]\.jar\$#$jar#" | paste -sd:)"
     java -cp "analytics4j/target/classes:$cp" org.openjdk.jmh.Main -prof gc -f 2 -wi 4 -i 5 \
       -rf csv -rff "$csv" "${mode#jmh:}" > "$work/jmh.log" 2>&1 || { cat "$work/jmh.log" >&2; exit 1; }
+    [[ -s "$csv" ]] || { tail -5 "$work/jmh.log" >&2; echo "compare.sh: JMH ran no benchmark matching '${mode#jmh:}'" >&2; exit 1; }
     # "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit"
     # A secondary result is named "pkg.Class.method:gc.alloc.rate.norm"; only that one is kept.
     awk -F, -v side="$side" 'NR > 1 {
