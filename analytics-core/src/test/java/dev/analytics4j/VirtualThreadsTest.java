@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.analytics4j.messages.TrackMessage;
 import java.io.File;
 import java.io.IOException;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -43,6 +42,14 @@ class VirtualThreadsTest {
     assertEquals(THREADS * MESSAGES, Long.parseLong(result.group(1)));
     assertEquals(THREADS * MESSAGES, Long.parseLong(result.group(2)) + Long.parseLong(result.group(3)));
     assertEquals(0, Long.parseLong(result.group(4)), "messages with another thread's context");
+  }
+
+  /**
+   * Starts {@code task} on a new virtual thread: {@code Thread.startVirtualThread}, reached by
+   * reflection because the tests compile for Java 11; only a probe's Java 21+ JVM calls it.
+   */
+  static Thread startVirtualThread(Runnable task) throws ReflectiveOperationException {
+    return (Thread) Thread.class.getMethod("startVirtualThread", Runnable.class).invoke(null, task);
   }
 
   /**
@@ -130,13 +137,10 @@ class VirtualThreadsTest {
       Analytics analytics = Analytics.builder("key").transport(request -> new Transport.Response(200, null, ""))
           .callback(check).shutdownHook(false).maxQueueSize(THREADS * MESSAGES)
           .maxQueueBytes(768L * 1024 * 1024).flushAt(2_500).build();
-      Method ofVirtual = Thread.class.getMethod("ofVirtual");
-      Method start = Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class);
-      Object builder = ofVirtual.invoke(null);
       List<Thread> threads = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
         int id = t;
-        threads.add((Thread) start.invoke(builder, (Runnable) () -> {
+        threads.add(startVirtualThread(() -> {
           try (AnalyticsContext.Scope scope = analytics.context().userId("vt-" + id).property("vt", id).open()) {
             for (int m = 0; m < MESSAGES; m++) {
               if (m % 10 == 0) Thread.yield();

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.analytics4j.VirtualThreadsTestAccess;
 import dev.analytics4j.messages.TrackMessage;
-import java.lang.reflect.Method;
 import java.time.Instant;
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -134,13 +133,10 @@ final class ScratchTest {
       AtomicLong encoded = new AtomicLong();
       AtomicLong refused = new AtomicLong();
       AtomicLong wrong = new AtomicLong();
-      Method ofVirtual = Thread.class.getMethod("ofVirtual");
-      Method start = Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class);
-      Object builder = ofVirtual.invoke(null);
       List<Thread> threads = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
         int n = t;
-        threads.add((Thread) start.invoke(builder, (Runnable) () -> {
+        threads.add(VirtualThreadsTestAccess.startVirtualThread(() -> {
           if (!Scratch.isVirtual(Thread.currentThread())) wrong.incrementAndGet();
           if (n % 100 == 0) {
             Map<String, Object> bad = new LinkedHashMap<>(message(n).properties());
