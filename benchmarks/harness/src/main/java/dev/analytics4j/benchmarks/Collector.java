@@ -101,31 +101,34 @@ final class Collector implements AutoCloseable {
    */
   long warmUp(int requestsPerThread) throws Exception {
     long started = System.nanoTime();
-    byte[] small = warmUpBody(10);
-    byte[] large = warmUpBody(250);
+    int smallBatch = 10;
+    int largeBatch = 250;
+    byte[] small = warmUpBody(smallBatch);
+    byte[] large = warmUpBody(largeBatch);
     byte[] gzipped = gzip(small);
     Counts before = counts();
     int threads = 4;
+    long posted = 0;
     ExecutorService posters = Executors.newFixedThreadPool(threads);
     try {
-      List<Future<?>> done = new ArrayList<>();
+      List<Future<Long>> done = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         done.add(posters.submit(() -> {
+          long messages = 0;
           for (int r = 0; r < requestsPerThread; r++) {
-            if (r % 8 == 0) post(large, false);
-            else if (r % 8 == 1) post(gzipped, true);
-            else post(small, false);
+            boolean isLarge = r % 8 == 0;
+            boolean isGzipped = r % 8 == 1;
+            post(isLarge ? large : isGzipped ? gzipped : small, isGzipped);
+            messages += isLarge ? largeBatch : smallBatch;
           }
-          return null;
+          return messages;
         }));
       }
-      for (Future<?> future : done) future.get();
+      for (Future<Long> future : done) posted += future.get();
     } finally {
       posters.shutdownNow();
     }
-    long expected = 0;
-    for (int r = 0; r < requestsPerThread; r++) expected += r % 8 == 0 ? 250 : 10;
-    if (counts().minus(before).messages != expected * threads) {
+    if (counts().minus(before).messages != posted) {
       throw new IllegalStateException("collector warm-up: messages miscounted");
     }
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
