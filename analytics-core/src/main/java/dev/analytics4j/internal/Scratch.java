@@ -33,10 +33,17 @@ final class Scratch {
   static final AtomicLong MADE_FOR_VIRTUAL = new AtomicLong();
   private static final ThreadLocal<Scratch> OWN = ThreadLocal.withInitial(Scratch::new);
 
-  /** Whether it is a platform thread's, kept in its ThreadLocal. */
-  final boolean own;
-  /** Whether it is lent to virtual threads from the pool. */
-  final boolean pooled;
+  /** Where a scratch lives between encodes. */
+  enum Kind {
+    /** A platform thread's, kept in its ThreadLocal. */
+    OWN,
+    /** Lent to virtual threads from the pool. */
+    POOLED,
+    /** Made for one encode inside another on a platform thread, then left to the collector. */
+    ONCE
+  }
+
+  final Kind kind;
   /**
    * Whether an encode is using it (a thread's own only): a map of the caller's whose {@code forEach}
    * enqueues another message would otherwise have that one written into the sink under this one.
@@ -58,7 +65,7 @@ final class Scratch {
         own.busy = true;
         return own;
       }
-      return new Scratch(false, false); // an encode inside an encode on this thread: one of its own, once
+      return new Scratch(Kind.ONCE); // an encode inside an encode on this thread: one of its own, once
     }
     int start = (int) thread.getId();
     for (int i = 0; i < SLOTS; i++) {
@@ -67,16 +74,16 @@ final class Scratch {
       if (scratch != null && POOL.compareAndSet(slot, scratch, null)) return scratch;
     }
     MADE_FOR_VIRTUAL.incrementAndGet();
-    return new Scratch(false, true);
+    return new Scratch(Kind.POOLED);
   }
 
   /** After an encode that completed: the scratch is clean for the next one. */
   static void giveBack(Scratch scratch) {
-    if (scratch.own) {
+    if (scratch.kind == Kind.OWN) {
       scratch.busy = false;
       return;
     }
-    if (!scratch.pooled) return;
+    if (scratch.kind == Kind.ONCE) return;
     int start = (int) Thread.currentThread().getId();
     for (int i = 0; i < SLOTS; i++) {
       int slot = (start + i) & (SLOTS - 1);
@@ -86,7 +93,7 @@ final class Scratch {
 
   /** After an encode that stopped inside an object: its writer is mid-value, so it is not used again. */
   static void discard(Scratch scratch) {
-    if (scratch.own) OWN.remove();
+    if (scratch.kind == Kind.OWN) OWN.remove();
   }
 
   static boolean isVirtual(Thread thread) {
@@ -107,12 +114,11 @@ final class Scratch {
   }
 
   private Scratch() {
-    this(true, false);
+    this(Kind.OWN);
   }
 
-  private Scratch(boolean own, boolean pooled) {
-    this.own = own;
-    this.pooled = pooled;
+  private Scratch(Kind kind) {
+    this.kind = kind;
     json.setSerializeNulls(true);
     // Lenient only to accept one top-level value after another; every value is checked before
     // it is written, so nothing that lenient mode would also let through ever reaches it.

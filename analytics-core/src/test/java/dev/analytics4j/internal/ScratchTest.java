@@ -33,8 +33,11 @@ final class ScratchTest {
   @Test
   void aPlatformThreadKeepsItsOwnUntilAnEncodeFailsInside() {
     Scratch first = Scratch.borrow();
-    assertTrue(first.own);
-    assertFalse(first.pooled);
+    assertEquals(Scratch.Kind.OWN, first.kind);
+    Scratch inside = Scratch.borrow(); // while the thread's own is in use
+    assertEquals(Scratch.Kind.ONCE, inside.kind);
+    Scratch.giveBack(inside);
+    assertTrue(first.busy);
     Scratch.giveBack(first);
     assertSame(first, Scratch.borrow());
     Scratch.discard(first);
