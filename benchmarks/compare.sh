@@ -61,7 +61,7 @@ run_once() { # side jar
   local side="$1" jar="$2" row
   if [[ "$mode" == jmh:* ]]; then
     local cp csv="$work/jmh.csv"
-    cp="$(tr ':' '\n' < analytics4j/target/runtime-classpath.txt | sed "s#^.*/analytics-core-[^/]*[0-9T]\.jar\$#$jar#" | paste -sd:)"
+    cp="$(java -cp harness/target/classes dev.analytics4j.benchmarks.CoreJar analytics4j/target/runtime-classpath.txt "$jar")"
     java -cp "analytics4j/target/classes:$cp" org.openjdk.jmh.Main -prof gc -f 2 -wi 4 -i 5 \
       -rf csv -rff "$csv" "${mode#jmh:}" > "$work/jmh.log" 2>&1 || { cat "$work/jmh.log" >&2; exit 1; }
     [[ -s "$csv" ]] || { tail -5 "$work/jmh.log" >&2; echo "compare.sh: JMH ran no benchmark matching '${mode#jmh:}'" >&2; exit 1; }

@@ -242,26 +242,13 @@ public final class LoopbackBenchmark {
   }
 
   /** {@code classpath} with its analytics-core jar replaced by {@code jar}; fails if it has none. */
-  private static String withCoreJar(String classpath, String jar) {
-    List<String> entries = new ArrayList<>(List.of(classpath.split(java.io.File.pathSeparator)));
-    for (int i = 0; i < entries.size(); i++) {
-      String name = Paths.get(entries.get(i)).getFileName().toString();
-      if (name.startsWith("analytics-core-") && name.endsWith(".jar") && !name.endsWith("-tests.jar")) {
-        if (!Files.isRegularFile(Paths.get(jar))) throw new IllegalArgumentException("runner.core: no such file: " + jar);
-        entries.set(i, jar);
-        return String.join(java.io.File.pathSeparator, entries);
-      }
-    }
-    throw new IllegalStateException("runner.core: analytics4j's classpath has no analytics-core jar: " + classpath);
-  }
-
   /** Starts a runner JVM, switches the collector as its spec says, and returns its figures. */
   private Map<String, String> run(String client, String mainClass, RunSpec spec) throws Exception {
     Path module = modules.resolve(mainClass.equals(OWN) ? "analytics4j"
         : mainClass.equals(POSTHOG) ? "posthog" : "analytics-java");
     String classpath = module.resolve("target/classes") + java.io.File.pathSeparator
         + new String(Files.readAllBytes(module.resolve("target/runtime-classpath.txt")), StandardCharsets.UTF_8).trim();
-    if (mainClass.equals(OWN) && !CORE_JAR.isEmpty()) classpath = withCoreJar(classpath, CORE_JAR);
+    if (mainClass.equals(OWN) && !CORE_JAR.isEmpty()) classpath = CoreJar.swap(classpath, CORE_JAR);
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_OPTIONS);
