@@ -407,4 +407,48 @@ class SpoolTest {
       assertEquals(30, collector.received.size(), policy.toString());
     }
   }
+  @Test
+  void closeKeepsItsDeadlineWhileAListenerBlocksOnARecoveredMessage() throws Exception {
+    Path dir = temp.resolve("spool");
+    leaveInSpool(dir, ids("m", 5));
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    RecordingCallback callback = new RecordingCallback();
+    Analytics second = client(dir, new SpoolFixtures.Collector()).callback(callback)
+        .listener(new dev.analytics4j.AnalyticsListener() {
+          @Override
+          public void messageEnqueued(EncodedMessage message) {
+            if (!message.isRecovered()) return;
+            entered.countDown();
+            // Deaf to interrupts, as a listener blocked on a lock or a socket is.
+            boolean interrupted = false;
+            while (true) {
+              try {
+                release.await();
+                break;
+              } catch (InterruptedException e) {
+                interrupted = true;
+              }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+          }
+        }).build();
+    try {
+      assertTrue(entered.await(30, TimeUnit.SECONDS), "the listener is told of the first recovered message");
+      java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
+      Thread closer = new Thread(() -> {
+        second.close(Duration.ofMillis(100));
+        closed.complete(null);
+      }, "closer");
+      closer.start();
+      // Close promises its deadline plus half a second whatever listeners do; 30 s only tells a
+      // close that waits for the listener from one that does not.
+      closed.get(30, TimeUnit.SECONDS);
+    } finally {
+      release.countDown();
+    }
+    assertEquals(5, callback.count("dropped:SPOOLED"), callback.outcomes.toString());
+    assertEquals(5, callback.outcomes.size());
+    assertEquals(5, second.metrics().dropped(DropReason.SPOOLED));
+  }
 }
