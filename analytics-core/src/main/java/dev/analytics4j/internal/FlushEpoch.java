@@ -2,6 +2,8 @@ package dev.analytics4j.internal;
 
 import dev.analytics4j.Analytics;
 import dev.analytics4j.FlushResult;
+import java.util.Arrays;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,6 +27,11 @@ final class FlushEpoch {
 
   boolean isEmpty() {
     return pending == 0 && delivered == 0 && failed == 0 && dropped == 0;
+  }
+
+  /** Its counts of settled messages, delivered, failed and dropped, as a key. */
+  List<Long> counts() {
+    return Arrays.asList(delivered, failed, dropped);
   }
 
   FlushFuture emptyFollower() {
