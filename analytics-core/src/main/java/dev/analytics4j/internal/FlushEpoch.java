@@ -1,9 +1,12 @@
 package dev.analytics4j.internal;
 
 import dev.analytics4j.Analytics;
+import dev.analytics4j.EncodedMessage;
 import dev.analytics4j.FlushResult;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,6 +58,28 @@ final class FlushEpoch {
     Run(FlushEpoch epoch, int count) {
       this.epoch = epoch;
       this.count = count;
+    }
+
+    /**
+     * The runs of {@code messages}, whose epochs in order are {@code runs}: those of the messages
+     * {@code first} accepts, then those of the others.
+     */
+    static List<List<Run>> split(List<EncodedMessage> messages, List<Run> runs, Predicate<EncodedMessage> first) {
+      List<Run> accepted = new ArrayList<>();
+      List<Run> others = new ArrayList<>();
+      int index = 0;
+      for (Run run : runs) {
+        for (int i = 0; i < run.count; i++) {
+          List<Run> to = first.test(messages.get(index++)) ? accepted : others;
+          Run last = to.isEmpty() ? null : to.get(to.size() - 1);
+          if (last != null && last.epoch == run.epoch) {
+            last.count++;
+          } else {
+            to.add(new Run(run.epoch, 1));
+          }
+        }
+      }
+      return Arrays.asList(accepted, others);
     }
   }
 }

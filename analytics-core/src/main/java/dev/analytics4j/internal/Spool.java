@@ -153,6 +153,21 @@ final class Spool implements Closeable {
     }
   }
 
+  /**
+   * Whether the records written so far stay where the next client on the directory reads them:
+   * while the directory is this client's, and also once only its lock file was deleted or replaced.
+   * Then what this client leaves unsent is sent by the next one, though this client no longer writes
+   * there (not even the acknowledgements).
+   */
+  boolean recordsStayForNextClient() {
+    lock.lock();
+    try {
+      return directory.checkOwned() || directory.stillNamed();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Appending
 

@@ -330,19 +330,38 @@ class SpoolTest {
   }
 
   @Test
-  void aDetachedClientReportsWhatIsUnsentAtCloseAsCloseTimeoutNotSpooled() throws Exception {
+  void aClientThatLostOnlyItsLockLeavesWhatItWroteSpooledAndWhatItHeldInMemoryCloseTimeout() throws Exception {
     Path dir = temp.resolve("spool");
     RecordingCallback callback = new RecordingCallback();
-    Analytics analytics = client(dir, SpoolFixtures.down()).callback(callback).maxQueueSize(20).build();
-    for (String id : ids("m", 60)) assertTrue(analytics.offer(message(id)));
+    Analytics analytics = client(dir, SpoolFixtures.down()).callback(callback).maxQueueSize(100).flushAt(20).build();
+    List<String> written = ids("m", 60);
+    for (String id : written) assertTrue(analytics.offer(message(id)));
     Files.delete(dir.resolve("lock"));
+    assertFalse(Internal.get().pipeline(analytics).spool.keepsForNextClient(), "detached");
+    List<String> inMemory = ids("n", 30);
+    for (String id : inMemory) assertTrue(analytics.offer(message(id)));
+    java.util.concurrent.CompletableFuture<FlushResult> flush = analytics.flush();
     analytics.close(Duration.ZERO);
-    assertEquals(60, callback.outcomes.size(), callback.outcomes.toString());
-    assertEquals(0, callback.count("dropped:SPOOLED"));
-    assertEquals(60, callback.count("dropped:CLOSE_TIMEOUT") + callback.count("failed"), callback.outcomes.toString());
+
+    assertEquals(List.of(), callback.duplicates);
+    assertEquals(90, callback.outcomes.size(), callback.outcomes.toString());
+    for (String id : written) assertEquals("dropped:SPOOLED", callback.outcomes.get(id), id);
+    long lost = inMemory.stream().filter(id -> callback.outcomes.get(id).equals("dropped:CLOSE_TIMEOUT")).count();
+    long failed = inMemory.stream().filter(id -> callback.outcomes.get(id).equals("failed")).count();
+    assertEquals(30, lost + failed, callback.outcomes.toString());
+    assertEquals(Internal.get().flushResult(true, 0, failed, 60 + lost).toString(),
+        flush.get(30, TimeUnit.SECONDS).toString());
     Metrics metrics = analytics.metrics();
-    assertEquals(0, metrics.dropped(DropReason.SPOOLED));
-    assertEquals(60, metrics.dropped(DropReason.CLOSE_TIMEOUT) + metrics.failed());
+    assertEquals(60, metrics.dropped(DropReason.SPOOLED));
+    assertEquals(lost, metrics.dropped(DropReason.CLOSE_TIMEOUT));
+    assertEquals(failed, metrics.failed());
+
+    // The records stayed: the next client sends exactly the messages reported SPOOLED.
+    SpoolFixtures.Collector collector = new SpoolFixtures.Collector();
+    Analytics next = client(dir, collector).build();
+    assertEquals(Internal.get().flushResult(true, 60, 0, 0).toString(), next.flush(Duration.ofSeconds(30)).toString());
+    next.close();
+    assertEquals(new HashSet<>(written), collector.received.keySet());
   }
 
   @Test

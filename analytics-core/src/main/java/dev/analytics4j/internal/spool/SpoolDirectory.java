@@ -276,7 +276,8 @@ public final class SpoolDirectory implements Closeable {
     OWNED.remove(path, this);
     logger.warn("Spool {}: {}. This client no longer owns it and writes nothing more there: new messages "
         + "are kept in memory only, as without a spool; what it had written is still sent from its open "
-        + "files, and what is unsent at close is reported CLOSE_TIMEOUT, not SPOOLED", path, lost);
+        + "files, and what is unsent at close is reported SPOOLED only if its record is still in this directory "
+        + "for the next client, else CLOSE_TIMEOUT", path, lost);
     return false;
   }
 
@@ -298,6 +299,18 @@ public final class SpoolDirectory implements Closeable {
       return null;
     } catch (IOException | RuntimeException e) {
       return "it cannot be checked: " + e;
+    }
+  }
+
+  /**
+   * Whether the path still names the directory this client opened, whatever became of its lock
+   * file: then the records written in it are where the next client on the path finds them.
+   */
+  public boolean stillNamed() {
+    try {
+      return fileSystem.stillNamed();
+    } catch (IOException | RuntimeException e) {
+      return false;
     }
   }
 
