@@ -153,19 +153,9 @@ final class Spool implements Closeable {
     }
   }
 
-  /**
-   * Whether the records written so far stay where the next client on the directory reads them:
-   * while the directory is this client's, and also once only its lock file was deleted or replaced.
-   * Then what this client leaves unsent is sent by the next one, though this client no longer writes
-   * there (not even the acknowledgements).
-   */
+  /** Whether the records written stay for the next client: also once only the lock file went. */
   boolean recordsStayForNextClient() {
-    lock.lock();
-    try {
-      return directory.checkOwned() || directory.stillNamed();
-    } finally {
-      lock.unlock();
-    }
+    return directory.checkOwned() || directory.stillNamed();
   }
 
   // ---------------------------------------------------------------------------------------------
