@@ -75,8 +75,15 @@ public final class Pipeline {
     if (settings.spoolDirectory != null && settings.enabled) {
       int segmentBytes = settings.spoolSegmentBytes > 0 ? settings.spoolSegmentBytes
           : (int) Math.min(Spool.DEFAULT_SEGMENT_BYTES, settings.spoolMaxBytes / 8);
-      spool = Spool.open(settings.spoolDirectory, settings.writeKey, settings.spoolMaxBytes, segmentBytes,
-          settings.spoolSync, settings.spoolFileSystems);
+      // A FileChannel closes itself when an interrupted thread uses it, the lock file's with its
+      // lock: a caller's pending interrupt must not fail build(). Set aside, and restored after.
+      boolean interrupted = Thread.interrupted();
+      try {
+        spool = Spool.open(settings.spoolDirectory, settings.writeKey, settings.spoolMaxBytes, segmentBytes,
+            settings.spoolSync, settings.spoolFileSystems);
+      } finally {
+        if (interrupted) Thread.currentThread().interrupt();
+      }
     }
     try {
       Transport transport = settings.transport != null ? settings.transport

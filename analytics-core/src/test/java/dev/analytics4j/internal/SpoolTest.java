@@ -470,4 +470,22 @@ class SpoolTest {
     assertEquals(5, callback.outcomes.size());
     assertEquals(5, second.metrics().dropped(DropReason.SPOOLED));
   }
+  @Test
+  void buildOnAnInterruptedThreadOpensTheSpoolAndKeepsTheInterrupt() throws Exception {
+    Path dir = temp.resolve("spool");
+    leaveInSpool(dir, ids("m", 5));
+    SpoolFixtures.Collector collector = new SpoolFixtures.Collector();
+    Analytics second;
+    Thread.currentThread().interrupt();
+    try {
+      second = client(dir, collector).build();
+    } finally {
+      assertTrue(Thread.interrupted(), "the interrupt status is kept, and cleared here");
+    }
+    assertEquals(5, second.metrics().recovered());
+    assertEquals(Internal.get().flushResult(true, 5, 0, 0).toString(), second.flush(Duration.ofSeconds(30)).toString());
+    assertTrue(Internal.get().pipeline(second).spool.keepsForNextClient(), "it still holds the directory");
+    second.close();
+    assertEquals(new HashSet<>(ids("m", 5)), collector.received.keySet());
+  }
 }
