@@ -146,6 +146,28 @@ class SpoolOperatorsTest {
     assertTrue(!Files.exists(dir.resolve("meta.tmp")));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"meta", "acks"})
+  void aDirectoryHoldingAMetaOrAcksFileNoSpoolWroteIsRefusedAndLeftAsItWas(String name) throws Exception {
+    // An application's own directory given to spool(...) by mistake: its files are not the spool's
+    // to overwrite.
+    Path dir = temp.resolve("app");
+    Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+        PosixFilePermissions.fromString("rwx------")));
+    byte[] own = "owner=alice\nquota=12\n".getBytes(StandardCharsets.UTF_8);
+    Files.write(dir.resolve(name), own);
+
+    IllegalStateException refused = assertThrows(IllegalStateException.class,
+        () -> client(dir, SpoolFixtures.down()).build());
+
+    assertEquals("spool directory " + dir.toRealPath() + " holds a file named " + name + " that no spool "
+        + "wrote, which the client would overwrite: give the client a directory of its own",
+        refused.getMessage());
+    assertEquals(new String(own, StandardCharsets.UTF_8),
+        new String(Files.readAllBytes(dir.resolve(name)), StandardCharsets.UTF_8));
+    assertEquals(name.equals("meta") ? List.of("lock", "meta") : List.of("acks", "lock"), names(dir));
+  }
+
   @Test
   void noFileOutsideTheDirectoryIsWrittenThroughAPlantedLink() throws Exception {
     Path dir = temp.resolve("spool");
