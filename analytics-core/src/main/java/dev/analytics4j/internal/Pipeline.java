@@ -33,6 +33,8 @@ public final class Pipeline {
   private static final byte[] UNENCODED = {'{', '}'};
 
   private final String url;
+  /** {@link #url} for toString: without the write key, should the user have put it in the URL. */
+  private final String shownUrl;
   private final int flushAt;
   private final Duration flushInterval;
   private final int maxQueueSize;
@@ -102,6 +104,7 @@ public final class Pipeline {
 
   private Pipeline(Settings settings, String url, Transport transport, @Nullable Spool spool) {
     this.url = url;
+    this.shownUrl = new Redactor(settings.writeKey).redact(url);
     this.flushAt = settings.effectiveFlushAt();
     this.flushInterval = settings.flushInterval;
     this.maxQueueSize = settings.maxQueueSize;
@@ -166,7 +169,7 @@ public final class Pipeline {
     }
     URI uri = URI.create(url);
     logger.info("analytics4j {}: sending to {}://{} ({}region {}); spool {}", Analytics.VERSION, uri.getScheme(),
-        uri.getRawAuthority(), settings.endpoint != null || settings.uploadUrl != null ? "endpoint set, not the " : "",
+        new Redactor(settings.writeKey).redact(uri.getRawAuthority()), settings.endpoint != null || settings.uploadUrl != null ? "endpoint set, not the " : "",
         settings.region, spool == null ? "off" : "on in " + spool.directory() + ", " + settings.spoolSync);
   }
 
@@ -401,7 +404,7 @@ public final class Pipeline {
 
   @Override
   public String toString() {
-    return "Analytics{url=" + url + ", flushAt=" + flushAt + ", flushInterval=" + flushInterval
+    return "Analytics{url=" + shownUrl + ", flushAt=" + flushAt + ", flushInterval=" + flushInterval
         + ", maxQueueSize=" + maxQueueSize + ", maxQueueBytes=" + maxQueueBytes
         + ", maxInFlightRequests=" + maxInFlightRequests + ", gzip=" + gzip
         + (spool != null ? ", " + spool + ", spoolMaxAge=" + spoolMaxAge : "")

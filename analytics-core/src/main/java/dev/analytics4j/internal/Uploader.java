@@ -466,7 +466,7 @@ final class Uploader {
 
   @Override
   public String toString() {
-    return "Uploader{url=" + url + ", gzip=" + gzip + ", " + policy + "}";
+    return "Uploader{url=" + redactor.redact(url) + ", gzip=" + gzip + ", " + policy + "}";
   }
 
   private static Failure failure(int statusCode, @Nullable Throwable cause, int attempts, String reason,
