@@ -82,7 +82,9 @@ final class FlushEpochs {
     for (FlushEpoch epoch : closed) {
       if (epoch.future == future) return epoch.result(false);
     }
-    return API.flushResult(false, 0, 0, 0);
+    // Complete already, though the completer has not resolved the future yet.
+    FlushResult completed = future.completedWith;
+    return completed != null ? completed : API.flushResult(false, 0, 0, 0);
   }
 
   /** Counts the outcome of messages that have been reported in their epochs. */
@@ -108,7 +110,11 @@ final class FlushEpochs {
     List<FlushEpoch> done = null;
     while (!closed.isEmpty() && closed.peekFirst().pending == 0) {
       if (done == null) done = new ArrayList<>(1);
-      done.add(closed.pollFirst());
+      FlushEpoch epoch = closed.pollFirst();
+      epoch.future.completedWith = epoch.result(true);
+      FlushFuture follower = epoch.emptyFollowerIfAny();
+      if (follower != null) follower.completedWith = API.emptyFlushResult();
+      done.add(epoch);
     }
     if (closed.isEmpty()) settledTail.clear();
     return done == null ? Collections.emptyList() : done;
