@@ -169,6 +169,36 @@ class SpoolOperatorsTest {
   }
 
   @Test
+  void aRecordWhoseSeqItsPlaceInTheSegmentCannotHaveIsSetAsideNotSent() throws Exception {
+    // A record whose checksum holds but whose seq lies two billion past its segment's base: no
+    // writer makes one (a segment's records are numbered from its base, one per record), and
+    // taking it would size recovery's bookkeeping by the seq instead of by the file.
+    Path dir = temp.resolve("spool");
+    client(dir, SpoolFixtures.down()).build().close();
+    java.io.ByteArrayOutputStream segment = new java.io.ByteArrayOutputStream();
+    long[] seqs = {0, 2_000_000_000L, 1};
+    String[] idsOf = {"a", "planted", "b"};
+    for (int i = 0; i < seqs.length; i++) {
+      byte[] id = idsOf[i].getBytes(StandardCharsets.UTF_8);
+      byte[] json = ("{\"type\":\"track\",\"messageId\":\"" + idsOf[i] + "\",\"event\":\"E\",\"userId\":\"u\"}")
+          .getBytes(StandardCharsets.UTF_8);
+      java.nio.ByteBuffer record = RecordCodec.encode(java.nio.ByteBuffer.allocate(256), seqs[i],
+          dev.analytics4j.messages.Message.Type.TRACK, id, json);
+      segment.write(record.array(), 0, record.limit());
+    }
+    Files.write(dir.resolve("segment-0000000000000000.log"), segment.toByteArray());
+
+    SpoolFixtures.Collector collector = new SpoolFixtures.Collector();
+    Analytics analytics = client(dir, collector).build();
+    assertEquals(2, analytics.metrics().recovered());
+    assertEquals("FlushResult{complete=true, delivered=2, failed=0, dropped=0}",
+        analytics.flush(Duration.ofSeconds(30)).toString());
+    analytics.close();
+    assertEquals(new HashSet<>(List.of("a", "b")), collector.received.keySet());
+    assertTrue(names(dir).stream().anyMatch(name -> name.startsWith("quarantine-0000000000000000-")), names(dir).toString());
+  }
+
+  @Test
   void noFileOutsideTheDirectoryIsWrittenThroughAPlantedLink() throws Exception {
     Path dir = temp.resolve("spool");
     leaveInSpool(dir, ids("m", 5));
