@@ -173,7 +173,10 @@ public final class Analytics implements Closeable {
    * make batches smaller than they would be: flushing after every message still sends full batches
    * whenever uploads are busy.
    *
-   * <p>The returned future is the client's: calls to complete or cancel it are ignored.
+   * <p>The returned future is the client's: calls to complete or cancel it are ignored. Flushes
+   * whose counts are final and equal may return the same future (a flush after every message
+   * dropped during an outage then costs nothing per call): add results up per call, not per
+   * distinct future.
    *
    * @throws IllegalStateException after {@link #close()} has started.
    */

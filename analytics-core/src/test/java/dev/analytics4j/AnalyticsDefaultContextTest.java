@@ -99,4 +99,31 @@ class AnalyticsDefaultContextTest {
     assertEquals("\"context\":{" + LIBRARY + "}", sentContext());
     assertEquals(2, callback.count("sent"));
   }
+  @Test
+  void aSupplierThrowingAnErrorAddsNothingAndTheMessageIsStillSent() throws Exception {
+    // An Error, as a supplier touching a request-scoped bean can throw (NoClassDefFoundError,
+    // ExceptionInInitializerError), not only a RuntimeException.
+    build(() -> {
+      throw new NoClassDefFoundError("org/example/RequestHolder");
+    });
+    analytics.enqueue(TrackMessage.builder("E").userId("u1"));
+    assertTrue(analytics.offer(TrackMessage.builder("E").userId("u1").build()));
+
+    assertEquals("\"context\":{" + LIBRARY + "}", sentContext());
+    assertEquals(2, callback.count("sent"));
+  }
+
+  @Test
+  void aSupplierThrowingAnErrorAddsNothingWhenHooksRunToo() throws Exception {
+    analytics = Analytics.builder("k").transport(transport).callback(callback)
+        .defaultContext(() -> {
+          throw new AssertionError("no request bound to this thread");
+        })
+        .beforeSend(fields -> { })
+        .flushInterval(Duration.ofHours(1)).shutdownHook(false).build();
+    analytics.enqueue(TrackMessage.builder("E").userId("u1"));
+
+    assertEquals("\"context\":{" + LIBRARY + "}", sentContext());
+    assertEquals(1, callback.count("sent"));
+  }
 }

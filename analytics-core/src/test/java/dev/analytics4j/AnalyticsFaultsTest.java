@@ -116,7 +116,8 @@ class AnalyticsFaultsTest {
     FlushResult last = analytics.flush(Duration.ofSeconds(30));
 
     long delivered = last.delivered();
-    for (CompletableFuture<FlushResult> result : new HashSet<>(results)) {
+    // Per call, not per distinct future: flushes with the same final counts may share one.
+    for (CompletableFuture<FlushResult> result : results) {
       // Final once the last flush completed, though its future may complete a moment later.
       FlushResult done = result.get(10, TimeUnit.SECONDS);
       assertTrue(done.isComplete(), done.toString());
@@ -149,8 +150,9 @@ class AnalyticsFaultsTest {
     long delivered = 0;
     long failed = 0;
     long dropped = 0;
-    // Flushes with nothing new share one future: count each future once.
-    for (CompletableFuture<FlushResult> result : new HashSet<>(results)) {
+    // Per call, not per distinct future: flushes with the same final counts may share one (those
+    // with nothing new complete with an empty result).
+    for (CompletableFuture<FlushResult> result : results) {
       FlushResult done = result.get(60, TimeUnit.SECONDS);
       assertTrue(done.isComplete(), done.toString());
       delivered += done.delivered();
@@ -252,6 +254,38 @@ class AnalyticsFaultsTest {
     // The requests are as many as the upload slots freed up while messages came in; with a flush
     // per message cutting its own batch they were nearly one per message.
     assertTrue(metrics.requests() < 20_000 / 10, metrics.toString());
+  }
+
+  @Test
+  void flushingAfterEveryDropDuringAnOutageHoldsNoStatePerFlush() throws Exception {
+    // An endpoint that does not answer, a full queue, and a caller that flushes after each message:
+    // every message is dropped, and each flush's result waits behind the batch on the wire. What
+    // the client keeps for those flushes must not grow with their number.
+    Analytics analytics = build(builder().maxQueueSize(10).flushAt(10));
+    transport.enqueue(blockUntilReleased());
+    for (int i = 0; i < 10; i++) analytics.enqueue(track("m" + i));
+    CompletableFuture<FlushResult> first = analytics.flush();
+    int flushes = 100_000;
+    Set<CompletableFuture<FlushResult>> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    List<CompletableFuture<FlushResult>> all = new ArrayList<>(flushes);
+    for (int i = 0; i < flushes; i++) {
+      assertFalse(analytics.offer(track("d" + i).build()));
+      CompletableFuture<FlushResult> future = analytics.flush();
+      all.add(future);
+      distinct.add(future);
+    }
+    assertFalse(first.isDone());
+    assertEquals(1, distinct.size(), "futures the client holds for " + flushes + " flushes of one drop each");
+
+    release.countDown();
+    assertEquals("FlushResult{complete=true, delivered=10, failed=0, dropped=0}",
+        first.get(30, TimeUnit.SECONDS).toString());
+    for (CompletableFuture<FlushResult> future : all) {
+      assertEquals("FlushResult{complete=true, delivered=0, failed=0, dropped=1}",
+          future.get(30, TimeUnit.SECONDS).toString());
+    }
+    assertEquals(flushes, callback.count("dropped:QUEUE_FULL"));
+    assertEquals(10, callback.count("sent"));
   }
 
   @Test

@@ -353,6 +353,25 @@ class AnalyticsTest {
     assertTrue(string.startsWith("Analytics{url=https://api.segment.io/v1/batch, flushAt=250"), string);
   }
 
+  @Test
+  void aWriteKeyPutInTheUploadUrlIsInNeitherToStringNorAnUrlError() {
+    String key = "wk_9f8e7d6c5b4a3210";
+    analytics = Analytics.builder(key).transport(transport).shutdownHook(false)
+        .uploadUrl("https://collector.example/v1/batch?writeKey=" + key).build();
+    String string = analytics.toString();
+    assertFalse(string.contains(key), string);
+    assertTrue(string.startsWith("Analytics{url=https://collector.example/v1/batch?writeKey=[writeKey], "), string);
+
+    IllegalArgumentException fragment = assertThrows(IllegalArgumentException.class,
+        () -> Analytics.builder(key).uploadUrl("https://collector.example/v1/batch?writeKey=" + key + "#top"));
+    assertEquals("uploadUrl must not contain a fragment: https://collector.example/v1/batch?writeKey=[writeKey]#top",
+        fragment.getMessage());
+    IllegalArgumentException invalid = assertThrows(IllegalArgumentException.class,
+        () -> Analytics.builder(key).endpoint("https://collector example/" + key));
+    assertEquals("endpoint is not a valid URL: https://collector example/[writeKey]", invalid.getMessage());
+    assertEquals(null, invalid.getCause(), "its cause quoted the URL too");
+  }
+
   private void assertThreadsEnded() {
     assertFalse(threads.isEmpty());
     for (Thread thread : threads) {

@@ -16,15 +16,22 @@ final class Batch {
   private static final int IDLE = 0;
   private static final int SENDING = 1;
   private static final int FINISHED = 2;
+  /** The phase bits of {@link #state}; the bits above them count the attempts started. */
+  private static final int PHASE = 3;
+  private static final int ONE_ATTEMPT = 4;
 
   final List<EncodedMessage> messages;
   final long bytes;
   /** Whose messages these are, for the flushes waiting on them. */
   final List<FlushEpoch.Run> runs;
 
+  /**
+   * The phase and, above it, the attempts started: one value, so that close, finding an attempt
+   * under way, always finds it counted (with a separate counter it could see SENDING before the
+   * count moved, and take a batch on the wire for one never sent).
+   */
   private final AtomicInteger state = new AtomicInteger(IDLE);
-  /** Attempts started, and how the last one ended; written by the uploader, read by close. */
-  private volatile int attempts;
+  /** How the last attempt ended; written by the uploader, read by close. */
   private volatile int lastStatus;
   private volatile boolean uncertain;
   private volatile @Nullable Throwable lastError;
@@ -41,9 +48,11 @@ final class Batch {
 
   /** Claims the batch for an attempt; false once close has finished it. */
   boolean beginAttempt() {
-    if (!state.compareAndSet(IDLE, SENDING)) return false;
-    attempts++;
-    return true;
+    while (true) {
+      int now = state.get();
+      if ((now & PHASE) != IDLE) return false;
+      if (state.compareAndSet(now, (now & ~PHASE) + ONE_ATTEMPT | SENDING)) return true;
+    }
   }
 
   /**
@@ -54,22 +63,31 @@ final class Batch {
   boolean endAttempt(int status, @Nullable Throwable error, boolean maybeReceived) {
     record(status, maybeReceived);
     lastError = error;
-    return state.compareAndSet(SENDING, IDLE);
+    return moveFrom(SENDING, IDLE);
+  }
+
+  /** Moves the phase from {@code from} to {@code to}, keeping the attempts; false when it was not {@code from}. */
+  private boolean moveFrom(int from, int to) {
+    while (true) {
+      int now = state.get();
+      if ((now & PHASE) != from) return false;
+      if (state.compareAndSet(now, (now & ~PHASE) | to)) return true;
+    }
   }
 
   /** Finishes the batch from the uploader, during or after its last attempt. */
   boolean finishByUploader(int status, boolean maybeReceived) {
     record(status, maybeReceived);
-    return state.compareAndSet(SENDING, FINISHED) || state.compareAndSet(IDLE, FINISHED);
+    return moveFrom(SENDING, FINISHED) || moveFrom(IDLE, FINISHED);
   }
 
   int attempts() {
-    return attempts;
+    return state.get() >>> 2;
   }
 
   /** Whether its one party has finished it. */
   boolean isFinished() {
-    return state.get() == FINISHED;
+    return (state.get() & PHASE) == FINISHED;
   }
 
   /** Whether an attempt so far ended without an answer after its request may have arrived. */
@@ -89,9 +107,9 @@ final class Batch {
   @Nullable Unfinished finishByClose() {
     while (true) {
       int now = state.get();
-      if (now == FINISHED) return null;
-      if (state.compareAndSet(now, FINISHED)) {
-        return new Unfinished(now == SENDING, attempts, lastStatus, lastError, uncertain);
+      if ((now & PHASE) == FINISHED) return null;
+      if (state.compareAndSet(now, (now & ~PHASE) | FINISHED)) {
+        return new Unfinished((now & PHASE) == SENDING, now >>> 2, lastStatus, lastError, uncertain);
       }
     }
   }

@@ -1,7 +1,12 @@
 package dev.analytics4j.internal;
 
 import dev.analytics4j.Analytics;
+import dev.analytics4j.EncodedMessage;
 import dev.analytics4j.FlushResult;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,6 +32,11 @@ final class FlushEpoch {
     return pending == 0 && delivered == 0 && failed == 0 && dropped == 0;
   }
 
+  /** Its counts of settled messages, delivered, failed and dropped, as a key. */
+  List<Long> counts() {
+    return Arrays.asList(delivered, failed, dropped);
+  }
+
   FlushFuture emptyFollower() {
     if (emptyFollower == null) emptyFollower = new FlushFuture();
     return emptyFollower;
@@ -48,6 +58,28 @@ final class FlushEpoch {
     Run(FlushEpoch epoch, int count) {
       this.epoch = epoch;
       this.count = count;
+    }
+
+    /**
+     * The runs of {@code messages}, whose epochs in order are {@code runs}: those of the messages
+     * {@code first} accepts, then those of the others.
+     */
+    static List<List<Run>> split(List<EncodedMessage> messages, List<Run> runs, Predicate<EncodedMessage> first) {
+      List<Run> accepted = new ArrayList<>();
+      List<Run> others = new ArrayList<>();
+      int index = 0;
+      for (Run run : runs) {
+        for (int i = 0; i < run.count; i++) {
+          List<Run> to = first.test(messages.get(index++)) ? accepted : others;
+          Run last = to.isEmpty() ? null : to.get(to.size() - 1);
+          if (last != null && last.epoch == run.epoch) {
+            last.count++;
+          } else {
+            to.add(new Run(run.epoch, 1));
+          }
+        }
+      }
+      return Arrays.asList(accepted, others);
     }
   }
 }

@@ -5,15 +5,18 @@ import dev.analytics4j.FlushResult;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The bookkeeping behind {@link Analytics#flush()}: the epoch that messages accepted or dropped now
  * are counted in, the epochs closed by a flush and not yet complete, and the completion of their
- * futures. What a flush holds is one {@link FlushEpoch} with a few counters; there is at most one
- * per held message.
+ * futures. What a flush holds is one {@link FlushEpoch} with a few counters: at most one per
+ * message held (in the window or the spool's backlog), and, behind those, one per distinct result
+ * of flushes whose messages have all settled, however many such flushes there are.
  *
  * <p>Guarded by the {@link MessageQueue}'s lock, which every method but {@link #complete} is called
  * with: the queue's bounds and the flushes' counts change together. {@link #complete} runs after the
@@ -30,6 +33,11 @@ final class FlushEpochs {
   /** Epochs closed by a flush and not yet complete, oldest first. */
   private final ArrayDeque<FlushEpoch> closed = new ArrayDeque<>();
   private FlushEpoch current = new FlushEpoch();
+  /**
+   * The settled epochs closed since the last one with messages pending, by their counts; empty when
+   * {@link #closed} is.
+   */
+  private final Map<List<Long>, FlushEpoch> settledTail = new HashMap<>();
 
   FlushEpochs(Executor completer) {
     this.completer = completer;
@@ -48,6 +56,17 @@ final class FlushEpochs {
     if (current.isEmpty()) return null;
     FlushEpoch epoch = current;
     current = new FlushEpoch();
+    if (epoch.pending > 0) {
+      settledTail.clear();
+    } else if (!closed.isEmpty()) {
+      // Settled, it waits only for the epochs before it, as do the settled epochs closed since the
+      // last one with messages pending: all complete at the same moment, so one with the same
+      // counts serves for it. A caller flushing after every message while the endpoint is down
+      // (each message dropped, each flush waiting behind the batch on the wire) then costs nothing
+      // per flush, instead of an epoch each until the outage ends.
+      FlushEpoch same = settledTail.putIfAbsent(epoch.counts(), epoch);
+      if (same != null) return same;
+    }
     closed.addLast(epoch);
     return epoch;
   }
@@ -63,7 +82,9 @@ final class FlushEpochs {
     for (FlushEpoch epoch : closed) {
       if (epoch.future == future) return epoch.result(false);
     }
-    return API.flushResult(false, 0, 0, 0);
+    // Complete already, though the completer has not resolved the future yet.
+    FlushResult completed = future.completedWith;
+    return completed != null ? completed : API.flushResult(false, 0, 0, 0);
   }
 
   /** Counts the outcome of messages that have been reported in their epochs. */
@@ -89,8 +110,13 @@ final class FlushEpochs {
     List<FlushEpoch> done = null;
     while (!closed.isEmpty() && closed.peekFirst().pending == 0) {
       if (done == null) done = new ArrayList<>(1);
-      done.add(closed.pollFirst());
+      FlushEpoch epoch = closed.pollFirst();
+      epoch.future.completedWith = epoch.result(true);
+      FlushFuture follower = epoch.emptyFollowerIfAny();
+      if (follower != null) follower.completedWith = API.emptyFlushResult();
+      done.add(epoch);
     }
+    if (closed.isEmpty()) settledTail.clear();
     return done == null ? Collections.emptyList() : done;
   }
 

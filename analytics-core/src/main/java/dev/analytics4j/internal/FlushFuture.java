@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The future {@link Analytics#flush()} returns. Only the client completes it, so one instance can be
@@ -15,6 +16,12 @@ import java.util.function.Supplier;
  */
 final class FlushFuture extends CompletableFuture<FlushResult> {
   static final FlushFuture EMPTY = new FlushFuture();
+
+  /**
+   * The result, set under the queue's lock as the flush completes, before the completer resolves the
+   * future: what a flush that times out in between reports.
+   */
+  volatile @Nullable FlushResult completedWith;
 
   static {
     EMPTY.resolve(Internal.get().emptyFlushResult());

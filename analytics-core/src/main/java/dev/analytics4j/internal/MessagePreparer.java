@@ -128,8 +128,14 @@ final class MessagePreparer {
     if (defaultContext != null) {
       try {
         own = defaultContext.get();
-      } catch (RuntimeException e) {
-        logger.warn("defaultContext threw; sending the message without it", e);
+      } catch (Throwable t) {
+        // An Error too (a NoClassDefFoundError from a request-scoped lookup): it is the supplier's
+        // failure, not the caller's, and must not cost the message or reach the enqueuing thread.
+        try {
+          logger.warn("defaultContext threw; sending the message without it", t);
+        } catch (Throwable ignored) {
+          // The message matters more than the log line.
+        }
       }
     }
     Map<String, @Nullable Object> requestData = Internal.get().requestData(scope);

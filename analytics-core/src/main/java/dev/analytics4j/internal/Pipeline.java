@@ -33,6 +33,8 @@ public final class Pipeline {
   private static final byte[] UNENCODED = {'{', '}'};
 
   private final String url;
+  /** {@link #url} for toString: without the write key, should the user have put it in the URL. */
+  private final String shownUrl;
   private final int flushAt;
   private final Duration flushInterval;
   private final int maxQueueSize;
@@ -75,8 +77,15 @@ public final class Pipeline {
     if (settings.spoolDirectory != null && settings.enabled) {
       int segmentBytes = settings.spoolSegmentBytes > 0 ? settings.spoolSegmentBytes
           : (int) Math.min(Spool.DEFAULT_SEGMENT_BYTES, settings.spoolMaxBytes / 8);
-      spool = Spool.open(settings.spoolDirectory, settings.writeKey, settings.spoolMaxBytes, segmentBytes,
-          settings.spoolSync, settings.spoolFileSystems);
+      // A FileChannel closes itself when an interrupted thread uses it, the lock file's with its
+      // lock: a caller's pending interrupt must not fail build(). Set aside, and restored after.
+      boolean interrupted = Thread.interrupted();
+      try {
+        spool = Spool.open(settings.spoolDirectory, settings.writeKey, settings.spoolMaxBytes, segmentBytes,
+            settings.spoolSync, settings.spoolFileSystems);
+      } finally {
+        if (interrupted) Thread.currentThread().interrupt();
+      }
     }
     try {
       Transport transport = settings.transport != null ? settings.transport
@@ -95,6 +104,7 @@ public final class Pipeline {
 
   private Pipeline(Settings settings, String url, Transport transport, @Nullable Spool spool) {
     this.url = url;
+    this.shownUrl = new Redactor(settings.writeKey).redact(url);
     this.flushAt = settings.effectiveFlushAt();
     this.flushInterval = settings.flushInterval;
     this.maxQueueSize = settings.maxQueueSize;
@@ -159,7 +169,7 @@ public final class Pipeline {
     }
     URI uri = URI.create(url);
     logger.info("analytics4j {}: sending to {}://{} ({}region {}); spool {}", Analytics.VERSION, uri.getScheme(),
-        uri.getRawAuthority(), settings.endpoint != null || settings.uploadUrl != null ? "endpoint set, not the " : "",
+        new Redactor(settings.writeKey).redact(uri.getRawAuthority()), settings.endpoint != null || settings.uploadUrl != null ? "endpoint set, not the " : "",
         settings.region, spool == null ? "off" : "on in " + spool.directory() + ", " + settings.spoolSync);
   }
 
@@ -394,7 +404,7 @@ public final class Pipeline {
 
   @Override
   public String toString() {
-    return "Analytics{url=" + url + ", flushAt=" + flushAt + ", flushInterval=" + flushInterval
+    return "Analytics{url=" + shownUrl + ", flushAt=" + flushAt + ", flushInterval=" + flushInterval
         + ", maxQueueSize=" + maxQueueSize + ", maxQueueBytes=" + maxQueueBytes
         + ", maxInFlightRequests=" + maxInFlightRequests + ", gzip=" + gzip
         + (spool != null ? ", " + spool + ", spoolMaxAge=" + spoolMaxAge : "")

@@ -91,14 +91,29 @@ public final class Settings {
 
   public void endpoint(String endpoint) {
     Objects.requireNonNull(endpoint, "endpoint == null");
-    this.endpoint = HttpUrls.endpoint(endpoint);
+    this.endpoint = withoutKey(() -> HttpUrls.endpoint(endpoint));
     this.uploadUrl = null;
   }
 
   public void uploadUrl(String uploadUrl) {
     Objects.requireNonNull(uploadUrl, "uploadUrl == null");
-    this.uploadUrl = HttpUrls.uploadUrl(uploadUrl);
+    this.uploadUrl = withoutKey(() -> HttpUrls.uploadUrl(uploadUrl));
     this.endpoint = null;
+  }
+
+  /**
+   * {@code check}'s URL; its refusal, which quotes the URL, without the write key should the user
+   * have put it there (and then without its cause, which quotes the URL too).
+   */
+  private String withoutKey(Supplier<String> check) {
+    try {
+      return check.get();
+    } catch (IllegalArgumentException e) {
+      String message = String.valueOf(e.getMessage());
+      String redacted = new Redactor(writeKey).redact(message);
+      if (redacted.equals(message)) throw e;
+      throw new IllegalArgumentException(redacted);
+    }
   }
 
   public void flushAt(int flushAt) {

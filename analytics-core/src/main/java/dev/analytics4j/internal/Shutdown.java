@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,6 +20,7 @@ import org.jspecify.annotations.Nullable;
  * same giving up serves a flusher that died.
  */
 public final class Shutdown {
+  private static final Internal API = Internal.get();
   // The client's log lines keep the name users know them by, wherever their code lives.
   private static final Log logger = Log.get(Analytics.class);
   /**
@@ -164,19 +167,29 @@ public final class Shutdown {
       long tellDeadline) {
     List<Runnable> reports = new ArrayList<>();
     Spool spool = pipeline.spool;
-    // With a spool nothing is lost: what is left stays on disk for the next client, unless the
-    // directory was found to be no longer this client's.
-    boolean kept = spool != null && spool.keepsForNextClient();
-    DropReason reason = kept ? DropReason.SPOOLED : givenReason;
-    long lost = leftovers.pending.size() + leftovers.backlog;
+    // With a spool nothing is lost: a message whose record stays where the next client on the
+    // directory reads it is left to that client, even once this one no longer owns the directory
+    // because only its lock file went. What was kept in memory alone is lost.
+    boolean recordsStay = spool != null && spool.recordsStayForNextClient();
+    Predicate<EncodedMessage> kept = message -> recordsStay && API.spoolSeq(message) >= 0;
+    long spooled = 0;
+    long lost = 0;
     if (!leftovers.pending.isEmpty()) {
-      reports.add(pipeline.uploader.dropLater(leftovers.pending, leftovers.pendingRuns, reason));
+      List<List<FlushEpoch.Run>> runs = FlushEpoch.Run.split(leftovers.pending, leftovers.pendingRuns, kept);
+      List<EncodedMessage> onDisk = leftovers.pending.stream().filter(kept).collect(Collectors.toList());
+      List<EncodedMessage> inMemory = leftovers.pending.stream().filter(kept.negate()).collect(Collectors.toList());
+      spooled += onDisk.size();
+      lost += inMemory.size();
+      if (!onDisk.isEmpty()) reports.add(pipeline.uploader.dropLater(onDisk, runs.get(0), DropReason.SPOOLED));
+      if (!inMemory.isEmpty()) reports.add(pipeline.uploader.dropLater(inMemory, runs.get(1), givenReason));
     }
     if (leftovers.backlog > 0 && spool != null) {
-      if (!kept || !pipeline.reporter.wantsMessages()) pipeline.reporter.droppedUnread(leftovers.backlog, reason);
+      DropReason reason = recordsStay ? DropReason.SPOOLED : givenReason;
+      if (recordsStay) spooled += leftovers.backlog; else lost += leftovers.backlog;
+      if (!recordsStay || !pipeline.reporter.wantsMessages()) pipeline.reporter.droppedUnread(leftovers.backlog, reason);
       reports.add(() -> {
         try {
-          if (pipeline.reporter.wantsMessages()) tellBacklog(spool, leftovers.backlog, reason, kept, tellDeadline);
+          if (pipeline.reporter.wantsMessages()) tellBacklog(spool, leftovers.backlog, reason, recordsStay, tellDeadline);
         } finally {
           pipeline.queue.settle(leftovers.backlogRuns, FlushEpochs.Outcome.DROPPED);
         }
@@ -186,23 +199,27 @@ public final class Shutdown {
     long failed = 0;
     if (givenReason == DropReason.CLOSE_TIMEOUT) {
       for (Batch batch : leftovers.inFlight) {
-        Runnable report = pipeline.uploader.giveUp(batch, kept);
-        if (report != null) {
-          reports.add(report);
-          // Finished by close, so its attempts no longer change: Uploader.giveUp decided by them.
-          if (!kept && batch.attempts() > 0) {
-            failed += batch.size();
+        Runnable report = pipeline.uploader.giveUp(batch, recordsStay);
+        if (report == null) continue;
+        reports.add(report);
+        // Finished by close, so its attempts no longer change: Uploader.giveUp decided by them.
+        for (EncodedMessage message : batch.messages) {
+          if (kept.test(message)) {
+            spooled++;
+          } else if (batch.attempts() > 0) {
+            failed++;
           } else {
-            lost += batch.size();
+            lost++;
           }
         }
       }
     }
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    if (lost > 0 && kept) {
+    if (spooled > 0) {
       logger.info("Close left {} in the spool after {} ms (dropped: SPOOLED): the next client on {} "
-          + "sends them", Log.count(lost, "message"), millis, spool.directory());
-    } else if (reason == DropReason.CLIENT_FAILED && lost > 0) {
+          + "sends them", Log.count(spooled, "message"), millis, spool.directory());
+    }
+    if (givenReason == DropReason.CLIENT_FAILED && lost > 0) {
       logger.warn("{} dropped (CLIENT_FAILED); each was reported to the callback",
           Log.count(lost, "message"));
     } else if (lost > 0 || failed > 0) {

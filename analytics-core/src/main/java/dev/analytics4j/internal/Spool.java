@@ -153,6 +153,11 @@ final class Spool implements Closeable {
     }
   }
 
+  /** Whether the records written stay for the next client: also once only the lock file went. */
+  boolean recordsStayForNextClient() {
+    return directory.checkOwned() || directory.stillNamed();
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Appending
 

@@ -62,28 +62,49 @@ final class SpoolReader {
   void refill(MessageQueue queue, Reporter reporter) {
     // A FileChannel closes itself when an interrupted thread uses it: set the interrupt aside.
     boolean interrupted = Thread.interrupted();
+    try {
+      EncodedMessage recovered;
+      while ((recovered = refillUntilRecovered(queue, reporter)) != null) {
+        // The listener hears of a recovered message before it can be sent, but without the read
+        // lock: close takes that lock to report the backlog and to close the spool, and a listener
+        // that blocks must not hold close past its deadline. Close may meanwhile report the message
+        // (it is peeked): then it is not admitted.
+        reporter.recoveredRead(recovered);
+      }
+    } finally {
+      if (interrupted) Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Moves backlog messages into the window until it is full or the backlog is read, and returns
+   * null; or stops at a recovered message just read, left peeked, and returns it for the listener.
+   */
+  private @Nullable EncodedMessage refillUntilRecovered(MessageQueue queue, Reporter reporter) {
     readLock.lock();
     try {
       while (true) {
         EncodedMessage message = peeked;
         if (message == null) {
-          if (queue.backlog() == 0) return;
+          if (queue.backlog() == 0) return null;
           message = next();
           if (message == null) {
             dropUnreadable(queue, reporter);
-            return;
+            return null;
           }
-          if (message.isRecovered()) reporter.recoveredRead(message);
+          if (message.isRecovered()) {
+            peeked = message;
+            return message;
+          }
         }
         if (!queue.admit(message)) {
           peeked = message;
-          return;
+          return null;
         }
         peeked = null;
       }
     } finally {
       readLock.unlock();
-      if (interrupted) Thread.currentThread().interrupt();
     }
   }
 

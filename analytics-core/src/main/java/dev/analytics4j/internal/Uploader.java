@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.zip.GZIPOutputStream;
 import org.jspecify.annotations.Nullable;
 
@@ -368,29 +370,45 @@ final class Uploader {
 
   /**
    * Claims a batch close gives up on, unless its upload finished it first, frees its room and counts
-   * it: dropped when it never went out or stays on disk for the next client ({@code keptOnDisk}),
-   * failed (possibly delivered) once a request for it was sent.
+   * it: a message whose record stays for the next client ({@code recordsStay} and written to the
+   * spool) is dropped as {@link DropReason#SPOOLED}; any other is dropped when the batch never went
+   * out, and failed (possibly delivered) once a request for it was sent.
    * Returns what is left to do, the callbacks and the flushes waiting on it, or null.
    */
-  @Nullable Runnable giveUp(Batch batch, boolean keptOnDisk) {
+  @Nullable Runnable giveUp(Batch batch, boolean recordsStay) {
     Batch.Unfinished state = batch.finishByClose();
     if (state == null) return null;
     queue.release(batch);
-    if (keptOnDisk || state.attempts == 0) {
-      return dropLater(batch.messages, batch.runs, keptOnDisk ? DropReason.SPOOLED : DropReason.CLOSE_TIMEOUT);
+    Predicate<EncodedMessage> kept = message -> recordsStay && API.spoolSeq(message) >= 0;
+    if (batch.messages.stream().allMatch(kept)) return dropLater(batch.messages, batch.runs, DropReason.SPOOLED);
+    List<List<FlushEpoch.Run>> runs = FlushEpoch.Run.split(batch.messages, batch.runs, kept);
+    Runnable spooled = dropLater(batch.messages.stream().filter(kept).collect(Collectors.toList()), runs.get(0),
+        DropReason.SPOOLED);
+    List<EncodedMessage> rest = batch.messages.stream().filter(kept.negate()).collect(Collectors.toList());
+    Runnable lost;
+    if (state.attempts == 0) {
+      lost = dropLater(rest, runs.get(1), DropReason.CLOSE_TIMEOUT);
+    } else {
+      Failure failure = state.sending
+          ? failure(0, null, state.attempts, "close deadline passed during attempt " + state.attempts
+              + "; the batch may have been delivered", true, true)
+          : failure(state.lastStatus, state.lastError, state.attempts, "close deadline passed while "
+              + "waiting to retry after " + (state.lastStatus != 0 ? "HTTP " + state.lastStatus : "a network error"),
+              state.uncertain, true);
+      reporter.failedCounted(rest, failure);
+      lost = () -> {
+        try {
+          reporter.failedCallbacks(rest, failure);
+        } finally {
+          queue.settle(runs.get(1), FlushEpochs.Outcome.FAILED);
+        }
+      };
     }
-    Failure failure = state.sending
-        ? failure(0, null, state.attempts, "close deadline passed during attempt " + state.attempts
-            + "; the batch may have been delivered", true, true)
-        : failure(state.lastStatus, state.lastError, state.attempts, "close deadline passed while "
-            + "waiting to retry after " + (state.lastStatus != 0 ? "HTTP " + state.lastStatus : "a network error"),
-            state.uncertain, true);
-    reporter.failedCounted(batch.messages, failure);
     return () -> {
       try {
-        reporter.failedCallbacks(batch.messages, failure);
+        spooled.run();
       } finally {
-        queue.settle(batch.runs, FlushEpochs.Outcome.FAILED);
+        lost.run();
       }
     };
   }
@@ -448,7 +466,7 @@ final class Uploader {
 
   @Override
   public String toString() {
-    return "Uploader{url=" + url + ", gzip=" + gzip + ", " + policy + "}";
+    return "Uploader{url=" + redactor.redact(url) + ", gzip=" + gzip + ", " + policy + "}";
   }
 
   private static Failure failure(int statusCode, @Nullable Throwable cause, int attempts, String reason,

@@ -33,6 +33,26 @@ class MessageQueueTest {
   }
 
   @Test
+  void aFlushThatTimesOutAsItCompletesCountsWhatSettledNotNothing() throws Exception {
+    // Completions queued on a completer that has not run them yet: the flush's epoch is complete
+    // and gone from the queue's books, its future not yet resolved, as when flush(timeout) times
+    // out in that moment.
+    java.util.List<Runnable> completions = new java.util.ArrayList<>();
+    MessageQueue queue = new MessageQueue(100, 1_000_000, 2, 1, HOUR, ENVELOPE, 500_000, completions::add);
+    queue.put(message(10));
+    queue.put(message(10));
+    FlushFuture future = queue.flush();
+    Batch batch = queue.take();
+    queue.release(batch);
+    queue.settle(batch.runs, FlushEpochs.Outcome.DELIVERED);
+    assertFalse(future.isDone());
+
+    assertEquals(Internal.get().flushResult(true, 2, 0, 0).toString(), queue.progress(future).toString());
+    completions.forEach(Runnable::run);
+    assertEquals(Internal.get().flushResult(true, 2, 0, 0).toString(), future.get().toString());
+  }
+
+  @Test
   void cutsABatchOnceFlushAtMessagesWait() throws Exception {
     MessageQueue queue = queue(100, 1_000_000, 3, 1);
     for (int i = 0; i < 7; i++) assertSame(Placement.ACCEPTED, queue.put(message(10)));

@@ -146,6 +146,58 @@ class SpoolOperatorsTest {
     assertTrue(!Files.exists(dir.resolve("meta.tmp")));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"meta", "acks"})
+  void aDirectoryHoldingAMetaOrAcksFileNoSpoolWroteIsRefusedAndLeftAsItWas(String name) throws Exception {
+    // An application's own directory given to spool(...) by mistake: its files are not the spool's
+    // to overwrite.
+    Path dir = temp.resolve("app");
+    Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+        PosixFilePermissions.fromString("rwx------")));
+    byte[] own = "owner=alice\nquota=12\n".getBytes(StandardCharsets.UTF_8);
+    Files.write(dir.resolve(name), own);
+
+    IllegalStateException refused = assertThrows(IllegalStateException.class,
+        () -> client(dir, SpoolFixtures.down()).build());
+
+    assertEquals("spool directory " + dir.toRealPath() + " holds a file named " + name + " that no spool "
+        + "wrote, which the client would overwrite: give the client a directory of its own",
+        refused.getMessage());
+    assertEquals(new String(own, StandardCharsets.UTF_8),
+        new String(Files.readAllBytes(dir.resolve(name)), StandardCharsets.UTF_8));
+    assertEquals(name.equals("meta") ? List.of("lock", "meta") : List.of("acks", "lock"), names(dir));
+  }
+
+  @Test
+  void aRecordWhoseSeqItsPlaceInTheSegmentCannotHaveIsSetAsideNotSent() throws Exception {
+    // A record whose checksum holds but whose seq lies two billion past its segment's base: no
+    // writer makes one (a segment's records are numbered from its base, one per record), and
+    // taking it would size recovery's bookkeeping by the seq instead of by the file.
+    Path dir = temp.resolve("spool");
+    client(dir, SpoolFixtures.down()).build().close();
+    java.io.ByteArrayOutputStream segment = new java.io.ByteArrayOutputStream();
+    long[] seqs = {0, 2_000_000_000L, 1};
+    String[] idsOf = {"a", "planted", "b"};
+    for (int i = 0; i < seqs.length; i++) {
+      byte[] id = idsOf[i].getBytes(StandardCharsets.UTF_8);
+      byte[] json = ("{\"type\":\"track\",\"messageId\":\"" + idsOf[i] + "\",\"event\":\"E\",\"userId\":\"u\"}")
+          .getBytes(StandardCharsets.UTF_8);
+      java.nio.ByteBuffer record = RecordCodec.encode(java.nio.ByteBuffer.allocate(256), seqs[i],
+          dev.analytics4j.messages.Message.Type.TRACK, id, json);
+      segment.write(record.array(), 0, record.limit());
+    }
+    Files.write(dir.resolve("segment-0000000000000000.log"), segment.toByteArray());
+
+    SpoolFixtures.Collector collector = new SpoolFixtures.Collector();
+    Analytics analytics = client(dir, collector).build();
+    assertEquals(2, analytics.metrics().recovered());
+    assertEquals("FlushResult{complete=true, delivered=2, failed=0, dropped=0}",
+        analytics.flush(Duration.ofSeconds(30)).toString());
+    analytics.close();
+    assertEquals(new HashSet<>(List.of("a", "b")), collector.received.keySet());
+    assertTrue(names(dir).stream().anyMatch(name -> name.startsWith("quarantine-0000000000000000-")), names(dir).toString());
+  }
+
   @Test
   void noFileOutsideTheDirectoryIsWrittenThroughAPlantedLink() throws Exception {
     Path dir = temp.resolve("spool");

@@ -282,7 +282,7 @@ class SpoolOutageTest {
     assertTrue(outage.failures.await(30, TimeUnit.SECONDS));
     assertEquals(0, analytics.metrics().failed());
 
-    // Nothing waits on disk for a next client any more: close would report CLOSE_TIMEOUT, not SPOOLED.
+    // Detached: this client writes nothing there any more, so its batches no longer wait on disk.
     java.nio.file.Files.delete(dir.resolve("lock"));
     FlushResult result = analytics.flush(Duration.ofSeconds(30));
 

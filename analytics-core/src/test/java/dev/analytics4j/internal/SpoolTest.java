@@ -330,19 +330,38 @@ class SpoolTest {
   }
 
   @Test
-  void aDetachedClientReportsWhatIsUnsentAtCloseAsCloseTimeoutNotSpooled() throws Exception {
+  void aClientThatLostOnlyItsLockLeavesWhatItWroteSpooledAndWhatItHeldInMemoryCloseTimeout() throws Exception {
     Path dir = temp.resolve("spool");
     RecordingCallback callback = new RecordingCallback();
-    Analytics analytics = client(dir, SpoolFixtures.down()).callback(callback).maxQueueSize(20).build();
-    for (String id : ids("m", 60)) assertTrue(analytics.offer(message(id)));
+    Analytics analytics = client(dir, SpoolFixtures.down()).callback(callback).maxQueueSize(100).flushAt(20).build();
+    List<String> written = ids("m", 60);
+    for (String id : written) assertTrue(analytics.offer(message(id)));
     Files.delete(dir.resolve("lock"));
+    assertFalse(Internal.get().pipeline(analytics).spool.keepsForNextClient(), "detached");
+    List<String> inMemory = ids("n", 30);
+    for (String id : inMemory) assertTrue(analytics.offer(message(id)));
+    java.util.concurrent.CompletableFuture<FlushResult> flush = analytics.flush();
     analytics.close(Duration.ZERO);
-    assertEquals(60, callback.outcomes.size(), callback.outcomes.toString());
-    assertEquals(0, callback.count("dropped:SPOOLED"));
-    assertEquals(60, callback.count("dropped:CLOSE_TIMEOUT") + callback.count("failed"), callback.outcomes.toString());
+
+    assertEquals(List.of(), callback.duplicates);
+    assertEquals(90, callback.outcomes.size(), callback.outcomes.toString());
+    for (String id : written) assertEquals("dropped:SPOOLED", callback.outcomes.get(id), id);
+    long lost = inMemory.stream().filter(id -> callback.outcomes.get(id).equals("dropped:CLOSE_TIMEOUT")).count();
+    long failed = inMemory.stream().filter(id -> callback.outcomes.get(id).equals("failed")).count();
+    assertEquals(30, lost + failed, callback.outcomes.toString());
+    assertEquals(Internal.get().flushResult(true, 0, failed, 60 + lost).toString(),
+        flush.get(30, TimeUnit.SECONDS).toString());
     Metrics metrics = analytics.metrics();
-    assertEquals(0, metrics.dropped(DropReason.SPOOLED));
-    assertEquals(60, metrics.dropped(DropReason.CLOSE_TIMEOUT) + metrics.failed());
+    assertEquals(60, metrics.dropped(DropReason.SPOOLED));
+    assertEquals(lost, metrics.dropped(DropReason.CLOSE_TIMEOUT));
+    assertEquals(failed, metrics.failed());
+
+    // The records stayed: the next client sends exactly the messages reported SPOOLED.
+    SpoolFixtures.Collector collector = new SpoolFixtures.Collector();
+    Analytics next = client(dir, collector).build();
+    assertEquals(Internal.get().flushResult(true, 60, 0, 0).toString(), next.flush(Duration.ofSeconds(30)).toString());
+    next.close();
+    assertEquals(new HashSet<>(written), collector.received.keySet());
   }
 
   @Test
@@ -406,5 +425,67 @@ class SpoolTest {
       analytics.close();
       assertEquals(30, collector.received.size(), policy.toString());
     }
+  }
+  @Test
+  void closeKeepsItsDeadlineWhileAListenerBlocksOnARecoveredMessage() throws Exception {
+    Path dir = temp.resolve("spool");
+    leaveInSpool(dir, ids("m", 5));
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    RecordingCallback callback = new RecordingCallback();
+    Analytics second = client(dir, new SpoolFixtures.Collector()).callback(callback)
+        .listener(new dev.analytics4j.AnalyticsListener() {
+          @Override
+          public void messageEnqueued(EncodedMessage message) {
+            if (!message.isRecovered()) return;
+            entered.countDown();
+            // Deaf to interrupts, as a listener blocked on a lock or a socket is.
+            boolean interrupted = false;
+            while (true) {
+              try {
+                release.await();
+                break;
+              } catch (InterruptedException e) {
+                interrupted = true;
+              }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+          }
+        }).build();
+    try {
+      assertTrue(entered.await(30, TimeUnit.SECONDS), "the listener is told of the first recovered message");
+      java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
+      Thread closer = new Thread(() -> {
+        second.close(Duration.ofMillis(100));
+        closed.complete(null);
+      }, "closer");
+      closer.start();
+      // Close promises its deadline plus half a second whatever listeners do; 30 s only tells a
+      // close that waits for the listener from one that does not.
+      closed.get(30, TimeUnit.SECONDS);
+    } finally {
+      release.countDown();
+    }
+    assertEquals(5, callback.count("dropped:SPOOLED"), callback.outcomes.toString());
+    assertEquals(5, callback.outcomes.size());
+    assertEquals(5, second.metrics().dropped(DropReason.SPOOLED));
+  }
+  @Test
+  void buildOnAnInterruptedThreadOpensTheSpoolAndKeepsTheInterrupt() throws Exception {
+    Path dir = temp.resolve("spool");
+    leaveInSpool(dir, ids("m", 5));
+    SpoolFixtures.Collector collector = new SpoolFixtures.Collector();
+    Analytics second;
+    Thread.currentThread().interrupt();
+    try {
+      second = client(dir, collector).build();
+    } finally {
+      assertTrue(Thread.interrupted(), "the interrupt status is kept, and cleared here");
+    }
+    assertEquals(5, second.metrics().recovered());
+    assertEquals(Internal.get().flushResult(true, 5, 0, 0).toString(), second.flush(Duration.ofSeconds(30)).toString());
+    assertTrue(Internal.get().pipeline(second).spool.keepsForNextClient(), "it still holds the directory");
+    second.close();
+    assertEquals(new HashSet<>(ids("m", 5)), collector.received.keySet());
   }
 }

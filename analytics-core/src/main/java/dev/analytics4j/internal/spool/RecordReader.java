@@ -85,7 +85,12 @@ public final class RecordReader {
     if (view.remaining() < RecordCodec.HEADER_BYTES + length) {
       view = window(file, pos, limit, RecordCodec.HEADER_BYTES + length);
     }
-    return RecordCodec.lengthAt(view, view.position(), view.limit(), base, crc) >= 0 ? view : null;
+    if (RecordCodec.lengthAt(view, view.position(), view.limit(), base, crc) < 0) return null;
+    // A segment's records are numbered from its base, one each, so the one at pos follows at most
+    // pos / (the smallest record) others: a seq past that is no writer's, and would size the
+    // segment's bookkeeping (a bit per seq) by itself rather than by the file.
+    long index = view.getLong(view.position() + RecordCodec.HEADER_BYTES) - base;
+    return index <= pos / (RecordCodec.HEADER_BYTES + RecordCodec.FIXED_BYTES) ? view : null;
   }
 
   private void decode(ByteBuffer view, int at, int length) {

@@ -191,6 +191,11 @@ public final class SpoolDirectory implements Closeable {
       }
       return;
     }
+    String foreign = foreignFile(fileSystem);
+    if (foreign != null) {
+      throw new IllegalStateException("spool directory " + real + " holds a file named " + foreign + " that no "
+          + "spool wrote, which the client would overwrite: give the client a directory of its own");
+    }
     boolean holdsRecords = false;
     for (String name : fileSystem.list()) {
       if (Segment.baseOf(name) < 0) continue;
@@ -205,6 +210,31 @@ public final class SpoolDirectory implements Closeable {
           + "that directory and start the client there. To discard them, delete this directory");
     }
     writeMeta(fileSystem, "analytics4j spool\nformat " + RecordCodec.FORMAT_VERSION + "\nkey-sha256 " + expected + "\n");
+  }
+
+  /**
+   * In a directory without a key fingerprint, which the client would take as new: a {@code meta} or
+   * {@code acks} file that no spool wrote, not even one damaged by a crash or an operator (a meta
+   * that is not empty, zeroed or a cut copy of ours; acks entries whose checksums fail), and that
+   * taking the directory would overwrite; null when there is none.
+   */
+  private static @Nullable String foreignFile(SpoolFileSystem fileSystem) throws IOException {
+    String header = "analytics4j spool\n";
+    SpoolFileSystem.Entry meta = fileSystem.entry(META);
+    if (meta != null && meta.regularFile() && meta.size() > 0) {
+      ByteBuffer head = ByteBuffer.allocate((int) Math.min(meta.size(), header.length()));
+      try (SpoolFile file = fileSystem.open(META)) {
+        file.readFully(head, 0);
+      }
+      String text = new String(head.array(), 0, head.position(), StandardCharsets.UTF_8);
+      if (!header.startsWith(text) && text.chars().anyMatch(c -> c != 0)) return META;
+    }
+    SpoolFileSystem.Entry acks = fileSystem.entry(AckLog.NAME);
+    if (acks != null && acks.regularFile() && acks.size() > 0 && acks.size() <= 2 * AckLog.COMPACT_BYTES) {
+      AckLog.Read read = AckLog.read(fileSystem, seq -> { });
+      if (read.damaged > 0 || read.trailingBytes > 0) return AckLog.NAME;
+    }
+    return null;
   }
 
   /**
@@ -276,7 +306,8 @@ public final class SpoolDirectory implements Closeable {
     OWNED.remove(path, this);
     logger.warn("Spool {}: {}. This client no longer owns it and writes nothing more there: new messages "
         + "are kept in memory only, as without a spool; what it had written is still sent from its open "
-        + "files, and what is unsent at close is reported CLOSE_TIMEOUT, not SPOOLED", path, lost);
+        + "files, and what is unsent at close is reported SPOOLED only if its record is still in this directory "
+        + "for the next client, else CLOSE_TIMEOUT", path, lost);
     return false;
   }
 
@@ -298,6 +329,18 @@ public final class SpoolDirectory implements Closeable {
       return null;
     } catch (IOException | RuntimeException e) {
       return "it cannot be checked: " + e;
+    }
+  }
+
+  /**
+   * Whether the path still names the directory this client opened, whatever became of its lock
+   * file: then the records written in it are where the next client on the path finds them.
+   */
+  public boolean stillNamed() {
+    try {
+      return fileSystem.stillNamed();
+    } catch (IOException | RuntimeException e) {
+      return false;
     }
   }
 
