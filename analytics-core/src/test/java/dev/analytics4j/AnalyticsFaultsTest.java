@@ -16,7 +16,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -266,7 +268,7 @@ class AnalyticsFaultsTest {
     for (int i = 0; i < 10; i++) analytics.enqueue(track("m" + i));
     CompletableFuture<FlushResult> first = analytics.flush();
     int flushes = 100_000;
-    Set<CompletableFuture<FlushResult>> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Set<CompletableFuture<FlushResult>> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
     List<CompletableFuture<FlushResult>> all = new ArrayList<>(flushes);
     for (int i = 0; i < flushes; i++) {
       assertFalse(analytics.offer(track("d" + i).build()));

@@ -12,6 +12,7 @@ import dev.analytics4j.FlushResult;
 import dev.analytics4j.messages.Message;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +38,7 @@ class MessageQueueTest {
     // Completions queued on a completer that has not run them yet: the flush's epoch is complete
     // and gone from the queue's books, its future not yet resolved, as when flush(timeout) times
     // out in that moment.
-    java.util.List<Runnable> completions = new java.util.ArrayList<>();
+    List<Runnable> completions = new ArrayList<>();
     MessageQueue queue = new MessageQueue(100, 1_000_000, 2, 1, HOUR, ENVELOPE, 500_000, completions::add);
     queue.put(message(10));
     queue.put(message(10));
@@ -182,7 +183,7 @@ class MessageQueueTest {
     CompletableFuture<FlushResult> flush = queue.flush();
     settle(queue, queue.take(), FlushEpochs.Outcome.DELIVERED);
     assertFalse(flush.isDone(), "the drop's callback has not run yet");
-    queue.settle(java.util.Collections.singletonList(new FlushEpoch.Run(full.epoch, 1)), FlushEpochs.Outcome.DROPPED);
+    queue.settle(Collections.singletonList(new FlushEpoch.Run(full.epoch, 1)), FlushEpochs.Outcome.DROPPED);
     assertEquals(Internal.get().flushResult(true, 1, 0, 1), flush.get(10, TimeUnit.SECONDS));
   }
 
@@ -280,12 +281,12 @@ class MessageQueueTest {
     assertSame(Placement.FAILED, queue.put(message(10)));
   }
 
-  private static java.util.List<String> ids(Batch batch) {
+  private static List<String> ids(Batch batch) {
     return ids(batch.messages);
   }
 
-  private static java.util.List<String> ids(java.util.List<EncodedMessage> messages) {
-    java.util.List<String> ids = new java.util.ArrayList<>();
+  private static List<String> ids(List<EncodedMessage> messages) {
+    List<String> ids = new ArrayList<>();
     for (EncodedMessage message : messages) ids.add(message.messageId());
     return ids;
   }

@@ -17,6 +17,7 @@ import dev.analytics4j.Metrics;
 import dev.analytics4j.RecordingCallback;
 import dev.analytics4j.SchedulerLag;
 import dev.analytics4j.internal.spool.RecordCodec;
+import dev.analytics4j.messages.Message;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -183,7 +184,7 @@ class SpoolOperatorsTest {
       byte[] json = ("{\"type\":\"track\",\"messageId\":\"" + idsOf[i] + "\",\"event\":\"E\",\"userId\":\"u\"}")
           .getBytes(StandardCharsets.UTF_8);
       java.nio.ByteBuffer record = RecordCodec.encode(java.nio.ByteBuffer.allocate(256), seqs[i],
-          dev.analytics4j.messages.Message.Type.TRACK, id, json);
+          Message.Type.TRACK, id, json);
       segment.write(record.array(), 0, record.limit());
     }
     Files.write(dir.resolve("segment-0000000000000000.log"), segment.toByteArray());

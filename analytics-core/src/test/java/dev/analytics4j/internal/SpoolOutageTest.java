@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -151,7 +152,7 @@ class SpoolOutageTest {
     Analytics analytics = build(spooled(dir, outage).callback(callback).maxRetries(0)
         .maxRetryAfter(Duration.ofMillis(100), Duration.ofMillis(1)));
     for (String id : ids("m", 5)) analytics.enqueue(message(id));
-    java.util.concurrent.CompletableFuture<FlushResult> flushed = analytics.flush();
+    CompletableFuture<FlushResult> flushed = analytics.flush();
 
     assertTrue(outage.failures.await(30, TimeUnit.SECONDS));
     outage.up();

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.analytics4j.Analytics;
+import dev.analytics4j.AnalyticsListener;
 import dev.analytics4j.Callback;
 import dev.analytics4j.DropReason;
 import dev.analytics4j.EncodedMessage;
@@ -34,6 +35,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -150,11 +152,11 @@ class SpoolTest {
     RecordingCallback callback = new RecordingCallback();
     Analytics analytics = client(dir, gated).callback(callback).maxQueueSize(10).flushAt(10)
         .spoolMaxBytes(128 * 1024).build();
-    String padding = String.join("", java.util.Collections.nCopies(1000, "x"));
+    String padding = String.join("", Collections.nCopies(1000, "x"));
     int accepted = 0;
     int i = 0;
     while (true) {
-      boolean ok = analytics.offer(message("m" + i++).properties(java.util.Collections.singletonMap("pad", padding)));
+      boolean ok = analytics.offer(message("m" + i++).properties(Collections.singletonMap("pad", padding)));
       if (!ok) break;
       accepted++;
     }
@@ -340,7 +342,7 @@ class SpoolTest {
     assertFalse(Internal.get().pipeline(analytics).spool.keepsForNextClient(), "detached");
     List<String> inMemory = ids("n", 30);
     for (String id : inMemory) assertTrue(analytics.offer(message(id)));
-    java.util.concurrent.CompletableFuture<FlushResult> flush = analytics.flush();
+    CompletableFuture<FlushResult> flush = analytics.flush();
     analytics.close(Duration.ZERO);
 
     assertEquals(List.of(), callback.duplicates);
@@ -434,7 +436,7 @@ class SpoolTest {
     CountDownLatch release = new CountDownLatch(1);
     RecordingCallback callback = new RecordingCallback();
     Analytics second = client(dir, new SpoolFixtures.Collector()).callback(callback)
-        .listener(new dev.analytics4j.AnalyticsListener() {
+        .listener(new AnalyticsListener() {
           @Override
           public void messageEnqueued(EncodedMessage message) {
             if (!message.isRecovered()) return;
@@ -454,7 +456,7 @@ class SpoolTest {
         }).build();
     try {
       assertTrue(entered.await(30, TimeUnit.SECONDS), "the listener is told of the first recovered message");
-      java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
+      CompletableFuture<Void> closed = new CompletableFuture<>();
       Thread closer = new Thread(() -> {
         second.close(Duration.ofMillis(100));
         closed.complete(null);
