@@ -253,6 +253,78 @@ class ImporterTest {
     assertFalse(summary.contains("complete"), summary);
   }
 
+  /** Serves {@code text}, then fails as a disk or a network mount does. */
+  private static InputStream failingAfter(String text) {
+    return new InputStream() {
+      private final InputStream data = stream(text);
+
+      @Override
+      public int read() throws IOException {
+        throw new AssertionError("not used");
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = data.read(b, off, len);
+        if (n < 0) throw new IOException("Input/output error");
+        return n;
+      }
+    };
+  }
+
+  /**
+   * Reading broke, then the endpoint refused the key for what was read: exit 5 outranks 7, and no
+   * batch after the refusal is sent (each would be one more 401).
+   */
+  @Test
+  void aRefusedWriteKeyAfterAReadErrorStillStopsTheImportWithItsExitCode() throws Exception {
+    ((QueueDispatcher) server.getDispatcher()).setFailFast(TestServer.status(401));
+    // Nothing is sent before reading ends (flushInterval 1 h, batches of 100): the input's stop comes first.
+    Importer importer = Importer.builder(client()).batchSize(100).maxInFlightLines(100)
+        .source(Importer.Source.stream("in", failingAfter(lines(3)))).rejects(rejects()).build();
+
+    ImportResult result = importer.run();
+
+    assertEquals(ImportResult.EXIT_AUTH, result.exitCode(), result.format());
+    assertEquals(1, server.getRequestCount());
+    assertEquals(3, result.notDelivered);
+    assertEquals("in line 4, which could not be read to its end; nothing after it was read", result.stoppedAt);
+    assertTrue(result.format().startsWith("analytics4j import stopped: the endpoint refused the write key (HTTP 401)"),
+        result.format());
+  }
+
+  /** Ctrl-C after a read error bounds the sending by the shutdown timeout, as after any other stop. */
+  @Test
+  void cancelAfterAReadErrorStopsWithinTheShutdownTimeout() throws Exception {
+    CountDownLatch received = new CountDownLatch(1);
+    CountDownLatch answer = new CountDownLatch(1);
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+        received.countDown();
+        answer.await(30, TimeUnit.SECONDS);
+        return TestServer.ok();
+      }
+    });
+    Importer importer = Importer.builder(client()).batchSize(100).shutdownTimeout(Duration.ZERO)
+        .source(Importer.Source.stream("in", failingAfter(lines(3)))).rejects(rejects()).build();
+    CompletableFuture<ImportResult> run = runAsync(importer);
+    ImportResult result;
+    try {
+      // The batch goes out once reading has ended, with the read error.
+      assertTrue(received.await(30, TimeUnit.SECONDS), "request on the wire");
+      importer.cancel();
+      result = run.get(60, TimeUnit.SECONDS);
+    } finally {
+      answer.countDown();
+    }
+
+    assertEquals(ImportResult.EXIT_SIGINT, result.exitCode(), result.format());
+    assertEquals(0, result.delivered);
+    assertEquals(3, result.notDelivered);
+    assertEquals("in line 4, which could not be read to its end; nothing after it was read", result.stoppedAt);
+  }
+
   @Test
   void aRefusedWriteKeyStopsTheImportAtTheFirstAnswer() throws Exception {
     server.enqueue(TestServer.status(401));
