@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.endpoint.SanitizableData;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -264,6 +266,26 @@ public class AnalyticsAutoConfiguration {
     @ConditionalOnMissingBean
     AnalyticsMeterBinder analyticsMeterBinder() {
       return new AnalyticsMeterBinder();
+    }
+  }
+
+  /**
+   * Actuator shows property values only when told to ({@code show-values}), and then masks only
+   * what a {@link SanitizingFunction} says: without this one, {@code /actuator/configprops} and
+   * {@code /actuator/env} would show the write key.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.SanitizingFunction")
+  static class SanitizingConfiguration {
+    @Bean
+    @ConditionalOnMissingBean(name = "analytics4jWriteKeySanitizer")
+    SanitizingFunction analytics4jWriteKeySanitizer() {
+      return data -> isWriteKey(data.getKey()) ? data.withValue(SanitizableData.SANITIZED_VALUE) : data;
+    }
+
+    /** {@code analytics4j.write-key} in any of its forms: {@code analytics4j.writeKey}, {@code ANALYTICS4J_WRITE_KEY}. */
+    static boolean isWriteKey(String key) {
+      return key.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "").equals("analytics4jwritekey");
     }
   }
 

@@ -40,6 +40,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import java.util.stream.Collectors;
+import org.springframework.boot.actuate.autoconfigure.context.properties.ConfigurationPropertiesReportEndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.env.EnvironmentEndpointAutoConfiguration;
+import org.springframework.boot.actuate.context.properties.ConfigurationPropertiesReportEndpoint;
+import org.springframework.boot.actuate.env.EnvironmentEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -280,6 +285,37 @@ class AnalyticsAutoConfigurationTest {
       assertThat(context.getBean(AnalyticsMeterBinder.class)).isSameAs(context.getBean("myMeters"));
       assertThat(context.getBean(HEALTH_INDICATOR)).isInstanceOf(String.class);
     });
+  }
+
+  /**
+   * Boot shows no property values unless told to, and then masks only what a SanitizingFunction
+   * says: with show-values=always the write key would be on /actuator/configprops and /actuator/env.
+   */
+  @Test
+  void theWriteKeyIsMaskedInTheActuatorsPropertyAndEnvironmentEndpoints() {
+    runner.withConfiguration(AutoConfigurations.of(ConfigurationPropertiesReportEndpointAutoConfiguration.class,
+            EnvironmentEndpointAutoConfiguration.class))
+        .withPropertyValues("analytics4j.write-key=secret-write-key", "analytics4j.user-agent=shown/1.0",
+            "management.endpoints.web.exposure.include=configprops,env",
+            "management.endpoint.configprops.show-values=always", "management.endpoint.env.show-values=always")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          String shown = context.getBean(ConfigurationPropertiesReportEndpoint.class).configurationProperties()
+              .getContexts().values().stream()
+              .flatMap(c -> c.getBeans().values().stream())
+              .filter(bean -> bean.getPrefix().equals("analytics4j"))
+              .map(bean -> bean.getProperties() + " " + bean.getInputs())
+              .collect(Collectors.joining());
+          assertTrue(shown.contains("shown/1.0"), shown); // values are shown, so the mask is ours
+          assertTrue(shown.contains("writeKey=******"), shown);
+          assertFalse(shown.contains("secret-write-key"), shown);
+
+          Object value = context.getBean(EnvironmentEndpoint.class).environmentEntry("analytics4j.write-key")
+              .getProperty().getValue();
+          assertEquals("******", value);
+        });
+    runner.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate.")).run(context ->
+        assertThat(context).hasNotFailed().hasSingleBean(Analytics.class).doesNotHaveBean("analytics4jWriteKeySanitizer"));
   }
 
   @Test
