@@ -88,7 +88,8 @@ public class AnalyticsAutoConfiguration {
   static Analytics.Builder builder(AnalyticsProperties properties, @Nullable Environment environment) {
     Analytics.Builder builder;
     if (properties.sends()) {
-      builder = Analytics.builder(properties.getWriteKey());
+      // A key from a file or a secret often ends with a line break; sent with it, it is another key.
+      builder = Analytics.builder(Objects.requireNonNull(properties.getWriteKey()).trim());
     } else {
       logger.warn("analytics4j is off ({}): messages are validated, then dropped (reason DISABLED); nothing is sent",
           properties.isEnabled() ? "analytics4j.write-key is not set" : "analytics4j.enabled=false");

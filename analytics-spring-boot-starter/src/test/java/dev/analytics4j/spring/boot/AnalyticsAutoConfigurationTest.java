@@ -55,6 +55,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.MapPropertySource;
 
 /** What the auto-configuration puts in the context, and what it leaves out, on the Boot version under test. */
 @ExtendWith(OutputCaptureExtension.class)
@@ -101,6 +102,25 @@ class AnalyticsAutoConfigurationTest {
           RecordedRequest request = Collector.take(server);
           assertEquals("Basic dGVzdC1rZXk6", request.getHeaders().get("Authorization"));
           assertEquals("gzip", request.getHeaders().get("Content-Encoding"));
+        });
+  }
+
+  /**
+   * A key read from a file or a Kubernetes secret often ends with a line break. Sent as it is, it
+   * is another key, which the API answers 200 and drops every event of; blank is already unset.
+   */
+  @Test
+  void aWriteKeyIsSentWithoutTheWhitespaceAroundIt() throws Exception {
+    runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+            new MapPropertySource("secret", Map.of("analytics4j.write-key", " test-key\r\n"))))
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          Analytics analytics = context.getBean(Analytics.class);
+          analytics.enqueue(track("m1"));
+          assertTrue(analytics.flush(Duration.ofSeconds(10)).isSuccess());
+          RecordedRequest request = Collector.take(server);
+          assertEquals("Basic dGVzdC1rZXk6", request.getHeaders().get("Authorization"));
+          assertTrue(Collector.body(request).endsWith(",\"writeKey\":\"test-key\"}"), Collector.body(request));
         });
   }
 
