@@ -112,6 +112,12 @@ public class AnalyticsAutoConfiguration {
     map.from(properties::getMaxInFlightRequests).to(set.to("max-in-flight-requests", "a whole number from 1 to 64",
         builder::maxInFlightRequests));
     map.from(properties::getMaxRetries).to(set.to("max-retries", "a whole number from 0 to 1000", builder::maxRetries));
+    // The builder takes each of these pairs in one call: each property is first checked alone, on a
+    // builder thrown away, so that a refused value is reported as its own property's.
+    map.from(properties::getMaxBackoff).to(set.to("max-backoff", POSITIVE,
+        max -> Analytics.builder(DISABLED_WRITE_KEY).retryBackoff(max, max)));
+    map.from(properties::getMaxRetryAfterTotal).to(set.to("max-retry-after-total", NOT_NEGATIVE,
+        total -> Analytics.builder(DISABLED_WRITE_KEY).maxRetryAfter(Duration.ZERO, total)));
     map.from(properties::getInitialBackoff).to(set.to("initial-backoff", POSITIVE + ", at most analytics4j.max-backoff ("
         + properties.getMaxBackoff() + ")", initial -> builder.retryBackoff(initial, properties.getMaxBackoff())));
     map.from(properties::getMaxRetryDuration).to(set.to("max-retry-duration", POSITIVE, builder::maxRetryDuration));
