@@ -548,6 +548,27 @@ class ImporterTest {
     }
   }
 
+  /**
+   * The second input was removed (a log rotation, a cleanup) while the first was sent: the summary
+   * says so, and that nothing of it was read, instead of "b.ndjson: b.ndjson" and a line 1 cut short.
+   */
+  @Test
+  void anInputGoneBeforeItsTurnStopsTheRunSayingWhatHappened() throws Exception {
+    Path first = Files.writeString(dir.resolve("a.ndjson"), lines(2));
+    Path second = Files.writeString(dir.resolve("b.ndjson"), lines(2));
+    Importer importer = Importer.builder(client()).source(Importer.Source.file(first))
+        .source(Importer.Source.file(second)).build();
+    Files.delete(second);
+
+    ImportResult result = importer.run();
+
+    assertEquals(ImportResult.EXIT_INPUT, result.exitCode(), result.format());
+    assertEquals(2, result.delivered);
+    assertEquals(second + ": cannot be opened: it is gone (removed or renamed since the import started)",
+        result.stop.reason);
+    assertEquals("the start of " + second + "; nothing was read", result.stoppedAt);
+  }
+
   @Test
   void anEndlessLineStopsTheRunWithAnError() throws Exception {
     InputStream zeros = new InputStream() {
