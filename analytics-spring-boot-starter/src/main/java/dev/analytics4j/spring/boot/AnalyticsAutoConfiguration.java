@@ -6,6 +6,7 @@ import dev.analytics4j.BeforeSend;
 import dev.analytics4j.Callback;
 import dev.analytics4j.SpoolSync;
 import dev.analytics4j.micrometer.AnalyticsMeterBinder;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -70,7 +71,15 @@ public class AnalyticsAutoConfiguration {
     List<AnalyticsListener> all = listeners.orderedStream().collect(Collectors.toList());
     if (!all.isEmpty()) builder.listener(CompositeListener.of(all));
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
-    Analytics analytics = builder.build();
+    Analytics analytics;
+    try {
+      analytics = builder.build();
+    } catch (UncheckedIOException | IllegalStateException e) {
+      // The spool's directory is opened here, the first time anything touches it; nothing else
+      // build() does can fail so with the starter's transport.
+      if (properties.getSpool() == null || !properties.sends()) throw e;
+      throw new Settings(environment).refused("spool", SPOOL, properties.getSpool(), e);
+    }
     // The binder's queue gauges then read this client's Metrics, as the health details do.
     for (AnalyticsListener listener : all) {
       if (listener instanceof AnalyticsMeterBinder) ((AnalyticsMeterBinder) listener).client(analytics);
@@ -163,6 +172,8 @@ public class AnalyticsAutoConfiguration {
 
   private static final String POSITIVE = "a positive duration, such as 500ms or 10s";
   private static final String NOT_NEGATIVE = "a duration of 0 or more, such as 500ms or 10s";
+  private static final String SPOOL = "a directory this application can create and write, used by no other client "
+      + "and holding no other write key's messages";
   static final String SPOOL_SYNC = "none, every-write, or an interval such as 500ms, 1s, 2m or PT1S";
 
   /**
@@ -202,10 +213,15 @@ public class AnalyticsAutoConfiguration {
       try {
         return apply.apply(value);
       } catch (IllegalArgumentException | NullPointerException e) {
-        String property = "analytics4j." + name;
-        throw new InvalidPropertyException(property, withoutCredentials(String.valueOf(value)), allowed, origin(property),
-            withoutCredentials(e.getMessage() == null ? e.toString() : e.getMessage()), e);
+        throw refused(name, allowed, value, e);
       }
+    }
+
+    /** The failure that reports {@code value} of the property {@code name} as refused for {@code e}. */
+    InvalidPropertyException refused(String name, String allowed, @Nullable Object value, RuntimeException e) {
+      String property = "analytics4j." + name;
+      return new InvalidPropertyException(property, withoutCredentials(String.valueOf(value)), allowed, origin(property),
+          withoutCredentials(e.getMessage() == null ? e.toString() : e.getMessage()), e);
     }
 
     /** A URL's user info, which may hold a password, is not repeated in the failure report. */

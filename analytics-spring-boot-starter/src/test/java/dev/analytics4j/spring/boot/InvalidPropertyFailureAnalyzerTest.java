@@ -87,6 +87,24 @@ class InvalidPropertyFailureAnalyzerTest {
     });
   }
 
+  /** The spool is opened when the client is built: a path that cannot be one fails startup naming the property. */
+  @Test
+  void aSpoolThatCannotBeOpenedNamesItsProperty(@TempDir Path temp) throws Exception {
+    Path file = java.nio.file.Files.writeString(temp.resolve("not-a-directory"), "x");
+    runner.withPropertyValues("analytics4j.spool=" + file).run(context -> {
+      assertThat(context).hasFailed();
+      InvalidPropertyException e = find(context.getStartupFailure());
+      assertNotNull(e, String.valueOf(context.getStartupFailure()));
+      assertEquals("analytics4j.spool", e.property());
+      assertEquals(file.toString(), e.value());
+      assertEquals("cannot create the spool directory " + file + ": java.nio.file.FileAlreadyExistsException: " + file,
+          e.reason());
+      FailureAnalysis analysis = new InvalidPropertyFailureAnalyzer().analyze(context.getStartupFailure());
+      assertTrue(analysis.getDescription().startsWith("Invalid value '" + file + "' for configuration property "
+          + "'analytics4j.spool'"), analysis.getDescription());
+    });
+  }
+
   @Test
   void aSpoolMaxBytesTooSmallIsRefusedWithTheSpool(@TempDir Path temp) {
     runner.withPropertyValues("analytics4j.spool=" + temp.resolve("spool"), "analytics4j.spool-max-bytes=1KB")
