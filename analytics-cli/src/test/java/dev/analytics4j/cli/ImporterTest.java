@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.analytics4j.Analytics;
+import dev.analytics4j.Transport;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -270,6 +271,62 @@ class ImporterTest {
         return n;
       }
     };
+  }
+
+  /**
+   * The checkpoint could not be written (its directory removed), which stops the run; a Ctrl-C
+   * then still bounds the sending of what was read by the shutdown timeout.
+   */
+  @Test
+  void cancelAfterTheCheckpointFailedStopsWithinTheShutdownTimeout() throws Exception {
+    // Holds every request until closed: only a stop that ends the sending can end the run.
+    CountDownLatch received = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    Transport holding = new Transport() {
+      @Override
+      public Transport.Response send(Transport.Request request) throws IOException {
+        received.countDown();
+        try {
+          closed.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        throw new IOException("transport closed");
+      }
+
+      @Override
+      public void close() {
+        closed.countDown();
+      }
+    };
+    Path sub = Files.createDirectory(dir.resolve("sub"));
+    Path input = Files.writeString(dir.resolve("in.ndjson"), "\n" + lines(2));
+    Checkpoint checkpoint = new Checkpoint(sub.resolve("cp.txt"), List.of(Checkpoint.identify(input)), "UTF-8",
+        List.of("r.txt"), new FinalLines());
+    checkpoint.create();
+    Files.delete(sub.resolve("cp.txt"));
+    Files.delete(sub); // the blank first line is final at once: writing that fails, and stops the run
+    // Batches of 100 every hour: the one request goes out only after that stop.
+    BlockingStream stream = new BlockingStream("\n" + lines(2));
+    Importer importer = Importer.builder(client()).transport(holding).batchSize(100).maxInFlightLines(4)
+        .shutdownTimeout(Duration.ZERO).source(Importer.Source.stream("in", stream)).rejects(rejects())
+        .state(checkpoint, false, dir).build();
+    CompletableFuture<ImportResult> run = runAsync(importer);
+    ImportResult result;
+    try {
+      assertTrue(received.await(30, TimeUnit.SECONDS), "request on the wire");
+      importer.cancel();
+      result = run.get(60, TimeUnit.SECONDS);
+    } finally {
+      closed.countDown();
+      stream.release.countDown();
+    }
+
+    assertEquals(ImportResult.EXIT_INPUT, result.exitCode(), result.format());
+    assertTrue(result.stop.reason.startsWith("writing the checkpoint " + sub.resolve("cp.txt") + " failed ("),
+        result.stop.reason);
+    assertEquals(0, result.delivered);
+    assertEquals(2, result.notDelivered);
   }
 
   /**
