@@ -556,6 +556,22 @@ final class OkHttpTransportTest {
     assertTrue(elapsed.compareTo(bound) < 0, "ended after " + elapsed);
   }
 
+  /** A proxy that closes the connection partway through its error page: the status still decides. */
+  @Test
+  void errorBodyCutOffByAClosedConnectionKeepsItsStatusAndWhatArrived() throws Exception {
+    RawServer raw = raw((in, out) -> {
+      out.write("HTTP/1.1 429 Slow Down\r\nRetry-After: 7\r\nContent-Length: 5000\r\n\r\nrate lim"
+          .getBytes(UTF_8));
+      out.flush();
+    }); // the server closes the connection here, 4,992 bytes short
+
+    Transport.Response response = owned().send(new Transport.Request(raw.url(), batchHeaders(), BATCH));
+
+    assertEquals(429, response.code());
+    assertEquals("7", response.retryAfter());
+    assertEquals("rate lim", response.body());
+  }
+
   @Test
   void attemptsEndAtTheCallersCallTimeoutWhenItIsShorter() throws Exception {
     server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());
