@@ -174,6 +174,7 @@ final class Checkpoint {
       }
       List<String> rejects = new ArrayList<>();
       int runs = Integer.parseInt(required(properties, "runs"));
+      if (runs < 1) throw new IllegalArgumentException("runs=" + runs + "; every checkpoint has at least one");
       for (int i = 0; i < runs; i++) rejects.add(required(properties, "run." + i + ".rejects"));
       List<long[]> ranges = new ArrayList<>();
       String text = properties.getProperty("finalRanges", "").trim();

@@ -112,6 +112,9 @@ final class CheckpointWriter implements Runnable {
     }
     try {
       if (complete) {
+        // Only once every rejected line's entry is on disk: otherwise the previous version stays,
+        // and a resume lists again what the rejects file lost.
+        ledger.syncRejects();
         checkpoint.delete();
         return "removed (every line has its final fate; nothing to resume)";
       }

@@ -82,6 +82,8 @@ final class Importer {
   private final Pace pace = new Pace();
   private final @Nullable Checkpoint checkpoint;
   private volatile long startNanos;
+  /** Set by {@link #cancel(int)}: the sending is bounded by the shutdown timeout even after an earlier stop. */
+  private volatile boolean cancelled;
 
   private Importer(Builder builder) {
     this.client = builder.client;
@@ -130,9 +132,11 @@ final class Importer {
    * a result with {@code exitCode}. Safe from any thread (a signal handler), any number of times.
    */
   void cancel(int exitCode) {
+    cancelled = true;
     String what = exitCode == ImportResult.EXIT_SIGTERM ? "SIGTERM" : "Ctrl-C";
     stops.stop(new ImportResult.Stop(ImportResult.Stop.Kind.INTERRUPTED, "stopped by " + what
         + "; sent what was read", exitCode));
+    ledger.wake(); // an earlier stop (which this one does not replace) woke the waits before
   }
 
   /**
@@ -144,10 +148,6 @@ final class Importer {
     return String.format(Locale.ROOT, "%,d line(s) read, %,d delivered; %,d read but not yet delivered or listed "
         + "(the rejects file lists only what was settled)", ledger.readCount(), ledger.deliveredCount(),
         Math.max(0, ledger.unsettled()));
-  }
-
-  boolean isCancelled() {
-    return Stops.interrupted(stops.get());
   }
 
   /** Reads every source, sends every valid line, waits for each outcome, and reports. Runs once. */
@@ -227,7 +227,7 @@ final class Importer {
       }
       if (idle && ledger.held() == 0) break;
       long timeout = untilDowntimeBound();
-      if (Stops.interrupted(s)) {
+      if (Stops.interrupted(s) || cancelled) {
         if (deadline == 0) deadline = System.nanoTime() + shutdownTimeout.toNanos();
         long left = deadline - System.nanoTime();
         if (left <= 0) {

@@ -7,6 +7,9 @@ import dev.analytics4j.internal.Wire;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -107,16 +110,22 @@ final class LineFeeder implements Runnable {
         if (stops.stopped()) return;
         currentSource = source.name;
         currentLine = 0;
-        try (Inputs.Opened in = Inputs.open(source)) {
+        Inputs.Opened opened;
+        try {
+          opened = Inputs.open(source);
+        } catch (IOException e) {
+          // Nothing of it was read: not a broken line.
+          stopReading(source, cannotOpen(e));
+          return;
+        }
+        try (Inputs.Opened in = opened) {
           LineReader lines = new LineReader(in.stream(), charset, maxLineBytes, maxSkipBytes);
           pool.read(lines);
           if (!readSource(source, lines, in, pool)) return;
           ordinalBase += lines.lineNumber();
         } catch (IOException e) {
           brokenLine = true;
-          String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-          stops.stop(new ImportResult.Stop(ImportResult.Stop.Kind.INPUT, source.name + ": " + message,
-              ImportResult.EXIT_INPUT));
+          stopReading(source, e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
           return;
         }
       }
@@ -136,6 +145,25 @@ final class LineFeeder implements Runnable {
       finished = true;
       ledger.wake();
     }
+  }
+
+  private void stopReading(Importer.Source source, String why) {
+    stops.stop(new ImportResult.Stop(ImportResult.Stop.Kind.INPUT, source.name + ": " + why, ImportResult.EXIT_INPUT));
+  }
+
+  /**
+   * Why an input could not be opened (or recognised), in words: the file system's exceptions say
+   * only the path (an input removed or renamed after the import started gave "b.ndjson: b.ndjson").
+   */
+  static String cannotOpen(IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return "cannot be opened: it is gone (removed or renamed since the import started)";
+    }
+    if (e instanceof AccessDeniedException) return "cannot be opened: permission denied";
+    if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null) {
+      return "cannot be opened: " + ((FileSystemException) e).getReason();
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
   static String describe(Throwable e) {

@@ -95,6 +95,11 @@ final class RejectsFile implements AutoCloseable {
     }
   }
 
+  /** A rejects file named {@code path} that writes to {@code channel}, opened elsewhere (tests: a full disk). */
+  static RejectsFile onChannel(Path path, FileChannel channel) {
+    return new RejectsFile(path, false, channel);
+  }
+
   private static boolean isSameFile(Path a, Path b) {
     try {
       return Files.exists(b, LinkOption.NOFOLLOW_LINKS) && Files.isSameFile(a, b);

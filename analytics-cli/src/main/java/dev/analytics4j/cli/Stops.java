@@ -4,8 +4,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Why the run stopped early, once it has: the first reason wins, and setting it wakes every wait of
- * the run (through the {@link Ledger}) and ends the holding of room for more lines.
+ * Why the run stopped early, once it has: the first reason wins (but see {@link #stop}), and setting
+ * it wakes every wait of the run (through the {@link Ledger}) and ends the holding of room for more
+ * lines.
  */
 final class Stops {
   private final AtomicReference<ImportResult.@Nullable Stop> stop = new AtomicReference<>();
@@ -23,9 +24,26 @@ final class Stops {
     return stop.get() != null;
   }
 
-  /** Stops the run for {@code reason} unless it already stopped. */
+  /**
+   * Stops the run for {@code reason} unless it already stopped; a stop of reading (an input that
+   * could not be read to its end) gives way to a later interruption, refused key or failed
+   * endpoint: the run still sends what was read after it, and those outrank it, in the exit code
+   * as in how the sending ends (at once, or within the shutdown timeout).
+   */
   void stop(ImportResult.Stop reason) {
-    if (stop.compareAndSet(null, reason)) ledger.close();
+    while (true) {
+      ImportResult.Stop current = stop.get();
+      if (current != null && !(current.kind == ImportResult.Stop.Kind.INPUT && outranksInput(reason.kind))) return;
+      if (stop.compareAndSet(current, reason)) {
+        ledger.close();
+        return;
+      }
+    }
+  }
+
+  private static boolean outranksInput(ImportResult.Stop.Kind kind) {
+    return kind == ImportResult.Stop.Kind.INTERRUPTED || kind == ImportResult.Stop.Kind.AUTH
+        || kind == ImportResult.Stop.Kind.ENDPOINT;
   }
 
   /** Stops the run for {@code reason}, replacing an earlier reason: for an outcome that outranks any. */

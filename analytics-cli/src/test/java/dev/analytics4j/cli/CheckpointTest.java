@@ -82,6 +82,12 @@ class CheckpointTest {
     Path damaged = Files.writeString(dir.resolve("damaged.txt"), "format=" + Checkpoint.FORMAT + "\ninputs=1\n");
     e = assertThrows(Checkpoint.RefusedException.class, () -> Checkpoint.read(damaged));
     assertTrue(e.getMessage().contains("is damaged (no input.0.path)"), e.getMessage());
+    // Every run names its rejects file: without one, a resume crashed (exit 1) on the first run's.
+    Path noRun = Files.writeString(dir.resolve("no-run.txt"), "format=" + Checkpoint.FORMAT + "\ncharset=UTF-8\n"
+        + "inputs=0\nruns=0\nfinalBelow=1\n");
+    e = assertThrows(Checkpoint.RefusedException.class, () -> Checkpoint.read(noRun));
+    assertEquals("--checkpoint " + noRun + " is damaged (runs=0; every checkpoint has at least one); start over "
+        + "without --resume", e.getMessage());
     e = assertThrows(Checkpoint.RefusedException.class, () -> Checkpoint.read(dir.resolve("missing.txt")));
     assertTrue(e.getMessage().contains("not found"), e.getMessage());
   }

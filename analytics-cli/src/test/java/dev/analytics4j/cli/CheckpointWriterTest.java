@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -75,5 +79,32 @@ class CheckpointWriterTest {
     assertTrue(stop.reason.startsWith("writing the checkpoint " + path + " failed ("), stop.reason);
     assertTrue(stop.reason.endsWith("the import stopped, as a resume would not know what was delivered since"), stop.reason);
     assertTrue(writer.finish(false, 2).endsWith("could not be written; a resume starts from its previous version"));
+  }
+
+  /**
+   * The disk fills while a run ends complete: the rejected line's entry never reached the rejects
+   * file, so the checkpoint must stay (a resume lists it again) rather than be removed as if every
+   * line had its final fate on record.
+   */
+  @Test
+  void aCompleteRunKeepsItsCheckpointWhenTheRejectsFileCouldNotBeWritten() throws Exception {
+    Path full = Path.of("/dev/full");
+    assumeTrue(Files.exists(full), "needs /dev/full (Linux) to fill the disk");
+    Path path = dir.resolve("cp.txt");
+    Checkpoint checkpoint = checkpoint(path);
+    RejectsFile rejects = RejectsFile.onChannel(dir.resolve("rejects.txt"), FileChannel.open(full, StandardOpenOption.WRITE));
+    Ledger ledger = new Ledger(10, rejects, checkpoint.finals);
+    Stops stops = new Stops(ledger);
+    CheckpointWriter writer = CheckpointWriter.start(checkpoint, 1000, ledger, stops);
+    ledger.blank(1);
+    ledger.reject(new Ledger.LineRef("in.ndjson", 2, 2), "invalid JSON");
+
+    assertTrue(writer.finish(true, 2).endsWith("could not be written; a resume starts from its previous version"));
+    assertTrue(Files.exists(path), "the checkpoint was removed though the rejected line is listed nowhere");
+    assertEquals(1, Checkpoint.read(path).finals.below()); // its first version: nothing final yet
+    ImportResult.Stop stop = stops.get();
+    assertEquals(ImportResult.EXIT_INPUT, stop.exitCode);
+    assertEquals("writing the checkpoint " + path + " failed (No space left on device); the import stopped, "
+        + "as a resume would not know what was delivered since", stop.reason);
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.analytics4j.Analytics;
+import dev.analytics4j.Transport;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -253,6 +254,134 @@ class ImporterTest {
     assertFalse(summary.contains("complete"), summary);
   }
 
+  /** Serves {@code text}, then fails as a disk or a network mount does. */
+  private static InputStream failingAfter(String text) {
+    return new InputStream() {
+      private final InputStream data = stream(text);
+
+      @Override
+      public int read() throws IOException {
+        throw new AssertionError("not used");
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = data.read(b, off, len);
+        if (n < 0) throw new IOException("Input/output error");
+        return n;
+      }
+    };
+  }
+
+  /**
+   * The checkpoint could not be written (its directory removed), which stops the run; a Ctrl-C
+   * then still bounds the sending of what was read by the shutdown timeout.
+   */
+  @Test
+  void cancelAfterTheCheckpointFailedStopsWithinTheShutdownTimeout() throws Exception {
+    // Holds every request until closed: only a stop that ends the sending can end the run.
+    CountDownLatch received = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    Transport holding = new Transport() {
+      @Override
+      public Transport.Response send(Transport.Request request) throws IOException {
+        received.countDown();
+        try {
+          closed.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        throw new IOException("transport closed");
+      }
+
+      @Override
+      public void close() {
+        closed.countDown();
+      }
+    };
+    Path sub = Files.createDirectory(dir.resolve("sub"));
+    Path input = Files.writeString(dir.resolve("in.ndjson"), "\n" + lines(2));
+    Checkpoint checkpoint = new Checkpoint(sub.resolve("cp.txt"), List.of(Checkpoint.identify(input)), "UTF-8",
+        List.of("r.txt"), new FinalLines());
+    checkpoint.create();
+    Files.delete(sub.resolve("cp.txt"));
+    Files.delete(sub); // the blank first line is final at once: writing that fails, and stops the run
+    // Batches of 100 every hour: the one request goes out only after that stop.
+    BlockingStream stream = new BlockingStream("\n" + lines(2));
+    Importer importer = Importer.builder(client()).transport(holding).batchSize(100).maxInFlightLines(4)
+        .shutdownTimeout(Duration.ZERO).source(Importer.Source.stream("in", stream)).rejects(rejects())
+        .state(checkpoint, false, dir).build();
+    CompletableFuture<ImportResult> run = runAsync(importer);
+    ImportResult result;
+    try {
+      assertTrue(received.await(30, TimeUnit.SECONDS), "request on the wire");
+      importer.cancel();
+      result = run.get(60, TimeUnit.SECONDS);
+    } finally {
+      closed.countDown();
+      stream.release.countDown();
+    }
+
+    assertEquals(ImportResult.EXIT_INPUT, result.exitCode(), result.format());
+    assertTrue(result.stop.reason.startsWith("writing the checkpoint " + sub.resolve("cp.txt") + " failed ("),
+        result.stop.reason);
+    assertEquals(0, result.delivered);
+    assertEquals(2, result.notDelivered);
+  }
+
+  /**
+   * Reading broke, then the endpoint refused the key for what was read: exit 5 outranks 7, and no
+   * batch after the refusal is sent (each would be one more 401).
+   */
+  @Test
+  void aRefusedWriteKeyAfterAReadErrorStillStopsTheImportWithItsExitCode() throws Exception {
+    ((QueueDispatcher) server.getDispatcher()).setFailFast(TestServer.status(401));
+    // Nothing is sent before reading ends (flushInterval 1 h, batches of 100): the input's stop comes first.
+    Importer importer = Importer.builder(client()).batchSize(100).maxInFlightLines(100)
+        .source(Importer.Source.stream("in", failingAfter(lines(3)))).rejects(rejects()).build();
+
+    ImportResult result = importer.run();
+
+    assertEquals(ImportResult.EXIT_AUTH, result.exitCode(), result.format());
+    assertEquals(1, server.getRequestCount());
+    assertEquals(3, result.notDelivered);
+    assertEquals("in line 4, which could not be read to its end; nothing after it was read", result.stoppedAt);
+    assertTrue(result.format().startsWith("analytics4j import stopped: the endpoint refused the write key (HTTP 401)"),
+        result.format());
+  }
+
+  /** Ctrl-C after a read error bounds the sending by the shutdown timeout, as after any other stop. */
+  @Test
+  void cancelAfterAReadErrorStopsWithinTheShutdownTimeout() throws Exception {
+    CountDownLatch received = new CountDownLatch(1);
+    CountDownLatch answer = new CountDownLatch(1);
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+        received.countDown();
+        answer.await(30, TimeUnit.SECONDS);
+        return TestServer.ok();
+      }
+    });
+    Importer importer = Importer.builder(client()).batchSize(100).shutdownTimeout(Duration.ZERO)
+        .source(Importer.Source.stream("in", failingAfter(lines(3)))).rejects(rejects()).build();
+    CompletableFuture<ImportResult> run = runAsync(importer);
+    ImportResult result;
+    try {
+      // The batch goes out once reading has ended, with the read error.
+      assertTrue(received.await(30, TimeUnit.SECONDS), "request on the wire");
+      importer.cancel();
+      result = run.get(60, TimeUnit.SECONDS);
+    } finally {
+      answer.countDown();
+    }
+
+    assertEquals(ImportResult.EXIT_SIGINT, result.exitCode(), result.format());
+    assertEquals(0, result.delivered);
+    assertEquals(3, result.notDelivered);
+    assertEquals("in line 4, which could not be read to its end; nothing after it was read", result.stoppedAt);
+  }
+
   @Test
   void aRefusedWriteKeyStopsTheImportAtTheFirstAnswer() throws Exception {
     server.enqueue(TestServer.status(401));
@@ -474,6 +603,27 @@ class ImporterTest {
       assertTrue(System.nanoTime() - deadline < 0, "not reached within 30 s");
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
     }
+  }
+
+  /**
+   * The second input was removed (a log rotation, a cleanup) while the first was sent: the summary
+   * says so, and that nothing of it was read, instead of "b.ndjson: b.ndjson" and a line 1 cut short.
+   */
+  @Test
+  void anInputGoneBeforeItsTurnStopsTheRunSayingWhatHappened() throws Exception {
+    Path first = Files.writeString(dir.resolve("a.ndjson"), lines(2));
+    Path second = Files.writeString(dir.resolve("b.ndjson"), lines(2));
+    Importer importer = Importer.builder(client()).source(Importer.Source.file(first))
+        .source(Importer.Source.file(second)).build();
+    Files.delete(second);
+
+    ImportResult result = importer.run();
+
+    assertEquals(ImportResult.EXIT_INPUT, result.exitCode(), result.format());
+    assertEquals(2, result.delivered);
+    assertEquals(second + ": cannot be opened: it is gone (removed or renamed since the import started)",
+        result.stop.reason);
+    assertEquals("the start of " + second + "; nothing was read", result.stoppedAt);
   }
 
   @Test

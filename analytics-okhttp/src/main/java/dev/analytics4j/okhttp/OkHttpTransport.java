@@ -189,7 +189,7 @@ public final class OkHttpTransport implements Transport {
         okhttp3.Response answered = attempt.answered;
         if (answered != null) return toTransport(answered, "", request);
         if (call.isCanceled() && closed.get()) {
-          throw new IOException("transport closed while sending to " + request.url(), e);
+          throw new IOException("transport closed while sending to " + shown(request.url()), e);
         }
         throw e;
       }
@@ -215,15 +215,38 @@ public final class OkHttpTransport implements Transport {
     int code = response.code();
     // OkHttp accepts any three digits; a code under 100 is no HTTP status.
     if (code < 100) {
-      throw new ProtocolException("Unexpected status code " + code + " from " + request.url());
+      throw new ProtocolException("Unexpected status code " + code + " from " + shown(request.url()));
     }
     return new Transport.Response(code, response.header("Retry-After"), response.header("Location"), body);
+  }
+
+  /**
+   * {@code url} for a message, which may end up in a log: its scheme, host, port and path, without
+   * the userinfo, query and fragment, where a collector's token or a password may be (the client
+   * keeps an upload URL's query).
+   */
+  static String shown(String url) {
+    HttpUrl parsed = HttpUrl.parse(url);
+    if (parsed != null) {
+      return parsed.newBuilder().username("").password("").query(null).fragment(null).build().toString();
+    }
+    int end = url.length();
+    int query = url.indexOf('?');
+    if (query >= 0) end = query;
+    int fragment = url.indexOf('#');
+    if (fragment >= 0 && fragment < end) end = fragment;
+    String text = url.substring(0, end);
+    int scheme = text.indexOf("://");
+    int authority = scheme < 0 ? 0 : scheme + 3;
+    int path = text.indexOf('/', authority);
+    int at = text.lastIndexOf('@', (path < 0 ? text.length() : path) - 1);
+    return at >= authority ? text.substring(0, authority) + text.substring(at + 1) : text;
   }
 
   private static okhttp3.Request toOkHttp(Transport.Request request, Attempt attempt) {
     HttpUrl url = HttpUrl.parse(request.url());
     if (url == null) {
-      throw new IllegalArgumentException("url must be an http or https URL: " + request.url());
+      throw new IllegalArgumentException("url must be an http or https URL: " + shown(request.url()));
     }
     // Headers.of validates names and values; its messages leave out Authorization's value.
     Headers headers = Headers.of(request.headers());

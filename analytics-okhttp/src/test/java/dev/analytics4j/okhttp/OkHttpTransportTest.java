@@ -292,6 +292,38 @@ final class OkHttpTransportTest {
     assertTrue(theirOutcome.get(5, SECONDS).startsWith("failed: "));
   }
 
+  /**
+   * Some collectors take a token in the upload URL's query (the client keeps a query), and a URL
+   * given to the transport directly may carry credentials: neither belongs in an exception, which
+   * ends up in logs. The host and path still say where it went.
+   */
+  @Test
+  void exceptionsNameTheUrlWithoutItsCredentialsOrQuery() throws Exception {
+    server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());
+    Transport transport = owned();
+    String secretUrl = server.url("/v1/batch").newBuilder().username("user").password("s3cret")
+        .addQueryParameter("api_key", "s3cret").fragment("s3cret").build().toString();
+    Future<Transport.Response> sending =
+        executor.submit(() -> transport.send(new Transport.Request(secretUrl, batchHeaders(), BATCH)));
+    assertNotNull(server.takeRequest(5, SECONDS));
+    transport.close();
+    ExecutionException closed = assertThrows(ExecutionException.class, () -> sending.get(5, SECONDS));
+    assertEquals("transport closed while sending to " + url(), closed.getCause().getMessage());
+
+    RawServer raw = raw((in, out) -> {
+      out.write("HTTP/1.1 099 Odd\r\nContent-Length: 0\r\n\r\n".getBytes(UTF_8));
+      out.flush();
+      RawServer.awaitClientClose(in);
+    });
+    ProtocolException odd = assertThrows(ProtocolException.class,
+        () -> owned().send(new Transport.Request(raw.url() + "?api_key=s3cret", batchHeaders(), BATCH)));
+    assertEquals("Unexpected status code 99 from " + raw.url(), odd.getMessage());
+
+    IllegalArgumentException invalid = assertThrows(IllegalArgumentException.class, () -> owned().send(
+        new Transport.Request("ftp://user:s3cret@example.com/v1/batch?api_key=s3cret#s3cret", batchHeaders(), BATCH)));
+    assertEquals("url must be an http or https URL: ftp://example.com/v1/batch", invalid.getMessage());
+  }
+
   @Test
   void sendAfterCloseThrowsIllegalStateException() {
     Transport transport = owned();
@@ -522,6 +554,22 @@ final class OkHttpTransportTest {
     assertTrue(response.body().matches("x{0,1023}"), response.body());
     Duration bound = Duration.ofMillis(OkHttpTransport.MAX_BODY_READ_MILLIS).plus(SLACK);
     assertTrue(elapsed.compareTo(bound) < 0, "ended after " + elapsed);
+  }
+
+  /** A proxy that closes the connection partway through its error page: the status still decides. */
+  @Test
+  void errorBodyCutOffByAClosedConnectionKeepsItsStatusAndWhatArrived() throws Exception {
+    RawServer raw = raw((in, out) -> {
+      out.write("HTTP/1.1 429 Slow Down\r\nRetry-After: 7\r\nContent-Length: 5000\r\n\r\nrate lim"
+          .getBytes(UTF_8));
+      out.flush();
+    }); // the server closes the connection here, 4,992 bytes short
+
+    Transport.Response response = owned().send(new Transport.Request(raw.url(), batchHeaders(), BATCH));
+
+    assertEquals(429, response.code());
+    assertEquals("7", response.retryAfter());
+    assertEquals("rate lim", response.body());
   }
 
   @Test

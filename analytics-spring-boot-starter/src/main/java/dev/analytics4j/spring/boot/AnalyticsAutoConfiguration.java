@@ -6,6 +6,7 @@ import dev.analytics4j.BeforeSend;
 import dev.analytics4j.Callback;
 import dev.analytics4j.SpoolSync;
 import dev.analytics4j.micrometer.AnalyticsMeterBinder;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -16,6 +17,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.endpoint.SanitizableData;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -68,7 +71,15 @@ public class AnalyticsAutoConfiguration {
     List<AnalyticsListener> all = listeners.orderedStream().collect(Collectors.toList());
     if (!all.isEmpty()) builder.listener(CompositeListener.of(all));
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
-    Analytics analytics = builder.build();
+    Analytics analytics;
+    try {
+      analytics = builder.build();
+    } catch (UncheckedIOException | IllegalStateException e) {
+      // The spool's directory is opened here, the first time anything touches it; nothing else
+      // build() does can fail so with the starter's transport.
+      if (properties.getSpool() == null || !properties.sends()) throw e;
+      throw new Settings(environment).refused("spool", SPOOL, properties.getSpool(), e);
+    }
     // The binder's queue gauges then read this client's Metrics, as the health details do.
     for (AnalyticsListener listener : all) {
       if (listener instanceof AnalyticsMeterBinder) ((AnalyticsMeterBinder) listener).client(analytics);
@@ -86,7 +97,8 @@ public class AnalyticsAutoConfiguration {
   static Analytics.Builder builder(AnalyticsProperties properties, @Nullable Environment environment) {
     Analytics.Builder builder;
     if (properties.sends()) {
-      builder = Analytics.builder(properties.getWriteKey());
+      // A key from a file or a secret often ends with a line break; sent with it, it is another key.
+      builder = Analytics.builder(Objects.requireNonNull(properties.getWriteKey()).trim());
     } else {
       logger.warn("analytics4j is off ({}): messages are validated, then dropped (reason DISABLED); nothing is sent",
           properties.isEnabled() ? "analytics4j.write-key is not set" : "analytics4j.enabled=false");
@@ -109,6 +121,12 @@ public class AnalyticsAutoConfiguration {
     map.from(properties::getMaxInFlightRequests).to(set.to("max-in-flight-requests", "a whole number from 1 to 64",
         builder::maxInFlightRequests));
     map.from(properties::getMaxRetries).to(set.to("max-retries", "a whole number from 0 to 1000", builder::maxRetries));
+    // The builder takes each of these pairs in one call: each property is first checked alone, on a
+    // builder thrown away, so that a refused value is reported as its own property's.
+    map.from(properties::getMaxBackoff).to(set.to("max-backoff", POSITIVE,
+        max -> Analytics.builder(DISABLED_WRITE_KEY).retryBackoff(max, max)));
+    map.from(properties::getMaxRetryAfterTotal).to(set.to("max-retry-after-total", NOT_NEGATIVE,
+        total -> Analytics.builder(DISABLED_WRITE_KEY).maxRetryAfter(Duration.ZERO, total)));
     map.from(properties::getInitialBackoff).to(set.to("initial-backoff", POSITIVE + ", at most analytics4j.max-backoff ("
         + properties.getMaxBackoff() + ")", initial -> builder.retryBackoff(initial, properties.getMaxBackoff())));
     map.from(properties::getMaxRetryDuration).to(set.to("max-retry-duration", POSITIVE, builder::maxRetryDuration));
@@ -154,6 +172,8 @@ public class AnalyticsAutoConfiguration {
 
   private static final String POSITIVE = "a positive duration, such as 500ms or 10s";
   private static final String NOT_NEGATIVE = "a duration of 0 or more, such as 500ms or 10s";
+  private static final String SPOOL = "a directory this application can create and write, used by no other client "
+      + "and holding no other write key's messages";
   static final String SPOOL_SYNC = "none, every-write, or an interval such as 500ms, 1s, 2m or PT1S";
 
   /**
@@ -193,10 +213,15 @@ public class AnalyticsAutoConfiguration {
       try {
         return apply.apply(value);
       } catch (IllegalArgumentException | NullPointerException e) {
-        String property = "analytics4j." + name;
-        throw new InvalidPropertyException(property, withoutCredentials(String.valueOf(value)), allowed, origin(property),
-            withoutCredentials(e.getMessage() == null ? e.toString() : e.getMessage()), e);
+        throw refused(name, allowed, value, e);
       }
+    }
+
+    /** The failure that reports {@code value} of the property {@code name} as refused for {@code e}. */
+    InvalidPropertyException refused(String name, String allowed, @Nullable Object value, RuntimeException e) {
+      String property = "analytics4j." + name;
+      return new InvalidPropertyException(property, withoutCredentials(String.valueOf(value)), allowed, origin(property),
+          withoutCredentials(e.getMessage() == null ? e.toString() : e.getMessage()), e);
     }
 
     /** A URL's user info, which may hold a password, is not repeated in the failure report. */
@@ -264,6 +289,26 @@ public class AnalyticsAutoConfiguration {
     @ConditionalOnMissingBean
     AnalyticsMeterBinder analyticsMeterBinder() {
       return new AnalyticsMeterBinder();
+    }
+  }
+
+  /**
+   * Actuator shows property values only when told to ({@code show-values}), and then masks only
+   * what a {@link SanitizingFunction} says: without this one, {@code /actuator/configprops} and
+   * {@code /actuator/env} would show the write key.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.SanitizingFunction")
+  static class SanitizingConfiguration {
+    @Bean
+    @ConditionalOnMissingBean(name = "analytics4jWriteKeySanitizer")
+    SanitizingFunction analytics4jWriteKeySanitizer() {
+      return data -> isWriteKey(data.getKey()) ? data.withValue(SanitizableData.SANITIZED_VALUE) : data;
+    }
+
+    /** {@code analytics4j.write-key} in any of its forms: {@code analytics4j.writeKey}, {@code ANALYTICS4J_WRITE_KEY}. */
+    static boolean isWriteKey(String key) {
+      return key.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "").equals("analytics4jwritekey");
     }
   }
 

@@ -21,7 +21,10 @@ public class AnalyticsProperties {
    */
   private boolean enabled = true;
 
-  /** Write key of the source, from its settings page. Never logged. */
+  /**
+   * Write key of the source, from its settings page; whitespace around it (a file's line break) is
+   * dropped. Never logged.
+   */
   private @Nullable String writeKey;
 
   /** Region of the workspace: US or EU. A write key only works in its own region. */

@@ -40,6 +40,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import java.util.stream.Collectors;
+import org.springframework.boot.actuate.autoconfigure.context.properties.ConfigurationPropertiesReportEndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.env.EnvironmentEndpointAutoConfiguration;
+import org.springframework.boot.actuate.context.properties.ConfigurationPropertiesReportEndpoint;
+import org.springframework.boot.actuate.env.EnvironmentEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -50,6 +55,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.MapPropertySource;
 
 /** What the auto-configuration puts in the context, and what it leaves out, on the Boot version under test. */
 @ExtendWith(OutputCaptureExtension.class)
@@ -96,6 +102,25 @@ class AnalyticsAutoConfigurationTest {
           RecordedRequest request = Collector.take(server);
           assertEquals("Basic dGVzdC1rZXk6", request.getHeaders().get("Authorization"));
           assertEquals("gzip", request.getHeaders().get("Content-Encoding"));
+        });
+  }
+
+  /**
+   * A key read from a file or a Kubernetes secret often ends with a line break. Sent as it is, it
+   * is another key, which the API answers 200 and drops every event of; blank is already unset.
+   */
+  @Test
+  void aWriteKeyIsSentWithoutTheWhitespaceAroundIt() throws Exception {
+    runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+            new MapPropertySource("secret", Map.of("analytics4j.write-key", " test-key\r\n"))))
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          Analytics analytics = context.getBean(Analytics.class);
+          analytics.enqueue(track("m1"));
+          assertTrue(analytics.flush(Duration.ofSeconds(10)).isSuccess());
+          RecordedRequest request = Collector.take(server);
+          assertEquals("Basic dGVzdC1rZXk6", request.getHeaders().get("Authorization"));
+          assertTrue(Collector.body(request).endsWith(",\"writeKey\":\"test-key\"}"), Collector.body(request));
         });
   }
 
@@ -280,6 +305,37 @@ class AnalyticsAutoConfigurationTest {
       assertThat(context.getBean(AnalyticsMeterBinder.class)).isSameAs(context.getBean("myMeters"));
       assertThat(context.getBean(HEALTH_INDICATOR)).isInstanceOf(String.class);
     });
+  }
+
+  /**
+   * Boot shows no property values unless told to, and then masks only what a SanitizingFunction
+   * says: with show-values=always the write key would be on /actuator/configprops and /actuator/env.
+   */
+  @Test
+  void theWriteKeyIsMaskedInTheActuatorsPropertyAndEnvironmentEndpoints() {
+    runner.withConfiguration(AutoConfigurations.of(ConfigurationPropertiesReportEndpointAutoConfiguration.class,
+            EnvironmentEndpointAutoConfiguration.class))
+        .withPropertyValues("analytics4j.write-key=secret-write-key", "analytics4j.user-agent=shown/1.0",
+            "management.endpoints.web.exposure.include=configprops,env",
+            "management.endpoint.configprops.show-values=always", "management.endpoint.env.show-values=always")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          String shown = context.getBean(ConfigurationPropertiesReportEndpoint.class).configurationProperties()
+              .getContexts().values().stream()
+              .flatMap(c -> c.getBeans().values().stream())
+              .filter(bean -> bean.getPrefix().equals("analytics4j"))
+              .map(bean -> bean.getProperties() + " " + bean.getInputs())
+              .collect(Collectors.joining());
+          assertTrue(shown.contains("shown/1.0"), shown); // values are shown, so the mask is ours
+          assertTrue(shown.contains("writeKey=******"), shown);
+          assertFalse(shown.contains("secret-write-key"), shown);
+
+          Object value = context.getBean(EnvironmentEndpoint.class).environmentEntry("analytics4j.write-key")
+              .getProperty().getValue();
+          assertEquals("******", value);
+        });
+    runner.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate.")).run(context ->
+        assertThat(context).hasNotFailed().hasSingleBean(Analytics.class).doesNotHaveBean("analytics4jWriteKeySanitizer"));
   }
 
   @Test

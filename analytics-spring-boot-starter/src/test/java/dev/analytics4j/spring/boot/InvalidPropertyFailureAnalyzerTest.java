@@ -44,6 +44,13 @@ class InvalidPropertyFailureAnalyzerTest {
       "flush-interval=0s           | analytics4j.flush-interval         | PT0S       | a positive duration",
       "initial-backoff=2m          | analytics4j.initial-backoff        | PT2M       | at most analytics4j.max-backoff (PT1M)",
       "read-timeout=-1s            | analytics4j.read-timeout           | PT-1S      | a duration of 0 or more",
+      "max-backoff=0s              | analytics4j.max-backoff            | PT0S       | a positive duration",
+      "max-backoff=-1s             | analytics4j.max-backoff            | PT-1S      | a positive duration",
+      "max-retry-after=-1s         | analytics4j.max-retry-after        | PT-1S      | a duration of 0 or more",
+      "max-retry-after-total=-1s   | analytics4j.max-retry-after-total  | PT-1S      | a duration of 0 or more",
+      "max-retry-duration=0s       | analytics4j.max-retry-duration     | PT0S       | a positive duration",
+      "close-timeout=-1s           | analytics4j.close-timeout          | PT-1S      | a duration of 0 or more",
+      "connect-timeout=-1s         | analytics4j.connect-timeout        | PT-1S      | a duration of 0 or more",
       "endpoint=https://c.example/v1 | analytics4j.endpoint             | https://c.example/v1 | for a full URL use analytics4j.upload-url",
       "upload-url=ftp://c.example/b | analytics4j.upload-url            | ftp://c.example/b | an http or https URL",
       "user-agent=caf\u00e9       | analytics4j.user-agent             | caf\u00e9   | printable ASCII",
@@ -77,6 +84,24 @@ class InvalidPropertyFailureAnalyzerTest {
       FailureAnalysis analysis = new InvalidPropertyFailureAnalyzer().analyze(context.getStartupFailure());
       assertTrue(!(analysis.getDescription() + analysis.getAction() + e.getMessage()).contains("s3cr3t"),
           analysis.getDescription());
+    });
+  }
+
+  /** The spool is opened when the client is built: a path that cannot be one fails startup naming the property. */
+  @Test
+  void aSpoolThatCannotBeOpenedNamesItsProperty(@TempDir Path temp) throws Exception {
+    Path file = java.nio.file.Files.writeString(temp.resolve("not-a-directory"), "x");
+    runner.withPropertyValues("analytics4j.spool=" + file).run(context -> {
+      assertThat(context).hasFailed();
+      InvalidPropertyException e = find(context.getStartupFailure());
+      assertNotNull(e, String.valueOf(context.getStartupFailure()));
+      assertEquals("analytics4j.spool", e.property());
+      assertEquals(file.toString(), e.value());
+      assertEquals("cannot create the spool directory " + file + ": java.nio.file.FileAlreadyExistsException: " + file,
+          e.reason());
+      FailureAnalysis analysis = new InvalidPropertyFailureAnalyzer().analyze(context.getStartupFailure());
+      assertTrue(analysis.getDescription().startsWith("Invalid value '" + file + "' for configuration property "
+          + "'analytics4j.spool'"), analysis.getDescription());
     });
   }
 
