@@ -357,19 +357,41 @@ class AnalyticsTest {
   void aWriteKeyPutInTheUploadUrlIsInNeitherToStringNorAnUrlError() {
     String key = "wk_9f8e7d6c5b4a3210";
     analytics = Analytics.builder(key).transport(transport).shutdownHook(false)
-        .uploadUrl("https://collector.example/v1/batch?writeKey=" + key).build();
+        .uploadUrl("https://collector.example/" + key + "/v1/batch").build();
     String string = analytics.toString();
     assertFalse(string.contains(key), string);
-    assertTrue(string.startsWith("Analytics{url=https://collector.example/v1/batch?writeKey=[writeKey], "), string);
+    assertTrue(string.startsWith("Analytics{url=https://collector.example/[writeKey]/v1/batch, "), string);
 
     IllegalArgumentException fragment = assertThrows(IllegalArgumentException.class,
-        () -> Analytics.builder(key).uploadUrl("https://collector.example/v1/batch?writeKey=" + key + "#top"));
-    assertEquals("uploadUrl must not contain a fragment: https://collector.example/v1/batch?writeKey=[writeKey]#top",
+        () -> Analytics.builder(key).uploadUrl("https://collector.example/" + key + "/v1/batch#top"));
+    assertEquals("uploadUrl must not contain a fragment: https://collector.example/[writeKey]/v1/batch#[hidden]",
         fragment.getMessage());
     IllegalArgumentException invalid = assertThrows(IllegalArgumentException.class,
         () -> Analytics.builder(key).endpoint("https://collector example/" + key));
-    assertEquals("endpoint is not a valid URL: https://collector example/[writeKey]", invalid.getMessage());
+    assertEquals("endpoint is not a valid URL (Illegal character in authority): https://collector example/[writeKey]", invalid.getMessage());
     assertEquals(null, invalid.getCause(), "its cause quoted the URL too");
+  }
+
+  @Test
+  void anUploadUrlsQueryIsSentButInNeitherToStringNorAnUrlError() throws InterruptedException {
+    // Some collectors take a token in the query: the client sends it and shows it nowhere.
+    RecordingTransport sent = new RecordingTransport();
+    try (Analytics client = Analytics.builder("test-write-key").transport(sent).shutdownHook(false)
+        .uploadUrl("https://collector.example/v1/batch?token=s3cret").build()) {
+      assertTrue(client.toString().startsWith("Analytics{url=https://collector.example/v1/batch?[hidden], "),
+          client.toString());
+      client.enqueue(TrackMessage.builder("Signed Up").userId("u1"));
+      client.flush(Duration.ofSeconds(10));
+    }
+    assertEquals("https://collector.example/v1/batch?token=s3cret", sent.takeRequest().url());
+    for (String url : new String[] {"https://collector.example/v1/batch?token=s3cret#top",
+        "ftp://collector.example/v1/batch?token=s3cret", "https://collector example/v1/batch?token=s3cret",
+        "https://collector.example:0/v1/batch?token=s3cret", "https://collector.example/v1?token=s3cret"}) {
+      IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+          () -> Analytics.builder("test-write-key").uploadUrl(url).endpoint(url));
+      assertFalse(refused.getMessage().contains("s3cret"), refused.getMessage());
+      assertTrue(refused.getMessage().endsWith("?[hidden]"), refused.getMessage());
+    }
   }
 
   private void assertThreadsEnded() {

@@ -8,7 +8,8 @@ import java.net.URISyntaxException;
  * it leaves the host null for names with an underscore ({@code analytics_proxy}, common in Docker
  * networks) and accepts any port number, so the authority is checked here: a host name or a
  * bracketed IPv6 address, then an optional port in 1..65535. Credentials are refused without
- * echoing the URL, before anything else can echo it.
+ * echoing the URL, before anything else can echo it; every other refusal shows the URL without its
+ * query and fragment ({@link #shown}).
  */
 final class HttpUrls {
   private HttpUrls() {}
@@ -22,12 +23,12 @@ final class HttpUrls {
     String path = trimSlashes(uri.getRawPath() == null ? "" : uri.getRawPath());
     if (path.endsWith("/v1") || path.endsWith("/v1/batch")) {
       throw new IllegalArgumentException("endpoint must be a host without /v1 (the client adds "
-          + "/v1/batch); use uploadUrl for a full URL: " + endpoint);
+          + "/v1/batch); use uploadUrl for a full URL: " + shown(endpoint));
     }
     if (uri.getRawQuery() != null) {
       // Appending /v1/batch would put the path inside the query: "/?tenant=acme/v1/batch".
       throw new IllegalArgumentException("endpoint must not contain a query (the client appends "
-          + "/v1/batch); use uploadUrl for a full URL: " + endpoint);
+          + "/v1/batch); use uploadUrl for a full URL: " + shown(endpoint));
     }
     return trimSlashes(endpoint);
   }
@@ -45,18 +46,21 @@ final class HttpUrls {
     try {
       uri = new URI(url);
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException(name + " is not a valid URL: " + url, e);
+      // Not e as the cause: its message quotes the whole URL.
+      throw new IllegalArgumentException(name + " is not a valid URL (" + e.getReason() + "): " + shown(url));
     }
     String scheme = uri.getScheme();
     if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
-      throw new IllegalArgumentException(name + " must be an http or https URL: " + url);
+      throw new IllegalArgumentException(name + " must be an http or https URL: " + shown(url));
     }
     String authority = uri.getRawAuthority();
-    if (authority == null || authority.isEmpty()) throw new IllegalArgumentException(name + " has no host: " + url);
+    if (authority == null || authority.isEmpty()) {
+      throw new IllegalArgumentException(name + " has no host: " + shown(url));
+    }
     checkAuthority(authority, url, name);
     if (uri.getRawFragment() != null) {
       // A fragment is never sent; a URL with one is a mistake, not an address.
-      throw new IllegalArgumentException(name + " must not contain a fragment: " + url);
+      throw new IllegalArgumentException(name + " must not contain a fragment: " + shown(url));
     }
     return uri;
   }
@@ -86,19 +90,19 @@ final class HttpUrls {
       host = close < 0 ? "" : authority.substring(1, close);
       String rest = close < 0 ? "" : authority.substring(close + 1);
       if (!isIpv6Literal(host) || !(rest.isEmpty() || rest.charAt(0) == ':')) {
-        throw new IllegalArgumentException(name + " has an invalid host: " + url);
+        throw new IllegalArgumentException(name + " has an invalid host: " + shown(url));
       }
       if (!rest.isEmpty()) port = rest.substring(1);
     } else {
       int colon = authority.indexOf(':');
       host = colon < 0 ? authority : authority.substring(0, colon);
       if (colon >= 0) port = authority.substring(colon + 1);
-      if (host.isEmpty()) throw new IllegalArgumentException(name + " has no host: " + url);
-      if (!isHostName(host)) throw new IllegalArgumentException(name + " has an invalid host: " + url);
+      if (host.isEmpty()) throw new IllegalArgumentException(name + " has no host: " + shown(url));
+      if (!isHostName(host)) throw new IllegalArgumentException(name + " has an invalid host: " + shown(url));
     }
     // An empty port ("host:") means the scheme's default, as in RFC 3986 and OkHttp.
     if (port != null && !port.isEmpty() && !isPort(port)) {
-      throw new IllegalArgumentException(name + " port must be in 1..65535: " + url);
+      throw new IllegalArgumentException(name + " port must be in 1..65535: " + shown(url));
     }
   }
 
@@ -139,6 +143,20 @@ final class HttpUrls {
     if (port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')) return false;
     int value = Integer.parseInt(port);
     return value >= 1 && value <= 65535;
+  }
+
+  /**
+   * {@code url} for a message or {@code toString}, which may end up in a log: without its query and
+   * fragment, where some collectors take a token (the client keeps an upload URL's query and sends
+   * it). Cut at the first {@code ?} or {@code #}, so that it works on a URL that does not parse.
+   */
+  static String shown(String url) {
+    for (int i = 0; i < url.length(); i++) {
+      char c = url.charAt(i);
+      if (c == '?') return url.substring(0, i) + "?[hidden]";
+      if (c == '#') return url.substring(0, i) + "#[hidden]";
+    }
+    return url;
   }
 
   /** Without trailing slashes, so that appending {@code /v1/batch} makes no empty path segment. */

@@ -33,7 +33,7 @@ public final class Pipeline {
   private static final byte[] UNENCODED = {'{', '}'};
 
   private final String url;
-  /** {@link #url} for toString: without the write key, should the user have put it in the URL. */
+  /** {@link #url} for toString: without its query and fragment, nor the write key should the user have put it in the path. */
   private final String shownUrl;
   private final int flushAt;
   private final Duration flushInterval;
@@ -104,7 +104,7 @@ public final class Pipeline {
 
   private Pipeline(Settings settings, String url, Transport transport, @Nullable Spool spool) {
     this.url = url;
-    this.shownUrl = new Redactor(settings.writeKey).redact(url);
+    this.shownUrl = new Redactor(settings.writeKey).redact(HttpUrls.shown(url));
     this.flushAt = settings.effectiveFlushAt();
     this.flushInterval = settings.flushInterval;
     this.maxQueueSize = settings.maxQueueSize;

@@ -102,8 +102,8 @@ public final class Settings {
   }
 
   /**
-   * {@code check}'s URL; its refusal, which quotes the URL, without the write key should the user
-   * have put it there (and then without its cause, which quotes the URL too).
+   * {@code check}'s URL; its refusal, which quotes the URL (without its query), without the write
+   * key should the user have put it in the path.
    */
   private String withoutKey(Supplier<String> check) {
     try {
