@@ -224,9 +224,14 @@ public class AnalyticsAutoConfiguration {
           withoutCredentials(e.getMessage() == null ? e.toString() : e.getMessage()), e);
     }
 
-    /** A URL's user info, which may hold a password, is not repeated in the failure report. */
+    /**
+     * A URL's user info, which may hold a password, and its query and fragment, where a collector may
+     * take a token, are not repeated in the failure report (the client's own messages leave them out
+     * too).
+     */
     static String withoutCredentials(String value) {
-      return value.replaceAll("([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\\s]*@", "$1***@");
+      return value.replaceAll("([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\\s]*@", "$1***@")
+          .replaceAll("([A-Za-z][A-Za-z0-9+.-]*://[^?#\\s]*)([?#])\\S*", "$1$2[hidden]");
     }
 
     /** A setting that has no effect without another: a WARN, not a failure, as profiles may set them apart. */

@@ -2,6 +2,7 @@ package dev.analytics4j.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,7 @@ import dev.analytics4j.Analytics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -80,9 +82,22 @@ class InvalidPropertyFailureAnalyzerTest {
     runner.withPropertyValues("analytics4j.upload-url=https://proxy-user:s3cr3t@c.example/b#frag").run(context -> {
       InvalidPropertyException e = find(context.getStartupFailure());
       assertNotNull(e, String.valueOf(context.getStartupFailure()));
-      assertEquals("https://***@c.example/b#frag", e.value());
+      assertEquals("https://***@c.example/b#[hidden]", e.value());
       FailureAnalysis analysis = new InvalidPropertyFailureAnalyzer().analyze(context.getStartupFailure());
       assertTrue(!(analysis.getDescription() + analysis.getAction() + e.getMessage()).contains("s3cr3t"),
+          analysis.getDescription());
+    });
+  }
+
+  @Test
+  void aUrlsQueryIsNotRepeated() {
+    runner.withPropertyValues("analytics4j.upload-url=https://c.example:0/b?token=s3cr3t").run(context -> {
+      InvalidPropertyException e = find(context.getStartupFailure());
+      assertNotNull(e, String.valueOf(context.getStartupFailure()));
+      assertEquals("https://c.example:0/b?[hidden]", e.value());
+      assertEquals("uploadUrl port must be in 1..65535: https://c.example:0/b?[hidden]", e.reason());
+      FailureAnalysis analysis = new InvalidPropertyFailureAnalyzer().analyze(context.getStartupFailure());
+      assertFalse((analysis.getDescription() + analysis.getAction() + e.getMessage()).contains("s3cr3t"),
           analysis.getDescription());
     });
   }
@@ -90,7 +105,7 @@ class InvalidPropertyFailureAnalyzerTest {
   /** The spool is opened when the client is built: a path that cannot be one fails startup naming the property. */
   @Test
   void aSpoolThatCannotBeOpenedNamesItsProperty(@TempDir Path temp) throws Exception {
-    Path file = java.nio.file.Files.writeString(temp.resolve("not-a-directory"), "x");
+    Path file = Files.writeString(temp.resolve("not-a-directory"), "x");
     runner.withPropertyValues("analytics4j.spool=" + file).run(context -> {
       assertThat(context).hasFailed();
       InvalidPropertyException e = find(context.getStartupFailure());
