@@ -135,6 +135,7 @@ final class Json {
       }
       skipWhitespace();
       expect(':', path);
+      skipWhitespace(); // before looking for the batch's '[': "batch": [ is the same array
       Object value = rawBatch != null && key.equals("batch") && lookingAt('[')
           ? array(at, depth + 1, rawBatch)
           : value(at, depth + 1);
