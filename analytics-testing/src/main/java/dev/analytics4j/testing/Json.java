@@ -270,7 +270,12 @@ final class Json {
       }
     }
     double d = Double.parseDouble(literal);
-    BigDecimal exact = new BigDecimal(literal);
+    BigDecimal exact;
+    try {
+      exact = new BigDecimal(literal);
+    } catch (NumberFormatException e) {
+      return d; // An exponent beyond an int (1e-9999999999): a double reads it as 0, and so does a collector.
+    }
     if (Double.isFinite(d) && exact.compareTo(BigDecimal.valueOf(d)) == 0) return d;
     return exact;
   }

@@ -336,6 +336,17 @@ class FakeCollectorTest {
   }
 
   @Test
+  void acceptsNumbersWhoseExponentIsBeyondAnIntButWhichADoubleHolds() throws Exception {
+    // Valid JSON, and finite as a double (0): the API reads them, so the fake must not choke on them.
+    HttpResponse<String> response = Req.message(TRACK.replace("42.5", "1e-9999999999,\"zero\":0e9999999999"))
+        .send(collector);
+
+    assertEquals(200, response.statusCode(), response.body());
+    collector.assertNoRequestRejected().received()
+        .assertSentOnce(track("Order Completed").property("revenue", 0).property("zero", 0));
+  }
+
+  @Test
   void answers200ButDropsABatchOfMoreThan2500Messages() throws Exception {
     String[] messages = new String[2501];
     // Without properties, so that 2,501 of them stay under the 500,000-byte request limit.
