@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -65,7 +66,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Counters and gauges count from the moment the client is built, whenever the binder is bound;
  * request timings are recorded in the registries bound at the time. Binding twice to one registry
- * changes nothing. Use one binder per client; to tell several clients apart, give each binder a tag
+ * changes nothing, and a registry bound both by itself and inside a bound
+ * {@link CompositeMeterRegistry} (such as {@code Metrics.globalRegistry}) times each request once. Use one binder per client; to tell several clients apart, give each binder a tag
  * such as {@code client}.
  */
 public final class AnalyticsMeterBinder extends AnalyticsListener implements MeterBinder {
@@ -228,7 +230,27 @@ public final class AnalyticsMeterBinder extends AnalyticsListener implements Met
   }
 
   private void record(String statusClass, long latencyNanos) {
-    for (Requests requests : registries) requests.timer(statusClass).record(latencyNanos, TimeUnit.NANOSECONDS);
+    for (Requests requests : registries) {
+      // A registry that a bound composite holds gets the timing through the composite's timer.
+      if (heldByAnotherBound(requests.registry)) continue;
+      requests.timer(statusClass).record(latencyNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private boolean heldByAnotherBound(MeterRegistry registry) {
+    for (Requests other : registries) {
+      if (other.registry != registry && holds(other.registry, registry)) return true;
+    }
+    return false;
+  }
+
+  /** Whether {@code registry} is inside {@code composite}, at any depth (composites refuse cycles). */
+  private static boolean holds(MeterRegistry composite, MeterRegistry registry) {
+    if (!(composite instanceof CompositeMeterRegistry)) return false;
+    for (MeterRegistry child : ((CompositeMeterRegistry) composite).getRegistries()) {
+      if (child == registry || holds(child, registry)) return true;
+    }
+    return false;
   }
 
   static String statusClass(int statusCode) {

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -260,6 +261,28 @@ class AnalyticsMeterBinderTest {
     assertTrue(analytics.flush(Duration.ofSeconds(10)).isSuccess());
     assertEquals(2, requests("2xx").count());
     assertEquals(1, other.get("analytics4j.requests").tags("status", "2xx").timer().count(), "another registry is bound");
+  }
+
+  @Test
+  void bindingToACompositeAndToARegistryInItCountsEachRequestOnceThere() throws Exception {
+    // registry is bound already (setUp); the composite holds it, as Metrics.globalRegistry may.
+    CompositeMeterRegistry composite = new CompositeMeterRegistry();
+    composite.add(registry);
+    meters.bindTo(composite);
+    CompositeMeterRegistry outer = new CompositeMeterRegistry();
+    outer.add(composite);
+    SimpleMeterRegistry other = new SimpleMeterRegistry();
+    outer.add(other);
+    meters.bindTo(outer);
+    analytics = builder(meters).build();
+    analytics.enqueue(track());
+
+    assertTrue(analytics.flush(Duration.ofSeconds(10)).isSuccess());
+
+    assertEquals(1, requests("2xx").count());
+    assertEquals(1, composite.get("analytics4j.requests").tags("status", "2xx").timer().count());
+    assertEquals(1, other.get("analytics4j.requests").tags("status", "2xx").timer().count());
+    assertEquals(1.0, messages("sent", "none"));
   }
 
   @Test
