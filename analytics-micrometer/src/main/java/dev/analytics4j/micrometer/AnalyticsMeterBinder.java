@@ -123,13 +123,15 @@ public final class AnalyticsMeterBinder extends AnalyticsListener implements Met
     for (MeterRegistry already : bound) {
       if (already == registry) return;
     }
+    // Bound before the failure classes are read: a class first counted meanwhile is registered here
+    // by messageFailed, or found in the map below.
+    bound.add(registry);
     FunctionCounter.builder("analytics4j.messages.enqueued", enqueued, LongAdder::sum)
         .description("Valid messages passed to enqueue or offer")
         .tags(tags)
         .register(registry);
     messages(registry, "sent", "none", sent);
     for (Map.Entry<String, LongAdder> e : failed.entrySet()) messages(registry, "failed", e.getKey(), e.getValue());
-    bound.add(registry);
     for (Map.Entry<DropReason, LongAdder> e : dropped.entrySet()) {
       if (SPOOL_REASONS.contains(e.getKey()) && !spoolReasonsSeen.contains(e.getKey())) continue;
       messages(registry, "dropped", tagValue(e.getKey()), e.getValue());
@@ -193,15 +195,16 @@ public final class AnalyticsMeterBinder extends AnalyticsListener implements Met
 
   @Override
   public void messageFailed(EncodedMessage message, Failure failure) {
-    failed.computeIfAbsent(statusClass(failure.statusCode()), this::registerFailedClass).increment();
+    String statusClass = statusClass(failure.statusCode());
+    LongAdder count = failed.get(statusClass);
+    if (count == null) {
+      // A class not registered up front (a 3xx, say): in the map first, then registered where bound,
+      // so a bindTo running meanwhile finds it in one place or the other.
+      count = failed.computeIfAbsent(statusClass, c -> new LongAdder());
+      for (MeterRegistry registry : bound) messages(registry, "failed", statusClass, count);
+    }
+    count.increment();
     heldBytes.add(-message.size());
-  }
-
-  /** A failure class not registered up front (a 3xx, say): counted, and registered where bound. */
-  private LongAdder registerFailedClass(String statusClass) {
-    LongAdder count = new LongAdder();
-    for (Requests requests : registries) messages(requests.registry, "failed", statusClass, count);
-    return count;
   }
 
   @Override
