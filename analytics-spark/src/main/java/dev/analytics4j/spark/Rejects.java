@@ -54,7 +54,8 @@ final class Rejects {
         TaskCounts task = (TaskCounts) message;
         if (task.rejectsFile == null) continue;
         Path target = new Path(root, String.format("rejects-%s-part-%05d.jsonl", summary.queryId, task.partitionId));
-        if (!fs.rename(new Path(task.rejectsFile), target)) {
+        // Checked first: the local file system's rename replaces an existing file (HDFS's refuses).
+        if (fs.exists(target) || !fs.rename(new Path(task.rejectsFile), target)) {
           throw new IOException("could not move " + task.rejectsFile + " to " + target + " (does it exist already?)");
         }
       }
