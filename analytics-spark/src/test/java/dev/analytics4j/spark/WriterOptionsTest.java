@@ -44,6 +44,21 @@ class WriterOptionsTest {
   }
 
   @Test
+  void aWriteKeyPutInTheUrlIsNotShown() {
+    // Collectors that take the key in the URL lead users to write it there; the driver logs toString.
+    WriterOptions query = WriterOptions.parse(Map.of("writeKey", "secret-key-123",
+        "uploadUrl", "https://collector.example/sdk/batch?writeKey=secret-key-123"));
+    WriterOptions path = WriterOptions.parse(Map.of("writeKey", "secret/key+1",
+        "endpoint", "https://collector.example/keys/secret%2Fkey%2B1"));
+
+    assertEquals("WriterOptions{uploadUrl=https://collector.example/sdk/batch?writeKey=[writeKey], region=US, "
+        + "keyColumns=[], rateLimit=none, decimals=EXACT, binary=REJECT, flushAt=250, maxRetries=10, "
+        + "flushTimeout=PT10M, maxPending=10000, gzip=false}", query.toString());
+    assertFalse(path.toString().contains("secret"), path.toString());
+    assertEquals("https://collector.example/keys/secret%2Fkey%2B1", path.endpoint, "only the shown URL changes");
+  }
+
+  @Test
   void splitsTheBudgetOverTheAttemptsThatCanRunAtOnce() {
     SparkConf plain = new SparkConf(false);
     SparkConf speculative = new SparkConf(false).set("spark.speculation", "true");
