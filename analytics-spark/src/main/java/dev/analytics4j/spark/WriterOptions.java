@@ -97,7 +97,7 @@ final class WriterOptions implements Serializable {
     }
     this.keyColumns = Collections.unmodifiableList(keys);
     this.rateLimit = positiveDouble(options, "rateLimit");
-    this.concurrentTasks = (int) positiveLong(options, "concurrentTasks", 0, Integer.MAX_VALUE);
+    this.concurrentTasks = (int) wholeNumber(options, "concurrentTasks", 0, 1, Integer.MAX_VALUE);
     this.rejectsPath = get(options, "rejectsPath");
     this.decimals = choice(options, "decimals", Decimals.class, Decimals.EXACT);
     this.binary = choice(options, "binary", Binary.class, Binary.REJECT);
@@ -110,10 +110,10 @@ final class WriterOptions implements Serializable {
       }
     }
     this.timestampNtzZone = zone;
-    this.flushAt = (int) positiveLong(options, "flushAt", 250, 2500);
-    this.maxRetries = (int) positiveLong(options, "maxRetries", 10, 1000);
-    this.flushTimeout = Duration.ofSeconds(positiveLong(options, "flushTimeout", 600, Long.MAX_VALUE / 1_000_000_000L));
-    this.maxPending = (int) positiveLong(options, "maxPending", 10_000, 1_000_000);
+    this.flushAt = (int) wholeNumber(options, "flushAt", 250, 1, 2500);
+    this.maxRetries = (int) wholeNumber(options, "maxRetries", 10, 0, 1000); // as the client's builder
+    this.flushTimeout = Duration.ofSeconds(wholeNumber(options, "flushTimeout", 600, 1, Long.MAX_VALUE / 1_000_000_000L));
+    this.maxPending = (int) wholeNumber(options, "maxPending", 10_000, 1, 1_000_000);
     String gzip = get(options, "gzip");
     if (gzip != null && !gzip.equalsIgnoreCase("true") && !gzip.equalsIgnoreCase("false")) {
       throw new IllegalArgumentException("option gzip must be true or false: " + gzip);
@@ -151,7 +151,7 @@ final class WriterOptions implements Serializable {
     return d;
   }
 
-  private static long positiveLong(Map<String, String> options, String name, long fallback, long max) {
+  private static long wholeNumber(Map<String, String> options, String name, long fallback, long min, long max) {
     String value = get(options, name);
     if (value == null) return fallback;
     long n;
@@ -160,7 +160,9 @@ final class WriterOptions implements Serializable {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("option " + name + " must be a whole number: " + value, e);
     }
-    if (n < 1 || n > max) throw new IllegalArgumentException("option " + name + " must be in 1.." + max + ": " + value);
+    if (n < min || n > max) {
+      throw new IllegalArgumentException("option " + name + " must be in " + min + ".." + max + ": " + value);
+    }
     return n;
   }
 

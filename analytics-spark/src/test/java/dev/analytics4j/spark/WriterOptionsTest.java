@@ -44,6 +44,15 @@ class WriterOptionsTest {
   }
 
   @Test
+  void takesEveryMaxRetriesTheClientTakes() {
+    // The client's builder takes 0..1000: 0 sends each request once, for a run that gives up fast.
+    assertEquals(0, WriterOptions.parse(Map.of("writeKey", "k", "maxRetries", "0")).maxRetries);
+    assertEquals(1000, WriterOptions.parse(Map.of("writeKey", "k", "maxRetries", "1000")).maxRetries);
+    assertEquals("option maxRetries must be in 0..1000: -1", error(Map.of("writeKey", "k", "maxRetries", "-1")));
+    assertEquals("option maxRetries must be in 0..1000: 1001", error(Map.of("writeKey", "k", "maxRetries", "1001")));
+  }
+
+  @Test
   void aWriteKeyPutInTheUrlIsNotShown() {
     // Collectors that take the key in the URL lead users to write it there; the driver logs toString.
     WriterOptions query = WriterOptions.parse(Map.of("writeKey", "secret-key-123",
