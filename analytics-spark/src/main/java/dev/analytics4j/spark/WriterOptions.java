@@ -1,5 +1,6 @@
 package dev.analytics4j.spark;
 
+import dev.analytics4j.Analytics;
 import java.io.Serializable;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -121,6 +122,15 @@ final class WriterOptions implements Serializable {
     this.gzip = Boolean.parseBoolean(gzip);
     if (endpoint != null && uploadUrl != null) {
       throw new IllegalArgumentException("set option endpoint or uploadUrl, not both");
+    }
+    // The client's builder checks the URL here, on the driver, rather than in every task (which Spark
+    // would retry before failing the job). Its refusal names the setting, and never quotes the key.
+    try {
+      Analytics.Builder check = Analytics.builder(key);
+      if (endpoint != null) check.endpoint(endpoint);
+      if (uploadUrl != null) check.uploadUrl(uploadUrl);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("option " + e.getMessage(), e.getCause());
     }
   }
 

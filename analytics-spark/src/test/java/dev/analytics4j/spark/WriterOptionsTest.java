@@ -44,6 +44,15 @@ class WriterOptionsTest {
   }
 
   @Test
+  void checksTheUrlsOnTheDriverNamingTheOption() {
+    // Else each task's client refused it, and Spark retried every task before failing the job.
+    assertEquals("option endpoint must be an http or https URL: ftp://collector.example",
+        error(Map.of("writeKey", "k", "endpoint", "ftp://collector.example")));
+    assertEquals("option uploadUrl has no host: http:///v1/batch",
+        error(Map.of("writeKey", "k", "uploadUrl", "http:///v1/batch")));
+  }
+
+  @Test
   void takesEveryMaxRetriesTheClientTakes() {
     // The client's builder takes 0..1000: 0 sends each request once, for a run that gives up fast.
     assertEquals(0, WriterOptions.parse(Map.of("writeKey", "k", "maxRetries", "0")).maxRetries);
