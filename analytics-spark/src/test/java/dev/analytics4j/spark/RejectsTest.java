@@ -43,6 +43,18 @@ class RejectsTest {
   }
 
   @Test
+  void aRejectsPathThatCannotHoldTheFilesIsRefusedNamingTheOption() throws Exception {
+    Rejects.checkDirectory(dir.toString(), Map.of());
+    Rejects.checkDirectory(dir.resolve("not-yet").toString(), Map.of());
+    IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> Rejects.checkDirectory("", Map.of()));
+    assertEquals("option rejectsPath is not a path:  (Can not create a Path from an empty string)", empty.getMessage());
+    IllegalArgumentException scheme = assertThrows(IllegalArgumentException.class,
+        () -> Rejects.checkDirectory("nosuchfs://bucket/rejects", Map.of()));
+    assertTrue(scheme.getMessage().startsWith("option rejectsPath cannot be used: nosuchfs://bucket/rejects ("),
+        scheme.getMessage());
+  }
+
+  @Test
   void aLateAttemptNeverReplacesAFileThatIsThereAlready() throws Exception {
     Path users = Files.writeString(dir.resolve("rejects-" + QUERY + "-late-part-00000-task-7.jsonl"), "the user's own\n");
     TaskCounts task = committed(7);
