@@ -67,8 +67,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Counters and gauges count from the moment the client is built, whenever the binder is bound;
  * request timings are recorded in the registries bound at the time. Binding twice to one registry
  * changes nothing, and a registry bound both by itself and inside a bound
- * {@link CompositeMeterRegistry} (such as {@code Metrics.globalRegistry}) times each request once. Use one binder per client; to tell several clients apart, give each binder a tag
- * such as {@code client}.
+ * {@link CompositeMeterRegistry} (such as {@code Metrics.globalRegistry}) times each request once.
+ * Use one binder per client; to tell several clients apart, give each binder a tag such as
+ * {@code client}.
  */
 public final class AnalyticsMeterBinder extends AnalyticsListener implements MeterBinder {
   /** Status class tag value of a request that got no response. */
