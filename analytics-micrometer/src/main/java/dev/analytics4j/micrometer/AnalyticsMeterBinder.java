@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -65,8 +66,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Counters and gauges count from the moment the client is built, whenever the binder is bound;
  * request timings are recorded in the registries bound at the time. Binding twice to one registry
- * changes nothing. Use one binder per client; to tell several clients apart, give each binder a tag
- * such as {@code client}.
+ * changes nothing, and a registry bound both by itself and inside a bound
+ * {@link CompositeMeterRegistry} (such as {@code Metrics.globalRegistry}) times each request once.
+ * Use one binder per client; to tell several clients apart, give each binder a tag such as
+ * {@code client}.
  */
 public final class AnalyticsMeterBinder extends AnalyticsListener implements MeterBinder {
   /** Status class tag value of a request that got no response. */
@@ -121,13 +124,15 @@ public final class AnalyticsMeterBinder extends AnalyticsListener implements Met
     for (MeterRegistry already : bound) {
       if (already == registry) return;
     }
+    // Bound before the failure classes are read: a class first counted meanwhile is registered here
+    // by messageFailed, or found in the map below.
+    bound.add(registry);
     FunctionCounter.builder("analytics4j.messages.enqueued", enqueued, LongAdder::sum)
         .description("Valid messages passed to enqueue or offer")
         .tags(tags)
         .register(registry);
     messages(registry, "sent", "none", sent);
     for (Map.Entry<String, LongAdder> e : failed.entrySet()) messages(registry, "failed", e.getKey(), e.getValue());
-    bound.add(registry);
     for (Map.Entry<DropReason, LongAdder> e : dropped.entrySet()) {
       if (SPOOL_REASONS.contains(e.getKey()) && !spoolReasonsSeen.contains(e.getKey())) continue;
       messages(registry, "dropped", tagValue(e.getKey()), e.getValue());
@@ -191,15 +196,16 @@ public final class AnalyticsMeterBinder extends AnalyticsListener implements Met
 
   @Override
   public void messageFailed(EncodedMessage message, Failure failure) {
-    failed.computeIfAbsent(statusClass(failure.statusCode()), this::registerFailedClass).increment();
+    String statusClass = statusClass(failure.statusCode());
+    LongAdder count = failed.get(statusClass);
+    if (count == null) {
+      // A class not registered up front (a 3xx, say): in the map first, then registered where bound,
+      // so a bindTo running meanwhile finds it in one place or the other.
+      count = failed.computeIfAbsent(statusClass, c -> new LongAdder());
+      for (MeterRegistry registry : bound) messages(registry, "failed", statusClass, count);
+    }
+    count.increment();
     heldBytes.add(-message.size());
-  }
-
-  /** A failure class not registered up front (a 3xx, say): counted, and registered where bound. */
-  private LongAdder registerFailedClass(String statusClass) {
-    LongAdder count = new LongAdder();
-    for (Requests requests : registries) messages(requests.registry, "failed", statusClass, count);
-    return count;
   }
 
   @Override
@@ -228,7 +234,27 @@ public final class AnalyticsMeterBinder extends AnalyticsListener implements Met
   }
 
   private void record(String statusClass, long latencyNanos) {
-    for (Requests requests : registries) requests.timer(statusClass).record(latencyNanos, TimeUnit.NANOSECONDS);
+    for (Requests requests : registries) {
+      // A registry that a bound composite holds gets the timing through the composite's timer.
+      if (heldByAnotherBound(requests.registry)) continue;
+      requests.timer(statusClass).record(latencyNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private boolean heldByAnotherBound(MeterRegistry registry) {
+    for (Requests other : registries) {
+      if (other.registry != registry && holds(other.registry, registry)) return true;
+    }
+    return false;
+  }
+
+  /** Whether {@code registry} is inside {@code composite}, at any depth (composites refuse cycles). */
+  private static boolean holds(MeterRegistry composite, MeterRegistry registry) {
+    if (!(composite instanceof CompositeMeterRegistry)) return false;
+    for (MeterRegistry child : ((CompositeMeterRegistry) composite).getRegistries()) {
+      if (child == registry || holds(child, registry)) return true;
+    }
+    return false;
   }
 
   static String statusClass(int statusCode) {

@@ -11,12 +11,16 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import mockwebserver3.MockResponse;
@@ -260,6 +264,72 @@ class AnalyticsMeterBinderTest {
     assertTrue(analytics.flush(Duration.ofSeconds(10)).isSuccess());
     assertEquals(2, requests("2xx").count());
     assertEquals(1, other.get("analytics4j.requests").tags("status", "2xx").timer().count(), "another registry is bound");
+  }
+
+  @Test
+  void bindingToACompositeAndToARegistryInItCountsEachRequestOnceThere() throws Exception {
+    // registry is bound already (setUp); the composite holds it, as Metrics.globalRegistry may.
+    CompositeMeterRegistry composite = new CompositeMeterRegistry();
+    composite.add(registry);
+    meters.bindTo(composite);
+    CompositeMeterRegistry outer = new CompositeMeterRegistry();
+    outer.add(composite);
+    SimpleMeterRegistry other = new SimpleMeterRegistry();
+    outer.add(other);
+    meters.bindTo(outer);
+    analytics = builder(meters).build();
+    analytics.enqueue(track());
+
+    assertTrue(analytics.flush(Duration.ofSeconds(10)).isSuccess());
+
+    assertEquals(1, requests("2xx").count());
+    assertEquals(1, composite.get("analytics4j.requests").tags("status", "2xx").timer().count());
+    assertEquals(1, other.get("analytics4j.requests").tags("status", "2xx").timer().count());
+    assertEquals(1.0, messages("sent", "none"));
+  }
+
+  /**
+   * Holds a binding at its queue gauge, past the failure counters, until released; in a filter,
+   * whose map runs outside the registry's lock, so other meters can register meanwhile.
+   */
+  static final class PausedRegistry extends SimpleMeterRegistry {
+    final CountDownLatch paused = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+
+    PausedRegistry() {
+      config().meterFilter(new MeterFilter() {
+        @Override
+        public Meter.Id map(Meter.Id id) {
+          if (id.getName().equals("analytics4j.queued.messages") && paused.getCount() > 0) {
+            paused.countDown();
+            try {
+              assertTrue(release.await(10, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+              throw new AssertionError(e);
+            }
+          }
+          return id;
+        }
+      });
+    }
+  }
+
+  @Test
+  void aFailureClassFirstSeenWhileBindingIsRegisteredInThatRegistryToo() throws Exception {
+    server.enqueue(status(300)); // no Location: not followed, not retried, failed as 3xx
+    analytics = builder(meters).build();
+    PausedRegistry paused = new PausedRegistry();
+    CompletableFuture<Void> binding = CompletableFuture.runAsync(() -> meters.bindTo(paused));
+    assertTrue(paused.paused.await(10, TimeUnit.SECONDS));
+
+    analytics.enqueue(track());
+    assertFalse(analytics.flush(Duration.ofSeconds(10)).isSuccess());
+    paused.release.countDown();
+    binding.get(10, TimeUnit.SECONDS);
+
+    assertEquals(1.0, messages("failed", "3xx"));
+    assertEquals(1.0, paused.get("analytics4j.messages").tags("outcome", "failed", "reason", "3xx")
+        .functionCounter().count());
   }
 
   @Test

@@ -39,7 +39,10 @@ final class AnalyticsBatchWrite implements BatchWrite {
     int concurrent = concurrentAttempts(options.concurrentTasks, spark.defaultParallelism(), spark.getConf(),
         partitions);
     double perTask = options.rateLimit == 0 ? 0 : options.rateLimit / concurrent;
-    if (options.rejectsPath != null) hadoopConf = RejectsFile.copy(spark.hadoopConfiguration());
+    if (options.rejectsPath != null) {
+      hadoopConf = RejectsFile.copy(spark.hadoopConfiguration());
+      Rejects.checkDirectory(options.rejectsPath, hadoopConf);
+    }
     logger.info("analytics4j write {}: {} partitions, at most {} task attempts at once, {}; {}", queryId,
         partitions, concurrent, perTask == 0 ? "no rate limit" : String.format("%.1f messages/s each", perTask),
         options);

@@ -27,7 +27,7 @@ final class JsonColumns {
         throw new RejectedValueException("column '" + column + "' holds JSON that is not an object", reader.peek().toString());
       }
       @SuppressWarnings("unchecked")
-      Map<String, @Nullable Object> map = (Map<String, @Nullable Object>) read(reader);
+      Map<String, @Nullable Object> map = (Map<String, @Nullable Object>) read(reader, column);
       if (reader.peek() != JsonReader.Token.END_DOCUMENT) {
         throw new RejectedValueException("column '" + column + "' holds more than one JSON value", "");
       }
@@ -39,18 +39,18 @@ final class JsonColumns {
     }
   }
 
-  private static @Nullable Object read(JsonReader reader) throws IOException {
+  private static @Nullable Object read(JsonReader reader, String column) throws IOException, RejectedValueException {
     switch (reader.peek()) {
       case BEGIN_OBJECT:
         Map<String, @Nullable Object> map = new LinkedHashMap<>();
         reader.beginObject();
-        while (reader.hasNext()) map.put(reader.nextName(), read(reader));
+        while (reader.hasNext()) map.put(reader.nextName(), read(reader, column));
         reader.endObject();
         return map;
       case BEGIN_ARRAY:
         List<@Nullable Object> list = new ArrayList<>();
         reader.beginArray();
-        while (reader.hasNext()) list.add(read(reader));
+        while (reader.hasNext()) list.add(read(reader, column));
         reader.endArray();
         return list;
       case STRING:
@@ -60,7 +60,11 @@ final class JsonColumns {
         try {
           return Long.parseLong(text);
         } catch (NumberFormatException notLong) {
-          return new BigDecimal(text);
+          try {
+            return new BigDecimal(text);
+          } catch (NumberFormatException e) { // an exponent beyond an int: 1e-9999999999
+            throw new RejectedValueException("column '" + column + "' holds a number beyond what a decimal holds", text);
+          }
         }
       case BOOLEAN:
         return reader.nextBoolean();

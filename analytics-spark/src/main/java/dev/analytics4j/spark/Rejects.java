@@ -37,6 +37,27 @@ final class Rejects {
     if (fs.exists(dir) && fs.listStatus(dir).length == 0) fs.delete(dir, false);
   }
 
+  /**
+   * Fails, naming the option, when {@code rejectsPath} cannot hold the files: before any row is sent,
+   * rather than at the commit, once every message has gone out.
+   */
+  static void checkDirectory(String rejectsPath, Map<String, String> hadoopConf) {
+    Path root;
+    try {
+      root = new Path(rejectsPath);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("option rejectsPath is not a path: " + rejectsPath + " (" + e.getMessage() + ")", e);
+    }
+    try {
+      FileSystem fs = root.getFileSystem(configuration(hadoopConf));
+      if (fs.exists(root) && !fs.getFileStatus(root).isDirectory()) {
+        throw new IllegalArgumentException("option rejectsPath must be a directory, but " + rejectsPath + " is a file");
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("option rejectsPath cannot be used: " + rejectsPath + " (" + e + ")", e);
+    }
+  }
+
   static Configuration configuration(Map<String, String> entries) {
     Configuration conf = new Configuration(false);
     entries.forEach(conf::set);
@@ -54,7 +75,8 @@ final class Rejects {
         TaskCounts task = (TaskCounts) message;
         if (task.rejectsFile == null) continue;
         Path target = new Path(root, String.format("rejects-%s-part-%05d.jsonl", summary.queryId, task.partitionId));
-        if (!fs.rename(new Path(task.rejectsFile), target)) {
+        // Checked first: the local file system's rename replaces an existing file (HDFS's refuses).
+        if (fs.exists(target) || !fs.rename(new Path(task.rejectsFile), target)) {
           throw new IOException("could not move " + task.rejectsFile + " to " + target + " (does it exist already?)");
         }
       }

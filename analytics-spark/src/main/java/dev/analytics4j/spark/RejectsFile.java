@@ -151,7 +151,8 @@ final class RejectsFile {
     Path target = new Path(root, String.format("rejects-%s-late-part-%05d-task-%d.jsonl", queryId, partitionId, taskId));
     try {
       FileSystem fs = root.getFileSystem(Rejects.configuration(hadoopConf));
-      if (!fs.rename(new Path(committed), target)) return committed;
+      // Checked first: the local file system's rename replaces an existing file (HDFS's refuses).
+      if (fs.exists(target) || !fs.rename(new Path(committed), target)) return committed;
       Path temporary = Rejects.temporaryDir(rejectsPath, queryId);
       Rejects.deleteIfEmpty(fs, temporary);
       Rejects.deleteIfEmpty(fs, temporary.getParent());

@@ -147,6 +147,12 @@ final class RowMapper {
     ids.add("userId", userId).add("anonymousId", anonymousId).add("timestamp", timestamp)
         .add("context", context).add("integrations", integrations);
     String messageId = string(row, "messageId");
+    // Checked here rather than by the builder, whose refusal quotes the value: the summary counts
+    // rows by reason, which names the column, never a value.
+    if (messageId != null && messageId.length() > MAX_MESSAGE_ID_LENGTH) {
+      throw new RejectedValueException("column '" + fields[ordinal("messageId")].name() + "' is longer than "
+          + MAX_MESSAGE_ID_LENGTH + " characters", messageId.length() + " characters");
+    }
     try {
       if (userId != null) builder.userId(userId);
       if (anonymousId != null) builder.anonymousId(anonymousId);
@@ -248,15 +254,29 @@ final class RowMapper {
     if (ordinal < 0 || row.isNullAt(ordinal)) return null;
     String column = fields[ordinal].name();
     Object value = converter.get(row, ordinal, fields[ordinal].dataType(), column);
-    if (value instanceof Instant) return (Instant) value;
-    if (value instanceof LocalDate) return ((LocalDate) value).atStartOfDay(ZoneOffset.UTC).toInstant();
-    String text = String.valueOf(value);
-    try {
-      return OffsetDateTime.parse(text).toInstant();
-    } catch (DateTimeException e) {
-      throw new RejectedValueException("column '" + column + "' is not an ISO-8601 time with an offset", text);
+    Instant instant;
+    if (value instanceof Instant) {
+      instant = (Instant) value;
+    } else if (value instanceof LocalDate) {
+      instant = ((LocalDate) value).atStartOfDay(ZoneOffset.UTC).toInstant();
+    } else {
+      String text = String.valueOf(value);
+      try {
+        instant = OffsetDateTime.parse(text).toInstant();
+      } catch (DateTimeException e) {
+        throw new RejectedValueException("column '" + column + "' is not an ISO-8601 time with an offset", text);
+      }
     }
+    if (instant.isBefore(FIRST_INSTANT) || !instant.isBefore(PAST_LAST_INSTANT)) {
+      throw new RejectedValueException("column '" + column + "' is outside the years 0000 to 9999", instant.toString());
+    }
+    return instant;
   }
+
+  /** The core's bounds (RFC 3339 has four-digit years, the API 100-character messageIds). */
+  private static final Instant FIRST_INSTANT = Instant.parse("0000-01-01T00:00:00Z");
+  private static final Instant PAST_LAST_INSTANT = Instant.parse("+10000-01-01T00:00:00Z");
+  private static final int MAX_MESSAGE_ID_LENGTH = 100;
 
   private @Nullable Map<String, @Nullable Object> object(InternalRow row, String field) throws RejectedValueException {
     int ordinal = ordinal(field);

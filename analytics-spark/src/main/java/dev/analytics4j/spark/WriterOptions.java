@@ -1,6 +1,9 @@
 package dev.analytics4j.spark;
 
+import dev.analytics4j.Analytics;
 import java.io.Serializable;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -95,7 +98,7 @@ final class WriterOptions implements Serializable {
     }
     this.keyColumns = Collections.unmodifiableList(keys);
     this.rateLimit = positiveDouble(options, "rateLimit");
-    this.concurrentTasks = (int) positiveLong(options, "concurrentTasks", 0, Integer.MAX_VALUE);
+    this.concurrentTasks = (int) wholeNumber(options, "concurrentTasks", 0, 1, Integer.MAX_VALUE);
     this.rejectsPath = get(options, "rejectsPath");
     this.decimals = choice(options, "decimals", Decimals.class, Decimals.EXACT);
     this.binary = choice(options, "binary", Binary.class, Binary.REJECT);
@@ -108,10 +111,10 @@ final class WriterOptions implements Serializable {
       }
     }
     this.timestampNtzZone = zone;
-    this.flushAt = (int) positiveLong(options, "flushAt", 250, 2500);
-    this.maxRetries = (int) positiveLong(options, "maxRetries", 10, 1000);
-    this.flushTimeout = Duration.ofSeconds(positiveLong(options, "flushTimeout", 600, Long.MAX_VALUE / 1_000_000_000L));
-    this.maxPending = (int) positiveLong(options, "maxPending", 10_000, 1_000_000);
+    this.flushAt = (int) wholeNumber(options, "flushAt", 250, 1, 2500);
+    this.maxRetries = (int) wholeNumber(options, "maxRetries", 10, 0, 1000); // as the client's builder
+    this.flushTimeout = Duration.ofSeconds(wholeNumber(options, "flushTimeout", 600, 1, Long.MAX_VALUE / 1_000_000_000L));
+    this.maxPending = (int) wholeNumber(options, "maxPending", 10_000, 1, 1_000_000);
     String gzip = get(options, "gzip");
     if (gzip != null && !gzip.equalsIgnoreCase("true") && !gzip.equalsIgnoreCase("false")) {
       throw new IllegalArgumentException("option gzip must be true or false: " + gzip);
@@ -119,6 +122,15 @@ final class WriterOptions implements Serializable {
     this.gzip = Boolean.parseBoolean(gzip);
     if (endpoint != null && uploadUrl != null) {
       throw new IllegalArgumentException("set option endpoint or uploadUrl, not both");
+    }
+    // The client's builder checks the URL here, on the driver, rather than in every task (which Spark
+    // would retry before failing the job). Its refusal names the setting, and never quotes the key.
+    try {
+      Analytics.Builder check = Analytics.builder(key);
+      if (endpoint != null) check.endpoint(endpoint);
+      if (uploadUrl != null) check.uploadUrl(uploadUrl);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("option " + e.getMessage(), e.getCause());
     }
   }
 
@@ -149,7 +161,7 @@ final class WriterOptions implements Serializable {
     return d;
   }
 
-  private static long positiveLong(Map<String, String> options, String name, long fallback, long max) {
+  private static long wholeNumber(Map<String, String> options, String name, long fallback, long min, long max) {
     String value = get(options, name);
     if (value == null) return fallback;
     long n;
@@ -158,7 +170,9 @@ final class WriterOptions implements Serializable {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("option " + name + " must be a whole number: " + value, e);
     }
-    if (n < 1 || n > max) throw new IllegalArgumentException("option " + name + " must be in 1.." + max + ": " + value);
+    if (n < min || n > max) {
+      throw new IllegalArgumentException("option " + name + " must be in " + min + ".." + max + ": " + value);
+    }
     return n;
   }
 
@@ -173,11 +187,26 @@ final class WriterOptions implements Serializable {
     throw new IllegalArgumentException("option " + name + " must be one of " + names + ": " + value);
   }
 
+  /**
+   * {@code url} for the driver's log: without the write key, should the user have put it there (some
+   * collectors take it in the URL), as it is or URL-encoded.
+   */
+  private String shown(String url) {
+    String decoded;
+    try {
+      decoded = URLDecoder.decode(url, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      decoded = url;
+    }
+    if (!url.contains(writeKey) && !decoded.contains(writeKey)) return url;
+    return (url.contains(writeKey) ? url : decoded).replace(writeKey, "[writeKey]");
+  }
+
   /** Never the write key. */
   @Override
   public String toString() {
-    return "WriterOptions{" + (endpoint != null ? "endpoint=" + endpoint + ", " : "")
-        + (uploadUrl != null ? "uploadUrl=" + uploadUrl + ", " : "") + "region=" + (eu ? "EU" : "US")
+    return "WriterOptions{" + (endpoint != null ? "endpoint=" + shown(endpoint) + ", " : "")
+        + (uploadUrl != null ? "uploadUrl=" + shown(uploadUrl) + ", " : "") + "region=" + (eu ? "EU" : "US")
         + (defaultType != null ? ", type=" + defaultType : "") + ", keyColumns=" + keyColumns
         + ", rateLimit=" + (rateLimit == 0 ? "none" : rateLimit + "/s")
         + (concurrentTasks > 0 ? ", concurrentTasks=" + concurrentTasks : "")

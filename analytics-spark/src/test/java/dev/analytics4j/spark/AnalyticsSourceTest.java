@@ -420,6 +420,19 @@ class AnalyticsSourceTest {
   }
 
   @Test
+  void aRejectsPathThatIsAFileFailsTheJobBeforeSendingAnything() throws Exception {
+    Path file = Files.writeString(rejectsDir.resolve("rejects.jsonl"), "the user's own\n");
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> orders(10, 1).write()
+        .format("analytics4j").option("writeKey", "k").option("endpoint", collector.endpoint())
+        .option("rejectsPath", file.toString()).mode("append").save());
+
+    assertEquals("option rejectsPath must be a directory, but " + file + " is a file", e.getMessage());
+    assertEquals(0, collector.requests());
+    assertEquals("the user's own\n", Files.readString(file));
+  }
+
+  @Test
   void rejectsBadRowsNamingTheColumnAndSendsTheRest() throws Exception {
     Dataset<Row> rows = spark.sql("SELECT * FROM VALUES"
         + " ('track', 'u1', 'Good', '{\"a\": 1}', 0),"

@@ -44,6 +44,39 @@ class WriterOptionsTest {
   }
 
   @Test
+  void checksTheUrlsOnTheDriverNamingTheOption() {
+    // Else each task's client refused it, and Spark retried every task before failing the job.
+    assertEquals("option endpoint must be an http or https URL: ftp://collector.example",
+        error(Map.of("writeKey", "k", "endpoint", "ftp://collector.example")));
+    assertEquals("option uploadUrl has no host: http:///v1/batch",
+        error(Map.of("writeKey", "k", "uploadUrl", "http:///v1/batch")));
+  }
+
+  @Test
+  void takesEveryMaxRetriesTheClientTakes() {
+    // The client's builder takes 0..1000: 0 sends each request once, for a run that gives up fast.
+    assertEquals(0, WriterOptions.parse(Map.of("writeKey", "k", "maxRetries", "0")).maxRetries);
+    assertEquals(1000, WriterOptions.parse(Map.of("writeKey", "k", "maxRetries", "1000")).maxRetries);
+    assertEquals("option maxRetries must be in 0..1000: -1", error(Map.of("writeKey", "k", "maxRetries", "-1")));
+    assertEquals("option maxRetries must be in 0..1000: 1001", error(Map.of("writeKey", "k", "maxRetries", "1001")));
+  }
+
+  @Test
+  void aWriteKeyPutInTheUrlIsNotShown() {
+    // Collectors that take the key in the URL lead users to write it there; the driver logs toString.
+    WriterOptions query = WriterOptions.parse(Map.of("writeKey", "secret-key-123",
+        "uploadUrl", "https://collector.example/sdk/batch?writeKey=secret-key-123"));
+    WriterOptions path = WriterOptions.parse(Map.of("writeKey", "secret/key+1",
+        "endpoint", "https://collector.example/keys/secret%2Fkey%2B1"));
+
+    assertEquals("WriterOptions{uploadUrl=https://collector.example/sdk/batch?writeKey=[writeKey], region=US, "
+        + "keyColumns=[], rateLimit=none, decimals=EXACT, binary=REJECT, flushAt=250, maxRetries=10, "
+        + "flushTimeout=PT10M, maxPending=10000, gzip=false}", query.toString());
+    assertFalse(path.toString().contains("secret"), path.toString());
+    assertEquals("https://collector.example/keys/secret%2Fkey%2B1", path.endpoint, "only the shown URL changes");
+  }
+
+  @Test
   void splitsTheBudgetOverTheAttemptsThatCanRunAtOnce() {
     SparkConf plain = new SparkConf(false);
     SparkConf speculative = new SparkConf(false).set("spark.speculation", "true");

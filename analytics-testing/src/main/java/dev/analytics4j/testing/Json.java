@@ -135,6 +135,7 @@ final class Json {
       }
       skipWhitespace();
       expect(':', path);
+      skipWhitespace(); // before looking for the batch's '[': "batch": [ is the same array
       Object value = rawBatch != null && key.equals("batch") && lookingAt('[')
           ? array(at, depth + 1, rawBatch)
           : value(at, depth + 1);
@@ -269,7 +270,12 @@ final class Json {
       }
     }
     double d = Double.parseDouble(literal);
-    BigDecimal exact = new BigDecimal(literal);
+    BigDecimal exact;
+    try {
+      exact = new BigDecimal(literal);
+    } catch (NumberFormatException e) {
+      return d; // An exponent beyond an int (1e-9999999999): a double reads it as 0, and so does a collector.
+    }
     if (Double.isFinite(d) && exact.compareTo(BigDecimal.valueOf(d)) == 0) return d;
     return exact;
   }

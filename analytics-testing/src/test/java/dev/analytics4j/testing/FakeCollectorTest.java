@@ -321,6 +321,32 @@ class FakeCollectorTest {
   }
 
   @Test
+  void judgesAPrettyPrintedBodyAsItJudgesACompactOne() throws Exception {
+    // Another client's JSON writer may put a space after each colon, as Python's json.dumps does.
+    String pretty = new String(Req.valid().body, UTF_8).replace("\"batch\":[", "\"batch\": [");
+
+    assertEquals(200, Req.body(pretty).send(collector).statusCode());
+    collector.assertNoRequestRejected().received().assertSentOnce(track("Order Completed").user("u1"));
+
+    String tooLarge = new String(Req.message(messageOf(32_001)).body, UTF_8).replace("\"batch\":[", "\"batch\":\n  [");
+    HttpResponse<String> refused = Req.body(tooLarge).send(collector);
+    assertEquals(400, refused.statusCode(), refused.body());
+    assertEquals(List.of("request 2: 400 batch[0] is 32001 bytes, over the 32000-byte limit of one message"),
+        collector.rejections());
+  }
+
+  @Test
+  void acceptsNumbersWhoseExponentIsBeyondAnIntButWhichADoubleHolds() throws Exception {
+    // Valid JSON, and finite as a double (0): the API reads them, so the fake must not choke on them.
+    HttpResponse<String> response = Req.message(TRACK.replace("42.5", "1e-9999999999,\"zero\":0e9999999999"))
+        .send(collector);
+
+    assertEquals(200, response.statusCode(), response.body());
+    collector.assertNoRequestRejected().received()
+        .assertSentOnce(track("Order Completed").property("revenue", 0).property("zero", 0));
+  }
+
+  @Test
   void answers200ButDropsABatchOfMoreThan2500Messages() throws Exception {
     String[] messages = new String[2501];
     // Without properties, so that 2,501 of them stay under the 500,000-byte request limit.
