@@ -249,6 +249,8 @@ final class MessageWriter implements BiConsumer<Object, Object> {
       if (!Float.isFinite(value.floatValue())) throw notFinite(value);
       return value; // Float.toString: 0.1f is written 0.1, not 0.10000000149011612.
     } else if (value.getClass() == BigDecimal.class || value.getClass() == BigInteger.class) {
+      // Beyond a double (1e400): a collector reads it as infinity, and refuses the whole batch.
+      if (Double.isInfinite(value.doubleValue())) throw notFinite(value);
       return value; // exact classes only: toString is written raw, and a subclass could override it
     }
     throw unsupported(value);

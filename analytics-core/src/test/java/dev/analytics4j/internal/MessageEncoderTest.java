@@ -101,6 +101,17 @@ final class MessageEncoderTest {
   // Golden output, one test per type.
 
   @Test
+  void refusesABigNumberNoDoubleCanHoldAndTakesTheLargestThatOneCan() {
+    // Sent, 1E+400 would be infinity to a collector, which refuses the whole batch for it.
+    assertPropertiesRejected("properties.total must be a finite number: 1E+400", map("total", new BigDecimal("1e400")));
+    assertPropertiesRejected("properties.n[0] must be a finite number: -" + BigInteger.TEN.pow(400),
+        map("n", Arrays.asList(BigInteger.TEN.pow(400).negate())));
+    BigDecimal largest = new BigDecimal(Double.MAX_VALUE);
+    assertEquals(trackJson("{\"total\":" + largest + ",\"tiny\":1E-400}"),
+        encodeProperties(map("total", largest, "tiny", new BigDecimal("1e-400"))));
+  }
+
+  @Test
   void aRefusedMessageLeavesNothingBehindForTheNextOneOnTheSameThread() {
     String good = encodeProperties(map("a", 1));
     Map<String, Object> bad = map("deep", map("list", Arrays.asList(1, Double.NaN)));
