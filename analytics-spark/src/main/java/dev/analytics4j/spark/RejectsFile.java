@@ -39,6 +39,12 @@ final class RejectsFile {
   private long records;
   /** After commit or abort: a late report (close's stragglers) must not bring the file back. */
   private boolean finished;
+  /**
+   * The first write that failed. A failure inside the client's callback (a message it failed or
+   * dropped) cannot fail the task there, since the client catches what a callback throws: commit
+   * throws it instead, so that the attempt does not count with a line missing from its file.
+   */
+  private @Nullable IOException failure;
 
   RejectsFile(@Nullable String rejectsPath, Map<String, String> hadoopConf, String queryId, int partitionId,
       long taskId) {
@@ -105,6 +111,7 @@ final class RejectsFile {
       line.writeTo(out);
     } catch (IOException e) {
       // The rows are counted in any case; failing the task makes Spark retry it (same ids).
+      if (failure == null) failure = e;
       throw new UncheckedIOException("could not write the rejects file " + path, e);
     }
   }
@@ -113,9 +120,16 @@ final class RejectsFile {
     return path.getFileSystem(Rejects.configuration(hadoopConf));
   }
 
-  /** Closes the file; returns its path when it holds anything, for the driver to publish. */
+  /**
+   * Closes the file; returns its path when it holds anything, for the driver to publish. Throws when
+   * a line could not be written, even one the client's callback wrote (and the client swallowed).
+   */
   synchronized @Nullable String commit() {
     finished = true;
+    if (failure != null) {
+      throw new UncheckedIOException("could not write the rejects file " + path + ", so this attempt does not "
+          + "count; Spark runs the task again, with the same messageIds", failure);
+    }
     if (out == null) return null;
     try {
       out.close();

@@ -55,6 +55,24 @@ class RejectsTest {
   }
 
   @Test
+  void aWriteThatFailedInTheClientsCallbackFailsTheCommit() throws Exception {
+    // Where the attempt's file goes, a file: creating it fails.
+    Files.writeString(Files.createDirectories(dir.resolve("_temporary")).resolve(QUERY), "in the way");
+    RejectsFile rejects = new RejectsFile(dir.toString(), Map.of(), QUERY, 0, 7);
+    // The client calls this from its callback, and catches what it throws.
+    assertThrows(UncheckedIOException.class, () -> rejects.undelivered("dropped", "QUEUE_FULL", "{}"));
+
+    UncheckedIOException e = assertThrows(UncheckedIOException.class, rejects::commit);
+    assertEquals("could not write the rejects file " + rejectsFile(7) + ", so this attempt does not count; "
+        + "Spark runs the task again, with the same messageIds", e.getMessage());
+  }
+
+  private String rejectsFile(long taskId) {
+    return new org.apache.hadoop.fs.Path(Rejects.temporaryDir(dir.toString(), QUERY), "part-0-task-" + taskId + ".jsonl")
+        .toString();
+  }
+
+  @Test
   void aLateAttemptNeverReplacesAFileThatIsThereAlready() throws Exception {
     Path users = Files.writeString(dir.resolve("rejects-" + QUERY + "-late-part-00000-task-7.jsonl"), "the user's own\n");
     TaskCounts task = committed(7);
