@@ -187,8 +187,11 @@ class ImporterTest {
     }
   }
 
-  @Test
-  void aRequestCutShortByTheStopDoesNotLeaveTheEndpointShownAsDown() throws Exception {
+  /**
+   * Runs {@code importer} against a collector that holds every request until the run has ended, and
+   * presses Ctrl-C once the first one is on the wire; returns the run's result.
+   */
+  private ImportResult cancelOnceARequestIsHeld(Importer importer) throws Exception {
     CountDownLatch received = new CountDownLatch(1);
     CountDownLatch answer = new CountDownLatch(1);
     server.setDispatcher(new Dispatcher() {
@@ -199,17 +202,21 @@ class ImporterTest {
         return TestServer.ok();
       }
     });
-    Importer importer = Importer.builder(client()).shutdownTimeout(Duration.ZERO)
-        .source(Importer.Source.stream("in", stream(lines(3)))).rejects(rejects()).build();
     CompletableFuture<ImportResult> run = runAsync(importer);
-    ImportResult result;
     try {
       assertTrue(received.await(30, TimeUnit.SECONDS), "request on the wire");
       importer.cancel();
-      result = run.get(60, TimeUnit.SECONDS);
+      return run.get(60, TimeUnit.SECONDS);
     } finally {
       answer.countDown();
     }
+  }
+
+  @Test
+  void aRequestCutShortByTheStopDoesNotLeaveTheEndpointShownAsDown() throws Exception {
+    Importer importer = Importer.builder(client()).shutdownTimeout(Duration.ZERO)
+        .source(Importer.Source.stream("in", stream(lines(3)))).rejects(rejects()).build();
+    ImportResult result = cancelOnceARequestIsHeld(importer);
 
     assertEquals(ImportResult.EXIT_SIGINT, result.exitCode(), result.format());
     assertEquals(3, result.notDelivered);
@@ -353,28 +360,10 @@ class ImporterTest {
   /** Ctrl-C after a read error bounds the sending by the shutdown timeout, as after any other stop. */
   @Test
   void cancelAfterAReadErrorStopsWithinTheShutdownTimeout() throws Exception {
-    CountDownLatch received = new CountDownLatch(1);
-    CountDownLatch answer = new CountDownLatch(1);
-    server.setDispatcher(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-        received.countDown();
-        answer.await(30, TimeUnit.SECONDS);
-        return TestServer.ok();
-      }
-    });
     Importer importer = Importer.builder(client()).batchSize(100).shutdownTimeout(Duration.ZERO)
         .source(Importer.Source.stream("in", failingAfter(lines(3)))).rejects(rejects()).build();
-    CompletableFuture<ImportResult> run = runAsync(importer);
-    ImportResult result;
-    try {
-      // The batch goes out once reading has ended, with the read error.
-      assertTrue(received.await(30, TimeUnit.SECONDS), "request on the wire");
-      importer.cancel();
-      result = run.get(60, TimeUnit.SECONDS);
-    } finally {
-      answer.countDown();
-    }
+    // The batch goes out once reading has ended, with the read error.
+    ImportResult result = cancelOnceARequestIsHeld(importer);
 
     assertEquals(ImportResult.EXIT_SIGINT, result.exitCode(), result.format());
     assertEquals(0, result.delivered);
