@@ -26,16 +26,7 @@ class AnalyticsCloseTest {
   private Transport stubbornTransport() {
     return request -> {
       sending.countDown();
-      boolean interrupted = false;
-      while (true) {
-        try {
-          release.await();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) Thread.currentThread().interrupt();
+      Uninterruptibly.await(release);
       return new Transport.Response(200, null, "");
     };
   }

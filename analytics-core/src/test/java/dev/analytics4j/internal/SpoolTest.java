@@ -23,6 +23,7 @@ import dev.analytics4j.RecordingCallback;
 import dev.analytics4j.SchedulerLag;
 import dev.analytics4j.SpoolSync;
 import dev.analytics4j.Transport;
+import dev.analytics4j.Uninterruptibly;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -442,16 +443,7 @@ class SpoolTest {
             if (!message.isRecovered()) return;
             entered.countDown();
             // Deaf to interrupts, as a listener blocked on a lock or a socket is.
-            boolean interrupted = false;
-            while (true) {
-              try {
-                release.await();
-                break;
-              } catch (InterruptedException e) {
-                interrupted = true;
-              }
-            }
-            if (interrupted) Thread.currentThread().interrupt();
+            Uninterruptibly.await(release);
           }
         }).build();
     try {
