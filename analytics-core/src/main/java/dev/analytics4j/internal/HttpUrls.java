@@ -159,6 +159,11 @@ final class HttpUrls {
     return url;
   }
 
+  /** {@link #shown(String)}, and without {@code writeKey} should the user have put it in the path. */
+  static String shown(String url, String writeKey) {
+    return new Redactor(writeKey).redact(shown(url));
+  }
+
   /** Without trailing slashes, so that appending {@code /v1/batch} makes no empty path segment. */
   private static String trimSlashes(String url) {
     int end = url.length();

@@ -104,7 +104,7 @@ public final class Pipeline {
 
   private Pipeline(Settings settings, String url, Transport transport, @Nullable Spool spool) {
     this.url = url;
-    this.shownUrl = new Redactor(settings.writeKey).redact(HttpUrls.shown(url));
+    this.shownUrl = HttpUrls.shown(url, settings.writeKey);
     this.flushAt = settings.effectiveFlushAt();
     this.flushInterval = settings.flushInterval;
     this.maxQueueSize = settings.maxQueueSize;

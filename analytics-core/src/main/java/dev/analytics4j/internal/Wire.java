@@ -27,6 +27,14 @@ public final class Wire {
   private Wire() {}
 
   /**
+   * {@code url} as a client shows it in {@code toString()} and its messages: without its query and
+   * fragment (where some collectors take a token), nor {@code writeKey} should it be in the path.
+   */
+  public static String shownUrl(String url, String writeKey) {
+    return HttpUrls.shown(url, writeKey);
+  }
+
+  /**
    * Makes clients built from {@code builder} keep a message's own {@code context.library} in place,
    * as the message gives it, instead of writing their own there; messages without one still get the
    * client's. For imports, whose messages were made by other libraries.

@@ -1,9 +1,8 @@
 package dev.analytics4j.spark;
 
 import dev.analytics4j.Analytics;
+import dev.analytics4j.internal.Wire;
 import java.io.Serializable;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -187,26 +186,11 @@ final class WriterOptions implements Serializable {
     throw new IllegalArgumentException("option " + name + " must be one of " + names + ": " + value);
   }
 
-  /**
-   * {@code url} for the driver's log: without the write key, should the user have put it there (some
-   * collectors take it in the URL), as it is or URL-encoded.
-   */
-  private String shown(String url) {
-    String decoded;
-    try {
-      decoded = URLDecoder.decode(url, StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      decoded = url;
-    }
-    if (!url.contains(writeKey) && !decoded.contains(writeKey)) return url;
-    return (url.contains(writeKey) ? url : decoded).replace(writeKey, "[writeKey]");
-  }
-
   /** Never the write key. */
   @Override
   public String toString() {
-    return "WriterOptions{" + (endpoint != null ? "endpoint=" + shown(endpoint) + ", " : "")
-        + (uploadUrl != null ? "uploadUrl=" + shown(uploadUrl) + ", " : "") + "region=" + (eu ? "EU" : "US")
+    return "WriterOptions{" + (endpoint != null ? "endpoint=" + Wire.shownUrl(endpoint, writeKey) + ", " : "")
+        + (uploadUrl != null ? "uploadUrl=" + Wire.shownUrl(uploadUrl, writeKey) + ", " : "") + "region=" + (eu ? "EU" : "US")
         + (defaultType != null ? ", type=" + defaultType : "") + ", keyColumns=" + keyColumns
         + ", rateLimit=" + (rateLimit == 0 ? "none" : rateLimit + "/s")
         + (concurrentTasks > 0 ? ", concurrentTasks=" + concurrentTasks : "")

@@ -69,7 +69,7 @@ class WriterOptionsTest {
     WriterOptions path = WriterOptions.parse(Map.of("writeKey", "secret/key+1",
         "endpoint", "https://collector.example/keys/secret%2Fkey%2B1"));
 
-    assertEquals("WriterOptions{uploadUrl=https://collector.example/sdk/batch?writeKey=[writeKey], region=US, "
+    assertEquals("WriterOptions{uploadUrl=https://collector.example/sdk/batch?[hidden], region=US, "
         + "keyColumns=[], rateLimit=none, decimals=EXACT, binary=REJECT, flushAt=250, maxRetries=10, "
         + "flushTimeout=PT10M, maxPending=10000, gzip=false}", query.toString());
     assertFalse(path.toString().contains("secret"), path.toString());
