@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.analytics4j.Analytics;
 import dev.analytics4j.messages.TrackMessage;
+import dev.analytics4j.micrometer.AnalyticsMeterBinder;
 import dev.analytics4j.testing.FakeCollector;
 import dev.analytics4j.testing.RecordingAnalytics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URL;
 import java.time.Duration;
@@ -39,6 +41,20 @@ class KitBesideTheBundleTest {
     try (RecordingAnalytics recorder = RecordingAnalytics.create()) {
       recorder.analytics().enqueue(TrackMessage.builder("Viewed").anonymousId("a1"));
       recorder.assertAllDelivered().sent().assertSentOnce(track("Viewed"));
+    }
+  }
+
+  @Test
+  void analyticsMicrometerCountsWhatTheBundleSent() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    AnalyticsMeterBinder meters = new AnalyticsMeterBinder();
+    try (FakeCollector collector = FakeCollector.start("kit-key");
+         Analytics analytics = Analytics.builder("kit-key").endpoint(collector.endpoint()).listener(meters)
+             .shutdownHook(false).build()) {
+      meters.bindTo(registry);
+      analytics.enqueue(TrackMessage.builder("Viewed").anonymousId("a1"));
+      assertTrue(analytics.flush(Duration.ofSeconds(10)).isSuccess());
+      assertEquals(1.0, registry.get("analytics4j.messages").tags("outcome", "sent").functionCounter().count());
     }
   }
 
