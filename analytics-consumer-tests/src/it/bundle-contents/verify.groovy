@@ -27,6 +27,13 @@ assert junk.isEmpty() : "metadata of the embedded jars left in: ${junk}"
 // has core's name (the bundle replaces core), exports the API and provides the transport.
 def service = jar.getInputStream(jar.getEntry('META-INF/services/dev.analytics4j.Transport$Factory')).text.trim()
 assert service == 'dev.analytics4j.okhttp.OkHttpTransportFactory' : service
+// No other service file (an embedded library's would name its unrelocated classes), and every
+// provider named is in the jar; no Multi-Release header, which would make JVMs look for
+// META-INF/versions entries of the embedded jars.
+def services = names.findAll { it.startsWith('META-INF/services/') && !it.endsWith('/') }
+assert services == ['META-INF/services/dev.analytics4j.Transport$Factory'] : "service files: ${services}"
+assert jar.getEntry(service.replace('.', '/') + '.class') != null : "provider not in the jar: ${service}"
+assert jar.manifest.mainAttributes.getValue('Multi-Release') == null : 'the bundle must not be a multi-release jar'
 def descriptor = java.lang.module.ModuleDescriptor.read(jar.getInputStream(jar.getEntry('module-info.class')))
 assert descriptor.name() == 'dev.analytics4j'
 assert descriptor.exports().collect { it.source() }.sort() == ['dev.analytics4j', 'dev.analytics4j.messages', 'dev.analytics4j.okhttp']
