@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -228,21 +229,7 @@ class ImporterTest {
 
   @Test
   void anErrorInTheReaderStopsTheRunVisibly() throws Exception {
-    InputStream failing = new InputStream() {
-      private final InputStream data = stream(lines(3));
-
-      @Override
-      public int read() throws IOException {
-        throw new AssertionError("not used");
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        int n = data.read(b, off, len);
-        if (n < 0) throw new OutOfMemoryError("Java heap space");
-        return n;
-      }
-    };
+    InputStream failing = failingAfter(lines(3), () -> new OutOfMemoryError("Java heap space"));
     Importer importer = Importer.builder(client()).source(Importer.Source.stream("in", failing))
         .source(Importer.Source.stream("never", stream(lines(2)))).build();
 
@@ -263,6 +250,11 @@ class ImporterTest {
 
   /** Serves {@code text}, then fails as a disk or a network mount does. */
   private static InputStream failingAfter(String text) {
+    return failingAfter(text, () -> new IOException("Input/output error"));
+  }
+
+  /** Serves {@code text}, then throws {@code failure}'s: an IOException or an Error. */
+  private static InputStream failingAfter(String text, Supplier<Throwable> failure) {
     return new InputStream() {
       private final InputStream data = stream(text);
 
@@ -274,8 +266,10 @@ class ImporterTest {
       @Override
       public int read(byte[] b, int off, int len) throws IOException {
         int n = data.read(b, off, len);
-        if (n < 0) throw new IOException("Input/output error");
-        return n;
+        if (n >= 0) return n;
+        Throwable t = failure.get();
+        if (t instanceof IOException) throw (IOException) t;
+        throw (Error) t;
       }
     };
   }
