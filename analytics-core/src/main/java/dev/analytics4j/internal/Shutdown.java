@@ -6,6 +6,7 @@ import dev.analytics4j.EncodedMessage;
 import dev.analytics4j.Metrics;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -176,8 +177,9 @@ public final class Shutdown {
     long lost = 0;
     if (!leftovers.pending.isEmpty()) {
       List<List<FlushEpoch.Run>> runs = FlushEpoch.Run.split(leftovers.pending, leftovers.pendingRuns, kept);
-      List<EncodedMessage> onDisk = leftovers.pending.stream().filter(kept).collect(Collectors.toList());
-      List<EncodedMessage> inMemory = leftovers.pending.stream().filter(kept.negate()).collect(Collectors.toList());
+      Map<Boolean, List<EncodedMessage>> split = leftovers.pending.stream().collect(Collectors.partitioningBy(kept));
+      List<EncodedMessage> onDisk = split.get(true);
+      List<EncodedMessage> inMemory = split.get(false);
       spooled += onDisk.size();
       lost += inMemory.size();
       if (!onDisk.isEmpty()) reports.add(pipeline.uploader.dropLater(onDisk, runs.get(0), DropReason.SPOOLED));
