@@ -61,25 +61,39 @@ final class FlushEpoch {
     }
 
     /**
-     * The runs of {@code messages}, whose epochs in order are {@code runs}: those of the messages
-     * {@code first} accepts, then those of the others.
+     * {@code messages}, whose epochs in order are {@code runs}, in two parts, each with its runs: those
+     * {@code first} accepts, and the others.
      */
-    static List<List<Run>> split(List<EncodedMessage> messages, List<Run> runs, Predicate<EncodedMessage> first) {
-      List<Run> accepted = new ArrayList<>();
-      List<Run> others = new ArrayList<>();
+    static Split split(List<EncodedMessage> messages, List<Run> runs, Predicate<EncodedMessage> first) {
+      Split split = new Split();
       int index = 0;
       for (Run run : runs) {
-        for (int i = 0; i < run.count; i++) {
-          List<Run> to = first.test(messages.get(index++)) ? accepted : others;
-          Run last = to.isEmpty() ? null : to.get(to.size() - 1);
-          if (last != null && last.epoch == run.epoch) {
-            last.count++;
-          } else {
-            to.add(new Run(run.epoch, 1));
-          }
-        }
+        for (int i = 0; i < run.count; i++) split.add(messages.get(index++), run.epoch, first);
       }
-      return Arrays.asList(accepted, others);
+      // Every message is counted in an epoch; should one not be, it is still reported, without a run.
+      for (; index < messages.size(); index++) split.add(messages.get(index), null, first);
+      return split;
+    }
+  }
+
+  /** Messages and their runs in two parts, each in queue order: see {@link Run#split}. */
+  static final class Split {
+    final List<EncodedMessage> accepted = new ArrayList<>();
+    final List<Run> acceptedRuns = new ArrayList<>();
+    final List<EncodedMessage> others = new ArrayList<>();
+    final List<Run> otherRuns = new ArrayList<>();
+
+    private void add(EncodedMessage message, @Nullable FlushEpoch epoch, Predicate<EncodedMessage> first) {
+      boolean accepted = first.test(message);
+      (accepted ? this.accepted : others).add(message);
+      if (epoch == null) return;
+      List<Run> to = accepted ? acceptedRuns : otherRuns;
+      Run last = to.isEmpty() ? null : to.get(to.size() - 1);
+      if (last != null && last.epoch == epoch) {
+        last.count++;
+      } else {
+        to.add(new Run(epoch, 1));
+      }
     }
   }
 }

@@ -6,12 +6,10 @@ import dev.analytics4j.EncodedMessage;
 import dev.analytics4j.Metrics;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -176,14 +174,13 @@ public final class Shutdown {
     long spooled = 0;
     long lost = 0;
     if (!leftovers.pending.isEmpty()) {
-      List<List<FlushEpoch.Run>> runs = FlushEpoch.Run.split(leftovers.pending, leftovers.pendingRuns, kept);
-      Map<Boolean, List<EncodedMessage>> split = leftovers.pending.stream().collect(Collectors.partitioningBy(kept));
-      List<EncodedMessage> onDisk = split.get(true);
-      List<EncodedMessage> inMemory = split.get(false);
-      spooled += onDisk.size();
-      lost += inMemory.size();
-      if (!onDisk.isEmpty()) reports.add(pipeline.uploader.dropLater(onDisk, runs.get(0), DropReason.SPOOLED));
-      if (!inMemory.isEmpty()) reports.add(pipeline.uploader.dropLater(inMemory, runs.get(1), givenReason));
+      FlushEpoch.Split split = FlushEpoch.Run.split(leftovers.pending, leftovers.pendingRuns, kept);
+      spooled += split.accepted.size();
+      lost += split.others.size();
+      if (!split.accepted.isEmpty()) {
+        reports.add(pipeline.uploader.dropLater(split.accepted, split.acceptedRuns, DropReason.SPOOLED));
+      }
+      if (!split.others.isEmpty()) reports.add(pipeline.uploader.dropLater(split.others, split.otherRuns, givenReason));
     }
     if (leftovers.backlog > 0 && spool != null) {
       DropReason reason = recordsStay ? DropReason.SPOOLED : givenReason;
@@ -201,7 +198,7 @@ public final class Shutdown {
     long failed = 0;
     if (givenReason == DropReason.CLOSE_TIMEOUT) {
       for (Batch batch : leftovers.inFlight) {
-        Runnable report = pipeline.uploader.giveUp(batch, recordsStay);
+        Runnable report = pipeline.uploader.giveUp(batch, kept);
         if (report == null) continue;
         reports.add(report);
         // Finished by close, so its attempts no longer change: Uploader.giveUp decided by them.

@@ -21,7 +21,6 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 import java.util.zip.GZIPOutputStream;
 import org.jspecify.annotations.Nullable;
 
@@ -370,24 +369,22 @@ final class Uploader {
 
   /**
    * Claims a batch close gives up on, unless its upload finished it first, frees its room and counts
-   * it: a message whose record stays for the next client ({@code recordsStay} and written to the
-   * spool) is dropped as {@link DropReason#SPOOLED}; any other is dropped when the batch never went
-   * out, and failed (possibly delivered) once a request for it was sent.
+   * it: a message whose record stays for the next client ({@code kept}) is dropped as {@link
+   * DropReason#SPOOLED}; any other is dropped when the batch never went out, and failed (possibly
+   * delivered) once a request for it was sent.
    * Returns what is left to do, the callbacks and the flushes waiting on it, or null.
    */
-  @Nullable Runnable giveUp(Batch batch, boolean recordsStay) {
+  @Nullable Runnable giveUp(Batch batch, Predicate<EncodedMessage> kept) {
     Batch.Unfinished state = batch.finishByClose();
     if (state == null) return null;
     queue.release(batch);
-    Predicate<EncodedMessage> kept = message -> recordsStay && API.spoolSeq(message) >= 0;
-    if (batch.messages.stream().allMatch(kept)) return dropLater(batch.messages, batch.runs, DropReason.SPOOLED);
-    List<List<FlushEpoch.Run>> runs = FlushEpoch.Run.split(batch.messages, batch.runs, kept);
-    Runnable spooled = dropLater(batch.messages.stream().filter(kept).collect(Collectors.toList()), runs.get(0),
-        DropReason.SPOOLED);
-    List<EncodedMessage> rest = batch.messages.stream().filter(kept.negate()).collect(Collectors.toList());
+    FlushEpoch.Split split = FlushEpoch.Run.split(batch.messages, batch.runs, kept);
+    if (split.others.isEmpty()) return dropLater(batch.messages, batch.runs, DropReason.SPOOLED);
+    Runnable spooled = dropLater(split.accepted, split.acceptedRuns, DropReason.SPOOLED);
+    List<EncodedMessage> rest = split.others;
     Runnable lost;
     if (state.attempts == 0) {
-      lost = dropLater(rest, runs.get(1), DropReason.CLOSE_TIMEOUT);
+      lost = dropLater(rest, split.otherRuns, DropReason.CLOSE_TIMEOUT);
     } else {
       Failure failure = state.sending
           ? failure(0, null, state.attempts, "close deadline passed during attempt " + state.attempts
@@ -400,7 +397,7 @@ final class Uploader {
         try {
           reporter.failedCallbacks(rest, failure);
         } finally {
-          queue.settle(runs.get(1), FlushEpochs.Outcome.FAILED);
+          queue.settle(split.otherRuns, FlushEpochs.Outcome.FAILED);
         }
       };
     }
